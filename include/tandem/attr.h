@@ -1,0 +1,39 @@
+/* attr.h --- transient node attributes and promotion scores through Pacemaker's tools */
+#ifndef TANDEM_ATTR_H
+#define TANDEM_ATTR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "tandem/deadline.h"
+
+/* Pacemaker's attribute daemon API is internal (ipc_attrd_internal.h):
+ * these spawn attrd_updater and crm_attribute, and only when a value
+ * changes.  Each returns 0, or -1 with why filled in. */
+
+/* Sets a transient attribute of this node.  private ones live in the
+ * attribute daemon only (no CIB write, invisible to rules).  A value equal
+ * to the one this node last set (within refresh_s) costs no spawn. */
+int tandem_attr_set(const char *name, const char *value, bool private_,
+		    tandem_deadline deadline, char *why, size_t why_len);
+/* Reads name on node (NULL: this node).  *value is NULL when unset. */
+int tandem_attr_get(const char *name, const char *node, char **value,
+		    tandem_deadline deadline, char *why, size_t why_len);
+int tandem_attr_delete(const char *name, tandem_deadline deadline, char *why, size_t why_len);
+
+/* The promotion score of OCF_RESOURCE_INSTANCE on this node. */
+int tandem_promotion_set(long long score, tandem_deadline deadline, char *why, size_t why_len);
+int tandem_promotion_get(long long *score, bool *set, tandem_deadline deadline,
+			 char *why, size_t why_len);
+int tandem_promotion_delete(tandem_deadline deadline, char *why, size_t why_len);
+
+/* Parses `attrd_updater -Q` output (lines of name="…" host="…" value="…")
+ * and returns a copy of the value for node (NULL: the first line), or
+ * NULL.  Exposed for tests and fuzzing. */
+char *tandem_attr_parse_query(const char *out, const char *node);
+
+/* How long a cached value is trusted before it is written again anyway:
+ * Pacemaker forgets transient attributes when it restarts. */
+#define TANDEM_ATTR_REFRESH_S 60
+
+#endif

@@ -1,0 +1,30 @@
+/* proc.h --- processes found by pidfile: liveness and TERM-then-KILL */
+#ifndef TANDEM_PROC_H
+#define TANDEM_PROC_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "tandem/deadline.h"
+
+enum tandem_pidfile_state {
+	TANDEM_PIDFILE_ALIVE,   //!< names a live process (of the expected program)
+	TANDEM_PIDFILE_ABSENT,  //!< no file
+	TANDEM_PIDFILE_STALE,   //!< names no process, or another program
+	TANDEM_PIDFILE_INVALID, //!< unreadable, or not a pid
+};
+
+/* Reads the first line of path as a pid.  When comm is not NULL the
+ * process's /proc/PID/comm must equal it, so a recycled pid is stale. */
+enum tandem_pidfile_state tandem_pidfile_check(const char *path, const char *comm, pid_t *pid);
+
+/* Parses the first line of a pidfile's text: a positive decimal pid. */
+bool tandem_pid_parse(const char *text, pid_t *pid);
+
+bool tandem_proc_alive(pid_t pid);
+
+/* SIGTERM, then SIGKILL when grace_ms has passed or the deadline is near;
+ * waits for the process to vanish.  Returns true when it is gone. */
+bool tandem_proc_terminate(pid_t pid, int64_t grace_ms, tandem_deadline deadline);
+
+#endif

@@ -1,0 +1,41 @@
+/* spawn.h --- run a program from an argv array, with a deadline */
+#ifndef TANDEM_SPAWN_H
+#define TANDEM_SPAWN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "tandem/deadline.h"
+
+struct tandem_spawn_opts {
+	const char *user;       //!< run as this user (setgid, initgroups, setuid), or NULL
+	const char *cwd;        //!< working directory, or NULL to keep
+	const char *const *env_set; //!< "NAME=value" strings added to the environment
+	const char *stdin_data; //!< written to the child's stdin, or NULL for /dev/null
+	size_t max_output;      //!< bytes kept of stdout and of stderr each (0: 64 KiB)
+	bool detach;            //!< start in a new session and do not wait (daemons)
+};
+
+struct tandem_spawn_result {
+	int status;             //!< exit code, 128+signal when killed; -1 when it did not run
+	bool timed_out;         //!< killed at the deadline
+	char *out;              //!< stdout, NUL-terminated (may be NULL)
+	char *err;              //!< stderr, NUL-terminated (may be NULL)
+	pid_t pid;
+};
+
+/* Runs argv[0] (an absolute path) with argv, never through a shell.  The
+ * child keeps the caller's process group so that Pacemaker's kill of the
+ * agent reaches it; at the deadline it is SIGKILLed and reaped.  Returns 0
+ * when the program ran (see res->status), or a negative errno when it could
+ * not be started (unknown user, exec failure: then res->err says why). */
+int tandem_spawn_run(const char *const argv[], const struct tandem_spawn_opts *opts,
+		     tandem_deadline deadline, struct tandem_spawn_result *res);
+
+void tandem_spawn_result_free(struct tandem_spawn_result *res);
+
+/* True when path is an executable regular file. */
+bool tandem_spawn_executable(const char *path);
+
+#endif

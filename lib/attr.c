@@ -1,0 +1,225 @@
+/* attr.c --- transient node attributes and promotion scores through Pacemaker's tools */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tandem/attr.h"
+#include "tandem/log.h"
+#include "tandem/ocf.h"
+#include "tandem/spawn.h"
+
+static const char *
+tool(const char *env, const char *configured)
+{
+	/* Tests point these at a node's tools; production uses configure's. */
+	const char *v = getenv(env);
+
+	return v != NULL && *v == '/' ? v : configured;
+}
+
+static int
+run(const char *const argv[], tandem_deadline deadline, char **out, char *why, size_t why_len)
+{
+	struct tandem_spawn_result res;
+	int rc = tandem_spawn_run(argv, NULL, deadline, &res);
+
+	if (rc == 0 && !res.timed_out && res.status == 0) {
+		if (out != NULL) {
+			*out = res.out;
+			res.out = NULL;
+		}
+		tandem_spawn_result_free(&res);
+		return 0;
+	}
+	if (res.timed_out)
+		snprintf(why, why_len, "%s timed out", argv[0]);
+	else
+		snprintf(why, why_len, "%s failed (status %d): %.200s", argv[0], res.status,
+			 res.err != NULL ? res.err : "");
+	why[strcspn(why, "\n")] = '\0';
+	tandem_spawn_result_free(&res);
+	return -1;
+}
+
+/* The cache of values this node set: one small file per attribute under
+ * the transient state directory, which a reboot empties as it does
+ * Pacemaker's transient attributes. */
+static void
+cache_path(char *buf, size_t len, const char *name)
+{
+	const char *dir = getenv("HA_RSCTMP");
+
+	snprintf(buf, len, "%s/tandem-attr-%s", dir != NULL && *dir ? dir : TANDEM_RSCTMP_DIR, name);
+}
+
+static bool
+cache_fresh(const char *name, const char *value)
+{
+	char path[512], buf[512];
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	cache_path(path, sizeof(path), name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n < 0 || fstat(fd, &st) != 0 || time(NULL) - st.st_mtime >= TANDEM_ATTR_REFRESH_S) {
+		close(fd);
+		return false;
+	}
+	close(fd);
+	buf[n] = '\0';
+	return strcmp(buf, value) == 0;
+}
+
+static void
+cache_store(const char *name, const char *value)
+{
+	char path[512], tmp[530];
+	int fd;
+
+	cache_path(path, sizeof(path), name);
+	if (value == NULL) {
+		unlink(path);
+		return;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.%d", path, (int)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	if (write(fd, value, strlen(value)) == (ssize_t)strlen(value) && close(fd) == 0)
+		rename(tmp, path);
+	else
+		unlink(tmp);
+}
+
+int
+tandem_attr_set(const char *name, const char *value, bool private_,
+		tandem_deadline deadline, char *why, size_t why_len)
+{
+	const char *argv[] = { tool("TANDEM_ATTRD_UPDATER", TANDEM_ATTRD_UPDATER),
+			       "-n", name, "-U", value, private_ ? "-p" : NULL, NULL };
+
+	if (cache_fresh(name, value))
+		return 0;
+	if (run(argv, deadline, NULL, why, why_len) != 0)
+		return -1;
+	cache_store(name, value);
+	qb_log(LOG_DEBUG, "attribute %s set to \"%s\"", name, value);
+	return 0;
+}
+
+char *
+tandem_attr_parse_query(const char *out, const char *node)
+{
+	const char *line = out;
+
+	while (line != NULL && *line != '\0') {
+		const char *end = strchr(line, '\n');
+		size_t len = end != NULL ? (size_t)(end - line) : strlen(line);
+		const char *host = memmem(line, len, "host=\"", 6);
+		const char *val = memmem(line, len, "value=\"", 7);
+
+		if (val != NULL) {
+			const char *vstart = val + 7;
+			const char *vend = line + len;
+			bool match = node == NULL;
+
+			while (vend > vstart && vend[-1] != '"')
+				vend--;
+			if (!match && host != NULL) {
+				const char *h = host + 6;
+				size_t hl = strlen(node);
+
+				match = (size_t)(line + len - h) > hl && strncmp(h, node, hl) == 0
+					&& h[hl] == '"';
+			}
+			if (match && vend > vstart)
+				return strndup(vstart, (size_t)(vend - 1 - vstart));
+		}
+		line = end != NULL ? end + 1 : NULL;
+	}
+	return NULL;
+}
+
+int
+tandem_attr_get(const char *name, const char *node, char **value,
+		tandem_deadline deadline, char *why, size_t why_len)
+{
+	const char *argv[] = { tool("TANDEM_ATTRD_UPDATER", TANDEM_ATTRD_UPDATER),
+			       "-Q", "-n", name, node != NULL ? "-N" : NULL, node, NULL };
+	char *out = NULL;
+
+	*value = NULL;
+	/* attrd_updater exits non-zero for an attribute that does not exist:
+	 * that is "unset", not a failure, when its output says so. */
+	if (run(argv, deadline, &out, why, why_len) != 0)
+		return strstr(why, "does not exist") != NULL || strstr(why, "No such") != NULL ? 0 : -1;
+	*value = tandem_attr_parse_query(out, node);
+	free(out);
+	return 0;
+}
+
+int
+tandem_attr_delete(const char *name, tandem_deadline deadline, char *why, size_t why_len)
+{
+	const char *argv[] = { tool("TANDEM_ATTRD_UPDATER", TANDEM_ATTRD_UPDATER),
+			       "-n", name, "-D", NULL };
+
+	cache_store(name, NULL);
+	return run(argv, deadline, NULL, why, why_len);
+}
+
+int
+tandem_promotion_set(long long score, tandem_deadline deadline, char *why, size_t why_len)
+{
+	char v[32], key[300];
+	const char *argv[] = { tool("TANDEM_CRM_ATTRIBUTE", TANDEM_CRM_ATTRIBUTE),
+			       "--promotion", "--lifetime", "reboot", "--update", v, NULL };
+
+	snprintf(v, sizeof(v), "%lld", score);
+	snprintf(key, sizeof(key), "promotion-%s", tandem_ocf_instance());
+	if (cache_fresh(key, v))
+		return 0;
+	if (run(argv, deadline, NULL, why, why_len) != 0)
+		return -1;
+	cache_store(key, v);
+	return 0;
+}
+
+int
+tandem_promotion_get(long long *score, bool *set, tandem_deadline deadline, char *why, size_t why_len)
+{
+	const char *argv[] = { tool("TANDEM_CRM_ATTRIBUTE", TANDEM_CRM_ATTRIBUTE),
+			       "--promotion", "--lifetime", "reboot", "--query", "--quiet", NULL };
+	char *out = NULL;
+
+	*set = false;
+	if (run(argv, deadline, &out, why, why_len) != 0)
+		return strstr(why, "No such") != NULL || strstr(why, "not found") != NULL ? 0 : -1;
+	out[strcspn(out, "\n")] = '\0';
+	*set = tandem_parse_int(out, 0, 0, score);
+	free(out);
+	return 0;
+}
+
+int
+tandem_promotion_delete(tandem_deadline deadline, char *why, size_t why_len)
+{
+	const char *argv[] = { tool("TANDEM_CRM_ATTRIBUTE", TANDEM_CRM_ATTRIBUTE),
+			       "--promotion", "--lifetime", "reboot", "--delete", NULL };
+	char key[300];
+
+	snprintf(key, sizeof(key), "promotion-%s", tandem_ocf_instance());
+	cache_store(key, NULL);
+	return run(argv, deadline, NULL, why, why_len);
+}

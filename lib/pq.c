@@ -1,0 +1,154 @@
+/* pq.c --- PostgreSQL checks through libpq: one connection, one round trip, a deadline */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tandem/log.h"
+#include "tandem/pq.h"
+
+#define MAX_PARAMS 32
+
+static void
+set_why(char *why, size_t len, const char *what, const char *detail)
+{
+	size_t n;
+
+	snprintf(why, len, "%s: %s", what, detail != NULL && *detail ? detail : "unknown error");
+	/* libpq's messages end with a newline; a reason is one line. */
+	n = strlen(why);
+	while (n > 0 && (why[n - 1] == '\n' || why[n - 1] == ' '))
+		why[--n] = '\0';
+	for (char *p = why; *p != '\0'; p++)
+		if (*p == '\n')
+			*p = ' ';
+}
+
+/* Waits until the socket is ready for what libpq asked; false at the deadline. */
+static bool
+wait_socket(PGconn *conn, bool for_write, tandem_deadline deadline)
+{
+	struct pollfd pfd = { .fd = PQsocket(conn), .events = for_write ? POLLOUT : POLLIN };
+
+	for (;;) {
+		int64_t left = tandem_deadline_left(deadline);
+		int r;
+
+		if (left == 0 || pfd.fd < 0)
+			return false;
+		r = poll(&pfd, 1, (int)(left > 1000 ? 1000 : left));
+		if (r > 0)
+			return true;
+		if (r < 0 && errno != EINTR)
+			return false;
+	}
+}
+
+PGconn *
+tandem_pq_connect(const char *const *keys, const char *const *values,
+		  tandem_deadline deadline, char *why, size_t why_len)
+{
+	const char *k[MAX_PARAMS + 3], *v[MAX_PARAMS + 3];
+	char timeout[32];
+	size_t n = 0;
+	PGconn *conn;
+	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+
+	for (; keys[n] != NULL && n < MAX_PARAMS; n++) {
+		k[n] = keys[n];
+		v[n] = values[n];
+	}
+	/* A backstop for each host of a multi-host string: our own poll
+	 * below is what keeps the deadline (libpq's minimum is 2 s). */
+	snprintf(timeout, sizeof(timeout), "%lld",
+		 (long long)(tandem_deadline_left(deadline) / 1000 > 2
+				     ? tandem_deadline_left(deadline) / 1000 : 2));
+	k[n] = "connect_timeout";
+	v[n++] = timeout;
+	k[n] = "fallback_application_name";
+	v[n++] = "tandem";
+	k[n] = NULL;
+	v[n] = NULL;
+
+	conn = PQconnectStartParams(k, v, 0);
+	if (conn == NULL) {
+		set_why(why, why_len, "could not connect", "out of memory");
+		return NULL;
+	}
+	while (PQstatus(conn) != CONNECTION_BAD) {
+		if (st == PGRES_POLLING_OK)
+			return conn;
+		if (st == PGRES_POLLING_FAILED)
+			break;
+		if (!wait_socket(conn, st == PGRES_POLLING_WRITING, deadline)) {
+			set_why(why, why_len, "could not connect", "timed out");
+			PQfinish(conn);
+			return NULL;
+		}
+		st = PQconnectPoll(conn);
+	}
+	set_why(why, why_len, "could not connect", PQerrorMessage(conn));
+	PQfinish(conn);
+	return NULL;
+}
+
+static void
+abandon(PGconn **conn)
+{
+	PQfinish(*conn);
+	*conn = NULL;
+}
+
+PGresult *
+tandem_pq_query(PGconn **conn, const char *sql, tandem_deadline deadline, char *why, size_t why_len)
+{
+	PGresult *res, *last = NULL;
+	int f;
+
+	/* The extended protocol takes exactly one statement. */
+	if (!PQsendQueryParams(*conn, sql, 0, NULL, NULL, NULL, NULL, 0)) {
+		set_why(why, why_len, "could not send query", PQerrorMessage(*conn));
+		return NULL;
+	}
+	while ((f = PQflush(*conn)) == 1) {
+		if (!wait_socket(*conn, true, deadline))
+			goto timeout;
+	}
+	if (f < 0) {
+		set_why(why, why_len, "could not send query", PQerrorMessage(*conn));
+		return NULL;
+	}
+	for (;;) {
+		while (PQisBusy(*conn)) {
+			if (!wait_socket(*conn, false, deadline))
+				goto timeout;
+			if (!PQconsumeInput(*conn)) {
+				set_why(why, why_len, "query failed", PQerrorMessage(*conn));
+				PQclear(last);
+				return NULL;
+			}
+		}
+		res = PQgetResult(*conn);
+		if (res == NULL)
+			break;
+		PQclear(last);
+		last = res;
+	}
+	if (last == NULL) {
+		set_why(why, why_len, "query failed", PQerrorMessage(*conn));
+		return NULL;
+	}
+	if (PQresultStatus(last) != PGRES_TUPLES_OK && PQresultStatus(last) != PGRES_COMMAND_OK) {
+		set_why(why, why_len, "query failed", PQresultErrorMessage(last));
+		PQclear(last);
+		return NULL;
+	}
+	return last;
+timeout:
+	PQclear(last);
+	set_why(why, why_len, "query failed", "timed out");
+	abandon(conn);
+	return NULL;
+}

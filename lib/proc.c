@@ -1,0 +1,140 @@
+/* proc.c --- processes found by pidfile: liveness and TERM-then-KILL */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tandem/log.h"
+#include "tandem/proc.h"
+
+bool
+tandem_pid_parse(const char *text, pid_t *pid)
+{
+	long long v = 0;
+	const char *p = text;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (!isdigit((unsigned char)*p))
+		return false;
+	for (; isdigit((unsigned char)*p); p++) {
+		v = v * 10 + (*p - '0');
+		if (v > 4194304) /* PID_MAX_LIMIT */
+			return false;
+	}
+	while (*p == ' ' || *p == '\t' || *p == '\r')
+		p++;
+	if (*p != '\0' && *p != '\n')
+		return false;
+	if (v <= 1)
+		return false;
+	*pid = (pid_t)v;
+	return true;
+}
+
+bool
+tandem_proc_alive(pid_t pid)
+{
+	char path[64], st[512];
+	char *close_paren;
+	ssize_t n;
+	int fd;
+
+	if (pid <= 0 || (kill(pid, 0) != 0 && errno == ESRCH))
+		return false;
+	/* A zombie is dead for our purpose: it holds no resources. */
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno != ENOENT;
+	n = read(fd, st, sizeof(st) - 1);
+	close(fd);
+	if (n <= 0)
+		return true;
+	st[n] = '\0';
+	close_paren = strrchr(st, ')');
+	return close_paren == NULL || close_paren[1] == '\0' || close_paren[2] != 'Z';
+}
+
+static bool
+comm_is(pid_t pid, const char *comm)
+{
+	char path[64], buf[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return strcmp(buf, comm) == 0;
+}
+
+enum tandem_pidfile_state
+tandem_pidfile_check(const char *path, const char *comm, pid_t *pid)
+{
+	char buf[64];
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? TANDEM_PIDFILE_ABSENT : TANDEM_PIDFILE_INVALID;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return TANDEM_PIDFILE_INVALID;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	if (!tandem_pid_parse(buf, pid))
+		return TANDEM_PIDFILE_INVALID;
+	if (!tandem_proc_alive(*pid) || (comm != NULL && !comm_is(*pid, comm)))
+		return TANDEM_PIDFILE_STALE;
+	return TANDEM_PIDFILE_ALIVE;
+}
+
+static bool
+wait_gone(pid_t pid, tandem_deadline until)
+{
+	/* Ticks of 50 ms, as pg_ctl's wait loops: cheap and prompt. */
+	do {
+		if (!tandem_proc_alive(pid))
+			return true;
+	} while (tandem_deadline_sleep(until, 50));
+	return !tandem_proc_alive(pid);
+}
+
+bool
+tandem_proc_terminate(pid_t pid, int64_t grace_ms, tandem_deadline deadline)
+{
+	tandem_deadline term_until;
+	int64_t left = tandem_deadline_left(deadline);
+
+	if (!tandem_proc_alive(pid))
+		return true;
+	/* Keep a share of the time for SIGKILL to be seen to work. */
+	if (grace_ms > left * 3 / 4)
+		grace_ms = left * 3 / 4;
+	term_until = tandem_deadline_cap(deadline, grace_ms);
+	qb_log(LOG_INFO, "sending SIGTERM to process %d", (int)pid);
+	if (kill(pid, SIGTERM) != 0 && errno == ESRCH)
+		return true;
+	if (wait_gone(pid, term_until))
+		return true;
+	qb_log(LOG_WARNING, "process %d still alive after %lld ms: sending SIGKILL",
+	       (int)pid, (long long)grace_ms);
+	if (kill(pid, SIGKILL) != 0 && errno == ESRCH)
+		return true;
+	return wait_gone(pid, deadline);
+}
