@@ -75,7 +75,8 @@ int
 tandem_nl_open(struct tandem_nl *nl, int bus)
 {
 	memset(nl, 0, sizeof(*nl));
-	nl->sk = mnl_socket_open2(bus, SOCK_CLOEXEC);
+	/* Non-blocking: every read waits in poll() against a deadline. */
+	nl->sk = mnl_socket_open2(bus, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (nl->sk == NULL)
 		return -errno;
 	if (mnl_socket_bind(nl->sk, 0, MNL_SOCKET_AUTOPID) < 0) {
@@ -137,6 +138,10 @@ tandem_nl_talk(struct tandem_nl *nl, struct nlmsghdr *req, tandem_nl_cb cb, void
 	int fd = mnl_socket_get_fd(nl->sk), r;
 	uint16_t type = req->nlmsg_type;
 
+	/* A request abandoned at an earlier deadline may have left its answer
+	 * (or the rest of a dump) queued: read it away first. */
+	while (mnl_socket_recvfrom(nl->sk, buf, sizeof(buf)) > 0)
+		;
 	req->nlmsg_seq = seq;
 	req->nlmsg_flags |= NLM_F_ACK;
 	if (mnl_socket_sendto(nl->sk, req, req->nlmsg_len) < 0) {
@@ -159,6 +164,8 @@ tandem_nl_talk(struct tandem_nl *nl, struct nlmsghdr *req, tandem_nl_cb cb, void
 		if (r <= 0)
 			continue;
 		n = mnl_socket_recvfrom(nl->sk, buf, sizeof(buf));
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
 		if (n < 0) {
 			r = -errno;
 			if (r == -ENOBUFS)

@@ -1,0 +1,210 @@
+/* attr_test.c --- node attributes: the tools' argv, their output, spawning only on change
+ *
+ * The attribute daemon answers only inside a running cluster; the cluster
+ * harness drives the real one.  Here recorder.sh stands in for the two
+ * command-line tools to pin down what is asked of them and when. */
+#include "config.h"
+
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "tandem/attr.h"
+
+static char dir[] = "/tmp/attr_test.XXXXXX";
+static char record[128];
+
+static int
+setup(void **state)
+{
+	char recorder[512];
+
+	(void)state;
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	snprintf(record, sizeof(record), "%s/calls", dir);
+	snprintf(recorder, sizeof(recorder), "%s/tests/unit/recorder.sh",
+		 getenv("abs_top_srcdir") ? getenv("abs_top_srcdir") : ".");
+	setenv("TANDEM_ATTRD_UPDATER", recorder, 1);
+	setenv("TANDEM_CRM_ATTRIBUTE", recorder, 1);
+	setenv("RECORD_FILE", record, 1);
+	setenv("HA_RSCTMP", dir, 1);
+	setenv("OCF_RESOURCE_INSTANCE", "pgsqld", 1);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char path[512];
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	(void)state;
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		unlink(path);
+	}
+	if (d != NULL)
+		closedir(d);
+	return rmdir(dir);
+}
+
+static int
+calls(char *last, size_t len)
+{
+	FILE *f = fopen(record, "r");
+	char line[512];
+	int n = 0;
+
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		n++;
+		snprintf(last, len, "%s", line);
+	}
+	fclose(f);
+	last[strcspn(last, "\n")] = '\0';
+	return n;
+}
+
+static tandem_deadline
+soon(void)
+{
+	return tandem_deadline_in(10000);
+}
+
+static void
+parse_query_output(void **state)
+{
+	const char *out = "name=\"lsn\" host=\"node1\" value=\"0/3000060\"\n"
+			  "name=\"lsn\" host=\"node2\" value=\"0/30000D8\"\n";
+	char *v;
+
+	(void)state;
+	v = tandem_attr_parse_query(out, NULL);
+	assert_string_equal(v, "0/3000060");
+	free(v);
+	v = tandem_attr_parse_query(out, "node2");
+	assert_string_equal(v, "0/30000D8");
+	free(v);
+	assert_null(tandem_attr_parse_query(out, "node"));
+	assert_null(tandem_attr_parse_query(out, "node3"));
+	assert_null(tandem_attr_parse_query("", NULL));
+	assert_null(tandem_attr_parse_query("garbage\n", NULL));
+	assert_null(tandem_attr_parse_query("name=\"x\" value=\"", NULL));
+	v = tandem_attr_parse_query("name=\"x\" host=\"n\" value=\"\"", "n");
+	assert_string_equal(v, "");
+	free(v);
+}
+
+static void
+set_spawns_only_on_change(void **state)
+{
+	char last[512] = "", why[256] = "";
+
+	(void)state;
+	unlink(record);
+	assert_int_equal(tandem_attr_set("tandem-lsn", "0/3000060", false, soon(), why, sizeof(why)), 0);
+	assert_int_equal(calls(last, sizeof(last)), 1);
+	assert_string_equal(last, "-n tandem-lsn -U 0/3000060");
+	assert_int_equal(tandem_attr_set("tandem-lsn", "0/3000060", false, soon(), why, sizeof(why)), 0);
+	assert_int_equal(calls(last, sizeof(last)), 1);
+	assert_int_equal(tandem_attr_set("tandem-lsn", "0/4000000", true, soon(), why, sizeof(why)), 0);
+	assert_int_equal(calls(last, sizeof(last)), 2);
+	assert_string_equal(last, "-n tandem-lsn -U 0/4000000 -p");
+	/* After a delete the same value must be written again. */
+	assert_int_equal(tandem_attr_delete("tandem-lsn", soon(), why, sizeof(why)), 0);
+	assert_int_equal(calls(last, sizeof(last)), 3);
+	assert_string_equal(last, "-n tandem-lsn -D");
+	assert_int_equal(tandem_attr_set("tandem-lsn", "0/4000000", true, soon(), why, sizeof(why)), 0);
+	assert_int_equal(calls(last, sizeof(last)), 4);
+}
+
+static void
+failures_are_reported_and_not_cached(void **state)
+{
+	char last[512] = "", why[256] = "";
+
+	(void)state;
+	unlink(record);
+	setenv("RECORD_STATUS", "1", 1);
+	setenv("RECORD_STDERR", "Could not connect to attrd", 1);
+	assert_int_equal(tandem_attr_set("x", "1", false, soon(), why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "failed (status 1): Could not connect to attrd"));
+	unsetenv("RECORD_STATUS");
+	unsetenv("RECORD_STDERR");
+	assert_int_equal(tandem_attr_set("x", "1", false, soon(), why, sizeof(why)), 0);
+	assert_int_equal(calls(last, sizeof(last)), 2);
+}
+
+static void
+get_reads_the_node(void **state)
+{
+	char last[512] = "", why[256] = "", *v = NULL;
+
+	(void)state;
+	unlink(record);
+	setenv("RECORD_STDOUT", "name=\"tandem-lsn\" host=\"node2\" value=\"0/5\"", 1);
+	assert_int_equal(tandem_attr_get("tandem-lsn", "node2", &v, soon(), why, sizeof(why)), 0);
+	assert_string_equal(v, "0/5");
+	free(v);
+	assert_int_equal(calls(last, sizeof(last)), 1);
+	assert_string_equal(last, "-Q -n tandem-lsn -N node2");
+	unsetenv("RECORD_STDOUT");
+	setenv("RECORD_STATUS", "105", 1);
+	setenv("RECORD_STDERR", "Could not query value of tandem-lsn: attribute does not exist", 1);
+	assert_int_equal(tandem_attr_get("tandem-lsn", NULL, &v, soon(), why, sizeof(why)), 0);
+	assert_null(v);
+	setenv("RECORD_STDERR", "Connection refused", 1);
+	assert_int_equal(tandem_attr_get("tandem-lsn", NULL, &v, soon(), why, sizeof(why)), -1);
+	unsetenv("RECORD_STATUS");
+	unsetenv("RECORD_STDERR");
+}
+
+static void
+promotion_score(void **state)
+{
+	char last[512] = "", why[256] = "";
+	long long score = 0;
+	bool set = false;
+
+	(void)state;
+	unlink(record);
+	assert_int_equal(tandem_promotion_set(1000, soon(), why, sizeof(why)), 0);
+	assert_string_equal((calls(last, sizeof(last)), last), "--promotion --lifetime reboot --update 1000");
+	assert_int_equal(tandem_promotion_set(1000, soon(), why, sizeof(why)), 0);
+	assert_int_equal(calls(last, sizeof(last)), 1);
+	setenv("RECORD_STDOUT", "1000", 1);
+	assert_int_equal(tandem_promotion_get(&score, &set, soon(), why, sizeof(why)), 0);
+	assert_true(set);
+	assert_int_equal(score, 1000);
+	unsetenv("RECORD_STDOUT");
+	assert_int_equal(tandem_promotion_delete(soon(), why, sizeof(why)), 0);
+	assert_string_equal((calls(last, sizeof(last)), last), "--promotion --lifetime reboot --delete");
+	/* set, cached set, get, delete, set again after the delete. */
+	assert_int_equal(tandem_promotion_set(1000, soon(), why, sizeof(why)), 0);
+	assert_int_equal(calls(last, sizeof(last)), 4);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(parse_query_output),
+		cmocka_unit_test(set_spawns_only_on_change),
+		cmocka_unit_test(failures_are_reported_and_not_cached),
+		cmocka_unit_test(get_reads_the_node),
+		cmocka_unit_test(promotion_score),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

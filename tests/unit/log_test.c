@@ -1,0 +1,89 @@
+/* log_test.c --- libqb logging to the cluster log file, tagged, with HA_debug */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "tandem/log.h"
+#include "tandem/ocf.h"
+
+static char *
+slurp(const char *path)
+{
+	static char buf[8192];
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+
+	if (f != NULL) {
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+static void
+file_target_with_tag(void **state)
+{
+	char path[] = "/tmp/log_test.XXXXXX";
+	int fd = mkstemp(path);
+	char *text;
+
+	(void)state;
+	close(fd);
+	setenv("HA_LOGFILE", path, 1);
+	setenv("OCF_RESOURCE_INSTANCE", "db-vip", 1);
+	unsetenv("HA_debug");
+	tandem_log_init("vip");
+	assert_true(tandem_log_file_target() >= 0);
+	qb_log(LOG_INFO, "visible " QB_XS " detail=1");
+	qb_log(LOG_DEBUG, "hidden without HA_debug");
+	tandem_ocf_exit_reason("reason %d", 7);
+	tandem_log_fini();
+	text = slurp(path);
+	assert_non_null(strstr(text, "tandem-vip(db-vip)"));
+	assert_non_null(strstr(text, "info: visible"));
+	assert_non_null(strstr(text, "error: reason 7"));
+	assert_null(strstr(text, "hidden"));
+	unlink(path);
+}
+
+static void
+debug_switch(void **state)
+{
+	char path[] = "/tmp/log_test.XXXXXX";
+	int fd = mkstemp(path);
+
+	(void)state;
+	close(fd);
+	unsetenv("HA_LOGFILE");
+	setenv("PCMK_logfile", path, 1);
+	setenv("HA_debug", "1", 1);
+	tandem_log_init("vip");
+	qb_log(LOG_DEBUG, "now shown");
+	tandem_log_fini();
+	assert_non_null(strstr(slurp(path), "debug: now shown"));
+	unsetenv("PCMK_logfile");
+	unsetenv("HA_debug");
+	tandem_log_init("vip");
+	assert_int_equal(tandem_log_file_target(), -1);
+	tandem_log_fini();
+	unlink(path);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(file_target_with_tag),
+		cmocka_unit_test(debug_switch),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

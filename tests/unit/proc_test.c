@@ -1,0 +1,129 @@
+/* proc_test.c --- pidfiles and TERM-then-KILL */
+#include "config.h"
+
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "tandem/proc.h"
+
+static void
+pid_text(void **state)
+{
+	static const struct {
+		const char *text;
+		bool ok;
+		pid_t pid;
+	} cases[] = {
+		{ "1234", true, 1234 }, { "1234\n", true, 1234 }, { " 42 \n", true, 42 },
+		{ "1234\nextra", true, 1234 }, { "", false, 0 }, { "abc", false, 0 },
+		{ "12a", false, 0 }, { "-5", false, 0 }, { "0", false, 0 }, { "1", false, 0 },
+		{ "99999999999", false, 0 }, { "4194305", false, 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		pid_t pid = 0;
+
+		assert_int_equal(tandem_pid_parse(cases[i].text, &pid), cases[i].ok);
+		if (cases[i].ok)
+			assert_int_equal(pid, cases[i].pid);
+	}
+}
+
+static pid_t
+start_child(bool ignore_term)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (ignore_term)
+			signal(SIGTERM, SIG_IGN);
+		execl("/bin/sleep", "sleep", "30", (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* Reaps in the background so that a dead child is not a zombie. */
+static void
+reap(int sig)
+{
+	(void)sig;
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+}
+
+static void
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void
+pidfile_states(void **state)
+{
+	char dir[] = "/tmp/proc_test.XXXXXX", path[64], text[32];
+	pid_t child = start_child(false), pid = 0;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/pid", dir);
+	assert_int_equal(tandem_pidfile_check(path, NULL, &pid), TANDEM_PIDFILE_ABSENT);
+	write_file(path, "garbage\n");
+	assert_int_equal(tandem_pidfile_check(path, NULL, &pid), TANDEM_PIDFILE_INVALID);
+	usleep(100000); /* let the child exec sleep, so its comm is "sleep" */
+	snprintf(text, sizeof(text), "%d\n", (int)child);
+	write_file(path, text);
+	assert_int_equal(tandem_pidfile_check(path, "sleep", &pid), TANDEM_PIDFILE_ALIVE);
+	assert_int_equal(pid, child);
+	/* A recycled pid running another program is stale. */
+	assert_int_equal(tandem_pidfile_check(path, "java", &pid), TANDEM_PIDFILE_STALE);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	assert_int_equal(tandem_pidfile_check(path, NULL, &pid), TANDEM_PIDFILE_STALE);
+	unlink(path);
+	rmdir(dir);
+}
+
+static void
+terminate_escalates(void **state)
+{
+	pid_t polite = start_child(false), stubborn = start_child(true);
+
+	(void)state;
+	signal(SIGCHLD, reap);
+	usleep(100000);
+	assert_true(tandem_proc_alive(polite));
+	assert_true(tandem_proc_terminate(polite, 5000, tandem_deadline_in(10000)));
+	assert_false(tandem_proc_alive(polite));
+	/* Ignores SIGTERM: killed once the grace has passed. */
+	assert_true(tandem_proc_alive(stubborn));
+	assert_true(tandem_proc_terminate(stubborn, 200, tandem_deadline_in(10000)));
+	assert_false(tandem_proc_alive(stubborn));
+	assert_true(tandem_proc_terminate(stubborn, 200, tandem_deadline_in(10000)));
+	signal(SIGCHLD, SIG_DFL);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(pid_text),
+		cmocka_unit_test(pidfile_states),
+		cmocka_unit_test(terminate_escalates),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
