@@ -199,6 +199,15 @@ collect_attr(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
+/* libmnl walks attributes up to the aligned end of the message: a length
+ * that is not a multiple of 4 (never sent by the kernel) would let it read
+ * past the message.  Found by fuzz_netlink. */
+static bool
+msg_ok(const struct nlmsghdr *nlh, size_t hdrlen)
+{
+	return nlh->nlmsg_len >= mnl_nlmsg_size(hdrlen) && nlh->nlmsg_len == NLMSG_ALIGN(nlh->nlmsg_len);
+}
+
 static bool
 attr_is(const struct nlattr *a, size_t len)
 {
@@ -225,7 +234,7 @@ tandem_nl_parse_addr(const struct nlmsghdr *nlh, struct tandem_nl_addr *out)
 	const struct ifaddrmsg *ifa;
 
 	memset(out, 0, sizeof(*out));
-	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifa)))
+	if (!msg_ok(nlh, sizeof(*ifa)))
 		return -1;
 	ifa = mnl_nlmsg_get_payload(nlh);
 	if (mnl_attr_parse(nlh, sizeof(*ifa), collect_attr, &t) < 0)
@@ -260,7 +269,7 @@ tandem_nl_parse_link(const struct nlmsghdr *nlh, struct tandem_nl_link *out)
 	const struct ifinfomsg *ifi;
 
 	memset(out, 0, sizeof(*out));
-	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifi)))
+	if (!msg_ok(nlh, sizeof(*ifi)))
 		return -1;
 	ifi = mnl_nlmsg_get_payload(nlh);
 	if (mnl_attr_parse(nlh, sizeof(*ifi), collect_attr, &t) < 0)
@@ -297,7 +306,7 @@ tandem_nl_parse_route(const struct nlmsghdr *nlh, struct tandem_nl_route *out)
 	const struct rtmsg *rtm;
 
 	memset(out, 0, sizeof(*out));
-	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*rtm)))
+	if (!msg_ok(nlh, sizeof(*rtm)))
 		return -1;
 	rtm = mnl_nlmsg_get_payload(nlh);
 	if (rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6)

@@ -200,6 +200,10 @@ malformed_messages(void **state)
 	assert_int_equal(tandem_nl_parse_addr(nlh, &a), -1);
 	ifa->ifa_family = AF_INET;
 	assert_int_equal(tandem_nl_parse_addr(nlh, &a), 0);
+	/* A length that is not a multiple of 4 (fuzz_netlink's first find). */
+	nlh->nlmsg_len -= 1;
+	assert_int_equal(tandem_nl_parse_addr(nlh, &a), -1);
+	nlh->nlmsg_len += 1;
 	/* An attribute claiming more bytes than the message has. */
 	((struct nlattr *)((char *)nlh + NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(*ifa))))->nla_len = 200;
 	assert_int_equal(tandem_nl_parse_addr(nlh, &a), -1);
