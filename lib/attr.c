@@ -114,7 +114,7 @@ tandem_attr_set(const char *name, const char *value, bool private_,
 	if (run(argv, deadline, NULL, why, why_len) != 0)
 		return -1;
 	cache_store(name, value);
-	qb_log(LOG_DEBUG, "attribute %s set to \"%s\"", name, value);
+	tandem_log(LOG_DEBUG, "attribute %s set to \"%s\"", name, value);
 	return 0;
 }
 

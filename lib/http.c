@@ -86,7 +86,7 @@ tandem_http_get(const char *url, int64_t connect_ms, size_t max_body,
 	}
 	res->body = b.buf;
 	res->body_len = b.len;
-	qb_log(LOG_DEBUG, "GET %s " QB_XS " curl=%d status=%ld bytes=%zu", url, cc, res->status, b.len);
+	tandem_log(LOG_DEBUG, "GET %s " TANDEM_XS " curl=%d status=%ld bytes=%zu", url, cc, res->status, b.len);
 	curl_easy_cleanup(c);
 }
 

@@ -146,7 +146,7 @@ tandem_nl_talk(struct tandem_nl *nl, struct nlmsghdr *req, tandem_nl_cb cb, void
 	req->nlmsg_flags |= NLM_F_ACK;
 	if (mnl_socket_sendto(nl->sk, req, req->nlmsg_len) < 0) {
 		r = -errno;
-		qb_log(LOG_ERR, "could not send %s: %s", request_name(nl->bus, type), strerror(-r));
+		tandem_log(LOG_ERR, "could not send %s: %s", request_name(nl->bus, type), strerror(-r));
 		return r;
 	}
 	for (;;) {
@@ -155,7 +155,7 @@ tandem_nl_talk(struct tandem_nl *nl, struct nlmsghdr *req, tandem_nl_cb cb, void
 		ssize_t n;
 
 		if (left == 0) {
-			qb_log(LOG_ERR, "no answer to %s before the deadline", request_name(nl->bus, type));
+			tandem_log(LOG_ERR, "no answer to %s before the deadline", request_name(nl->bus, type));
 			return -ETIMEDOUT;
 		}
 		r = poll(&pfd, 1, (int)(left > 1000 ? 1000 : left));
@@ -169,7 +169,7 @@ tandem_nl_talk(struct tandem_nl *nl, struct nlmsghdr *req, tandem_nl_cb cb, void
 		if (n < 0) {
 			r = -errno;
 			if (r == -ENOBUFS)
-				qb_log(LOG_ERR, "%s: netlink receive buffer overrun " QB_XS
+				tandem_log(LOG_ERR, "%s: netlink receive buffer overrun " TANDEM_XS
 				       " raise net.core.rmem_max", request_name(nl->bus, type));
 			return r;
 		}

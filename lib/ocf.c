@@ -97,7 +97,7 @@ tandem_ocf_exit_reason(const char *fmt, ...)
 			*p = ' ';
 	fprintf(stderr, "ocf-exit-reason:%s\n", msg);
 	fflush(stderr);
-	qb_log(LOG_ERR, "%s", msg);
+	tandem_log(LOG_ERR, "%s", msg);
 }
 
 int
@@ -106,11 +106,11 @@ tandem_ocf_invalid_rc(const struct tandem_ctx *ctx, int rc)
 	if (rc == TANDEM_OCF_SUCCESS || ctx->action == NULL)
 		return rc;
 	if (strcmp(ctx->action->name, "stop") == 0) {
-		qb_log(LOG_WARNING, "stop with a configuration that does not validate: nothing can be running");
+		tandem_log(LOG_WARNING, "stop with a configuration that does not validate: nothing can be running");
 		return TANDEM_OCF_SUCCESS;
 	}
 	if (ctx->probe) {
-		qb_log(LOG_WARNING, "probe with a configuration that does not validate: reporting not running");
+		tandem_log(LOG_WARNING, "probe with a configuration that does not validate: reporting not running");
 		return TANDEM_OCF_NOT_RUNNING;
 	}
 	return rc;
@@ -214,11 +214,11 @@ tandem_ocf_main(const struct tandem_agent *agent, int argc, char **argv)
 			goto out;
 		}
 	}
-	qb_log(LOG_DEBUG, "%s: starting " QB_XS " timeout_left=%lldms interval=%lldms probe=%d",
+	tandem_log(LOG_DEBUG, "%s: starting " TANDEM_XS " timeout_left=%lldms interval=%lldms probe=%d",
 	       name, (long long)tandem_deadline_left(ctx.deadline),
 	       (long long)ctx.interval_ms, ctx.probe);
 	rc = ctx.action->run(&ctx);
-	qb_log(LOG_DEBUG, "%s: rc=%d (%s)", name, rc, tandem_ocf_rc_str(rc));
+	tandem_log(LOG_DEBUG, "%s: rc=%d (%s)", name, rc, tandem_ocf_rc_str(rc));
 out:
 	free(ctx.params);
 	tandem_log_fini();

@@ -127,12 +127,12 @@ tandem_proc_terminate(pid_t pid, int64_t grace_ms, tandem_deadline deadline)
 	if (grace_ms > left * 3 / 4)
 		grace_ms = left * 3 / 4;
 	term_until = tandem_deadline_cap(deadline, grace_ms);
-	qb_log(LOG_INFO, "sending SIGTERM to process %d", (int)pid);
+	tandem_log(LOG_INFO, "sending SIGTERM to process %d", (int)pid);
 	if (kill(pid, SIGTERM) != 0 && errno == ESRCH)
 		return true;
 	if (wait_gone(pid, term_until))
 		return true;
-	qb_log(LOG_WARNING, "process %d still alive after %lld ms: sending SIGKILL",
+	tandem_log(LOG_WARNING, "process %d still alive after %lld ms: sending SIGKILL",
 	       (int)pid, (long long)grace_ms);
 	if (kill(pid, SIGKILL) != 0 && errno == ESRCH)
 		return true;

@@ -337,7 +337,7 @@ tandem_spawn_run(const char *const argv[], const struct tandem_spawn_opts *opts,
 		res->status = -1;
 		rc = -child_errno;
 	}
-	qb_log(LOG_DEBUG, "ran %s " QB_XS " status=%d timed_out=%d", argv[0], res->status, res->timed_out);
+	tandem_log(LOG_DEBUG, "ran %s " TANDEM_XS " status=%d timed_out=%d", argv[0], res->status, res->timed_out);
 out:
 	for (int i = 0; i < 2; i++) {
 		if (in_p[i] >= 0) close(in_p[i]);

@@ -268,12 +268,12 @@ vip_announce(struct vip *v, const struct tandem_nl_link *link, long long count)
 	if (count <= 0)
 		return;
 	if (link->mac_len == 0) {
-		qb_log(LOG_INFO, "interface \"%s\" has no link-layer address: no announcement", link->name);
+		tandem_log(LOG_INFO, "interface \"%s\" has no link-layer address: no announcement", link->name);
 		return;
 	}
 	r = tandem_announce(link->ifindex, link->mac, link->mac_len, &v->ip, reply);
 	if (r != 0) {
-		qb_log(LOG_WARNING, "could not announce %s on \"%s\": %s", v->ipstr, link->name,
+		tandem_log(LOG_WARNING, "could not announce %s on \"%s\": %s", v->ipstr, link->name,
 		       strerror(-r));
 		return;
 	}
@@ -445,7 +445,7 @@ vip_validate_all(struct tandem_ctx *ctx)
 		return rc;
 	rc = vip_placement(&v, &link, &prefixlen);
 	if (rc == TANDEM_OCF_SUCCESS)
-		qb_log(LOG_INFO, "%s/%u would go on \"%s\"", v.ipstr, prefixlen, link.name);
+		tandem_log(LOG_INFO, "%s/%u would go on \"%s\"", v.ipstr, prefixlen, link.name);
 	vip_close(&v);
 	return rc;
 }
@@ -523,7 +523,7 @@ vip_start(struct tandem_ctx *ctx)
 	if (rc != TANDEM_OCF_SUCCESS)
 		goto out;
 	if (s == VIP_SERVED) {
-		qb_log(LOG_INFO, "%s is already on \"%s\"", v.ipstr, v.link.name);
+		tandem_log(LOG_INFO, "%s is already on \"%s\"", v.ipstr, v.link.name);
 		goto out;
 	}
 	if (s == VIP_DAD_FAILED) {
@@ -557,7 +557,7 @@ vip_start(struct tandem_ctx *ctx)
 			goto out;
 		}
 		if (r < 0)
-			qb_log(LOG_WARNING, "could not probe for %s on \"%s\": %s", v.ipstr, link.name,
+			tandem_log(LOG_WARNING, "could not probe for %s on \"%s\": %s", v.ipstr, link.name,
 			       strerror(-r));
 	}
 	if (v.ip.family == AF_INET) {
@@ -592,7 +592,7 @@ vip_start(struct tandem_ctx *ctx)
 		rc = TANDEM_OCF_ERR_GENERIC;
 		goto out;
 	}
-	qb_log(LOG_INFO, "added %s/%u to \"%s\"", v.ipstr, prefixlen, link.name);
+	tandem_log(LOG_INFO, "added %s/%u to \"%s\"", v.ipstr, prefixlen, link.name);
 	if (v.ip.family == AF_INET6 && !opts.nodad) {
 		s = vip_wait_dad(&v);
 		if (s != VIP_SERVED) {
@@ -619,12 +619,12 @@ vip_reset_sockets(struct vip *v)
 	int r = tandem_nl_sock_destroy(&v->ip, &count, v->ctx->deadline);
 
 	if (r == -EOPNOTSUPP)
-		qb_log(LOG_WARNING, "this kernel cannot destroy sockets (CONFIG_INET_DIAG_DESTROY): "
+		tandem_log(LOG_WARNING, "this kernel cannot destroy sockets (CONFIG_INET_DIAG_DESTROY): "
 		       "connections to %s are left to time out", v->ipstr);
 	else if (r != 0)
-		qb_log(LOG_WARNING, "could not reset connections to %s: %s", v->ipstr, strerror(-r));
+		tandem_log(LOG_WARNING, "could not reset connections to %s: %s", v->ipstr, strerror(-r));
 	else if (count > 0)
-		qb_log(LOG_INFO, "reset %zu connection(s) to %s", count, v->ipstr);
+		tandem_log(LOG_INFO, "reset %zu connection(s) to %s", count, v->ipstr);
 }
 
 int
@@ -645,7 +645,7 @@ vip_stop(struct tandem_ctx *ctx)
 		vip_reset_sockets(&v);
 	rc = vip_remove_all(&v);
 	if (rc == TANDEM_OCF_SUCCESS) {
-		qb_log(LOG_INFO, "removed %s", v.ipstr);
+		tandem_log(LOG_INFO, "removed %s", v.ipstr);
 		if (reset)
 			vip_reset_sockets(&v);
 	}

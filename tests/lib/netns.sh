@@ -17,10 +17,11 @@ NETNS_HOSTS=()
 netns_cleanup() {
 	local h
 	for h in "${NETNS_HOSTS[@]}" sw; do
-		ip netns pids "${NETNS_PREFIX}$h" 2>/dev/null | xargs -r kill -9 2>/dev/null
-		ip netns del "${NETNS_PREFIX}$h" 2>/dev/null
+		ip netns pids "${NETNS_PREFIX}$h" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
+		ip netns del "${NETNS_PREFIX}$h" 2>/dev/null || true
 	done
 	NETNS_HOSTS=()
+	return 0
 }
 
 netns_init() {

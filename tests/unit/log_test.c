@@ -42,8 +42,8 @@ file_target_with_tag(void **state)
 	unsetenv("HA_debug");
 	tandem_log_init("vip");
 	assert_true(tandem_log_file_target() >= 0);
-	qb_log(LOG_INFO, "visible " QB_XS " detail=1");
-	qb_log(LOG_DEBUG, "hidden without HA_debug");
+	tandem_log(LOG_INFO, "visible " TANDEM_XS " detail=1");
+	tandem_log(LOG_DEBUG, "hidden without HA_debug");
 	tandem_ocf_exit_reason("reason %d", 7);
 	tandem_log_fini();
 	text = slurp(path);
@@ -66,7 +66,7 @@ debug_switch(void **state)
 	setenv("PCMK_logfile", path, 1);
 	setenv("HA_debug", "1", 1);
 	tandem_log_init("vip");
-	qb_log(LOG_DEBUG, "now shown");
+	tandem_log(LOG_DEBUG, "now shown");
 	tandem_log_fini();
 	assert_non_null(strstr(slurp(path), "debug: now shown"));
 	unsetenv("PCMK_logfile");

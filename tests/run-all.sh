@@ -1,0 +1,89 @@
+#!/bin/bash
+# run-all.sh --- the README's test command: installs what is missing, then passes every test
+#
+# 1. a -Werror build and make check (units, fuzz corpus replay, namespace tests)
+# 2. the same under AddressSanitizer + UndefinedBehaviorSanitizer
+# 3. the unit tests and the agent under valgrind
+# 4. make distcheck
+# 5. each fuzz target for FUZZ_SECONDS (default 20)
+# 6. the benchmark (prints its table; it asserts nothing about speed)
+# Ends with one line "tests: N passed, N failed" counting every test of every step.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+[ "$(id -u)" = 0 ] || { echo "run-all: run as root (apt-get, network namespaces)" >&2; exit 2; }
+bash tests/deps.sh || exit 1
+
+passed=0
+failed=0
+steps_failed=()
+# count DIR: adds up the PASS and FAIL/ERROR counts of an automake run.
+count() {
+	local p f
+	p=$(grep -h '^# PASS:' "$1/test-suite.log" 2>/dev/null | awk '{s+=$3} END {print s+0}')
+	f=$(grep -h -E '^# (FAIL|ERROR|XPASS):' "$1/test-suite.log" 2>/dev/null | awk '{s+=$3} END {print s+0}')
+	passed=$((passed + p))
+	failed=$((failed + f))
+}
+step() {
+	local name=$1
+	shift
+	echo
+	echo "=== $name"
+	if ! "$@"; then
+		steps_failed+=("$name")
+		return 1
+	fi
+}
+build() { # build DIR CONFIGURE-ARGS...
+	local dir=$1 rc
+	shift
+	rm -rf "$dir" && mkdir -p "$dir" && cd "$dir" &&
+		"$top/configure" -q "$@" && make -j2 >/dev/null
+	rc=$?
+	cd "$top"
+	return $rc
+}
+check() { # check DIR [MAKE-ARGS...]
+	local dir=$1 rc
+	shift
+	make -C "$dir" -j2 check "$@" >"$dir/check.out" 2>&1
+	rc=$?
+	grep -E '^(FAIL|ERROR|XPASS|SKIP):' "$dir/check.out" || true
+	grep -E '^# (TOTAL|PASS|SKIP|FAIL|ERROR):' "$dir/check.out"
+	count "$dir"
+	[ $rc = 0 ] || { tail -80 "$dir/test-suite.log"; return 1; }
+}
+
+autoreconf -fi >/dev/null 2>&1 || { echo "autoreconf failed" >&2; exit 1; }
+
+step "build -Werror" build _build/werror CFLAGS="-O2 -g -Werror" &&
+	step "make check" check _build/werror
+
+san="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+step "build ASan+UBSan" build _build/asan CFLAGS="-O1 -g $san -Werror" LDFLAGS="$san" &&
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	step "make check (ASan+UBSan)" check _build/asan
+
+vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --child-silent-after-fork=yes"
+VALGRIND="$vg" step "make check (valgrind)" check _build/werror TEST_WRAPPER="$vg"
+
+step "make distcheck" make -C _build/werror distcheck >_build/distcheck.out 2>&1 ||
+	tail -60 _build/distcheck.out
+grep -E 'archives ready|tandem-.*tar.gz' _build/distcheck.out | head -2
+
+fuzz_out=$(bash tests/fuzz/run.sh "${FUZZ_SECONDS:-20}" 2>&1)
+fuzz_rc=$?
+echo
+echo "=== fuzz"
+printf '%s\n' "$fuzz_out"
+passed=$((passed + $(printf '%s\n' "$fuzz_out" | grep -c '^ok ')))
+failed=$((failed + $(printf '%s\n' "$fuzz_out" | grep -c '^not ok ')))
+[ $fuzz_rc = 0 ] || steps_failed+=("fuzz")
+
+step "benchmark: vip monitor against IPaddr2" bash tests/bench/vip_monitor.sh _build/werror
+
+echo
+[ ${#steps_failed[@]} = 0 ] || echo "failed steps: ${steps_failed[*]}"
+echo "tests: $passed passed, $failed failed"
+[ ${#steps_failed[@]} = 0 ] && [ "$failed" = 0 ]
