@@ -1,6 +1,7 @@
 /* log_test.c --- libqb logging to the cluster log file, tagged, with HA_debug */
 #include "config.h"
 
+#include <dlfcn.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -41,8 +42,8 @@ file_target_with_tag(void **state)
 	setenv("OCF_RESOURCE_INSTANCE", "db-vip", 1);
 	unsetenv("HA_debug");
 	tandem_log_init("vip");
-	assert_true(tandem_log_file_target() >= 0);
 	tandem_log(LOG_INFO, "visible " TANDEM_XS " detail=1");
+	assert_true(tandem_log_file_target() >= 0);
 	tandem_log(LOG_DEBUG, "hidden without HA_debug");
 	tandem_ocf_exit_reason("reason %d", 7);
 	tandem_log_fini();
@@ -77,10 +78,28 @@ debug_switch(void **state)
 	unlink(path);
 }
 
+static void
+silent_run_loads_no_libqb(void **state)
+{
+	(void)state;
+	unsetenv("HA_LOGFILE");
+	unsetenv("HA_debug");
+	tandem_log_init("vip");
+	tandem_log(LOG_DEBUG, "filtered out");
+	assert_false(tandem_log_enabled(LOG_DEBUG));
+	assert_null(dlopen(TANDEM_LIBQB_SONAME, RTLD_NOW | RTLD_NOLOAD));
+	tandem_log(LOG_WARNING, "this one loads it");
+	void *h = dlopen(TANDEM_LIBQB_SONAME, RTLD_NOW | RTLD_NOLOAD);
+	assert_non_null(h);
+	dlclose(h);
+	tandem_log_fini();
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(silent_run_loads_no_libqb),
 		cmocka_unit_test(file_target_with_tag),
 		cmocka_unit_test(debug_switch),
 	};

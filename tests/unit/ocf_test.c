@@ -244,7 +244,11 @@ exit_reason_is_one_line(void **state)
 	captured[n > 0 ? n : 0] = '\0';
 	close(fd);
 	unlink(path);
-	assert_string_equal(captured, "ocf-exit-reason:could not \"x\": second line\n");
+	/* The reason, on one line, then the same in the log (stderr target). */
+	assert_memory_equal(captured, "ocf-exit-reason:could not \"x\": second line\n",
+			    strlen("ocf-exit-reason:could not \"x\": second line\n"));
+	assert_non_null(strstr(captured, "error: could not \"x\": second line\n"));
+	assert_null(strstr(captured + 1, "ocf-exit-reason:"));
 }
 
 int
