@@ -115,6 +115,15 @@ request_name(int bus, uint16_t type)
 	}
 }
 
+/* Every request starts from a zeroed buffer: libmnl does not clear the
+ * padding after an attribute, which would leak stack bytes to the kernel. */
+static struct nlmsghdr *
+msg_start(char *buf)
+{
+	memset(buf, 0, MNL_SOCKET_BUFFER_SIZE);
+	return mnl_nlmsg_put_header(buf);
+}
+
 struct talk_data {
 	tandem_nl_cb cb;
 	void *data;
@@ -357,7 +366,7 @@ tandem_nl_addr_find(struct tandem_nl *nl, const struct tandem_ip *ip,
 		    struct tandem_nl_addr *out, size_t max, size_t *n, tandem_deadline deadline)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh = msg_start(buf);
 	struct ifaddrmsg *ifa;
 	struct find_data f = { ip, out, max, 0 };
 	int r;
@@ -375,7 +384,7 @@ static struct nlmsghdr *
 addr_msg(char *buf, uint16_t type, uint16_t flags, int ifindex, const struct tandem_ip *ip,
 	 unsigned prefixlen)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh = msg_start(buf);
 	struct ifaddrmsg *ifa;
 
 	nlh->nlmsg_type = type;
@@ -463,7 +472,7 @@ tandem_nl_link_get(struct tandem_nl *nl, int ifindex, const char *name,
 		   struct tandem_nl_link *out, tandem_deadline deadline)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh = msg_start(buf);
 	struct ifinfomsg *ifi;
 	struct link_data l = { out, false };
 	int r;
@@ -510,7 +519,7 @@ tandem_nl_route_dump(struct tandem_nl *nl, int family,
 		     tandem_deadline deadline)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh = msg_start(buf);
 	struct route_data d = { cb, data };
 	struct rtmsg *rtm;
 
@@ -576,7 +585,7 @@ diag_cb(const struct nlmsghdr *nlh, void *data)
 static struct nlmsghdr *
 diag_msg(char *buf, uint16_t type, uint16_t flags, uint8_t family)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh = msg_start(buf);
 	struct inet_diag_req_v2 *req;
 
 	nlh->nlmsg_type = type;

@@ -19,6 +19,7 @@ cat >"$out/config.h" <<'H'
 #define TANDEM_CRM_ATTRIBUTE "/usr/sbin/crm_attribute"
 #define TANDEM_ATTRD_UPDATER "/usr/sbin/attrd_updater"
 H
+echo "#define TANDEM_LIBQB_SONAME \"$(objdump -p "$(pkg-config --variable=libdir libqb)/libqb.so" | sed -n 's/^ *SONAME *//p')\"" >>"$out/config.h"
 flags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 	-I"$out" -I"$top/include" -I"$top/agents/vip" $(pkg-config --cflags libqb libmnl libcurl libpq))
 libs=($(pkg-config --libs libqb libmnl libcurl libpq))
