@@ -104,17 +104,16 @@ vip h1 stop OCF_RESKEY_ip=192.0.2.101
 tap_is "$RC" 0 "stop"
 
 echo "# connections are reset on stop"
-netns_exec h1 python3 -c '
+(netns_exec h1 python3 -c '
 import socket,time
 s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("0.0.0.0", 7000)); s.listen(8)
 conns=[]
 while True:
-    c,_=s.accept(); conns.append(c)' &
-disown $!
+    c,_=s.accept(); conns.append(c)' >/dev/null 2>&1 &)
 tap_wait 5 sh -c "ip netns exec tdv$$h1 ss -ltn | grep -q ':7000 '"
 client() {
-	netns_exec c python3 -c '
+	(netns_exec c python3 -c '
 import socket,sys
 c=socket.create_connection(("'$V4'", 7000), timeout=5)
 print("connected", flush=True)
@@ -122,8 +121,7 @@ c.settimeout(None)
 try:
     print("eof" if c.recv(1) == b"" else "data", flush=True)
 except ConnectionResetError:
-    print("reset", flush=True)' >"$1" 2>&1 &
-	disown $!
+    print("reset", flush=True)' >"$1" 2>&1 &)
 }
 for mode in true false; do
 	vip h1 start OCF_RESKEY_ip=$V4
