@@ -218,8 +218,8 @@ tandem_params_metadata(FILE *f, const struct tandem_param *defs, size_t n)
 		const struct tandem_param *d = &defs[i];
 
 		/* OCF 1.1 also has reloadable="1", but both schemas Debian's
-		 * resource-agents ships (metadata.rng, ra-api-1.dtd) reject it:
-		 * a reloadable parameter is said so in its description instead. */
+		 * resource-agents ships (metadata.rng, ra-api-1.dtd) reject it,
+		 * so it is not written: Pacemaker restarts on any change. */
 		fprintf(f, "<parameter name=\"%s\" unique=\"%d\" required=\"%d\">\n",
 			d->name, d->unique, d->required);
 		fputs("<longdesc lang=\"en\">\n", f);
@@ -234,8 +234,6 @@ tandem_params_metadata(FILE *f, const struct tandem_param *defs, size_t n)
 			}
 			fputc('.', f);
 		}
-		if (d->reloadable)
-			fputs("\nA change takes effect without a restart.", f);
 		fputs("\n</longdesc>\n<shortdesc lang=\"en\">", f);
 		tandem_xml_escape(f, d->shortdesc);
 		fprintf(f, "</shortdesc>\n<content type=\"%s\"", type_names[d->type]);

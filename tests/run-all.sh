@@ -68,6 +68,27 @@ step "build ASan+UBSan" build _build/asan CFLAGS="-O1 -g $san -Werror" LDFLAGS="
 vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --child-silent-after-fork=yes"
 VALGRIND="$vg" step "make check (valgrind)" check _build/werror TEST_WRAPPER="$vg"
 
+# What an admin sees: the installed agents, rendered by pcs.
+describe() {
+	local out p rc=0
+	make -C _build/werror install >/dev/null || return 1
+	for agent in vip; do
+		out=$(pcs resource describe "ocf:tandem:$agent" 2>&1) || { echo "$out"; return 1; }
+		for p in $("_build/werror/agents/$agent/$agent" meta-data | sed -n 's/.*<parameter name="\([^"]*\)".*/\1/p'); do
+			if printf '%s\n' "$out" | grep -q "^  $p\( (required)\)\?: "; then
+				passed=$((passed + 1))
+			else
+				echo "not ok - pcs resource describe ocf:tandem:$agent lacks $p"
+				failed=$((failed + 1))
+				rc=1
+			fi
+		done
+		echo "pcs resource describe ocf:tandem:$agent: every parameter rendered"
+	done
+	return $rc
+}
+step "install; pcs resource describe" describe
+
 step "make distcheck" make -C _build/werror distcheck >_build/distcheck.out 2>&1 ||
 	tail -60 _build/distcheck.out
 grep -E 'archives ready|tandem-.*tar.gz' _build/distcheck.out | head -2
