@@ -223,6 +223,22 @@ attr_is(const struct nlattr *a, size_t len)
 	return a != NULL && mnl_attr_get_payload_len(a) >= len;
 }
 
+/* An interface name or label: at most IFNAMSIZ - 1 bytes, always ended,
+ * whether or not the kernel's (or a fuzzer's) attribute carries a NUL. */
+static void
+attr_name(const struct nlattr *a, char name[IFNAMSIZ])
+{
+	size_t len;
+
+	if (a == NULL)
+		return;
+	len = mnl_attr_get_payload_len(a);
+	if (len > IFNAMSIZ - 1)
+		len = IFNAMSIZ - 1;
+	memcpy(name, mnl_attr_get_payload(a), len);
+	name[strnlen(name, len)] = '\0';
+}
+
 static bool
 attr_ip(const struct nlattr *a, int family, struct tandem_ip *ip)
 {
@@ -259,14 +275,7 @@ tandem_nl_parse_addr(const struct nlmsghdr *nlh, struct tandem_nl_addr *out)
 	if (!attr_ip(tb[IFA_LOCAL], ifa->ifa_family, &out->addr)
 	    && !attr_ip(tb[IFA_ADDRESS], ifa->ifa_family, &out->addr))
 		return -1;
-	if (tb[IFA_LABEL] != NULL) {
-		size_t len = mnl_attr_get_payload_len(tb[IFA_LABEL]);
-
-		if (len > sizeof(out->label) - 1)
-			len = sizeof(out->label) - 1;
-		memcpy(out->label, mnl_attr_get_payload(tb[IFA_LABEL]), len);
-		out->label[strnlen(out->label, len)] = '\0';
-	}
+	attr_name(tb[IFA_LABEL], out->label);
 	return 0;
 }
 
@@ -286,14 +295,7 @@ tandem_nl_parse_link(const struct nlmsghdr *nlh, struct tandem_nl_link *out)
 	out->ifindex = ifi->ifi_index;
 	out->flags = ifi->ifi_flags;
 	out->type = ifi->ifi_type;
-	if (tb[IFLA_IFNAME] != NULL) {
-		size_t len = mnl_attr_get_payload_len(tb[IFLA_IFNAME]);
-
-		if (len > sizeof(out->name) - 1)
-			len = sizeof(out->name) - 1;
-		memcpy(out->name, mnl_attr_get_payload(tb[IFLA_IFNAME]), len);
-		out->name[strnlen(out->name, len)] = '\0';
-	}
+	attr_name(tb[IFLA_IFNAME], out->name);
 	if (tb[IFLA_ADDRESS] != NULL) {
 		size_t len = mnl_attr_get_payload_len(tb[IFLA_ADDRESS]);
 

@@ -7,37 +7,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lines.h"
 #include "tandem/ocf.h"
-
-static char *lines[64];
-static size_t n_lines;
-
-static const char *
-getter(const char *name)
-{
-	size_t len = strlen(name);
-
-	for (size_t i = 0; i < n_lines; i++)
-		if (strncmp(lines[i], name, len) == 0 && lines[i][len] == '=')
-			return lines[i] + len + 1;
-	return NULL;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *text = strndup((const char *)data, size), *save = NULL, *line;
+	char *text = fuzz_lines_split(data, size);
 	struct tandem_ocf_notify n;
 
 	if (text == NULL)
 		return 0;
-	n_lines = 0;
-	for (line = strtok_r(text, "\n", &save); line != NULL && n_lines < 64;
-	     line = strtok_r(NULL, "\n", &save))
-		lines[n_lines++] = line;
-	if (tandem_ocf_notify_parse(getter, &n) == 0) {
+	if (tandem_ocf_notify_parse(fuzz_lines_get, &n) == 0) {
 		for (size_t i = 0; i < n.all.n; i++)
 			(void)tandem_uname_list_has(&n.active, n.all.names[i]);
 		tandem_ocf_notify_free(&n);

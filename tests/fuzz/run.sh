@@ -27,14 +27,17 @@ lib=("$top"/lib/*.c)
 status=0
 for target in params notify attr netlink packets; do
 	extra=()
-	[ "$target" = params ] && extra=("$top/agents/vip/params.c" "$top/agents/vip/vip.c")
+	case $target in
+	params) extra=("$top/tests/fuzz/lines.c" "$top/agents/vip/params.c" "$top/agents/vip/vip.c") ;;
+	notify) extra=("$top/tests/fuzz/lines.c") ;;
+	esac
 	clang "${flags[@]}" -o "$out/fuzz_$target" "$top/tests/fuzz/fuzz_$target.c" "${extra[@]}" "${lib[@]}" "${libs[@]}"
 	mkdir -p "$out/corpus-$target"
 	seeds="$top/tests/fuzz/corpus/$target"
 	echo "# fuzz_$target: $secs s"
 	if "$out/fuzz_$target" -max_total_time="$secs" -max_len=4096 -timeout=5 \
 		"$out/corpus-$target" "$seeds" >"$out/log-$target" 2>&1; then
-		echo "ok - fuzz_$target: $(grep -Eo 'stat::number_of_executed_runs: *[0-9]+' "$out/log-$target" | grep -Eo '[0-9]+$' || grep -Eo '#[0-9]+' "$out/log-$target" | tail -1) runs, no crash"
+		echo "ok - fuzz_$target: $(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$out/log-$target") runs, no crash"
 	else
 		echo "not ok - fuzz_$target found a crash:"
 		tail -40 "$out/log-$target"

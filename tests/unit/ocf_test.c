@@ -48,6 +48,38 @@ static const struct tandem_agent agent = {
 };
 
 static char captured[4096];
+static char capture_path[] = "/tmp/ocf_test.XXXXXX";
+static int capture_fd = -1, saved_out = -1, saved_err = -1;
+
+/* Sends stdout and stderr to a file until capture_end() reads it back. */
+static void
+capture_begin(void)
+{
+	strcpy(capture_path, "/tmp/ocf_test.XXXXXX");
+	capture_fd = mkstemp(capture_path);
+	saved_out = dup(1);
+	saved_err = dup(2);
+	fflush(NULL);
+	dup2(capture_fd, 1);
+	dup2(capture_fd, 2);
+}
+
+static void
+capture_end(void)
+{
+	ssize_t n;
+
+	fflush(NULL);
+	dup2(saved_out, 1);
+	dup2(saved_err, 2);
+	close(saved_out);
+	close(saved_err);
+	lseek(capture_fd, 0, SEEK_SET);
+	n = read(capture_fd, captured, sizeof(captured) - 1);
+	captured[n > 0 ? n : 0] = '\0';
+	close(capture_fd);
+	unlink(capture_path);
+}
 
 /* Runs tandem_ocf_main with argv, stdout and stderr in captured. */
 static int
@@ -55,24 +87,11 @@ run(const char *a1, const char *a2)
 {
 	char *argv[] = { (char *)"test", (char *)a1, (char *)a2, NULL };
 	int argc = a1 == NULL ? 1 : a2 == NULL ? 2 : 3;
-	char path[] = "/tmp/ocf_test.XXXXXX";
-	int fd = mkstemp(path), saved_out = dup(1), saved_err = dup(2), rc;
-	ssize_t n;
+	int rc;
 
-	fflush(NULL);
-	dup2(fd, 1);
-	dup2(fd, 2);
+	capture_begin();
 	rc = tandem_ocf_main(&agent, argc, argv);
-	fflush(NULL);
-	dup2(saved_out, 1);
-	dup2(saved_err, 2);
-	close(saved_out);
-	close(saved_err);
-	lseek(fd, 0, SEEK_SET);
-	n = read(fd, captured, sizeof(captured) - 1);
-	captured[n > 0 ? n : 0] = '\0';
-	close(fd);
-	unlink(path);
+	capture_end();
 	return rc;
 }
 
@@ -230,20 +249,10 @@ notify_variables(void **state)
 static void
 exit_reason_is_one_line(void **state)
 {
-	char path[] = "/tmp/ocf_test.XXXXXX";
-	int fd = mkstemp(path), saved = dup(2);
-	ssize_t n;
-
 	(void)state;
-	dup2(fd, 2);
+	capture_begin();
 	tandem_ocf_exit_reason("could not \"%s\":\nsecond line", "x");
-	dup2(saved, 2);
-	close(saved);
-	lseek(fd, 0, SEEK_SET);
-	n = read(fd, captured, sizeof(captured) - 1);
-	captured[n > 0 ? n : 0] = '\0';
-	close(fd);
-	unlink(path);
+	capture_end();
 	/* The reason, on one line, then the same in the log (stderr target). */
 	assert_memory_equal(captured, "ocf-exit-reason:could not \"x\": second line\n",
 			    strlen("ocf-exit-reason:could not \"x\": second line\n"));
