@@ -63,6 +63,17 @@ tandem_ocf_meta_ms(const char *name, int64_t def)
 	return ms;
 }
 
+long long
+tandem_ocf_meta_count(const char *name, long long def)
+{
+	const char *v = tandem_ocf_meta(name);
+	long long n;
+
+	if (v == NULL || !tandem_parse_int(v, 0, 1000000, &n))
+		return def;
+	return n;
+}
+
 const char *
 tandem_ocf_instance(void)
 {

@@ -34,6 +34,9 @@ const char *tandem_ocf_meta(const char *name);
 /* A meta attribute holding milliseconds (timeout, interval); def when unset
  * or not a non-negative integer. */
 int64_t tandem_ocf_meta_ms(const char *name, int64_t def);
+/* A meta attribute holding a count (clone_max, clone_node_max,
+ * promoted_max, promoted_node_max); def when unset or not a count. */
+long long tandem_ocf_meta_count(const char *name, long long def);
 /* OCF_RESOURCE_INSTANCE, or "(unknown)". */
 const char *tandem_ocf_instance(void);
 /* OCF_CHECK_LEVEL, 0 when unset or invalid. */

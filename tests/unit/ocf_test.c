@@ -194,6 +194,14 @@ meta_values(void **state)
 	assert_int_equal(tandem_ocf_meta_ms("timeout", 7), 7);
 	setenv("OCF_RESKEY_CRM_meta_timeout", "20s", 1);
 	assert_int_equal(tandem_ocf_meta_ms("timeout", 7), 7);
+	/* Clone counts, as Pacemaker passes them to a promotable clone. */
+	setenv("OCF_RESKEY_CRM_meta_clone_max", "3", 1);
+	setenv("OCF_RESKEY_CRM_meta_promoted_max", "x", 1);
+	assert_int_equal(tandem_ocf_meta_count("clone_max", 1), 3);
+	assert_int_equal(tandem_ocf_meta_count("promoted_max", 1), 1);
+	assert_int_equal(tandem_ocf_meta_count("clone_node_max", 1), 1);
+	unsetenv("OCF_RESKEY_CRM_meta_clone_max");
+	unsetenv("OCF_RESKEY_CRM_meta_promoted_max");
 	assert_string_equal(tandem_ocf_rc_str(8), "promoted");
 	assert_string_equal(tandem_ocf_rc_str(9), "promoted (failed)");
 	assert_string_equal(tandem_ocf_rc_str(42), "unknown");

@@ -78,6 +78,17 @@ tap_ok "arp_count=0: the client's cache still names h2" sh -c "sleep 1; [ \"\$(i
 vip h1 stop OCF_RESKEY_ip=$V4
 vip h2 start OCF_RESKEY_ip=$V4
 tap_ok "announced again: the cache follows to h2" tap_wait 5 neigh_is $V4 "$H2MAC"
+vip h2 stop OCF_RESKEY_ip=$V4
+vip h1 start OCF_RESKEY_ip=$V4 OCF_RESKEY_arp_mode=reply
+tap_is "$RC" 0 "start with arp_mode=reply"
+tap_ok "arp_mode=reply: the cache follows the ARP replies to h1" tap_wait 5 neigh_is $V4 "$H1MAC"
+vip h1 stop OCF_RESKEY_ip=$V4
+vip h2 start OCF_RESKEY_ip=$V4 OCF_RESKEY_arp_count=0
+vip h2 monitor OCF_RESKEY_ip=$V4 OCF_RESKEY_CRM_meta_interval=10000
+tap_ok "a monitor without arp_count_refresh announces nothing" sh -c "sleep 1; [ \"\$(ip -n tdv$$c neigh show $V4 dev eth0 | sed -n 's/.* lladdr \([0-9a-f:]*\).*/\1/p')\" = $H1MAC ]"
+vip h2 monitor OCF_RESKEY_ip=$V4 OCF_RESKEY_CRM_meta_interval=10000 OCF_RESKEY_arp_count_refresh=2
+tap_is "$RC" 0 "monitor with arp_count_refresh=2"
+tap_ok "arp_count_refresh: the monitor's announcement moves the cache to h2" tap_wait 5 neigh_is $V4 "$H2MAC"
 
 echo "# interface state"
 netns_exec h2 ip link set eth0 down
