@@ -89,9 +89,11 @@ describe() {
 }
 step "install; pcs resource describe" describe
 
-step "make distcheck" make -C _build/werror distcheck >_build/distcheck.out 2>&1 ||
-	tail -60 _build/distcheck.out
-grep -E 'archives ready|tandem-.*tar.gz' _build/distcheck.out | head -2
+distcheck() {
+	make -C _build/werror distcheck >_build/distcheck.out 2>&1 || { tail -60 _build/distcheck.out; return 1; }
+	grep -A1 'archives ready' _build/distcheck.out
+}
+step "make distcheck" distcheck
 
 fuzz_out=$(bash tests/fuzz/run.sh "${FUZZ_SECONDS:-20}" 2>&1)
 fuzz_rc=$?
