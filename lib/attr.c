@@ -169,6 +169,90 @@ tandem_attr_get(const char *name, const char *node, char **value,
 	return 0;
 }
 
+static char *
+field(const char *line, size_t len, const char *key)
+{
+	const char *start = memmem(line, len, key, strlen(key)), *end;
+
+	if (start == NULL)
+		return NULL;
+	start += strlen(key);
+	end = memchr(start, '"', (size_t)(line + len - start));
+	return end != NULL ? strndup(start, (size_t)(end - start)) : NULL;
+}
+
+long
+tandem_attr_parse_all(const char *out, char ***nodes, char ***values)
+{
+	size_t n = 0, cap = 0;
+	const char *line = out;
+
+	*nodes = *values = NULL;
+	while (line != NULL && *line != '\0') {
+		const char *end = strchr(line, '\n');
+		size_t len = end != NULL ? (size_t)(end - line) : strlen(line);
+		char *host = field(line, len, "host=\""), *value = field(line, len, "value=\"");
+
+		if (host != NULL && value != NULL) {
+			if (n == cap) {
+				size_t ncap = cap ? cap * 2 : 8;
+				char **nn = realloc(*nodes, ncap * sizeof(char *));
+				char **nv = nn ? realloc(*values, ncap * sizeof(char *)) : NULL;
+
+				if (nn != NULL)
+					*nodes = nn;
+				if (nv == NULL) {
+					free(host);
+					free(value);
+					goto oom;
+				}
+				*values = nv;
+				cap = ncap;
+			}
+			(*nodes)[n] = host;
+			(*values)[n] = value;
+			n++;
+		} else {
+			free(host);
+			free(value);
+		}
+		line = end != NULL ? end + 1 : NULL;
+	}
+	return (long)n;
+oom:
+	for (size_t i = 0; i < n; i++) {
+		free((*nodes)[i]);
+		free((*values)[i]);
+	}
+	free(*nodes);
+	free(*values);
+	*nodes = *values = NULL;
+	return -1;
+}
+
+int
+tandem_attr_get_all(const char *name, char ***nodes, char ***values, size_t *n,
+		    tandem_deadline deadline, char *why, size_t why_len)
+{
+	const char *argv[] = { tool("TANDEM_ATTRD_UPDATER", TANDEM_ATTRD_UPDATER),
+			       "-Q", "-A", "-n", name, NULL };
+	char *out = NULL;
+	long got;
+
+	*n = 0;
+	*nodes = *values = NULL;
+	if (run(argv, deadline, &out, why, why_len) != 0)
+		return strstr(why, "does not exist") != NULL || strstr(why, "No such") != NULL ? 0 : -1;
+	got = tandem_attr_parse_all(out, nodes, values);
+	free(out);
+	if (got < 0) {
+		snprintf(why, why_len, "out of memory");
+		return -1;
+	}
+	*n = (size_t)got;
+	return 0;
+}
+
 int
 tandem_attr_delete(const char *name, tandem_deadline deadline, char *why, size_t why_len)
 {
@@ -188,6 +272,24 @@ tandem_promotion_set(long long score, tandem_deadline deadline, char *why, size_
 
 	snprintf(v, sizeof(v), "%lld", score);
 	snprintf(key, sizeof(key), "promotion-%s", tandem_ocf_instance());
+	if (cache_fresh(key, v))
+		return 0;
+	if (run(argv, deadline, NULL, why, why_len) != 0)
+		return -1;
+	cache_store(key, v);
+	return 0;
+}
+
+int
+tandem_promotion_set_node(const char *node, long long score, tandem_deadline deadline,
+			  char *why, size_t why_len)
+{
+	char v[32], key[300];
+	const char *argv[] = { tool("TANDEM_CRM_ATTRIBUTE", TANDEM_CRM_ATTRIBUTE),
+			       "--promotion", "--lifetime", "reboot", "--node", node, "--update", v, NULL };
+
+	snprintf(v, sizeof(v), "%lld", score);
+	snprintf(key, sizeof(key), "promotion-%s-%s", tandem_ocf_instance(), node);
 	if (cache_fresh(key, v))
 		return 0;
 	if (run(argv, deadline, NULL, why, why_len) != 0)

@@ -72,7 +72,8 @@ tandem_pq_connect(const char *const *keys, const char *const *values,
 	k[n] = NULL;
 	v[n] = NULL;
 
-	conn = PQconnectStartParams(k, v, 0);
+	/* expand_dbname: a dbname holding "key=value" pairs is a conninfo. */
+	conn = PQconnectStartParams(k, v, 1);
 	if (conn == NULL) {
 		set_why(why, why_len, "could not connect", "out of memory");
 		return NULL;

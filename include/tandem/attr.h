@@ -19,10 +19,21 @@ int tandem_attr_set(const char *name, const char *value, bool private_,
 /* Reads name on node (NULL: this node).  *value is NULL when unset. */
 int tandem_attr_get(const char *name, const char *node, char **value,
 		    tandem_deadline deadline, char *why, size_t why_len);
+/* Reads name on every node: n pairs of (node, value) in *nodes and *values
+ * (free each string and both arrays).  Nodes without it are left out. */
+int tandem_attr_get_all(const char *name, char ***nodes, char ***values, size_t *n,
+			tandem_deadline deadline, char *why, size_t why_len);
+/* Parses `attrd_updater -Q -A` output into (node, value) pairs; returns
+ * their number, or -1 when out of memory.  Exposed for tests and fuzzing. */
+long tandem_attr_parse_all(const char *out, char ***nodes, char ***values);
 int tandem_attr_delete(const char *name, tandem_deadline deadline, char *why, size_t why_len);
 
 /* The promotion score of OCF_RESOURCE_INSTANCE on this node. */
 int tandem_promotion_set(long long score, tandem_deadline deadline, char *why, size_t why_len);
+/* The promotion score of OCF_RESOURCE_INSTANCE on another node (the
+ * primary ranks its standbys). */
+int tandem_promotion_set_node(const char *node, long long score, tandem_deadline deadline,
+			      char *why, size_t why_len);
 int tandem_promotion_get(long long *score, bool *set, tandem_deadline deadline,
 			 char *why, size_t why_len);
 int tandem_promotion_delete(tandem_deadline deadline, char *why, size_t why_len);

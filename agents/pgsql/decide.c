@@ -1,0 +1,263 @@
+/* decide.c --- ocf:tandem:pgsql's decisions: role, exit code, scores, sync names, election */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pgsql.h"
+
+const char PG_MONITOR_QUERY[] =
+	"SELECT pg_is_in_recovery(),"
+	" CASE WHEN pg_is_in_recovery() THEN NULL ELSE pg_current_wal_lsn() END,"
+	" pg_last_wal_receive_lsn(),"
+	" pg_last_wal_replay_lsn(),"
+	" CASE WHEN pg_is_in_recovery() THEN (SELECT received_tli FROM pg_stat_wal_receiver)"
+	"  ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END,"
+	" (SELECT string_agg(application_name || ' ' || state || ' ' || sync_state || ' '"
+	"   || coalesce(flush_lsn, '0/0') || ' ' || coalesce(replay_lsn, '0/0'), ',')"
+	"  FROM pg_stat_replication),"
+	" current_setting('synchronous_standby_names')";
+
+static bool
+lsn_or_zero(const char *s, uint64_t *lsn)
+{
+	if (s == NULL || *s == '\0') {
+		*lsn = 0;
+		return true;
+	}
+	return tandem_lsn_parse(s, lsn);
+}
+
+static bool
+parse_standby(const char *item, struct pg_standby *sb)
+{
+	char name[64], state[32], sync[32], flush[24], replay[24], extra;
+
+	if (sscanf(item, "%63s %31s %31s %23s %23s %c", name, state, sync, flush, replay, &extra) != 5)
+		return false;
+	memset(sb, 0, sizeof(*sb));
+	snprintf(sb->name, sizeof(sb->name), "%s", name);
+	sb->streaming = strcmp(state, "streaming") == 0;
+	sb->sync = strcmp(sync, "sync") == 0 || strcmp(sync, "quorum") == 0;
+	return tandem_lsn_parse(flush, &sb->flush) && tandem_lsn_parse(replay, &sb->replay);
+}
+
+bool
+pg_parse_facts(const char *recovery, const char *current, const char *received,
+	       const char *replayed, const char *timeline, const char *standbys,
+	       const char *sync_names, struct pg_facts *f)
+{
+	long long tli = 0;
+
+	memset(f, 0, sizeof(*f));
+	if (recovery == NULL || (strcmp(recovery, "t") != 0 && strcmp(recovery, "f") != 0))
+		return false;
+	f->recovery = recovery[0] == 't';
+	if (!lsn_or_zero(current, &f->current) || !lsn_or_zero(received, &f->received)
+	    || !lsn_or_zero(replayed, &f->replayed))
+		return false;
+	if (timeline != NULL && *timeline != '\0'
+	    && !tandem_parse_int(timeline, 1, 0xffffffffLL, &tli))
+		return false;
+	f->timeline = (uint32_t)tli;
+	snprintf(f->sync_names, sizeof(f->sync_names), "%s", sync_names != NULL ? sync_names : "");
+	if (standbys != NULL && *standbys != '\0') {
+		char *copy = strdup(standbys), *save = NULL, *item;
+		bool ok = copy != NULL;
+
+		for (item = ok ? strtok_r(copy, ",", &save) : NULL; item != NULL;
+		     item = strtok_r(NULL, ",", &save)) {
+			if (f->n_standbys == PG_MAX_STANDBYS)
+				break;
+			if (!parse_standby(item, &f->standbys[f->n_standbys])) {
+				ok = false;
+				break;
+			}
+			f->n_standbys++;
+		}
+		free(copy);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+enum pg_role
+pg_decide_role(const struct pg_seen *s)
+{
+	if (s->answered)
+		return s->recovery ? PG_ROLE_STANDBY : PG_ROLE_PRIMARY;
+	if (s->postmaster_alive)
+		/* Running but not answering within the whole monitor: broken,
+		 * and as a primary a failed one. */
+		return s->control_ok && s->control_state == TANDEM_PG_IN_PRODUCTION
+			       ? PG_ROLE_CRASHED_PRIMARY : PG_ROLE_BROKEN;
+	if (!s->control_ok)
+		return PG_ROLE_STOPPED;         /* no cluster here (yet) */
+	switch (s->control_state) {
+	case TANDEM_PG_SHUTDOWNED:
+	case TANDEM_PG_SHUTDOWNED_IN_RECOVERY:
+		return PG_ROLE_STOPPED;
+	case TANDEM_PG_IN_PRODUCTION:
+		return PG_ROLE_CRASHED_PRIMARY;
+	default:
+		return PG_ROLE_BROKEN;          /* a standby that crashed, or a crash mid-recovery */
+	}
+}
+
+const char *
+pg_role_str(enum pg_role r)
+{
+	switch (r) {
+	case PG_ROLE_STOPPED: return "stopped";
+	case PG_ROLE_STANDBY: return "standby";
+	case PG_ROLE_PRIMARY: return "primary";
+	case PG_ROLE_CRASHED_PRIMARY: return "crashed primary";
+	case PG_ROLE_BROKEN: return "broken";
+	}
+	return "unknown";
+}
+
+int
+pg_role_rc(enum pg_role r)
+{
+	switch (r) {
+	case PG_ROLE_STOPPED: return TANDEM_OCF_NOT_RUNNING;
+	case PG_ROLE_STANDBY: return TANDEM_OCF_SUCCESS;
+	case PG_ROLE_PRIMARY: return TANDEM_OCF_RUNNING_PROMOTED;
+	case PG_ROLE_CRASHED_PRIMARY: return TANDEM_OCF_FAILED_PROMOTED;
+	case PG_ROLE_BROKEN: return TANDEM_OCF_ERR_GENERIC;
+	}
+	return TANDEM_OCF_ERR_GENERIC;
+}
+
+uint64_t
+pg_election_lsn(const struct pg_facts *f)
+{
+	if (!f->recovery)
+		return f->current;
+	return f->received > f->replayed ? f->received : f->replayed;
+}
+
+size_t
+pg_rank_standbys(const struct pg_facts *f, enum pg_sync_mode mode, long long maxlag,
+		 struct pg_score *out, size_t max)
+{
+	bool any_sync = false;
+	size_t n = 0;
+
+	for (size_t i = 0; i < f->n_standbys; i++)
+		any_sync = any_sync || (f->standbys[i].streaming && f->standbys[i].sync);
+	for (size_t i = 0; i < f->n_standbys && n < max; i++, n++) {
+		const struct pg_standby *sb = &f->standbys[i];
+		uint64_t lag = f->current > sb->flush ? f->current - sb->flush : 0;
+		long long score;
+		size_t ahead = 0;
+
+		snprintf(out[n].name, sizeof(out[n].name), "%s", sb->name);
+		/* Rank among the others by flush LSN: 1000, 999, ... */
+		for (size_t k = 0; k < f->n_standbys; k++)
+			if (f->standbys[k].flush > sb->flush
+			    || (f->standbys[k].flush == sb->flush && k < i))
+				ahead++;
+		score = PG_SCORE_BEST - (long long)ahead;
+		if (!sb->streaming)
+			score = PG_SCORE_FORBIDDEN;
+		else if (maxlag > 0 && lag > (uint64_t)maxlag)
+			score = PG_SCORE_FORBIDDEN;
+		/* Where synchronous standbys exist, only they hold every
+		 * acknowledged commit; under strict, nothing else ever may. */
+		else if (mode != PG_SYNC_OFF && !sb->sync && (any_sync || mode == PG_SYNC_STRICT))
+			score = PG_SCORE_FORBIDDEN;
+		out[n].score = score;
+	}
+	return n;
+}
+
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+void
+pg_sync_names(const struct pg_facts *f, enum pg_sync_mode mode, const char *current,
+	      char *out, size_t len, bool *degraded)
+{
+	const char *names[PG_MAX_STANDBYS];
+	size_t n = 0, used;
+
+	*degraded = false;
+	out[0] = '\0';
+	if (mode == PG_SYNC_OFF)
+		return;
+	for (size_t i = 0; i < f->n_standbys; i++)
+		if (f->standbys[i].streaming)
+			names[n++] = f->standbys[i].name;
+	if (n == 0) {
+		if (mode == PG_SYNC_STRICT)
+			snprintf(out, len, "%s", current != NULL ? current : "");
+		else
+			*degraded = true;
+		return;
+	}
+	/* Sorted, so the value is stable and an unchanged set costs nothing. */
+	qsort(names, n, sizeof(names[0]), cmp_names);
+	used = (size_t)snprintf(out, len, "ANY 1 (");
+	for (size_t i = 0; i < n && used < len; i++) {
+		used += (size_t)snprintf(out + used, len - used, "%s\"", i ? ", " : "");
+		for (const char *p = names[i]; *p != '\0' && used + 3 < len; p++) {
+			if (*p == '"')
+				out[used++] = '"';
+			out[used++] = *p;
+		}
+		if (used < len)
+			used += (size_t)snprintf(out + used, len - used, "\"");
+	}
+	if (used < len)
+		snprintf(out + used, len - used, ")");
+}
+
+enum pg_promote_verdict
+pg_may_promote(const char *self, uint64_t self_lsn, const struct pg_candidate *others, size_t n,
+	       uint64_t primary_lsn, long long maxlag, const char **better)
+{
+	*better = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (others[i].lsn > self_lsn
+		    || (others[i].lsn == self_lsn && strcmp(others[i].name, self) < 0)) {
+			if (*better == NULL || others[i].lsn > self_lsn)
+				*better = others[i].name;
+		}
+	}
+	if (*better != NULL)
+		return PG_PROMOTE_BEHIND;
+	/* PAF #70: the lag limit also holds when the primary is gone. */
+	if (maxlag > 0 && primary_lsn > self_lsn && primary_lsn - self_lsn > (uint64_t)maxlag)
+		return PG_PROMOTE_LAGGING;
+	return PG_PROMOTE_OK;
+}
+
+bool
+pg_start_opts_ok(const char *opts, char *why, size_t len)
+{
+	for (const char *p = opts; *p != '\0'; p++) {
+		if (isalnum((unsigned char)*p) || strchr(" _.=/:,-", *p) != NULL)
+			continue;
+		snprintf(why, len, "character '%c' is not allowed (letters, digits, space and _.=/:,- only)", *p);
+		return false;
+	}
+	return true;
+}
+
+void
+pg_slot_name(const char *node, char *out, size_t len)
+{
+	size_t used = (size_t)snprintf(out, len, "tandem_");
+
+	for (const char *p = node; *p != '\0' && used + 1 < len; p++)
+		out[used++] = isalnum((unsigned char)*p) ? (char)tolower((unsigned char)*p) : '_';
+	out[used < len ? used : len - 1] = '\0';
+}

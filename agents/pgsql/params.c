@@ -1,0 +1,101 @@
+/* params.c --- ocf:tandem:pgsql's parameter table: its meta-data and its validation */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "pgsql.h"
+
+static const char *const sync_modes[] = { "off", "on", "strict", NULL };
+
+static bool
+check_start_opts(const char *v, char *why, size_t len)
+{
+	return pg_start_opts_ok(v, why, len);
+}
+
+static bool
+check_absolute(const char *v, char *why, size_t len)
+{
+	if (v[0] == '/')
+		return true;
+	snprintf(why, len, "not an absolute path");
+	return false;
+}
+
+static bool
+check_conninfo(const char *v, char *why, size_t len)
+{
+	/* The agent adds user, application_name and passfile itself: a
+	 * password here would end up in postgresql.auto.conf. */
+	if (strstr(v, "password") != NULL) {
+		snprintf(why, len, "must not hold a password: use passfile");
+		return false;
+	}
+	return true;
+}
+
+/* Names as in PAF (ocf:heartbeat:pgsqlms) where the meaning is the same,
+ * so a migration is a change of provider. */
+const struct tandem_param pg_params[PG_N_PARAMS] = {
+	[PG_BINDIR] = { "bindir", TANDEM_PARAM_STRING, "/usr/lib/postgresql/15/bin", false, false, false,
+		"PostgreSQL binaries",
+		"Directory of the PostgreSQL programs (postgres, pg_ctl, pg_rewind, pg_basebackup).",
+		.check = check_absolute },
+	[PG_PGDATA] = { "pgdata", TANDEM_PARAM_STRING, "/var/lib/postgresql/15/main", false, true, false,
+		"Configuration directory",
+		"The directory pg_ctl -D is given: where postgresql.conf is. On Debian, "
+		"/etc/postgresql/15/main with datadir set to /var/lib/postgresql/15/main.",
+		.check = check_absolute },
+	[PG_DATADIR] = { "datadir", TANDEM_PARAM_STRING, NULL, false, true, false,
+		"Data directory",
+		"The data_directory of the instance, when it is not pgdata.",
+		.check = check_absolute },
+	[PG_PGHOST] = { "pghost", TANDEM_PARAM_STRING, "/var/run/postgresql", false, false, false,
+		"Socket directory",
+		"Where the agent connects to the local instance: its Unix socket directory." },
+	[PG_PGPORT] = { "pgport", TANDEM_PARAM_INTEGER, "5432", false, false, false,
+		"Port", "The port of the local instance.", 1, 65535 },
+	[PG_SYSTEM_USER] = { "system_user", TANDEM_PARAM_STRING, "postgres", false, false, false,
+		"System user", "The system user that owns the data directory and runs PostgreSQL." },
+	[PG_START_OPTS] = { "start_opts", TANDEM_PARAM_STRING, NULL, false, false, false,
+		"Extra postgres options",
+		"Extra options for postgres, as \"-c name=value\". Only letters, digits, spaces and "
+		"_.=/:,- are accepted: pg_ctl hands them to a shell.",
+		.check = check_start_opts },
+	[PG_LOGFILE] = { "logfile", TANDEM_PARAM_STRING, "/dev/null", false, false, false,
+		"Server log before the logging collector",
+		"Where pg_ctl sends the server's output (pg_ctl -l).", .check = check_absolute },
+	[PG_MAXLAG] = { "maxlag", TANDEM_PARAM_INTEGER, "0", false, false, false,
+		"Maximum lag for promotion (bytes)",
+		"A standby more than this many bytes of WAL behind the primary may not be promoted, "
+		"both while the primary runs and when it is lost. 0: no limit.", 0, (1LL << 50) },
+	[PG_PRIMARY_CONNINFO] = { "primary_conninfo", TANDEM_PARAM_STRING, NULL, true, false, false,
+		"How standbys reach the primary",
+		"libpq connection parameters to the primary, normally its virtual IP: "
+		"\"host=192.0.2.100 port=5432\". The agent adds user (replication_user), "
+		"application_name (the node name) and passfile.",
+		.check = check_conninfo },
+	[PG_REPLICATION_USER] = { "replication_user", TANDEM_PARAM_STRING, "replicator", false, false, false,
+		"Replication role", "The role standbys stream WAL and clone (pg_basebackup) as." },
+	[PG_PASSFILE] = { "passfile", TANDEM_PARAM_STRING, NULL, false, false, false,
+		"Password file",
+		"A libpq password file for replication_user, readable by system_user only. Passwords "
+		"never appear on a command line or in a log.", .check = check_absolute },
+	[PG_SYNC_MODE] = { "sync_mode", TANDEM_PARAM_SELECT, "on", false, false, false,
+		"Synchronous replication",
+		"on: the agent keeps synchronous_standby_names naming exactly the standbys that are "
+		"streaming and caught up, and only those may be promoted, so no acknowledged commit "
+		"is lost; with no such standby it falls back to asynchronous (logged, and shown in the "
+		"tandem-pgsql-sync attribute). strict: as on, but writes wait rather than go "
+		"asynchronous. off: asynchronous, as PAF.", .options = sync_modes },
+	[PG_AUTO_REWIND] = { "auto_rewind", TANDEM_PARAM_BOOLEAN, "true", false, false, false,
+		"Rejoin a former primary with pg_rewind",
+		"A former primary that comes back is rewound against the new primary (its diverged "
+		"WAL is copied aside first) and started as a standby. Needs wal_log_hints or data "
+		"checksums. false: refuse, as PAF does." },
+	[PG_SLOT_WAL_KEEP] = { "max_slot_wal_keep_size", TANDEM_PARAM_STRING, "4GB", false, false, false,
+		"WAL kept for a lost standby",
+		"max_slot_wal_keep_size the primary is given: the replication slot of a dead standby "
+		"cannot hold more WAL than this, so it cannot fill the primary's disk." },
+};

@@ -1,0 +1,1182 @@
+/* pgsql.c --- ocf:tandem:pgsql's actions: what each one asks of PostgreSQL and Pacemaker */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tandem/attr.h"
+#include "tandem/log.h"
+#include "tandem/pq.h"
+#include "tandem/proc.h"
+#include "tandem/spawn.h"
+#include "pgsql.h"
+
+#define RETRY_TICK_MS 200
+#define SEGMENT (16ULL << 20)   /* attribute granularity for LSNs on display */
+
+/* Everything an action knows about the instance. */
+struct pg {
+	struct tandem_ctx *ctx;
+	const struct tandem_params *p;
+	const char *pgdata, *datadir, *user, *node;
+	char node_buf[256];
+	char postgres[4096], pg_ctl[4096], pg_rewind[4096], pg_basebackup[4096];
+	enum pg_sync_mode mode;
+	uid_t uid;
+	gid_t gid;
+	PGconn *conn;
+	struct pg_facts facts;
+	struct pg_seen seen;
+	struct tandem_pgcontrol control;
+	char why[512];
+};
+
+static void
+pg_init(struct pg *pg, struct tandem_ctx *ctx)
+{
+	const char *bindir;
+	const char *on_node = tandem_ocf_meta("on_node");
+	struct passwd *pw;
+
+	memset(pg, 0, sizeof(*pg));
+	pg->ctx = ctx;
+	pg->p = ctx->params;
+	bindir = tandem_param_str(pg->p, PG_BINDIR);
+	pg->pgdata = tandem_param_str(pg->p, PG_PGDATA);
+	pg->datadir = tandem_param_given(pg->p, PG_DATADIR) ? tandem_param_str(pg->p, PG_DATADIR) : pg->pgdata;
+	pg->user = tandem_param_str(pg->p, PG_SYSTEM_USER);
+	pg->mode = (enum pg_sync_mode)tandem_param_int(pg->p, PG_SYNC_MODE);
+	snprintf(pg->postgres, sizeof(pg->postgres), "%s/postgres", bindir);
+	snprintf(pg->pg_ctl, sizeof(pg->pg_ctl), "%s/pg_ctl", bindir);
+	snprintf(pg->pg_rewind, sizeof(pg->pg_rewind), "%s/pg_rewind", bindir);
+	snprintf(pg->pg_basebackup, sizeof(pg->pg_basebackup), "%s/pg_basebackup", bindir);
+	if (on_node != NULL && *on_node != '\0') {
+		snprintf(pg->node_buf, sizeof(pg->node_buf), "%s", on_node);
+	} else {
+		struct utsname u;
+
+		uname(&u);
+		snprintf(pg->node_buf, sizeof(pg->node_buf), "%s", u.nodename);
+	}
+	pg->node = pg->node_buf;
+	pw = getpwnam(pg->user);
+	if (pw != NULL) {
+		pg->uid = pw->pw_uid;
+		pg->gid = pw->pw_gid;
+	}
+}
+
+static void
+pg_close(struct pg *pg)
+{
+	if (pg->conn != NULL)
+		PQfinish(pg->conn);
+	pg->conn = NULL;
+}
+
+/* Runs a PostgreSQL program as system_user; output kept in res. */
+static int
+run_as(struct pg *pg, const char *const argv[], struct tandem_spawn_result *res)
+{
+	struct tandem_spawn_opts o = { .user = pg->user, .cwd = "/" };
+	int r = tandem_spawn_run(argv, &o, pg->ctx->deadline, res);
+
+	if (r != 0 || res->timed_out || res->status != 0) {
+		const char *err = res->err != NULL && *res->err ? res->err : res->out;
+
+		snprintf(pg->why, sizeof(pg->why), "%s %s: %s", argv[0], argv[1],
+			 res->timed_out ? "timed out" : err != NULL && *err ? err : "failed");
+		pg->why[strcspn(pg->why, "\n")] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
+static int
+run_simple(struct pg *pg, const char *const argv[])
+{
+	struct tandem_spawn_result res;
+	int r = run_as(pg, argv, &res);
+
+	tandem_spawn_result_free(&res);
+	return r;
+}
+
+/* Connects to the local instance as system_user, through its socket:
+ * peer authentication sees the effective uid at connect(), so the agent
+ * borrows system_user's identity for that call only. */
+static bool
+local_connect(struct pg *pg, tandem_deadline deadline)
+{
+	char port[16];
+	const char *keys[] = { "host", "port", "dbname", "user", NULL };
+	const char *vals[] = { tandem_param_str(pg->p, PG_PGHOST), port, "postgres", pg->user, NULL };
+	bool switched = false;
+
+	snprintf(port, sizeof(port), "%lld", tandem_param_int(pg->p, PG_PGPORT));
+	if (geteuid() == 0 && pg->uid != 0) {
+		switched = setegid(pg->gid) == 0 && seteuid(pg->uid) == 0;
+		if (!switched)
+			(void)setegid(0);
+	}
+	pg->conn = tandem_pq_connect(keys, vals, deadline, pg->why, sizeof(pg->why));
+	if (switched && (seteuid(0) != 0 || setegid(0) != 0))
+		tandem_log(LOG_ERR, "could not take back root's identity");
+	return pg->conn != NULL;
+}
+
+/* One statement; the result or NULL (why says). */
+static PGresult *
+sql(struct pg *pg, const char *statement)
+{
+	if (pg->conn == NULL)
+		return NULL;
+	return tandem_pq_query(&pg->conn, statement, pg->ctx->deadline, pg->why, sizeof(pg->why));
+}
+
+static bool
+query_facts(struct pg *pg)
+{
+	PGresult *r = sql(pg, PG_MONITOR_QUERY);
+	bool ok;
+
+	if (r == NULL)
+		return false;
+	ok = PQntuples(r) == 1
+	     && pg_parse_facts(PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2),
+			       PQgetvalue(r, 0, 3), PQgetvalue(r, 0, 4), PQgetvalue(r, 0, 5),
+			       PQgetvalue(r, 0, 6), &pg->facts);
+	if (!ok)
+		snprintf(pg->why, sizeof(pg->why), "unexpected answer to the monitor query");
+	PQclear(r);
+	return ok;
+}
+
+static bool
+postmaster_alive(struct pg *pg)
+{
+	char path[4096];
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "%s/postmaster.pid", pg->datadir);
+	return tandem_pidfile_check(path, "postgres", &pid) == TANDEM_PIDFILE_ALIVE;
+}
+
+static pid_t
+postmaster_pid(struct pg *pg)
+{
+	char path[4096];
+	pid_t pid = 0;
+
+	snprintf(path, sizeof(path), "%s/postmaster.pid", pg->datadir);
+	return tandem_pidfile_check(path, "postgres", &pid) == TANDEM_PIDFILE_ALIVE ? pid : 0;
+}
+
+/* Everything this node can see of the instance, within the deadline:
+ * a running postmaster that does not answer is asked again every 200 ms
+ * (one dropped connection never restarts a primary). */
+static enum pg_role
+observe(struct pg *pg)
+{
+	char why[512];
+
+	memset(&pg->seen, 0, sizeof(pg->seen));
+	for (;;) {
+		pg->seen.postmaster_alive = postmaster_alive(pg);
+		if (!pg->seen.postmaster_alive)
+			break;
+		if ((pg->conn != NULL || local_connect(pg, pg->ctx->deadline)) && query_facts(pg)) {
+			pg->seen.answered = true;
+			pg->seen.recovery = pg->facts.recovery;
+			break;
+		}
+		pg_close(pg);
+		if (!tandem_deadline_sleep(pg->ctx->deadline, RETRY_TICK_MS))
+			break;
+		tandem_log(LOG_INFO, "instance not answering yet, asking again " TANDEM_XS " %s", pg->why);
+	}
+	if (!pg->seen.answered)
+		pg->seen.control_ok = tandem_pgcontrol_read(pg->datadir, &pg->control, why, sizeof(why)) == 0;
+	pg->seen.control_state = pg->control.state;
+	return pg_decide_role(&pg->seen);
+}
+
+/* Attributes, written only when their value changes (lib/attr caches). */
+static void
+publish(struct pg *pg, const char *name, const char *value, bool private_)
+{
+	char why[256];
+
+	if (tandem_attr_set(name, value, private_, pg->ctx->deadline, why, sizeof(why)) != 0)
+		tandem_log(LOG_WARNING, "could not set attribute %s: %s", name, why);
+}
+
+static void
+publish_lsn(struct pg *pg, const char *name, uint64_t lsn)
+{
+	char buf[18];
+
+	/* On display only: a granularity of one segment keeps a busy node
+	 * from spawning attrd_updater on every monitor. */
+	publish(pg, name, tandem_lsn_str(lsn - lsn % SEGMENT, buf), false);
+}
+
+static void
+set_score(struct pg *pg, const char *node, long long score)
+{
+	char why[256];
+	int r = node == NULL ? tandem_promotion_set(score, pg->ctx->deadline, why, sizeof(why))
+			     : tandem_promotion_set_node(node, score, pg->ctx->deadline, why, sizeof(why));
+
+	if (r != 0)
+		tandem_log(LOG_WARNING, "could not set the promotion score of %s to %lld: %s",
+			   node != NULL ? node : pg->node, score, why);
+}
+
+/* The clone's nodes, as the last notification listed them. */
+static void
+nodes_path(char *buf, size_t len)
+{
+	const char *dir = getenv("HA_RSCTMP");
+
+	snprintf(buf, len, "%s/tandem-pgsql-%s-nodes", dir != NULL && *dir ? dir : TANDEM_RSCTMP_DIR,
+		 tandem_ocf_instance());
+}
+
+static size_t
+known_nodes(char names[][64], size_t max)
+{
+	char path[512], line[256];
+	size_t n = 0;
+	FILE *f;
+
+	nodes_path(path, sizeof(path));
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 0;
+	while (n < max && fgets(line, sizeof(line), f) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] != '\0')
+			snprintf(names[n++], 64, "%.63s", line);
+	}
+	fclose(f);
+	return n;
+}
+
+static void
+remember_nodes(const struct tandem_uname_list *all)
+{
+	char path[512], tmp[540];
+	FILE *f;
+
+	if (all->n == 0)
+		return;
+	nodes_path(path, sizeof(path));
+	snprintf(tmp, sizeof(tmp), "%s.%d", path, (int)getpid());
+	f = fopen(tmp, "w");
+	if (f == NULL)
+		return;
+	for (size_t i = 0; i < all->n; i++)
+		fprintf(f, "%s\n", all->names[i]);
+	if (fclose(f) == 0)
+		rename(tmp, path);
+	else
+		unlink(tmp);
+}
+
+/* The primary's duties on each monitor: slots, scores, synchronous names. */
+static void
+primary_duties(struct pg *pg)
+{
+	const struct pg_facts *f = &pg->facts;
+	struct pg_score scores[PG_MAX_STANDBYS];
+	char nodes[32][64], names[512], stmt[1024];
+	size_t n = pg_rank_standbys(f, pg->mode, tandem_param_int(pg->p, PG_MAXLAG), scores,
+				    PG_MAX_STANDBYS);
+	size_t n_nodes = known_nodes(nodes, 32);
+	bool degraded = false, names_change;
+
+	set_score(pg, NULL, PG_SCORE_PRIMARY);
+	publish_lsn(pg, PG_ATTR_PRIMARY_LSN, f->current);
+	{
+		char tli[16];
+
+		snprintf(tli, sizeof(tli), "%" PRIu32, f->timeline);
+		publish(pg, PG_ATTR_TIMELINE, tli, false);
+	}
+	/* A clone node that is not streaming at all may not be promoted:
+	 * its data is as old as its last connection. */
+	for (size_t k = 0; k < n_nodes; k++) {
+		bool streaming = strcmp(nodes[k], pg->node) == 0;
+
+		for (size_t i = 0; i < n && !streaming; i++)
+			streaming = strcmp(scores[i].name, nodes[k]) == 0;
+		if (!streaming)
+			set_score(pg, nodes[k], PG_SCORE_FORBIDDEN);
+	}
+	pg_sync_names(f, pg->mode, f->sync_names, names, sizeof(names), &degraded);
+	names_change = strcmp(names, f->sync_names) != 0;
+	/* Scores fall before a standby leaves the synchronous set and rise
+	 * after it joins, so Pacemaker never sees one promotable that lacks
+	 * acknowledged commits. */
+	for (size_t i = 0; i < n; i++)
+		if (scores[i].score < 0 || !names_change)
+			set_score(pg, scores[i].name, scores[i].score);
+	if (names_change) {
+		PGresult *r;
+		char *quoted = PQescapeLiteral(pg->conn, names, strlen(names));
+
+		snprintf(stmt, sizeof(stmt), "ALTER SYSTEM SET synchronous_standby_names = %s",
+			 quoted != NULL ? quoted : "''");
+		PQfreemem(quoted);
+		r = sql(pg, stmt);
+		if (r != NULL) {
+			PQclear(r);
+			r = sql(pg, "SELECT pg_reload_conf()");
+		}
+		if (r == NULL)
+			tandem_log(LOG_ERR, "could not set synchronous_standby_names: %s", pg->why);
+		else
+			tandem_log(LOG_INFO, "synchronous_standby_names: '%s' (was '%s')", names, f->sync_names);
+		PQclear(r);
+		for (size_t i = 0; i < n; i++)
+			if (scores[i].score >= 0)
+				set_score(pg, scores[i].name, scores[i].score);
+	}
+	if (pg->mode != PG_SYNC_OFF) {
+		const char *state = names[0] != '\0' ? (f->n_standbys > 0 ? "sync" : "waiting (strict)")
+						     : "async (degraded)";
+
+		if (degraded && names_change)
+			tandem_log(LOG_WARNING, "no standby is streaming: replication is asynchronous until one is");
+		publish(pg, PG_ATTR_SYNC, state, false);
+	}
+	/* One slot per clone node, so WAL a standby still needs is kept
+	 * (within max_slot_wal_keep_size). */
+	for (size_t k = 0; k < n_nodes; k++) {
+		char slot[80];
+		PGresult *r;
+
+		if (strcmp(nodes[k], pg->node) == 0)
+			continue;
+		pg_slot_name(nodes[k], slot, sizeof(slot));
+		snprintf(stmt, sizeof(stmt),
+			 "SELECT pg_create_physical_replication_slot('%s') WHERE NOT EXISTS "
+			 "(SELECT 1 FROM pg_replication_slots WHERE slot_name = '%s')", slot, slot);
+		r = sql(pg, stmt);
+		if (r == NULL)
+			tandem_log(LOG_WARNING, "could not create slot %s: %s", slot, pg->why);
+		PQclear(r);
+	}
+}
+
+static void
+standby_duties(struct pg *pg)
+{
+	const struct pg_facts *f = &pg->facts;
+	char why[256], tli[16];
+	long long score;
+	bool set = false;
+
+	publish_lsn(pg, PG_ATTR_RECEIVED, f->received);
+	publish_lsn(pg, PG_ATTR_REPLAYED, f->replayed);
+	snprintf(tli, sizeof(tli), "%" PRIu32, f->timeline);
+	if (f->timeline != 0)
+		publish(pg, PG_ATTR_TIMELINE, tli, false);
+	/* Streaming: the primary ranks us.  Not streaming (no primary yet,
+	 * the cluster's first start): a standby with no score at all gets 1,
+	 * so that one of them can be promoted, after pre-promote compares. */
+	if (f->timeline != 0)
+		return;
+	if (tandem_promotion_get(&score, &set, pg->ctx->deadline, why, sizeof(why)) == 0 && !set)
+		set_score(pg, NULL, PG_SCORE_BOOTSTRAP);
+}
+
+/* OCF_CHECK_LEVEL 10 on a primary: a transaction that must commit.
+ * synchronous_commit is local for it, so a missing standby is not what
+ * fails it; a full disk or a hung WAL writer is (PAF #111, #188). */
+static bool
+commit_check(struct pg *pg)
+{
+	PGresult *r = sql(pg, "SELECT set_config('synchronous_commit', 'local', true), pg_current_xact_id()");
+
+	PQclear(r);
+	return r != NULL;
+}
+
+int
+pg_monitor(struct tandem_ctx *ctx)
+{
+	struct pg pg;
+	enum pg_role role;
+	int rc;
+
+	pg_init(&pg, ctx);
+	role = observe(&pg);
+	rc = pg_role_rc(role);
+	switch (role) {
+	case PG_ROLE_PRIMARY:
+		if (ctx->check_level >= 10 && !commit_check(&pg)) {
+			tandem_ocf_exit_reason("primary cannot commit: %s", pg.why);
+			rc = TANDEM_OCF_FAILED_PROMOTED;
+			break;
+		}
+		primary_duties(&pg);
+		break;
+	case PG_ROLE_STANDBY:
+		standby_duties(&pg);
+		break;
+	case PG_ROLE_CRASHED_PRIMARY:
+		tandem_ocf_exit_reason("primary is down (pg_control: %s, postmaster %s)",
+				       tandem_pg_state_str(pg.control.state),
+				       pg.seen.postmaster_alive ? "not answering" : "gone");
+		break;
+	case PG_ROLE_BROKEN:
+		tandem_ocf_exit_reason("instance is not healthy (pg_control: %s, postmaster %s): %s",
+				       pg.seen.control_ok ? tandem_pg_state_str(pg.control.state) : "unreadable",
+				       pg.seen.postmaster_alive ? "not answering" : "gone", pg.why);
+		break;
+	case PG_ROLE_STOPPED:
+		if (ctx->probe)
+			tandem_log(LOG_DEBUG, "probe: not running");
+		break;
+	}
+	pg_close(&pg);
+	return rc;
+}
+
+/* Validation. */
+
+static bool
+owned_by(const char *path, uid_t uid, char *why, size_t len)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0) {
+		snprintf(why, len, "\"%s\" does not exist", path);
+		return false;
+	}
+	if (st.st_uid != uid) {
+		snprintf(why, len, "\"%s\" is not owned by the system_user", path);
+		return false;
+	}
+	return true;
+}
+
+static bool
+dir_empty_or_missing(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	bool empty = true;
+
+	if (d == NULL)
+		return errno == ENOENT;
+	while ((e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			empty = false;
+	closedir(d);
+	return empty;
+}
+
+/* The major version bindir's postgres reports: "postgres (PostgreSQL) 15.4". */
+static int
+bindir_version(struct pg *pg)
+{
+	const char *argv[] = { pg->postgres, "--version", NULL };
+	struct tandem_spawn_result res;
+	const char *p;
+	int v = -1;
+
+	if (tandem_spawn_run(argv, NULL, pg->ctx->deadline, &res) == 0 && res.status == 0
+	    && (p = strstr(res.out, ") ")) != NULL)
+		v = atoi(p + 2);
+	tandem_spawn_result_free(&res);
+	return v;
+}
+
+int
+pg_validate(struct tandem_ctx *ctx)
+{
+	struct pg pg;
+	const char *progs[4];
+	char why[512];
+	int version, bin;
+
+	pg_init(&pg, ctx);
+	progs[0] = pg.postgres;
+	progs[1] = pg.pg_ctl;
+	progs[2] = pg.pg_rewind;
+	progs[3] = pg.pg_basebackup;
+	for (size_t i = 0; i < 4; i++) {
+		if (!tandem_spawn_executable(progs[i])) {
+			tandem_ocf_exit_reason("program \"%s\" is missing (bindir)", progs[i]);
+			return TANDEM_OCF_ERR_INSTALLED;
+		}
+	}
+	if (getpwnam(pg.user) == NULL) {
+		tandem_ocf_exit_reason("system_user \"%s\" does not exist", pg.user);
+		return TANDEM_OCF_ERR_CONFIGURED;
+	}
+	/* Probes and stops need no more: a cluster that is not there cannot
+	 * be running, and start will clone one. */
+	if (ctx->probe || strcmp(ctx->action->name, "stop") == 0)
+		return TANDEM_OCF_SUCCESS;
+	if (dir_empty_or_missing(pg.datadir))
+		return TANDEM_OCF_SUCCESS;      /* start clones it with pg_basebackup */
+	if (!owned_by(pg.datadir, pg.uid, why, sizeof(why))) {
+		tandem_ocf_exit_reason("datadir: %s", why);
+		return TANDEM_OCF_ERR_CONFIGURED;
+	}
+	version = tandem_pgdata_version(pg.datadir);
+	if (version < 0) {
+		tandem_ocf_exit_reason("\"%s\" is not a PostgreSQL data directory (no PG_VERSION)", pg.datadir);
+		return TANDEM_OCF_ERR_CONFIGURED;
+	}
+	bin = bindir_version(&pg);
+	if (bin != version) {
+		tandem_ocf_exit_reason("\"%s\" holds PostgreSQL %d but bindir has PostgreSQL %d",
+				       pg.datadir, version, bin);
+		return TANDEM_OCF_ERR_CONFIGURED;
+	}
+	if (tandem_pgcontrol_read(pg.datadir, &pg.control, why, sizeof(why)) != 0) {
+		tandem_ocf_exit_reason("%s", why);
+		return TANDEM_OCF_ERR_CONFIGURED;
+	}
+	if (tandem_param_bool(pg.p, PG_AUTO_REWIND) && !pg.control.wal_log_hints
+	    && pg.control.data_checksum_version == 0) {
+		tandem_ocf_exit_reason("auto_rewind needs wal_log_hints = on or data checksums in \"%s\"",
+				       pg.datadir);
+		return TANDEM_OCF_ERR_CONFIGURED;
+	}
+	return TANDEM_OCF_SUCCESS;
+}
+
+int
+pg_validate_all(struct tandem_ctx *ctx)
+{
+	(void)ctx;
+	return TANDEM_OCF_SUCCESS;      /* pg_validate ran before every action */
+}
+
+/* Standby configuration. */
+
+static void
+conninfo(struct pg *pg, char *out, size_t len)
+{
+	const char *passfile = tandem_param_str(pg->p, PG_PASSFILE);
+	size_t used = (size_t)snprintf(out, len, "%s user=%s application_name=%s",
+				       tandem_param_str(pg->p, PG_PRIMARY_CONNINFO),
+				       tandem_param_str(pg->p, PG_REPLICATION_USER), pg->node);
+
+	if (passfile != NULL && used < len)
+		snprintf(out + used, len - used, " passfile=%s", passfile);
+}
+
+/* Writes path with content, owned by system_user, mode 0600, atomically. */
+static bool
+write_owned(struct pg *pg, const char *path, const char *content)
+{
+	char tmp[4200];
+	int fd;
+	size_t len = strlen(content);
+	bool ok;
+
+	snprintf(tmp, sizeof(tmp), "%s.tandem", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return false;
+	ok = write(fd, content, len) == (ssize_t)len && fchown(fd, pg->uid, pg->gid) == 0
+	     && fsync(fd) == 0;
+	ok = close(fd) == 0 && ok;
+	if (ok && rename(tmp, path) == 0)
+		return true;
+	unlink(tmp);
+	return false;
+}
+
+static bool
+quote_into(char *out, size_t len, const char *value)
+{
+	size_t used = 0;
+
+	if (len < 3)
+		return false;
+	out[used++] = '\'';
+	for (const char *p = value; *p != '\0'; p++) {
+		if (used + 3 >= len)
+			return false;
+		if (*p == '\'')
+			out[used++] = '\'';
+		out[used++] = *p;
+	}
+	out[used++] = '\'';
+	out[used] = '\0';
+	return true;
+}
+
+/* standby.signal, and primary_conninfo / primary_slot_name in
+ * postgresql.auto.conf (the settings ALTER SYSTEM would write; the server
+ * is stopped here, so the agent writes them itself). */
+static bool
+configure_standby(struct pg *pg)
+{
+	char path[4096], ci[2048], quoted[4200], slot[80], *content;
+	size_t cap = 65536, used = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/standby.signal", pg->datadir);
+	if (!write_owned(pg, path, "")) {
+		snprintf(pg->why, sizeof(pg->why), "could not write \"%.300s\": %s", path, strerror(errno));
+		return false;
+	}
+	content = calloc(1, cap);
+	if (content == NULL)
+		return false;
+	snprintf(path, sizeof(path), "%s/postgresql.auto.conf", pg->datadir);
+	f = fopen(path, "r");
+	if (f != NULL) {
+		char line[4096];
+
+		while (fgets(line, sizeof(line), f) != NULL) {
+			if (strncmp(line, "primary_conninfo", 16) == 0 || strncmp(line, "primary_slot_name", 17) == 0)
+				continue;
+			used += (size_t)snprintf(content + used, cap - used, "%s", line);
+			if (used >= cap)
+				break;
+		}
+		fclose(f);
+	}
+	conninfo(pg, ci, sizeof(ci));
+	pg_slot_name(pg->node, slot, sizeof(slot));
+	if (used >= cap || !quote_into(quoted, sizeof(quoted), ci)) {
+		free(content);
+		snprintf(pg->why, sizeof(pg->why), "postgresql.auto.conf or primary_conninfo too long");
+		return false;
+	}
+	snprintf(content + used, cap - used, "primary_conninfo = %s\nprimary_slot_name = '%s'\n", quoted, slot);
+	if (!write_owned(pg, path, content)) {
+		snprintf(pg->why, sizeof(pg->why), "could not write \"%.300s\": %s", path, strerror(errno));
+		free(content);
+		return false;
+	}
+	free(content);
+	return true;
+}
+
+/* A node with no data is cloned from the primary (pg_basebackup). */
+static int
+clone_from_primary(struct pg *pg)
+{
+	char ci[2048];
+	const char *argv[] = { pg->pg_basebackup, "--pgdata", pg->datadir, "--dbname", ci,
+			       "--wal-method=stream", "--checkpoint=fast", "--no-password", NULL };
+
+	conninfo(pg, ci, sizeof(ci));
+	if (mkdir(pg->datadir, 0700) != 0 && errno != EEXIST) {
+		tandem_ocf_exit_reason("could not create \"%s\": %s", pg->datadir, strerror(errno));
+		return TANDEM_OCF_ERR_GENERIC;
+	}
+	if (chown(pg->datadir, pg->uid, pg->gid) != 0 || chmod(pg->datadir, 0700) != 0) {
+		tandem_ocf_exit_reason("could not give \"%s\" to %s: %s", pg->datadir, pg->user, strerror(errno));
+		return TANDEM_OCF_ERR_GENERIC;
+	}
+	tandem_log(LOG_INFO, "\"%s\" is empty: cloning it from the primary", pg->datadir);
+	if (run_simple(pg, argv) != 0) {
+		tandem_ocf_exit_reason("could not clone the primary: %s", pg->why);
+		return TANDEM_OCF_ERR_GENERIC;
+	}
+	return TANDEM_OCF_SUCCESS;
+}
+
+/* Copies the regular files of pg_wal aside before a rewind overwrites
+ * them: what the former primary wrote after the timelines diverged. */
+static bool
+save_wal(struct pg *pg, char *dest, size_t len, char *last, size_t last_len)
+{
+	char src[4096], from[8192], to[8192], buf[65536];
+	struct dirent *e;
+	DIR *d;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	snprintf(src, sizeof(src), "%s/pg_wal", pg->datadir);
+	snprintf(dest, len, "%s.diverged-%04d%02d%02dT%02d%02d%02dZ", pg->datadir, tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	last[0] = '\0';
+	if (mkdir(dest, 0700) != 0 || chown(dest, pg->uid, pg->gid) != 0)
+		return false;
+	d = opendir(src);
+	if (d == NULL)
+		return false;
+	while ((e = readdir(d)) != NULL) {
+		int in, out;
+		ssize_t n;
+
+		if (strlen(e->d_name) != 24 || strspn(e->d_name, "0123456789ABCDEF") != 24)
+			continue;
+		if (strcmp(e->d_name, last) > 0)
+			snprintf(last, last_len, "%s", e->d_name);
+		snprintf(from, sizeof(from), "%s/%s", src, e->d_name);
+		snprintf(to, sizeof(to), "%s/%s", dest, e->d_name);
+		in = open(from, O_RDONLY | O_CLOEXEC);
+		out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
+			if (write(out, buf, (size_t)n) != n)
+				break;
+		if (out >= 0 && fchown(out, pg->uid, pg->gid) != 0)
+			tandem_log(LOG_WARNING, "could not give %s to %s", to, pg->user);
+		if (in >= 0)
+			close(in);
+		if (out >= 0)
+			close(out);
+	}
+	closedir(d);
+	return true;
+}
+
+/* Is the primary_conninfo target a primary right now?  1 yes, 0 no, -1
+ * unreachable. */
+static int
+remote_is_primary(struct pg *pg)
+{
+	char ci[2048], why[512];
+	const char *keys[] = { "dbname", NULL, NULL };
+	const char *vals[] = { ci, NULL, NULL };
+	tandem_deadline d = tandem_deadline_cap(pg->ctx->deadline, 5000);
+	PGconn *c;
+	PGresult *r;
+	int is = -1;
+
+	/* Connected as replication_user to the postgres database: the same
+	 * rights a standby has, nothing more. */
+	conninfo(pg, ci, sizeof(ci));
+	snprintf(ci + strlen(ci), sizeof(ci) - strlen(ci), " dbname=postgres");
+	keys[0] = "dbname";
+	c = tandem_pq_connect(keys, vals, d, why, sizeof(why));
+	if (c == NULL)
+		return -1;
+	r = tandem_pq_query(&c, "SELECT NOT pg_is_in_recovery()", d, why, sizeof(why));
+	if (r != NULL && PQntuples(r) == 1)
+		is = PQgetvalue(r, 0, 0)[0] == 't';
+	PQclear(r);
+	if (c != NULL)
+		PQfinish(c);
+	return is;
+}
+
+/* A former primary (pg_control: shut down, or in production after a crash)
+ * rejoins through pg_rewind when a primary runs elsewhere.  Its diverged
+ * WAL is saved first and the range is reported. */
+static int
+rejoin_former_primary(struct pg *pg)
+{
+	char ci[2048], src[2100], dest[4200], last[32], line[256] = "";
+	const char *dry[] = { pg->pg_rewind, "--target-pgdata", pg->datadir, "--source-server", src,
+			      "--dry-run", NULL };
+	const char *real[] = { pg->pg_rewind, "--target-pgdata", pg->datadir, "--source-server", src, NULL };
+	struct tandem_spawn_result res;
+	const char *div;
+	int remote = remote_is_primary(pg);
+
+	if (remote != 1) {
+		/* No primary to compare with: start as a standby, which cannot
+		 * accept a write; the election decides who leads. */
+		tandem_log(LOG_INFO, "former primary, and no other primary reachable: starting as a standby");
+		return TANDEM_OCF_SUCCESS;
+	}
+	if (!tandem_param_bool(pg->p, PG_AUTO_REWIND)) {
+		tandem_ocf_exit_reason("this node was a primary and another primary runs: auto_rewind is off, "
+				       "rewind \"%s\" with pg_rewind by hand", pg->datadir);
+		return TANDEM_OCF_ERR_GENERIC;
+	}
+	conninfo(pg, ci, sizeof(ci));
+	snprintf(src, sizeof(src), "%s dbname=postgres", ci);
+	if (run_as(pg, dry, &res) != 0) {
+		tandem_ocf_exit_reason("pg_rewind cannot rejoin \"%s\": %s; re-clone it (empty the "
+				       "directory and start)", pg->datadir, pg->why);
+		tandem_spawn_result_free(&res);
+		return TANDEM_OCF_ERR_GENERIC;
+	}
+	div = strstr(res.out, "servers diverged at WAL location ");
+	if (div == NULL)
+		div = strstr(res.err, "servers diverged at WAL location ");
+	if (div != NULL)
+		snprintf(line, sizeof(line), "%.*s", (int)strcspn(div, "\n"), div);
+	if (strstr(res.out, "no rewind required") != NULL || strstr(res.err, "no rewind required") != NULL) {
+		tandem_spawn_result_free(&res);
+		tandem_log(LOG_INFO, "former primary has not diverged: no rewind needed");
+		return TANDEM_OCF_SUCCESS;
+	}
+	tandem_spawn_result_free(&res);
+	if (!save_wal(pg, dest, sizeof(dest), last, sizeof(last))) {
+		tandem_ocf_exit_reason("could not save the diverged WAL of \"%s\" to \"%s\": %s", pg->datadir,
+				       dest, strerror(errno));
+		return TANDEM_OCF_ERR_GENERIC;
+	}
+	tandem_log(LOG_WARNING, "former primary diverged (%s); its WAL up to segment %s is saved in \"%s\"",
+		   line[0] ? line : "diverging point unknown", last[0] ? last : "(none)", dest);
+	if (run_as(pg, real, &res) != 0) {
+		tandem_ocf_exit_reason("pg_rewind failed: %s; re-clone \"%s\" (empty it and start)", pg->why,
+				       pg->datadir);
+		tandem_spawn_result_free(&res);
+		return TANDEM_OCF_ERR_GENERIC;
+	}
+	tandem_spawn_result_free(&res);
+	tandem_log(LOG_INFO, "rewound \"%s\" to the new primary's timeline", pg->datadir);
+	return TANDEM_OCF_SUCCESS;
+}
+
+static int
+start_server(struct pg *pg)
+{
+	char secs[32];
+	const char *opts = tandem_param_str(pg->p, PG_START_OPTS);
+	const char *argv[] = { pg->pg_ctl, "start", "-D", pg->pgdata, "-w", "-t", secs, "-s",
+			       "-l", tandem_param_str(pg->p, PG_LOGFILE),
+			       opts != NULL ? "-o" : NULL, opts, NULL };
+	int64_t left = tandem_deadline_left(pg->ctx->deadline) / 1000;
+
+	snprintf(secs, sizeof(secs), "%lld", (long long)(left > 2 ? left - 1 : 1));
+	return run_simple(pg, argv);
+}
+
+int
+pg_start(struct tandem_ctx *ctx)
+{
+	struct pg pg;
+	enum pg_role role;
+	int rc;
+
+	pg_init(&pg, ctx);
+	role = observe(&pg);
+	pg_close(&pg);
+	switch (role) {
+	case PG_ROLE_STANDBY:
+		tandem_log(LOG_INFO, "already running as a standby");
+		return TANDEM_OCF_SUCCESS;
+	case PG_ROLE_PRIMARY:
+		/* Never two primaries: a primary is only made by promote. */
+		tandem_ocf_exit_reason("instance already runs as a primary outside Pacemaker's control");
+		return TANDEM_OCF_ERR_GENERIC;
+	case PG_ROLE_BROKEN:
+		if (pg.seen.postmaster_alive) {
+			tandem_ocf_exit_reason("a postmaster runs but does not answer: %s", pg.why);
+			return TANDEM_OCF_ERR_GENERIC;
+		}
+		break;
+	default:
+		break;
+	}
+	if (dir_empty_or_missing(pg.datadir)) {
+		rc = clone_from_primary(&pg);
+		if (rc != TANDEM_OCF_SUCCESS)
+			return rc;
+	} else if (pg.seen.control_ok && (pg.control.state == TANDEM_PG_SHUTDOWNED
+					  || pg.control.state == TANDEM_PG_IN_PRODUCTION)) {
+		rc = rejoin_former_primary(&pg);
+		if (rc != TANDEM_OCF_SUCCESS)
+			return rc;
+	}
+	if (!configure_standby(&pg)) {
+		tandem_ocf_exit_reason("%s", pg.why);
+		return TANDEM_OCF_ERR_GENERIC;
+	}
+	if (start_server(&pg) != 0) {
+		tandem_ocf_exit_reason("could not start PostgreSQL: %s", pg.why);
+		return TANDEM_OCF_ERR_GENERIC;
+	}
+	role = observe(&pg);
+	pg_close(&pg);
+	if (role != PG_ROLE_STANDBY) {
+		tandem_ocf_exit_reason("started, but the instance is %s, not a standby", pg_role_str(role));
+		return TANDEM_OCF_ERR_GENERIC;
+	}
+	tandem_log(LOG_INFO, "started as a standby of %s", tandem_param_str(pg.p, PG_PRIMARY_CONNINFO));
+	return TANDEM_OCF_SUCCESS;
+}
+
+static int
+stop_server(struct pg *pg)
+{
+	char secs[32];
+	const char *fast[] = { pg->pg_ctl, "stop", "-D", pg->pgdata, "-m", "fast", "-w", "-t", secs, "-s", NULL };
+	const char *immediate[] = { pg->pg_ctl, "stop", "-D", pg->pgdata, "-m", "immediate", "-w", "-t", "5",
+				    "-s", NULL };
+	int64_t left = tandem_deadline_left(pg->ctx->deadline) / 1000;
+	pid_t pid;
+
+	/* Fast for the first two thirds of the time, then immediate, then
+	 * SIGKILL: stop must succeed, or the node is fenced. */
+	snprintf(secs, sizeof(secs), "%lld", (long long)(left * 2 / 3 > 1 ? left * 2 / 3 : 1));
+	if (run_simple(pg, fast) == 0 || !postmaster_alive(pg))
+		return 0;
+	tandem_log(LOG_WARNING, "fast shutdown did not finish (%s): immediate", pg->why);
+	if (run_simple(pg, immediate) == 0 || !postmaster_alive(pg))
+		return 0;
+	pid = postmaster_pid(pg);
+	if (pid > 0 && tandem_proc_terminate(pid, 1000, pg->ctx->deadline))
+		return 0;
+	return -1;
+}
+
+int
+pg_stop(struct tandem_ctx *ctx)
+{
+	struct pg pg;
+	char why[256];
+
+	pg_init(&pg, ctx);
+	if (!postmaster_alive(&pg)) {
+		tandem_log(LOG_INFO, "not running");
+	} else if (stop_server(&pg) != 0) {
+		tandem_ocf_exit_reason("could not stop PostgreSQL: %s", pg.why);
+		return TANDEM_OCF_ERR_GENERIC;
+	}
+	if (tandem_promotion_delete(ctx->deadline, why, sizeof(why)) != 0)
+		tandem_log(LOG_DEBUG, "promotion score not deleted: %s", why);
+	return TANDEM_OCF_SUCCESS;
+}
+
+int
+pg_demote(struct tandem_ctx *ctx)
+{
+	int rc = pg_stop(ctx);
+
+	return rc == TANDEM_OCF_SUCCESS ? pg_start(ctx) : rc;
+}
+
+/* Promotion. */
+
+static void
+state_path(char *buf, size_t len, const char *what)
+{
+	const char *dir = getenv("HA_RSCTMP");
+
+	snprintf(buf, len, "%s/tandem-pgsql-%s-%s", dir != NULL && *dir ? dir : TANDEM_RSCTMP_DIR,
+		 tandem_ocf_instance(), what);
+}
+
+/* The election LSNs that pre-promote published, this node's left out. */
+static size_t
+candidates(struct pg *pg, struct pg_candidate *out, size_t max, char ***nodes, char ***values,
+	   size_t *n)
+{
+	char why[256];
+	size_t k = 0;
+
+	if (tandem_attr_get_all(PG_ATTR_LSN, nodes, values, n, pg->ctx->deadline, why, sizeof(why)) != 0) {
+		tandem_log(LOG_WARNING, "could not read the candidates' LSNs: %s", why);
+		return 0;
+	}
+	for (size_t i = 0; i < *n && k < max; i++) {
+		uint64_t lsn;
+
+		if (strcmp((*nodes)[i], pg->node) == 0 || !tandem_lsn_parse((*values)[i], &lsn))
+			continue;
+		out[k].name = (*nodes)[i];
+		out[k].lsn = lsn;
+		k++;
+	}
+	return k;
+}
+
+static void
+free_pairs(char **nodes, char **values, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(nodes[i]);
+		free(values[i]);
+	}
+	free(nodes);
+	free(values);
+}
+
+/* The highest LSN any primary published: the lost primary's last known. */
+static uint64_t
+last_primary_lsn(struct pg *pg)
+{
+	char **nodes, **values, why[256];
+	uint64_t best = 0, lsn;
+	size_t n = 0;
+
+	if (tandem_attr_get_all(PG_ATTR_PRIMARY_LSN, &nodes, &values, &n, pg->ctx->deadline, why,
+				sizeof(why)) != 0)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (tandem_lsn_parse(values[i], &lsn) && lsn > best)
+			best = lsn;
+	free_pairs(nodes, values, n);
+	return best;
+}
+
+static int64_t
+seconds_since_pre_promote(void)
+{
+	char path[512], buf[32] = "";
+	FILE *f;
+	long long then = 0;
+
+	state_path(path, sizeof(path), "pre-promote");
+	f = fopen(path, "r");
+	if (f == NULL)
+		return -1;
+	if (fgets(buf, sizeof(buf), f) != NULL)
+		then = atoll(buf);
+	fclose(f);
+	return then > 0 ? (int64_t)(time(NULL) - then) : -1;
+}
+
+int
+pg_promote(struct tandem_ctx *ctx)
+{
+	struct pg_candidate others[32];
+	char **nodes = NULL, **values = NULL, secs[48], a[18], b[18], record[256];
+	const char *better = NULL;
+	const char *argv[] = { NULL, "promote", "-D", NULL, "-w", "-t", secs, "-s", NULL };
+	enum pg_promote_verdict verdict;
+	uint64_t self, primary_lsn;
+	size_t n_pairs = 0, n;
+	enum pg_role role;
+	struct pg pg;
+	int64_t since;
+
+	pg_init(&pg, ctx);
+	role = observe(&pg);
+	if (role == PG_ROLE_PRIMARY) {
+		pg_close(&pg);
+		tandem_log(LOG_INFO, "already the primary");
+		return TANDEM_OCF_SUCCESS;
+	}
+	if (role != PG_ROLE_STANDBY) {
+		pg_close(&pg);
+		/* As pg_ctl's do_promote: only a server in recovery is promoted. */
+		tandem_ocf_exit_reason("cannot promote: the instance is %s", pg_role_str(role));
+		return TANDEM_OCF_ERR_GENERIC;
+	}
+	self = pg_election_lsn(&pg.facts);
+	n = candidates(&pg, others, 32, &nodes, &values, &n_pairs);
+	primary_lsn = last_primary_lsn(&pg);
+	verdict = pg_may_promote(pg.node, self, others, n, primary_lsn, tandem_param_int(pg.p, PG_MAXLAG),
+				 &better);
+	if (verdict == PG_PROMOTE_BEHIND) {
+		/* As PAF: make the better node the choice, and fail on purpose
+		 * so Pacemaker computes a new transition. */
+		set_score(&pg, better, PG_SCORE_BEST);
+		set_score(&pg, NULL, PG_SCORE_FORBIDDEN);
+		tandem_ocf_exit_reason("%s holds more WAL than this node (%s): it must be promoted instead",
+				       better, tandem_lsn_str(self, a));
+		free_pairs(nodes, values, n_pairs);
+		pg_close(&pg);
+		return TANDEM_OCF_ERR_GENERIC;
+	}
+	free_pairs(nodes, values, n_pairs);
+	if (verdict == PG_PROMOTE_LAGGING) {
+		set_score(&pg, NULL, PG_SCORE_FORBIDDEN);
+		tandem_ocf_exit_reason("this node (%s) is more than maxlag behind the lost primary (%s)",
+				       tandem_lsn_str(self, a), tandem_lsn_str(primary_lsn, b));
+		pg_close(&pg);
+		return TANDEM_OCF_ERR_GENERIC;
+	}
+	pg_close(&pg);
+	argv[0] = pg.pg_ctl;
+	argv[3] = pg.pgdata;
+	snprintf(secs, sizeof(secs), "%lld", (long long)(tandem_deadline_left(ctx->deadline) / 1000 > 2
+							  ? tandem_deadline_left(ctx->deadline) / 1000 - 1 : 1));
+	if (run_simple(&pg, argv) != 0) {
+		tandem_ocf_exit_reason("could not promote: %s", pg.why);
+		return TANDEM_OCF_ERR_GENERIC;
+	}
+	role = observe(&pg);
+	if (role != PG_ROLE_PRIMARY) {
+		pg_close(&pg);
+		tandem_ocf_exit_reason("promoted, but the instance is %s", pg_role_str(role));
+		return TANDEM_OCF_ERR_GENERIC;
+	}
+	{
+		PGresult *r;
+		char stmt[256], *q = PQescapeLiteral(pg.conn, tandem_param_str(pg.p, PG_SLOT_WAL_KEEP),
+						    strlen(tandem_param_str(pg.p, PG_SLOT_WAL_KEEP)));
+
+		snprintf(stmt, sizeof(stmt), "ALTER SYSTEM SET max_slot_wal_keep_size = %s", q ? q : "'-1'");
+		PQfreemem(q);
+		r = sql(&pg, stmt);
+		if (r != NULL) {
+			PQclear(r);
+			r = sql(&pg, "SELECT pg_reload_conf()");
+		}
+		if (r == NULL)
+			tandem_log(LOG_WARNING, "could not set max_slot_wal_keep_size: %s", pg.why);
+		PQclear(r);
+	}
+	/* The failover record: what this promotion cost. */
+	since = seconds_since_pre_promote();
+	snprintf(record, sizeof(record), "promoted at %s; last known primary LSN %s; gap %" PRIu64 " bytes; %s",
+		 tandem_lsn_str(self, a), primary_lsn ? tandem_lsn_str(primary_lsn, b) : "unknown",
+		 primary_lsn > self ? primary_lsn - self : 0,
+		 since >= 0 ? (snprintf(secs, sizeof(secs), "%llds after pre-promote", (long long)since), secs)
+			    : "no pre-promote seen");
+	tandem_log(LOG_NOTICE, "failover record: %s", record);
+	publish(&pg, PG_ATTR_FAILOVER, record, false);
+	primary_duties(&pg);
+	pg_close(&pg);
+	return TANDEM_OCF_SUCCESS;
+}
+
+int
+pg_notify(struct tandem_ctx *ctx)
+{
+	struct tandem_ocf_notify n;
+	struct pg pg;
+
+	if (tandem_ocf_notify_parse(NULL, &n) != 0) {
+		tandem_log(LOG_WARNING, "notify without a type or operation: ignored");
+		return TANDEM_OCF_SUCCESS;
+	}
+	pg_init(&pg, ctx);
+	remember_nodes(&n.all);
+	tandem_log(LOG_DEBUG, "notify %s-%s", n.type, n.operation);
+	if (strcmp(n.type, "pre") == 0 && strcmp(n.operation, "promote") == 0) {
+		/* Every running instance says how much WAL it holds; promote
+		 * compares (PAF's pre-promote, on the true end of WAL). */
+		char path[512], lsn[18], now[32];
+
+		if (observe(&pg) == PG_ROLE_STANDBY || pg.seen.answered) {
+			tandem_lsn_str(pg_election_lsn(&pg.facts), lsn);
+			publish(&pg, PG_ATTR_LSN, lsn, true);
+			tandem_log(LOG_INFO, "pre-promote: this node holds WAL up to %s", lsn);
+		}
+		state_path(path, sizeof(path), "pre-promote");
+		snprintf(now, sizeof(now), "%lld", (long long)time(NULL));
+		{
+			FILE *f = fopen(path, "w");
+
+			if (f != NULL) {
+				fputs(now, f);
+				fclose(f);
+			}
+		}
+	}
+	pg_close(&pg);
+	tandem_ocf_notify_free(&n);
+	return TANDEM_OCF_SUCCESS;
+}
+
+int
+pg_reload(struct tandem_ctx *ctx)
+{
+	(void)ctx;
+	/* Every parameter is read again by each action: nothing to do. */
+	return TANDEM_OCF_SUCCESS;
+}

@@ -1,0 +1,165 @@
+/* pgsql.h --- ocf:tandem:pgsql, a PostgreSQL hot-standby group: parameters, facts, decisions */
+#ifndef TANDEM_PGSQL_H
+#define TANDEM_PGSQL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tandem/ocf.h"
+#include "tandem/pgdata.h"
+
+enum pg_param {
+	PG_BINDIR,
+	PG_PGDATA,
+	PG_DATADIR,
+	PG_PGHOST,
+	PG_PGPORT,
+	PG_SYSTEM_USER,
+	PG_START_OPTS,
+	PG_LOGFILE,
+	PG_MAXLAG,
+	PG_PRIMARY_CONNINFO,
+	PG_REPLICATION_USER,
+	PG_PASSFILE,
+	PG_SYNC_MODE,
+	PG_AUTO_REWIND,
+	PG_SLOT_WAL_KEEP,
+	PG_N_PARAMS
+};
+
+extern const struct tandem_param pg_params[PG_N_PARAMS];
+
+enum pg_sync_mode { PG_SYNC_OFF, PG_SYNC_ON, PG_SYNC_STRICT };
+
+/* Promotion scores (Pacemaker treats 1,000,000 as INFINITY: stay far below). */
+#define PG_SCORE_PRIMARY 1001
+#define PG_SCORE_BEST 1000
+#define PG_SCORE_BOOTSTRAP 1    //!< a standby no primary has ranked yet
+#define PG_SCORE_FORBIDDEN -1000
+
+/* Node attributes this agent writes (transient: a reboot clears them). */
+#define PG_ATTR_LSN "tandem-pgsql-lsn"          //!< private: election LSN, set in pre-promote
+#define PG_ATTR_PRIMARY_LSN "tandem-pgsql-primary-lsn"
+#define PG_ATTR_TIMELINE "tandem-pgsql-timeline"
+#define PG_ATTR_RECEIVED "tandem-pgsql-received-lsn"
+#define PG_ATTR_REPLAYED "tandem-pgsql-replayed-lsn"
+#define PG_ATTR_SYNC "tandem-pgsql-sync"        //!< primary: "sync" | "async (degraded)" | "blocked (strict)"
+#define PG_ATTR_FAILOVER "tandem-pgsql-last-failover"
+
+/* One row of pg_stat_replication, as the primary sees a standby. */
+struct pg_standby {
+	char name[64];          //!< application_name: the node name
+	bool streaming;         //!< state 'streaming': caught up
+	bool sync;              //!< sync_state 'sync' or 'quorum'
+	uint64_t flush;
+	uint64_t replay;
+};
+
+#define PG_MAX_STANDBYS 16
+
+/* What one monitor query returned. */
+struct pg_facts {
+	bool recovery;          //!< pg_is_in_recovery()
+	uint64_t current;       //!< primary: pg_current_wal_lsn()
+	uint64_t received;      //!< standby: pg_last_wal_receive_lsn() (0 if none)
+	uint64_t replayed;      //!< standby: pg_last_wal_replay_lsn()
+	uint32_t timeline;
+	char sync_names[512];   //!< synchronous_standby_names in force
+	struct pg_standby standbys[PG_MAX_STANDBYS];
+	size_t n_standbys;
+};
+
+/* The one query of a monitor: role, LSNs, timeline, replication state. */
+extern const char PG_MONITOR_QUERY[];
+
+/* Parses the monitor query's text fields into facts; false when a field
+ * is malformed.  standbys is "name state sync_state flush replay,..." */
+bool pg_parse_facts(const char *recovery, const char *current, const char *received,
+		    const char *replayed, const char *timeline, const char *standbys,
+		    const char *sync_names, struct pg_facts *f);
+
+/* What the instance is, from everything this node can see. */
+enum pg_role {
+	PG_ROLE_STOPPED,        //!< cleanly shut down, or no cluster at all
+	PG_ROLE_STANDBY,
+	PG_ROLE_PRIMARY,
+	PG_ROLE_CRASHED_PRIMARY,//!< no postmaster, pg_control says in production
+	PG_ROLE_BROKEN,         //!< a postmaster that does not answer, a crashed standby
+};
+
+struct pg_seen {
+	bool postmaster_alive;  //!< postmaster.pid names a live postgres
+	bool answered;          //!< the monitor query succeeded
+	bool recovery;          //!< its answer
+	bool control_ok;        //!< pg_control was read
+	enum tandem_pg_state control_state;
+};
+
+enum pg_role pg_decide_role(const struct pg_seen *s);
+const char *pg_role_str(enum pg_role r);
+/* The one place a role becomes a monitor's exit code. */
+int pg_role_rc(enum pg_role r);
+
+/* The election LSN of a standby: the end of the WAL it holds.  After a
+ * restart pg_last_wal_receive_lsn() falls back to a segment start, below
+ * what was replayed (PAF #225): take the greater of the two. */
+uint64_t pg_election_lsn(const struct pg_facts *f);
+
+/* Promotion scores the primary gives its standbys. */
+struct pg_score {
+	char name[64];
+	long long score;
+};
+
+/* Ranks standbys: with sync_mode on or strict, synchronous ones first and,
+ * under strict, only them; then by flush LSN; a standby lagging more than
+ * maxlag bytes (maxlag > 0) or not streaming is forbidden.  Writes one
+ * score per standby in facts order; returns their number. */
+size_t pg_rank_standbys(const struct pg_facts *f, enum pg_sync_mode mode, long long maxlag,
+			struct pg_score *out, size_t max);
+
+/* synchronous_standby_names for the standbys that are streaming (caught
+ * up): 'ANY 1 ("a", "b")'.  With none: "" under on (degraded to async,
+ * *degraded set), the previous value under strict (writes wait), "" under
+ * off.  Names are quoted as identifiers. */
+void pg_sync_names(const struct pg_facts *f, enum pg_sync_mode mode, const char *current,
+		   char *out, size_t len, bool *degraded);
+
+/* Whether this node may promote: its election LSN must be the highest of
+ * all candidates (ties go to the lowest node name, so exactly one wins),
+ * and within maxlag of the primary's last known LSN (maxlag > 0). */
+enum pg_promote_verdict {
+	PG_PROMOTE_OK,
+	PG_PROMOTE_BEHIND,      //!< another candidate holds more WAL (*better names it)
+	PG_PROMOTE_LAGGING,     //!< more than maxlag behind the lost primary
+};
+
+struct pg_candidate {
+	const char *name;
+	uint64_t lsn;
+};
+
+enum pg_promote_verdict pg_may_promote(const char *self, uint64_t self_lsn,
+				       const struct pg_candidate *others, size_t n,
+				       uint64_t primary_lsn, long long maxlag, const char **better);
+
+/* start_opts: only tokens of letters, digits and _.=/:,- (no shell or
+ * conninfo quoting can hide in them: pg_ctl passes them through a shell). */
+bool pg_start_opts_ok(const char *opts, char *why, size_t len);
+
+/* A replication slot name for a node: tandem_ then [a-z0-9_] only. */
+void pg_slot_name(const char *node, char *out, size_t len);
+
+/* Actions. */
+int pg_validate(struct tandem_ctx *ctx);
+int pg_validate_all(struct tandem_ctx *ctx);
+int pg_start(struct tandem_ctx *ctx);
+int pg_stop(struct tandem_ctx *ctx);
+int pg_monitor(struct tandem_ctx *ctx);
+int pg_promote(struct tandem_ctx *ctx);
+int pg_demote(struct tandem_ctx *ctx);
+int pg_notify(struct tandem_ctx *ctx);
+int pg_reload(struct tandem_ctx *ctx);
+
+#endif

@@ -1,0 +1,53 @@
+/* pgdata.h --- what a PostgreSQL data directory says without a server: pg_control, version, LSNs */
+#ifndef TANDEM_PGDATA_H
+#define TANDEM_PGDATA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* DBState of pg_control, as PostgreSQL 15 numbers it. */
+enum tandem_pg_state {
+	TANDEM_PG_STARTUP = 0,
+	TANDEM_PG_SHUTDOWNED,               //!< cleanly shut down (as a primary)
+	TANDEM_PG_SHUTDOWNED_IN_RECOVERY,   //!< cleanly shut down as a standby
+	TANDEM_PG_SHUTDOWNING,
+	TANDEM_PG_IN_CRASH_RECOVERY,
+	TANDEM_PG_IN_ARCHIVE_RECOVERY,      //!< running, or crashed, as a standby
+	TANDEM_PG_IN_PRODUCTION,            //!< running, or crashed, as a primary
+};
+
+/* The fields of global/pg_control that an agent decides on. */
+struct tandem_pgcontrol {
+	uint64_t system_identifier;
+	enum tandem_pg_state state;
+	uint64_t checkpoint;            //!< LSN of the last checkpoint record
+	uint64_t redo;
+	uint32_t timeline;              //!< of the last checkpoint
+	uint32_t prev_timeline;
+	uint64_t min_recovery_point;
+	uint32_t min_recovery_tli;
+	bool wal_log_hints;
+	uint32_t data_checksum_version; //!< 0: no checksums
+	uint32_t wal_segment_size;
+};
+
+/* Reads and checks pgdata/global/pg_control (its version and CRC).
+ * Returns 0, or -errno (-EILSEQ for a bad CRC, -EPROTO for another
+ * PostgreSQL version's layout), with why filled in. */
+int tandem_pgcontrol_read(const char *pgdata, struct tandem_pgcontrol *out, char *why, size_t len);
+/* The same from a buffer (tests and fuzzing). */
+int tandem_pgcontrol_parse(const void *buf, size_t size, struct tandem_pgcontrol *out);
+
+const char *tandem_pg_state_str(enum tandem_pg_state s);
+
+/* The major version in pgdata/PG_VERSION ("15" → 15), or -1. */
+int tandem_pgdata_version(const char *pgdata);
+
+/* LSNs: "16/B374D848" <-> 0x16B374D848.  Parse returns false on anything
+ * that is not two hex numbers of at most 8 digits around a slash. */
+bool tandem_lsn_parse(const char *s, uint64_t *lsn);
+/* Writes at most 18 bytes with the NUL. */
+const char *tandem_lsn_str(uint64_t lsn, char buf[18]);
+
+#endif
