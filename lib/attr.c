@@ -307,7 +307,8 @@ tandem_promotion_get(long long *score, bool *set, tandem_deadline deadline, char
 
 	*set = false;
 	if (run(argv, deadline, &out, why, why_len) != 0)
-		return strstr(why, "No such") != NULL || strstr(why, "not found") != NULL ? 0 : -1;
+		return strstr(why, "No such") != NULL || strstr(why, "not found") != NULL
+		       || strstr(why, "does not exist") != NULL ? 0 : -1;
 	out[strcspn(out, "\n")] = '\0';
 	*set = tandem_parse_int(out, 0, 0, score);
 	free(out);

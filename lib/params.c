@@ -113,8 +113,11 @@ check_value(const struct tandem_param *d, const char *v, struct tandem_param_val
 		char detail[200] = "";
 
 		if (!d->check(v, detail, sizeof(detail))) {
-			snprintf(why, why_len, "invalid value \"%s\" for parameter \"%s\": %s",
-				 v, d->name, detail);
+			if (d->hide_value)
+				snprintf(why, why_len, "invalid value for parameter \"%s\": %s", d->name, detail);
+			else
+				snprintf(why, why_len, "invalid value \"%s\" for parameter \"%s\": %s",
+					 v, d->name, detail);
 			return false;
 		}
 	}

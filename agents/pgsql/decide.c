@@ -13,7 +13,7 @@ const char PG_MONITOR_QUERY[] =
 	" CASE WHEN pg_is_in_recovery() THEN NULL ELSE pg_current_wal_lsn() END,"
 	" pg_last_wal_receive_lsn(),"
 	" pg_last_wal_replay_lsn(),"
-	" CASE WHEN pg_is_in_recovery() THEN (SELECT received_tli FROM pg_stat_wal_receiver)"
+	" CASE WHEN pg_is_in_recovery() THEN (SELECT received_tli FROM pg_stat_wal_receiver WHERE status = 'streaming')"
 	"  ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END,"
 	" (SELECT string_agg(application_name || ' ' || state || ' ' || sync_state || ' '"
 	"   || coalesce(flush_lsn, '0/0') || ' ' || coalesce(replay_lsn, '0/0'), ',')"

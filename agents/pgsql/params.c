@@ -75,7 +75,7 @@ const struct tandem_param pg_params[PG_N_PARAMS] = {
 		"libpq connection parameters to the primary, normally its virtual IP: "
 		"\"host=192.0.2.100 port=5432\". The agent adds user (replication_user), "
 		"application_name (the node name) and passfile.",
-		.check = check_conninfo },
+		.hide_value = true, .check = check_conninfo },
 	[PG_REPLICATION_USER] = { "replication_user", TANDEM_PARAM_STRING, "replicator", false, false, false,
 		"Replication role", "The role standbys stream WAL and clone (pg_basebackup) as." },
 	[PG_PASSFILE] = { "passfile", TANDEM_PARAM_STRING, NULL, false, false, false,

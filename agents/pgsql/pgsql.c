@@ -84,6 +84,26 @@ pg_close(struct pg *pg)
 	pg->conn = NULL;
 }
 
+/* The last non-empty line of a program's output: where PostgreSQL's
+ * tools put the error that made them fail. */
+static const char *
+last_line(const char *text)
+{
+	static char line[400];
+	const char *end, *start;
+
+	if (text == NULL || *text == '\0')
+		return "failed";
+	end = text + strlen(text);
+	while (end > text && (end[-1] == '\n' || end[-1] == ' '))
+		end--;
+	start = end;
+	while (start > text && start[-1] != '\n')
+		start--;
+	snprintf(line, sizeof(line), "%.*s", (int)(end - start), start);
+	return line[0] != '\0' ? line : "failed";
+}
+
 /* Runs a PostgreSQL program as system_user; output kept in res. */
 static int
 run_as(struct pg *pg, const char *const argv[], struct tandem_spawn_result *res)
@@ -94,9 +114,8 @@ run_as(struct pg *pg, const char *const argv[], struct tandem_spawn_result *res)
 	if (r != 0 || res->timed_out || res->status != 0) {
 		const char *err = res->err != NULL && *res->err ? res->err : res->out;
 
-		snprintf(pg->why, sizeof(pg->why), "%s %s: %s", argv[0], argv[1],
-			 res->timed_out ? "timed out" : err != NULL && *err ? err : "failed");
-		pg->why[strcspn(pg->why, "\n")] = '\0';
+		snprintf(pg->why, sizeof(pg->why), "%s %s: %s", strrchr(argv[0], '/') + 1, argv[1],
+			 res->timed_out ? "timed out" : last_line(err));
 		return -1;
 	}
 	return 0;
@@ -803,6 +822,17 @@ rejoin_former_primary(struct pg *pg)
 	}
 	conninfo(pg, ci, sizeof(ci));
 	snprintf(src, sizeof(src), "%s dbname=postgres", ci);
+	if (pg->control.state != TANDEM_PG_SHUTDOWNED) {
+		/* pg_rewind wants a clean shutdown and, in --dry-run, does not
+		 * run the crash recovery itself: do it as it would. */
+		const char *single[] = { pg->postgres, "--single", "-F", "-D", pg->pgdata, "template1", NULL };
+
+		tandem_log(LOG_INFO, "former primary crashed: completing its crash recovery first");
+		if (run_simple(pg, single) != 0) {
+			tandem_ocf_exit_reason("crash recovery of \"%s\" failed: %s", pg->datadir, pg->why);
+			return TANDEM_OCF_ERR_GENERIC;
+		}
+	}
 	if (run_as(pg, dry, &res) != 0) {
 		tandem_ocf_exit_reason("pg_rewind cannot rejoin \"%s\": %s; re-clone it (empty the "
 				       "directory and start)", pg->datadir, pg->why);

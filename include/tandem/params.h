@@ -26,6 +26,7 @@ struct tandem_param {
 	const char *longdesc;
 	long long min, max;             //!< integer bounds, when min < max
 	const char *const *options;     //!< select values, NULL-terminated
+	bool hide_value;                //!< never echo the value (it may hold a secret)
 	/* Further syntax check of a string value; on failure writes why. */
 	bool (*check)(const char *value, char *why, size_t len);
 };

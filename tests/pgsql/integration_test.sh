@@ -1,0 +1,240 @@
+#!/bin/bash
+# integration_test.sh --- ocf:tandem:pgsql against three real PostgreSQL 15 instances
+#
+# Three "nodes" on this machine, each a data directory and a socket
+# directory (Unix sockets only, all on port 5432).  $T/vip is a symbolic
+# link to the primary's socket directory: moving it is moving the virtual
+# IP.  The agent is driven as pacemaker-execd drives it (action argument,
+# OCF_RESKEY_*, notify variables); node attributes go to attrd-standin.sh,
+# since the attribute daemon needs a running cluster (tests/cluster has the
+# real one).  VALGRIND, when set, prefixes every agent run.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+top=${abs_top_srcdir:-$here/../..}
+AGENT=${PGSQL_AGENT:-${abs_top_builddir:-$top}/agents/pgsql/pgsql}
+BIN=/usr/lib/postgresql/15/bin
+. "$top/tests/lib/tap.sh"
+
+if [ "$(id -u)" != 0 ] || [ ! -x "$BIN/initdb" ]; then
+	echo "1..0 # SKIP needs root and PostgreSQL 15"
+	exit 77
+fi
+T=$(mktemp -d /tmp/tdpg.XXXXXX)
+chmod 755 "$T"
+cleanup() {
+	for n in n1 n2 n3; do
+		[ -f "$T/$n/data/postmaster.pid" ] && runuser -u postgres -- "$BIN/pg_ctl" -D "$T/$n/data" -m immediate -w stop >/dev/null 2>&1
+	done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+mkdir -p "$T/bin" "$T/attrs"
+ln -s "$top/tests/pgsql/attrd-standin.sh" "$T/bin/attrd_updater"
+ln -s "$top/tests/pgsql/attrd-standin.sh" "$T/bin/crm_attribute"
+for n in n1 n2 n3; do
+	mkdir -p "$T/$n/sock" "$T/$n/rsctmp"
+	chown postgres:postgres "$T/$n" "$T/$n/sock"
+done
+SECRET=s3cret-pw-$$
+printf '*:*:*:replicator:%s\n' "$SECRET" >"$T/pgpass"
+chown postgres:postgres "$T/pgpass"
+chmod 600 "$T/pgpass"
+
+# ra NODE ACTION [NAME=value...]: the agent as execd runs it; sets RC, ERR.
+ra() {
+	local n=$1 action=$2
+	shift 2
+	# shellcheck disable=SC2086
+	env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin OCF_ROOT=/usr/lib/ocf HA_RSCTMP="$T/$n/rsctmp" \
+		OCF_RESOURCE_INSTANCE=pgsqld OCF_RESKEY_CRM_meta_on_node=$n OCF_RESKEY_CRM_meta_timeout=60000 \
+		OCF_RESKEY_pgdata="$T/$n/data" OCF_RESKEY_pghost="$T/$n/sock" \
+		OCF_RESKEY_start_opts="-c unix_socket_directories=$T/$n/sock" \
+		OCF_RESKEY_primary_conninfo="host=$T/vip port=5432" OCF_RESKEY_passfile="$T/pgpass" \
+		OCF_RESKEY_logfile="$T/$n/log" ATTR_DIR="$T/attrs" \
+		TANDEM_ATTRD_UPDATER="$T/bin/attrd_updater" TANDEM_CRM_ATTRIBUTE="$T/bin/crm_attribute" \
+		"$@" ${VALGRIND:-} "$AGENT" "$action" >"$T/out" 2>"$T/err"
+	RC=$?
+	ERR=$(cat "$T/err")
+	cat "$T/err" >>"$T/agent.log"
+}
+sql() { runuser -u postgres -- psql -h "$T/$1/sock" -p 5432 -d postgres -XAtq -c "$2" 2>&1; }
+attr() { cat "$T/attrs/$1/$2" 2>/dev/null; }
+vip_to() { ln -sfn "$T/$1/sock" "$T/vip"; }
+notify() { # notify NODE TYPE OP [NAME=value...]: a notification with three clone nodes
+	local n=$1 type=$2 op=$3
+	shift 3
+	ra "$n" notify OCF_RESKEY_CRM_meta_notify_type="$type" OCF_RESKEY_CRM_meta_notify_operation="$op" \
+		OCF_RESKEY_CRM_meta_notify_all_uname="n1 n2 n3" "$@"
+}
+
+echo "# a first node, made by initdb as an admin would"
+runuser -u postgres -- "$BIN/initdb" -D "$T/n1/data" -U postgres --auth-local=peer --no-sync >/dev/null
+cat >>"$T/n1/data/postgresql.conf" <<CONF
+listen_addresses = ''
+wal_log_hints = on
+fsync = off
+wal_keep_size = '64MB'
+CONF
+cat >"$T/n1/data/pg_hba.conf" <<HBA
+local all postgres peer
+local replication replicator scram-sha-256
+local postgres replicator scram-sha-256
+HBA
+runuser -u postgres -- "$BIN/pg_ctl" -D "$T/n1/data" -o "-c unix_socket_directories=$T/n1/sock" -w -s start >/dev/null
+sql n1 "CREATE ROLE replicator LOGIN REPLICATION PASSWORD '$SECRET'" >/dev/null
+# What pg_rewind needs from its source, as the PostgreSQL documentation lists.
+for f in "pg_ls_dir(text, boolean, boolean)" "pg_stat_file(text, boolean)" "pg_read_binary_file(text)" \
+	"pg_read_binary_file(text, bigint, bigint, boolean)"; do
+	sql n1 "GRANT EXECUTE ON FUNCTION pg_catalog.$f TO replicator" >/dev/null
+done
+sql n1 "CREATE TABLE acked (n int PRIMARY KEY)" >/dev/null
+runuser -u postgres -- "$BIN/pg_ctl" -D "$T/n1/data" -w -s stop
+
+echo "# bootstrap: start (always a standby), promote, clone two standbys"
+ra n1 monitor
+tap_is "$RC" 7 "probe of a stopped cluster: not running"
+ra n1 start
+tap_is "$RC" 0 "start n1 (as a standby: no primary yet)"
+tap_ok "n1 has standby.signal" test -f "$T/n1/data/standby.signal"
+ra n1 monitor OCF_RESKEY_CRM_meta_interval=16000
+tap_is "$RC" 0 "monitor n1: standby"
+tap_is "$(cat "$T/attrs/n1/master-pgsqld" 2>/dev/null)" 1 "a standby nobody ranks gets score 1 (bootstrap)"
+notify n1 pre promote OCF_RESKEY_CRM_meta_notify_promote_uname=n1
+tap_like "$(attr n1 tandem-pgsql-lsn)" '^[0-9A-F]+/[0-9A-F]+$' "pre-promote publishes n1's LSN"
+ra n1 promote
+tap_is "$RC" 0 "promote n1"
+vip_to n1
+ra n1 monitor OCF_RESKEY_CRM_meta_interval=15000
+tap_is "$RC" 8 "monitor n1: primary"
+tap_like "$(attr n1 tandem-pgsql-last-failover)" '^promoted at ' "promotion leaves a failover record"
+ra n1 promote
+tap_is "$RC" 0 "promote of the primary succeeds (idempotent)"
+for n in n2 n3; do
+	ra $n start
+	tap_is "$RC" 0 "start $n: empty, cloned from the primary with pg_basebackup"
+	[ "$RC" = 0 ] || echo "$ERR" | sed 's/^/#   /'
+	ra $n monitor OCF_RESKEY_CRM_meta_interval=16000
+	tap_is "$RC" 0 "monitor $n: standby"
+done
+ra n2 start
+tap_is "$RC" 0 "second start of a standby succeeds"
+notify n1 post start OCF_RESKEY_CRM_meta_notify_start_uname="n2 n3"
+ra n1 monitor OCF_RESKEY_CRM_meta_interval=15000
+tap_is "$RC" 8 "monitor n1 with two standbys"
+tap_is "$(sql n1 "SELECT count(*) FROM pg_replication_slots WHERE slot_name IN ('tandem_n2','tandem_n3')")" 2 \
+	"the primary keeps a slot per standby"
+tap_ok "both standbys stream" sh -c "[ \$(runuser -u postgres -- psql -h $T/n1/sock -d postgres -XAtqc \"SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'\") = 2 ]"
+tap_is "$(sql n1 "SHOW synchronous_standby_names")" 'ANY 1 ("n2", "n3")' \
+	"sync_mode=on names exactly the streaming standbys"
+tap_is "$(attr n1 tandem-pgsql-sync)" sync "the primary says replication is synchronous"
+tap_is "$(cat "$T/attrs/n2/master-pgsqld")/$(cat "$T/attrs/n3/master-pgsqld")/$(cat "$T/attrs/n1/master-pgsqld")" \
+	"1000/999/1001" "scores: the primary 1001, standbys by WAL received"
+ra n1 monitor OCF_RESKEY_CRM_meta_interval=15000 OCF_CHECK_LEVEL=10
+tap_is "$RC" 8 "deep monitor (OCF_CHECK_LEVEL=10): the primary commits"
+ra n3 monitor
+tap_is "$RC" 0 "probe of a running standby: exact"
+ra n1 monitor
+tap_is "$RC" 8 "probe of a running primary: exact"
+
+echo "# writes, acknowledged by a synchronous standby"
+acked=0
+for i in $(seq 1 200); do
+	sql n1 "INSERT INTO acked VALUES ($i)" >/dev/null && acked=$i
+done
+tap_is "$acked" 200 "200 rows committed on the primary"
+
+echo "# the primary crashes (kill -9), with WAL its standbys never got"
+# procs NODE: the pids of a node's PostgreSQL processes (they run in its data directory).
+procs() { for p in $(pgrep -x postgres); do [ "$(readlink /proc/$p/cwd)" = "$T/$1/data" ] && echo "$p"; done; }
+# The primary's walsenders freeze: what it writes now reaches no standby.
+for p in $(procs n1); do
+	grep -q walsender "/proc/$p/cmdline" && kill -STOP "$p"
+done
+# synchronous_commit = local: committed on n1 alone (the diverging WAL).
+sql n1 "SET synchronous_commit = local; INSERT INTO acked SELECT generate_series(100001, 100100)" >/dev/null
+kill -9 $(procs n1)
+sleep 0.5
+ra n1 monitor OCF_RESKEY_CRM_meta_interval=15000
+tap_is "$RC" 9 "monitor of the crashed primary: failed promoted (9)"
+tap_like "$ERR" 'ocf-exit-reason:primary is down \(pg_control: in production, postmaster gone\)' "reason says why"
+ra n1 stop
+tap_is "$RC" 0 "stop of the crashed primary succeeds: no manual cleanup (PAF #162)"
+ra n1 monitor
+tap_is "$RC" 9 "a probe still sees the crashed primary"
+
+echo "# election: the most advanced standby, and only it"
+notify n2 pre promote OCF_RESKEY_CRM_meta_notify_promote_uname=n3
+notify n3 pre promote OCF_RESKEY_CRM_meta_notify_promote_uname=n3
+l2=$(attr n2 tandem-pgsql-lsn); l3=$(attr n3 tandem-pgsql-lsn)
+tap_like "$l2/$l3" '^[0-9A-F]+/[0-9A-F]+/[0-9A-F]+/[0-9A-F]+$' "both standbys published their LSNs ($l2, $l3)"
+# Hold n3 back: its published LSN is now behind n2's.
+printf '0/1' >"$T/attrs/n3/tandem-pgsql-lsn"
+ra n3 promote
+tap_is "$RC" 1 "promote of the less advanced standby refuses"
+tap_like "$ERR" 'ocf-exit-reason:n2 holds more WAL than this node' "reason names the better node"
+tap_is "$(cat "$T/attrs/n2/master-pgsqld")/$(cat "$T/attrs/n3/master-pgsqld")" "1000/-1000" \
+	"scores point Pacemaker at n2"
+tap_is "$(sql n3 "SELECT pg_is_in_recovery()")" t "n3 is still a standby"
+ra n2 promote
+tap_is "$RC" 0 "promote n2"
+vip_to n2
+tap_like "$(attr n2 tandem-pgsql-last-failover)" 'gap [0-9]+ bytes' "failover record names the gap"
+tap_is "$(sql n2 "SELECT count(*) FROM acked WHERE n <= 200")" 200 "every acknowledged row is on the new primary"
+notify n2 post promote OCF_RESKEY_CRM_meta_notify_promote_uname=n2
+ra n2 monitor OCF_RESKEY_CRM_meta_interval=15000
+tap_is "$RC" 8 "monitor n2: primary"
+
+echo "# the former primary rejoins"
+ra n1 start OCF_RESKEY_auto_rewind=false
+tap_is "$RC" 1 "auto_rewind=false: start refuses to stream from a former primary"
+tap_like "$ERR" 'auto_rewind is off, rewind' "reason tells what to do"
+ra n1 start
+tap_is "$RC" 0 "start n1: rewound, then a standby"
+[ "$RC" = 0 ] || echo "$ERR" | sed 's/^/#   /'
+tap_like "$(cat "$T/agent.log")" 'its WAL up to segment [0-9A-F]{24} is saved in' "diverged WAL saved aside, and said so"
+tap_ok "the saved WAL is there" sh -c "ls -d $T/n1/data.diverged-* >/dev/null 2>&1"
+ra n1 monitor OCF_RESKEY_CRM_meta_interval=16000
+tap_is "$RC" 0 "monitor n1: standby again"
+tap_ok "n1 follows the new timeline" sh -c "for i in \$(seq 50); do [ \"\$(runuser -u postgres -- psql -h $T/n1/sock -d postgres -XAtqc 'SELECT count(*) FROM acked WHERE n <= 200')\" = 200 ] && exit 0; sleep 0.1; done; exit 1"
+tap_is "$(sql n1 "SELECT count(*) FROM acked WHERE n > 100000")" 0 "the diverged local-only rows are gone from n1's live data"
+
+echo "# standby loss and synchronous replication"
+ra n1 stop; ra n3 stop
+notify n2 post stop OCF_RESKEY_CRM_meta_notify_stop_uname="n1 n3"
+ra n2 monitor OCF_RESKEY_CRM_meta_interval=15000
+tap_is "$(sql n2 "SHOW synchronous_standby_names")" "" "sync_mode=on, no standby: asynchronous"
+tap_is "$(attr n2 tandem-pgsql-sync)" "async (degraded)" "and says so in an attribute"
+tap_is "$(sql n2 "INSERT INTO acked VALUES (300) RETURNING n")" 300 "writes go on"
+# Stop deletes a node's own score; the primary forbids it where it is set.
+tap_like "$(cat "$T/attrs/n1/master-pgsqld" 2>/dev/null)/$(cat "$T/attrs/n3/master-pgsqld" 2>/dev/null)" \
+	'^(-1000)?/(-1000)?$' "stopped standbys have no positive score"
+ra n3 start
+ra n2 monitor OCF_RESKEY_CRM_meta_interval=15000
+tap_is "$(sql n2 "SHOW synchronous_standby_names")" 'ANY 1 ("n3")' "a standby back: synchronous again"
+ra n3 stop
+ra n2 monitor OCF_RESKEY_CRM_meta_interval=15000 OCF_RESKEY_sync_mode=strict
+tap_is "$(sql n2 "SHOW synchronous_standby_names")" 'ANY 1 ("n3")' "sync_mode=strict keeps the names: writes wait"
+tap_is "$(attr n2 tandem-pgsql-sync)" "waiting (strict)" "and says so"
+
+echo "# bad input: a code and one clear line"
+ra n2 validate-all OCF_RESKEY_bindir=/nonexistent
+tap_is "$RC" 5 "bindir without PostgreSQL: not installed"
+tap_like "$ERR" '^ocf-exit-reason:program "/nonexistent/postgres" is missing' "reason names the program"
+ra n2 validate-all OCF_RESKEY_pgdata="$T/bin"
+tap_is "$RC" 6 "pgdata that is not a cluster: not configured"
+ra n2 validate-all OCF_RESKEY_start_opts='-c x=1; rm -rf /'
+tap_is "$RC" 6 "start_opts with a shell character: not configured"
+ra n2 validate-all OCF_RESKEY_primary_conninfo="host=x password=$SECRET"
+tap_is "$RC" 6 "primary_conninfo with a password: not configured"
+tap_like "$ERR" 'invalid value for parameter "primary_conninfo": must not hold a password' "reason does not echo it"
+ra n2 validate-all OCF_RESKEY_primary_conninfo=
+tap_is "$RC" 6 "no primary_conninfo: not configured"
+ra n2 validate-all OCF_RESKEY_sync_mode=maybe
+tap_is "$RC" 6 "sync_mode=maybe: not configured"
+ra n2 validate-all OCF_RESKEY_system_user=nobody
+tap_is "$RC" 6 "a data directory owned by another user: not configured"
+ra n2 frob
+tap_is "$RC" 3 "unknown action: unimplemented"
+tap_ok "the replication password is in no log" sh -c "! grep -q '$SECRET' $T/agent.log $T/n*/log"
+
+tap_done
