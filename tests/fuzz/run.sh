@@ -23,13 +23,17 @@ echo "#define TANDEM_LIBQB_SONAME \"$(objdump -p "$(pkg-config --variable=libdir
 flags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 	-I"$out" -I"$top/include" -I"$top/agents/vip" $(pkg-config --cflags libqb libmnl libcurl libpq))
 libs=($(pkg-config --libs libqb libmnl libcurl libpq))
-lib=("$top"/lib/*.c)
+lib=($(ls "$top"/lib/*.c | grep -v pgdata.c))
+# pg_control is read with PostgreSQL's own headers and CRC (lib/pgdata.c).
+pgdata=(-I"$(pg_config --includedir-server)" "$top/lib/pgdata.c"
+	"$(pg_config --pkglibdir)/libpgport_shlib.a" "$(pg_config --pkglibdir)/libpgcommon_shlib.a")
 status=0
-for target in params notify attr netlink packets; do
+for target in params notify attr netlink packets pgsql; do
 	extra=()
 	case $target in
 	params) extra=("$top/tests/fuzz/lines.c" "$top/agents/vip/params.c" "$top/agents/vip/vip.c") ;;
 	notify) extra=("$top/tests/fuzz/lines.c") ;;
+	pgsql) extra=(-I"$top/agents/pgsql" "$top/agents/pgsql/decide.c" "${pgdata[@]}") ;;
 	esac
 	clang "${flags[@]}" -o "$out/fuzz_$target" "$top/tests/fuzz/fuzz_$target.c" "${extra[@]}" "${lib[@]}" "${libs[@]}"
 	mkdir -p "$out/corpus-$target"

@@ -1,0 +1,46 @@
+/* fuzz_pgsql.c --- what PostgreSQL hands the pgsql agent: monitor answers, pg_control, LSNs
+ *
+ * Input: the monitor query's seven fields, one per line; the same bytes
+ * are also read as a pg_control file and as an LSN. */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pgsql.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *text = strndup((const char *)data, size), *field[7] = { 0 }, *p;
+	struct tandem_pgcontrol control;
+	struct pg_facts facts;
+	uint64_t lsn;
+	size_t n = 0;
+
+	if (text == NULL)
+		return 0;
+	tandem_lsn_parse(text, &lsn);
+	for (p = text; n < 7; n++) {
+		field[n] = p;
+		p = strchr(p, '\n');
+		if (p == NULL)
+			break;
+		*p++ = '\0';
+	}
+	if (n >= 6 && pg_parse_facts(field[0], field[1], field[2], field[3], field[4], field[5],
+				     field[6], &facts)) {
+		struct pg_score scores[PG_MAX_STANDBYS];
+		char names[512];
+		bool degraded;
+
+		pg_rank_standbys(&facts, PG_SYNC_STRICT, 1 << 20, scores, PG_MAX_STANDBYS);
+		pg_sync_names(&facts, PG_SYNC_ON, facts.sync_names, names, sizeof(names), &degraded);
+	}
+	free(text);
+	tandem_pgcontrol_parse(data, size, &control);
+	return 0;
+}

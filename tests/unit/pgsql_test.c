@@ -1,0 +1,237 @@
+/* pgsql_test.c --- ocf:tandem:pgsql's decisions: role and code, scores, sync names, election */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "pgsql.h"
+
+static void
+role_table(void **state)
+{
+	static const struct {
+		struct pg_seen seen;
+		enum pg_role role;
+		int rc;
+	} cases[] = {
+		{ { .answered = true, .recovery = true, .postmaster_alive = true }, PG_ROLE_STANDBY, 0 },
+		{ { .answered = true, .recovery = false, .postmaster_alive = true }, PG_ROLE_PRIMARY, 8 },
+		/* A probe where nothing runs: pg_control says how it ended. */
+		{ { .control_ok = true, .control_state = TANDEM_PG_SHUTDOWNED }, PG_ROLE_STOPPED, 7 },
+		{ { .control_ok = true, .control_state = TANDEM_PG_SHUTDOWNED_IN_RECOVERY }, PG_ROLE_STOPPED, 7 },
+		{ { .control_ok = true, .control_state = TANDEM_PG_IN_PRODUCTION }, PG_ROLE_CRASHED_PRIMARY, 9 },
+		{ { .control_ok = true, .control_state = TANDEM_PG_IN_ARCHIVE_RECOVERY }, PG_ROLE_BROKEN, 1 },
+		{ { .control_ok = true, .control_state = TANDEM_PG_IN_CRASH_RECOVERY }, PG_ROLE_BROKEN, 1 },
+		{ { .control_ok = false }, PG_ROLE_STOPPED, 7 },
+		/* A postmaster that never answered within the monitor. */
+		{ { .postmaster_alive = true, .control_ok = true, .control_state = TANDEM_PG_IN_PRODUCTION },
+		  PG_ROLE_CRASHED_PRIMARY, 9 },
+		{ { .postmaster_alive = true, .control_ok = true, .control_state = TANDEM_PG_IN_ARCHIVE_RECOVERY },
+		  PG_ROLE_BROKEN, 1 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(pg_decide_role(&cases[i].seen), cases[i].role);
+		assert_int_equal(pg_role_rc(cases[i].role), cases[i].rc);
+	}
+}
+
+static void
+facts_parsing(void **state)
+{
+	struct pg_facts f;
+
+	(void)state;
+	assert_true(pg_parse_facts("f", "0/5000060", "", "", "1",
+				   "n2 streaming sync 0/5000060 0/5000000,n3 catchup async 0/4000000 0/4000000",
+				   "ANY 1 (\"n2\")", &f));
+	assert_false(f.recovery);
+	assert_int_equal(f.current, 0x5000060);
+	assert_int_equal(f.timeline, 1);
+	assert_int_equal(f.n_standbys, 2);
+	assert_string_equal(f.standbys[0].name, "n2");
+	assert_true(f.standbys[0].streaming);
+	assert_true(f.standbys[0].sync);
+	assert_false(f.standbys[1].streaming);
+	assert_false(f.standbys[1].sync);
+	assert_int_equal(f.standbys[1].flush, 0x4000000);
+	assert_string_equal(f.sync_names, "ANY 1 (\"n2\")");
+	assert_true(pg_parse_facts("t", "", "0/3000000", "0/3000060", "", "", "", &f));
+	assert_true(f.recovery);
+	assert_int_equal(f.timeline, 0);
+	assert_false(pg_parse_facts("x", "", "", "", "", "", "", &f));
+	assert_false(pg_parse_facts("t", "", "zz", "", "", "", "", &f));
+	assert_false(pg_parse_facts("f", "0/1", "", "", "0", "", "", &f));
+	assert_false(pg_parse_facts("f", "0/1", "", "", "1", "n2 streaming", "", &f));
+	assert_false(pg_parse_facts("f", "0/1", "", "", "1", "n2 streaming sync 0/1 0/1 extra", "", &f));
+}
+
+static void
+election_lsn_is_end_of_local_wal(void **state)
+{
+	struct pg_facts f = { .recovery = true, .received = 0x3000000, .replayed = 0x30000d8 };
+
+	(void)state;
+	/* PAF #225: after a restart the receive LSN is a segment start. */
+	assert_int_equal(pg_election_lsn(&f), 0x30000d8);
+	f.received = 0x4000000;
+	assert_int_equal(pg_election_lsn(&f), 0x4000000);
+	f.recovery = false;
+	f.current = 0x9000000;
+	assert_int_equal(pg_election_lsn(&f), 0x9000000);
+}
+
+static struct pg_facts
+three(bool sync2, bool sync3, bool streaming3)
+{
+	struct pg_facts f = { .current = 0x5000000, .n_standbys = 3 };
+
+	f.standbys[0] = (struct pg_standby){ "n2", true, sync2, 0x5000000, 0x5000000 };
+	f.standbys[1] = (struct pg_standby){ "n3", streaming3, sync3, 0x4ff0000, 0x4ff0000 };
+	f.standbys[2] = (struct pg_standby){ "n4", true, false, 0x4000000, 0x4000000 };
+	return f;
+}
+
+static void
+scores(void **state)
+{
+	struct pg_score s[4];
+	struct pg_facts f = three(true, true, true);
+
+	(void)state;
+	/* off: by flush LSN, all promotable. */
+	assert_int_equal(pg_rank_standbys(&f, PG_SYNC_OFF, 0, s, 4), 3);
+	assert_int_equal(s[0].score, 1000);
+	assert_int_equal(s[1].score, 999);
+	assert_int_equal(s[2].score, 998);
+	/* on, with synchronous standbys: only they. */
+	assert_int_equal(pg_rank_standbys(&f, PG_SYNC_ON, 0, s, 4), 3);
+	assert_int_equal(s[0].score, 1000);
+	assert_int_equal(s[1].score, 999);
+	assert_int_equal(s[2].score, PG_SCORE_FORBIDDEN);
+	/* maxlag: 1 MiB; n4 is 16 MiB behind. */
+	assert_int_equal(pg_rank_standbys(&f, PG_SYNC_OFF, 1 << 20, s, 4), 3);
+	assert_int_equal(s[1].score, 999);
+	assert_int_equal(s[2].score, PG_SCORE_FORBIDDEN);
+	/* Not streaming: forbidden, whatever its LSN. */
+	f = three(true, true, false);
+	pg_rank_standbys(&f, PG_SYNC_OFF, 0, s, 4);
+	assert_int_equal(s[1].score, PG_SCORE_FORBIDDEN);
+	/* on without any synchronous standby (degraded): async ones may go. */
+	f = three(false, false, true);
+	pg_rank_standbys(&f, PG_SYNC_ON, 0, s, 4);
+	assert_int_equal(s[0].score, 1000);
+	/* strict never promotes one that is not synchronous. */
+	pg_rank_standbys(&f, PG_SYNC_STRICT, 0, s, 4);
+	assert_int_equal(s[0].score, PG_SCORE_FORBIDDEN);
+	assert_int_equal(s[2].score, PG_SCORE_FORBIDDEN);
+	assert_int_equal(pg_rank_standbys(&f, PG_SYNC_OFF, 0, s, 2), 2);
+}
+
+static void
+sync_names(void **state)
+{
+	struct pg_facts f = three(true, true, true);
+	char out[256];
+	bool degraded;
+
+	(void)state;
+	pg_sync_names(&f, PG_SYNC_ON, "", out, sizeof(out), &degraded);
+	assert_string_equal(out, "ANY 1 (\"n2\", \"n3\", \"n4\")");
+	assert_false(degraded);
+	f = three(true, true, false);
+	pg_sync_names(&f, PG_SYNC_ON, "", out, sizeof(out), &degraded);
+	assert_string_equal(out, "ANY 1 (\"n2\", \"n4\")");
+	f.n_standbys = 0;
+	pg_sync_names(&f, PG_SYNC_ON, "ANY 1 (\"n2\")", out, sizeof(out), &degraded);
+	assert_string_equal(out, "");
+	assert_true(degraded);
+	pg_sync_names(&f, PG_SYNC_STRICT, "ANY 1 (\"n2\")", out, sizeof(out), &degraded);
+	assert_string_equal(out, "ANY 1 (\"n2\")");
+	assert_false(degraded);
+	f = three(true, true, true);
+	pg_sync_names(&f, PG_SYNC_OFF, "", out, sizeof(out), &degraded);
+	assert_string_equal(out, "");
+	/* A quote in a node name is doubled, as in an identifier. */
+	snprintf(f.standbys[0].name, sizeof(f.standbys[0].name), "a\"b");
+	f.n_standbys = 1;
+	pg_sync_names(&f, PG_SYNC_ON, "", out, sizeof(out), &degraded);
+	assert_string_equal(out, "ANY 1 (\"a\"\"b\")");
+}
+
+static void
+election(void **state)
+{
+	struct pg_candidate others[] = { { "n1", 0x5000000 }, { "n3", 0x4000000 } };
+	const char *better;
+
+	(void)state;
+	assert_int_equal(pg_may_promote("n2", 0x5000000, &others[1], 1, 0, 0, &better), PG_PROMOTE_OK);
+	assert_int_equal(pg_may_promote("n2", 0x4000000, others, 2, 0, 0, &better), PG_PROMOTE_BEHIND);
+	assert_string_equal(better, "n1");
+	/* A tie goes to the lowest name: exactly one of them promotes. */
+	assert_int_equal(pg_may_promote("n2", 0x5000000, others, 2, 0, 0, &better), PG_PROMOTE_BEHIND);
+	assert_int_equal(pg_may_promote("n0", 0x5000000, others, 2, 0, 0, &better), PG_PROMOTE_OK);
+	/* PAF #70: maxlag against the lost primary's last known LSN. */
+	assert_int_equal(pg_may_promote("n2", 0x5000000, NULL, 0, 0x5100000, 1 << 20, &better),
+			 PG_PROMOTE_OK);
+	assert_int_equal(pg_may_promote("n2", 0x5000000, NULL, 0, 0x5200000, 1 << 20, &better),
+			 PG_PROMOTE_LAGGING);
+	assert_int_equal(pg_may_promote("n2", 0x5000000, NULL, 0, 0x9000000, 0, &better), PG_PROMOTE_OK);
+}
+
+static void
+start_opts_and_slots(void **state)
+{
+	char why[128], slot[80];
+
+	(void)state;
+	assert_true(pg_start_opts_ok("-c config_file=/etc/postgresql/15/main/postgresql.conf", why, sizeof(why)));
+	assert_false(pg_start_opts_ok("-c x=1; rm -rf /", why, sizeof(why)));
+	assert_string_equal(why, "character ';' is not allowed (letters, digits, space and _.=/:,- only)");
+	assert_false(pg_start_opts_ok("-c x=$(id)", why, sizeof(why)));
+	assert_false(pg_start_opts_ok("-c x='a'", why, sizeof(why)));
+	pg_slot_name("DB-node.1", slot, sizeof(slot));
+	assert_string_equal(slot, "tandem_db_node_1");
+}
+
+static void
+lsns(void **state)
+{
+	uint64_t v;
+	char buf[18];
+
+	(void)state;
+	assert_true(tandem_lsn_parse("16/B374D848", &v));
+	assert_int_equal(v, 0x16B374D848ULL);
+	assert_string_equal(tandem_lsn_str(v, buf), "16/B374D848");
+	assert_true(tandem_lsn_parse("FFFFFFFF/FFFFFFFF", &v));
+	assert_string_equal(tandem_lsn_str(v, buf), "FFFFFFFF/FFFFFFFF");
+	assert_false(tandem_lsn_parse("", &v));
+	assert_false(tandem_lsn_parse("/1", &v));
+	assert_false(tandem_lsn_parse("1/", &v));
+	assert_false(tandem_lsn_parse("123456789/1", &v));
+	assert_false(tandem_lsn_parse("1/2/3", &v));
+	assert_false(tandem_lsn_parse("g/1", &v));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(role_table),
+		cmocka_unit_test(facts_parsing),
+		cmocka_unit_test(election_lsn_is_end_of_local_wal),
+		cmocka_unit_test(scores),
+		cmocka_unit_test(sync_names),
+		cmocka_unit_test(election),
+		cmocka_unit_test(start_opts_and_slots),
+		cmocka_unit_test(lsns),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
