@@ -18,7 +18,8 @@ const char PG_MONITOR_QUERY[] =
 	" (SELECT string_agg(application_name || ' ' || state || ' ' || sync_state || ' '"
 	"   || coalesce(flush_lsn, '0/0') || ' ' || coalesce(replay_lsn, '0/0'), ',')"
 	"  FROM pg_stat_replication),"
-	" current_setting('synchronous_standby_names')";
+	" current_setting('synchronous_standby_names'),"
+	" (SELECT string_agg(slot_name, ',') FROM pg_replication_slots WHERE slot_name LIKE 'tandem\\_%')";
 
 static bool
 lsn_or_zero(const char *s, uint64_t *lsn)
@@ -47,7 +48,7 @@ parse_standby(const char *item, struct pg_standby *sb)
 bool
 pg_parse_facts(const char *recovery, const char *current, const char *received,
 	       const char *replayed, const char *timeline, const char *standbys,
-	       const char *sync_names, struct pg_facts *f)
+	       const char *sync_names, const char *slots, struct pg_facts *f)
 {
 	long long tli = 0;
 
@@ -63,6 +64,9 @@ pg_parse_facts(const char *recovery, const char *current, const char *received,
 		return false;
 	f->timeline = (uint32_t)tli;
 	snprintf(f->sync_names, sizeof(f->sync_names), "%s", sync_names != NULL ? sync_names : "");
+	if (slots != NULL && strlen(slots) >= sizeof(f->slots))
+		return false;
+	snprintf(f->slots, sizeof(f->slots), "%s", slots != NULL ? slots : "");
 	if (standbys != NULL && *standbys != '\0') {
 		char *copy = strdup(standbys), *save = NULL, *item;
 		bool ok = copy != NULL;
@@ -250,6 +254,17 @@ pg_start_opts_ok(const char *opts, char *why, size_t len)
 		return false;
 	}
 	return true;
+}
+
+bool
+pg_has_slot(const struct pg_facts *f, const char *slot)
+{
+	size_t len = strlen(slot);
+
+	for (const char *p = f->slots; (p = strstr(p, slot)) != NULL; p += len)
+		if ((p == f->slots || p[-1] == ',') && (p[len] == ',' || p[len] == '\0'))
+			return true;
+	return false;
 }
 
 void

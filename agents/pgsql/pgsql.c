@@ -174,7 +174,7 @@ query_facts(struct pg *pg)
 	ok = PQntuples(r) == 1
 	     && pg_parse_facts(PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2),
 			       PQgetvalue(r, 0, 3), PQgetvalue(r, 0, 4), PQgetvalue(r, 0, 5),
-			       PQgetvalue(r, 0, 6), &pg->facts);
+			       PQgetvalue(r, 0, 6), PQgetvalue(r, 0, 7), &pg->facts);
 	if (!ok)
 		snprintf(pg->why, sizeof(pg->why), "unexpected answer to the monitor query");
 	PQclear(r);
@@ -389,9 +389,9 @@ primary_duties(struct pg *pg)
 		if (strcmp(nodes[k], pg->node) == 0)
 			continue;
 		pg_slot_name(nodes[k], slot, sizeof(slot));
-		snprintf(stmt, sizeof(stmt),
-			 "SELECT pg_create_physical_replication_slot('%s') WHERE NOT EXISTS "
-			 "(SELECT 1 FROM pg_replication_slots WHERE slot_name = '%s')", slot, slot);
+		if (pg_has_slot(f, slot))
+			continue;
+		snprintf(stmt, sizeof(stmt), "SELECT pg_create_physical_replication_slot('%s')", slot);
 		r = sql(pg, stmt);
 		if (r == NULL)
 			tandem_log(LOG_WARNING, "could not create slot %s: %s", slot, pg->why);

@@ -66,6 +66,7 @@ struct pg_facts {
 	uint64_t replayed;      //!< standby: pg_last_wal_replay_lsn()
 	uint32_t timeline;
 	char sync_names[512];   //!< synchronous_standby_names in force
+	char slots[1024];       //!< the tandem_ replication slots, comma-separated
 	struct pg_standby standbys[PG_MAX_STANDBYS];
 	size_t n_standbys;
 };
@@ -77,7 +78,9 @@ extern const char PG_MONITOR_QUERY[];
  * is malformed.  standbys is "name state sync_state flush replay,..." */
 bool pg_parse_facts(const char *recovery, const char *current, const char *received,
 		    const char *replayed, const char *timeline, const char *standbys,
-		    const char *sync_names, struct pg_facts *f);
+		    const char *sync_names, const char *slots, struct pg_facts *f);
+/* Whether the primary has the replication slot named slot. */
+bool pg_has_slot(const struct pg_facts *f, const char *slot);
 
 /* What the instance is, from everything this node can see. */
 enum pg_role {

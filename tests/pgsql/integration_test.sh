@@ -131,6 +131,14 @@ tap_is "$(cat "$T/attrs/n2/master-pgsqld")/$(cat "$T/attrs/n3/master-pgsqld")/$(
 	"1000/999/1001" "scores: the primary 1001, standbys by WAL received"
 ra n1 monitor OCF_RESKEY_CRM_meta_interval=15000 OCF_CHECK_LEVEL=10
 tap_is "$RC" 8 "deep monitor (OCF_CHECK_LEVEL=10): the primary commits"
+pm=$(head -1 "$T/n1/data/postmaster.pid")
+kill -STOP "$pm"
+ra n1 monitor OCF_RESKEY_CRM_meta_interval=15000 OCF_RESKEY_CRM_meta_timeout=3000
+kill -CONT "$pm"
+tap_is "$RC" 9 "a hung postmaster fails the primary's monitor, within its timeout"
+tap_like "$ERR" 'primary is down \(pg_control: in production, postmaster not answering\)' "reason: not answering"
+ra n1 monitor OCF_RESKEY_CRM_meta_interval=15000
+tap_is "$RC" 8 "and it recovers when the postmaster does"
 ra n3 monitor
 tap_is "$RC" 0 "probe of a running standby: exact"
 ra n1 monitor
