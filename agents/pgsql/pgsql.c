@@ -746,7 +746,7 @@ save_wal(struct pg *pg, char *dest, size_t len, char *last, size_t last_len)
 		if (strlen(e->d_name) != 24 || strspn(e->d_name, "0123456789ABCDEF") != 24)
 			continue;
 		if (strcmp(e->d_name, last) > 0)
-			snprintf(last, last_len, "%s", e->d_name);
+			snprintf(last, last_len, "%.24s", e->d_name);
 		snprintf(from, sizeof(from), "%s/%s", src, e->d_name);
 		snprintf(to, sizeof(to), "%s/%s", dest, e->d_name);
 		in = open(from, O_RDONLY | O_CLOEXEC);
