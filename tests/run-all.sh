@@ -85,9 +85,14 @@ describe() {
 		done
 		echo "pcs resource describe ocf:tandem:$agent: every parameter rendered"
 	done
+	out=$(bash tests/meta/readme_pcs.sh)
+	printf '%s\n' "$out"
+	passed=$((passed + $(printf '%s\n' "$out" | grep -c '^ok ')))
+	failed=$((failed + $(printf '%s\n' "$out" | grep -c '^not ok ')))
+	printf '%s\n' "$out" | grep -q '^not ok' && rc=1
 	return $rc
 }
-step "install; pcs resource describe" describe
+step "install; pcs resource describe; the README's pcs lines" describe
 
 distcheck() {
 	make -C _build/werror distcheck >_build/distcheck.out 2>&1 || { tail -60 _build/distcheck.out; return 1; }
