@@ -1042,8 +1042,10 @@ last_primary_lsn(struct pg *pg)
 	size_t n = 0;
 
 	if (tandem_attr_get_all(PG_ATTR_PRIMARY_LSN, &nodes, &values, &n, pg->ctx->deadline, why,
-				sizeof(why)) != 0)
+				sizeof(why)) != 0) {
+		tandem_log(LOG_WARNING, "could not read the last primary LSN: %s", why);
 		return 0;
+	}
 	for (size_t i = 0; i < n; i++)
 		if (tandem_lsn_parse(values[i], &lsn) && lsn > best)
 			best = lsn;

@@ -1,0 +1,41 @@
+#!/bin/bash
+# configure-cluster.sh --- the cluster's resources, with pcs, exactly as the README tells admins
+#
+#   configure-cluster.sh VIP RO_VIP NODE...
+# Run on one node of a running cluster.  Fencing on (fence_tandem_ns here;
+# a VM cluster passes its own with FENCE_AGENT), the promotable pgsql
+# clone, the VIP on the primary and a read-only VIP on a standby.
+set -euo pipefail
+vip=$1 ro_vip=$2
+shift 2
+nodes=("$@")
+fence=${FENCE_AGENT:-fence_tandem_ns}
+cib=$(mktemp)
+trap 'rm -f "$cib"' EXIT
+pcs cluster cib "$cib"
+pcs -f "$cib" property set stonith-enabled=true
+pcs -f "$cib" property set cluster-recheck-interval=30s
+pcs -f "$cib" resource defaults update resource-stickiness=10 migration-threshold=3
+for n in "${nodes[@]}"; do
+	pcs -f "$cib" stonith create "fence-$n" "$fence" port="$n" pcmk_host_list="$n" \
+		pcmk_reboot_action=off op monitor interval=60s
+	pcs -f "$cib" constraint location "fence-$n" avoids "$n"
+done
+pcs -f "$cib" resource create pgsqld ocf:tandem:pgsql \
+	pgdata=/var/lib/postgresql/15/main \
+	primary_conninfo="host=$vip port=5432" \
+	passfile=/var/lib/postgresql/.pgpass-replication sync_mode=on \
+	op start timeout=120s op stop timeout=120s op promote timeout=30s \
+	op demote timeout=120s op notify timeout=60s \
+	op monitor interval=2s timeout=10s role=Promoted \
+	op monitor interval=3s timeout=10s role=Unpromoted \
+	promotable notify=true promoted-max=1 promoted-node-max=1 clone-max=${#nodes[@]} clone-node-max=1
+pcs -f "$cib" resource create pgsql-vip ocf:tandem:vip ip="$vip" cidr_netmask=24 \
+	op monitor interval=2s timeout=10s
+pcs -f "$cib" constraint colocation add pgsql-vip with Promoted pgsqld-clone INFINITY
+pcs -f "$cib" constraint order promote pgsqld-clone then start pgsql-vip symmetrical=false
+pcs -f "$cib" constraint order demote pgsqld-clone then stop pgsql-vip symmetrical=false
+pcs -f "$cib" resource create pgsql-ro-vip ocf:tandem:vip ip="$ro_vip" cidr_netmask=24 \
+	op monitor interval=5s timeout=10s
+pcs -f "$cib" constraint colocation add pgsql-ro-vip with Unpromoted pgsqld-clone 100
+pcs cluster cib-push "$cib"

@@ -1,0 +1,49 @@
+#!/bin/bash
+# provision-node.sh --- prepares PostgreSQL on one cluster node, as the README tells admins to
+#
+#   provision-node.sh NODE FIRST_NODE SUBNET
+# Runs on the node (inside its namespaces, or on a VM).  The first node gets
+# a data directory (initdb) with replication set up; the others get only
+# the password file: Tandem clones them with pg_basebackup at their first
+# start.  Idempotent.
+set -euo pipefail
+node=$1 first=$2 subnet=$3
+bin=/usr/lib/postgresql/15/bin
+data=/var/lib/postgresql/15/main
+pass=/var/lib/postgresql/.pgpass-replication
+secret=${TANDEM_REPLICATION_PASSWORD:-tandem-replication}
+
+install -d -o postgres -g postgres -m 0700 /var/lib/postgresql/15
+umask 077
+printf '*:*:*:replicator:%s\n' "$secret" >"$pass"
+chown postgres:postgres "$pass"
+chmod 600 "$pass"
+[ "$node" = "$first" ] || exit 0
+[ -f "$data/PG_VERSION" ] && exit 0
+runuser -u postgres -- "$bin/initdb" -D "$data" -U postgres --auth-local=peer --auth-host=scram-sha-256 \
+	--data-checksums >/dev/null
+cat >>"$data/postgresql.conf" <<CONF
+listen_addresses = '*'
+unix_socket_directories = '/run/postgresql'
+wal_log_hints = on
+wal_keep_size = '256MB'
+hot_standby = on
+CONF
+cat >"$data/pg_hba.conf" <<HBA
+local all postgres peer
+local replication replicator scram-sha-256
+host replication replicator $subnet scram-sha-256
+host postgres replicator $subnet scram-sha-256
+host all app $subnet scram-sha-256
+HBA
+runuser -u postgres -- "$bin/pg_ctl" -D "$data" -w -s -l /dev/null start
+PSQL=/usr/bin/psql
+run() { runuser -u postgres -- $PSQL -h /run/postgresql -XAtq -d postgres -c "$1" >/dev/null; }
+run "CREATE ROLE replicator LOGIN REPLICATION PASSWORD '$secret'"
+for f in "pg_ls_dir(text, boolean, boolean)" "pg_stat_file(text, boolean)" "pg_read_binary_file(text)" \
+	"pg_read_binary_file(text, bigint, bigint, boolean)"; do
+	run "GRANT EXECUTE ON FUNCTION pg_catalog.$f TO replicator"
+done
+run "CREATE ROLE app LOGIN PASSWORD 'app'"
+run "CREATE DATABASE app OWNER app"
+runuser -u postgres -- "$bin/pg_ctl" -D "$data" -w -s stop
