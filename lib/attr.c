@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -151,13 +152,32 @@ tandem_attr_parse_query(const char *out, const char *node)
 	return NULL;
 }
 
+/* This node's name as Pacemaker knows it: Pacemaker passes it to every
+ * action; uname's is the fallback (they agree unless the admin renamed). */
+static const char *
+local_node(void)
+{
+	static struct utsname u;
+	const char *v = tandem_ocf_meta("on_node");
+
+	if (v != NULL && *v != '\0')
+		return v;
+	uname(&u);
+	return u.nodename;
+}
+
 int
 tandem_attr_get(const char *name, const char *node, char **value,
 		tandem_deadline deadline, char *why, size_t why_len)
 {
-	const char *argv[] = { tool("TANDEM_ATTRD_UPDATER", TANDEM_ATTRD_UPDATER),
-			       "-Q", "-n", name, node != NULL ? "-N" : NULL, node, NULL };
 	char *out = NULL;
+	const char *argv[] = { tool("TANDEM_ATTRD_UPDATER", TANDEM_ATTRD_UPDATER),
+			       "-Q", "-n", name, "-N", NULL, NULL };
+
+	/* Without -N, attrd_updater 2.1 answers for every node. */
+	if (node == NULL)
+		node = local_node();
+	argv[5] = node;
 
 	*value = NULL;
 	/* attrd_updater exits non-zero for an attribute that does not exist:

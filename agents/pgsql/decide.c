@@ -228,12 +228,17 @@ enum pg_promote_verdict
 pg_may_promote(const char *self, uint64_t self_lsn, const struct pg_candidate *others, size_t n,
 	       uint64_t primary_lsn, long long maxlag, const char **better)
 {
+	uint64_t best = self_lsn;
+
+	(void)self;
 	*better = NULL;
+	/* Only strictly more WAL counts: on a tie the node Pacemaker chose
+	 * keeps it (a switchover's target and the demoted primary hold the
+	 * same WAL, and only one of them is being promoted). */
 	for (size_t i = 0; i < n; i++) {
-		if (others[i].lsn > self_lsn
-		    || (others[i].lsn == self_lsn && strcmp(others[i].name, self) < 0)) {
-			if (*better == NULL || others[i].lsn > self_lsn)
-				*better = others[i].name;
+		if (others[i].lsn > best) {
+			best = others[i].lsn;
+			*better = others[i].name;
 		}
 	}
 	if (*better != NULL)

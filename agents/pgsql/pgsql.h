@@ -129,9 +129,10 @@ size_t pg_rank_standbys(const struct pg_facts *f, enum pg_sync_mode mode, long l
 void pg_sync_names(const struct pg_facts *f, enum pg_sync_mode mode, const char *current,
 		   char *out, size_t len, bool *degraded);
 
-/* Whether this node may promote: its election LSN must be the highest of
- * all candidates (ties go to the lowest node name, so exactly one wins),
- * and within maxlag of the primary's last known LSN (maxlag > 0). */
+/* Whether this node may promote: no other candidate may hold more WAL (on
+ * a tie the node being promoted keeps it), and it must be within maxlag
+ * of the primary's last known LSN (maxlag > 0).  *better names the most
+ * advanced other candidate. */
 enum pg_promote_verdict {
 	PG_PROMOTE_OK,
 	PG_PROMOTE_BEHIND,      //!< another candidate holds more WAL (*better names it)

@@ -16,7 +16,8 @@
  * to the one this node last set (within refresh_s) costs no spawn. */
 int tandem_attr_set(const char *name, const char *value, bool private_,
 		    tandem_deadline deadline, char *why, size_t why_len);
-/* Reads name on node (NULL: this node).  *value is NULL when unset. */
+/* Reads name on node (NULL: this node, OCF_RESKEY_CRM_meta_on_node or
+ * uname's).  *value is NULL when unset. */
 int tandem_attr_get(const char *name, const char *node, char **value,
 		    tandem_deadline deadline, char *why, size_t why_len);
 /* Reads name on every node: n pairs of (node, value) in *nodes and *values

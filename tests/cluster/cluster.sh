@@ -122,7 +122,7 @@ node_boot() {
 			nsenter -t "$(cl_anchor "$name")" -m mountpoint -q /var/lib/postgresql && break
 		sleep 0.1
 	done
-	node_exec "$name" corosync
+	node_exec "$name" corosync >/dev/null 2>&1
 	node_exec "$name" env PCMK_logfile=/var/log/pacemaker/pacemaker.log \
 		setsid pacemakerd </dev/null >/dev/null 2>&1 &
 	disown $! 2>/dev/null || true

@@ -29,7 +29,7 @@ pcs -f "$cib" resource create pgsqld ocf:tandem:pgsql \
 	op demote timeout=120s op notify timeout=60s \
 	op monitor interval=2s timeout=10s role=Promoted \
 	op monitor interval=3s timeout=10s role=Unpromoted \
-	promotable notify=true promoted-max=1 promoted-node-max=1 clone-max=${#nodes[@]} clone-node-max=1
+	promotable notify=true promoted-max=1 promoted-node-max=1 clone-max=1 clone-node-max=1
 pcs -f "$cib" resource create pgsql-vip ocf:tandem:vip ip="$vip" cidr_netmask=24 \
 	op monitor interval=2s timeout=10s
 pcs -f "$cib" constraint colocation add pgsql-vip with Promoted pgsqld-clone INFINITY
@@ -38,4 +38,15 @@ pcs -f "$cib" constraint order demote pgsqld-clone then stop pgsql-vip symmetric
 pcs -f "$cib" resource create pgsql-ro-vip ocf:tandem:vip ip="$ro_vip" cidr_netmask=24 \
 	op monitor interval=5s timeout=10s
 pcs -f "$cib" constraint colocation add pgsql-ro-vip with Unpromoted pgsqld-clone 100
+# Only the first node has data: it starts alone, is promoted, and the
+# others are then cloned from it (growing the group is raising clone-max).
+pcs -f "$cib" constraint location pgsqld-clone prefers "${nodes[0]}=100"
 pcs cluster cib-push "$cib"
+for i in $(seq 120); do
+	crm_mon -1 | grep -q "Promoted: \[ ${nodes[0]} \]" && break
+	sleep 1
+done
+crm_mon -1 | grep -q "Promoted: \[ ${nodes[0]} \]" || { echo "configure-cluster: ${nodes[0]} was not promoted" >&2; exit 1; }
+pcs resource meta pgsqld-clone clone-max=${#nodes[@]}
+pcs constraint location remove location-pgsqld-clone-"${nodes[0]}"-100 2>/dev/null ||
+	pcs constraint remove location-pgsqld-clone-"${nodes[0]}"-100

@@ -162,8 +162,11 @@ get_reads_the_node(void **state)
 	unsetenv("RECORD_STDOUT");
 	setenv("RECORD_STATUS", "105", 1);
 	setenv("RECORD_STDERR", "Could not query value of tandem-lsn: attribute does not exist", 1);
+	setenv("OCF_RESKEY_CRM_meta_on_node", "node7", 1);
 	assert_int_equal(tandem_attr_get("tandem-lsn", NULL, &v, soon(), why, sizeof(why)), 0);
 	assert_null(v);
+	/* This node by name: attrd_updater without -N answers for all. */
+	assert_string_equal((calls(last, sizeof(last)), last), "-Q -n tandem-lsn -N node7");
 	setenv("RECORD_STDERR", "Connection refused", 1);
 	assert_int_equal(tandem_attr_get("tandem-lsn", NULL, &v, soon(), why, sizeof(why)), -1);
 	unsetenv("RECORD_STATUS");

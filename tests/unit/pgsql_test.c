@@ -177,9 +177,16 @@ election(void **state)
 	assert_int_equal(pg_may_promote("n2", 0x5000000, &others[1], 1, 0, 0, &better), PG_PROMOTE_OK);
 	assert_int_equal(pg_may_promote("n2", 0x4000000, others, 2, 0, 0, &better), PG_PROMOTE_BEHIND);
 	assert_string_equal(better, "n1");
-	/* A tie goes to the lowest name: exactly one of them promotes. */
-	assert_int_equal(pg_may_promote("n2", 0x5000000, others, 2, 0, 0, &better), PG_PROMOTE_BEHIND);
-	assert_int_equal(pg_may_promote("n0", 0x5000000, others, 2, 0, 0, &better), PG_PROMOTE_OK);
+	/* A tie: the node being promoted keeps it (switchover). */
+	assert_int_equal(pg_may_promote("n2", 0x5000000, others, 2, 0, 0, &better), PG_PROMOTE_OK);
+	assert_null(better);
+	/* The most advanced of several is named. */
+	{
+		struct pg_candidate three[] = { { "n1", 0x5000000 }, { "n3", 0x6000000 }, { "n4", 0x5500000 } };
+
+		assert_int_equal(pg_may_promote("n2", 0x4000000, three, 3, 0, 0, &better), PG_PROMOTE_BEHIND);
+		assert_string_equal(better, "n3");
+	}
 	/* PAF #70: maxlag against the lost primary's last known LSN. */
 	assert_int_equal(pg_may_promote("n2", 0x5000000, NULL, 0, 0x5100000, 1 << 20, &better),
 			 PG_PROMOTE_OK);

@@ -1,0 +1,175 @@
+#!/bin/bash
+# scenarios.sh --- the failure matrix: faults injected for real into a real cluster
+#
+#   scenarios.sh BUILD_DIR          (make check-cluster; TAP output)
+# One cluster of CLUSTER_NODES nodes (default 3) is built, provisioned and
+# configured as the README says; then each scenario starts from a healthy
+# cluster, runs a client committing numbered rows through the VIP,
+# injects its fault, waits for recovery and checks: the expected node is
+# primary, the VIP answers there, every acknowledged row is on it, there
+# never were two primaries, the failed node is back as a standby.  On a
+# failure every node's logs and state are saved and the folder printed.
+set -u
+build=$(realpath "${1:-.}")
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/lib/tap.sh"
+. "$top/tests/cluster/cluster.sh"
+WRITER=$build/tests/cluster/writer
+N=${CLUSTER_NODES:-3}
+VIP=192.0.2.100
+RO_VIP=192.0.2.101
+SCEN=${CLUSTER_SCENARIOS:-kill9 poweroff switchover}
+DIAG=/var/tmp/tandem-cluster-diagnostics
+
+[ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 77; }
+[ -x "$WRITER" ] || { echo "Bail out! build $WRITER first"; exit 1; }
+
+say() { echo "# $(date +%T) $*"; }
+crm() { node_exec "$1" crm_mon -1 2>/dev/null; }
+primary() { crm "${2:-n1}" | sed -n 's/.*Promoted: \[ \(n[0-9]*\) \].*/\1/p'; }
+any_up() { local n; for n in "${CL_NODES[@]}"; do node_exec "$n" true 2>/dev/null && { echo "$n"; return; }; done; }
+sqlon() { node_exec "$1" runuser -u postgres -- psql -h /run/postgresql -XAtq -d "${3:-app}" -c "$2" 2>/dev/null; }
+
+# healthy [SECONDS]: one primary, every other node a standby, replication synchronous.
+healthy() {
+	local limit=${1:-180} i out p n
+	for i in $(seq $((limit / 2))); do
+		n=$(any_up)
+		out=$(crm "$n")
+		p=$(printf '%s\n' "$out" | sed -n 's/.*Promoted: \[ \(n[0-9]*\) \].*/\1/p')
+		if [ -n "$p" ] && [ "$(printf '%s\n' "$out" | sed -n 's/.*Unpromoted: \[ \(.*\) \].*/\1/p' | wc -w)" = $((N - 1)) ] &&
+			[ "$(node_exec "$p" attrd_updater -Q -N "$p" -n tandem-pgsql-sync 2>/dev/null | sed -n 's/.*value="\(.*\)"/\1/p')" = sync ] &&
+			printf '%s\n' "$out" | grep -q "pgsql-vip.*Started $p"; then
+			return 0
+		fi
+		sleep 2
+	done
+	printf '%s\n' "$out" | sed 's/^/#   /'
+	return 1
+}
+
+# The client: commits through the VIP for SECONDS, one row per 20 ms.
+client_start() {
+	printf '*:*:*:app:app\n' >"$CL_DIR/client.pgpass"
+	chmod 600 "$CL_DIR/client.pgpass"
+	(netns_exec client "$WRITER" "host=$VIP dbname=app user=app passfile=$CL_DIR/client.pgpass connect_timeout=2 tcp_user_timeout=2000 keepalives=1" \
+		"$1" 20 "$CL_DIR/acked" >"$CL_DIR/writer.out" 2>&1 &)
+	sleep 1
+}
+client_wait() {
+	local i
+	for i in $(seq 120); do
+		grep -q '^acked ' "$CL_DIR/writer.out" 2>/dev/null && break
+		sleep 1
+	done
+	read -r _ ACKED _ FAILED _ GAP_MS < <(grep "^acked " "$CL_DIR/writer.out")
+}
+
+# Two primaries at once, ever?  Every node asked every 300 ms.
+watch_start() {
+	rm -f "$CL_DIR/primaries"
+	(while [ ! -f "$CL_DIR/watch.stop" ]; do
+		c=0
+		for n in "${CL_NODES[@]}"; do
+			[ "$(sqlon "$n" "SELECT NOT pg_is_in_recovery()" postgres)" = t ] && c=$((c + 1))
+		done
+		echo "$c" >>"$CL_DIR/primaries"
+		sleep 0.3
+	done) &
+	WATCH=$!
+}
+watch_stop() {
+	touch "$CL_DIR/watch.stop"
+	wait "$WATCH" 2>/dev/null
+	rm -f "$CL_DIR/watch.stop"
+	MAX_PRIMARIES=$(sort -n "$CL_DIR/primaries" | tail -1)
+}
+
+# The checks every scenario ends with.
+verify() { # verify NAME OLD_PRIMARY EXPECT(other|same) BACK(yes|no)
+	local name=$1 old=$2 expect=$3 back=$4 p missing
+	healthy 240
+	tap_result $? "$name: the cluster is healthy again (a primary, every other node a standby, synchronous)"
+	p=$(primary "$(any_up)")
+	if [ "$expect" = other ]; then
+		[ -n "$p" ] && [ "$p" != "$old" ]
+		tap_result $? "$name: another node ($p) is primary" "old primary $old"
+	fi
+	tap_ok "$name: the VIP answers on the primary ($p)" sh -c "ip -n ${CL_PREFIX}$p -o addr show | grep -q ' $VIP/' && ip netns exec ${CL_PREFIX}client ping -c1 -W2 $VIP"
+	missing=$(comm -23 <(sort -u "$CL_DIR/acked") <(sqlon "$p" "SELECT n FROM acked" | sort -u) | wc -l)
+	tap_is "$missing" 0 "$name: all $(wc -l <"$CL_DIR/acked") acknowledged commits are on the primary"
+	tap_is "$MAX_PRIMARIES" 1 "$name: never two primaries"
+	if [ "$back" = yes ]; then
+		crm "$p" | grep -q "Unpromoted: \[.*$old.*\]"
+		tap_result $? "$name: $old is back as a standby"
+	fi
+	say "$name: client saw ${GAP_MS} ms without a commit, $FAILED failed attempts, $ACKED commits"
+	echo "$name $GAP_MS $FAILED $ACKED" >>"$CL_DIR/summary"
+	if [ "$TAP_FAILED" != 0 ]; then
+		cluster_collect "$DIAG/$name"
+		say "diagnostics of $name saved in $DIAG/$name"
+	fi
+}
+
+scenario_kill9() { # PostgreSQL killed on the primary
+	local p
+	p=$(primary "$(any_up)")
+	client_start 30
+	watch_start
+	sleep 5
+	say "kill -9 of PostgreSQL on $p"
+	kill -9 $(node_exec "$p" head -1 /var/lib/postgresql/15/main/postmaster.pid)
+	client_wait
+	watch_stop
+	verify kill9 "$p" other yes
+}
+
+scenario_poweroff() { # the primary node loses power; it comes back and rejoins (pg_rewind)
+	local p
+	p=$(primary "$(any_up)")
+	client_start 30
+	watch_start
+	sleep 5
+	say "power-off of $p"
+	node_poweroff "$p"
+	client_wait
+	say "$p boots again"
+	node_boot "$p"
+	watch_stop
+	verify poweroff "$p" other yes
+}
+
+scenario_switchover() { # planned: pcs resource move --promoted
+	local p target n
+	p=$(primary "$(any_up)")
+	for n in "${CL_NODES[@]}"; do [ "$n" != "$p" ] && target=$n && break; done
+	client_start 25
+	watch_start
+	sleep 5
+	say "switchover from $p to $target"
+	node_exec "$p" pcs resource move pgsqld-clone "$target" --promoted >/dev/null 2>&1
+	client_wait
+	watch_stop
+	verify switchover "$p" other yes
+	tap_is "$(primary "$target")" "$target" "switchover: the chosen node is primary"
+}
+
+say "cluster of $N nodes"
+cluster_init "$N"
+for n in "${CL_NODES[@]}"; do node_boot "$n"; done
+cluster_wait_online "$N" 120
+tap_result $? "corosync and pacemaker: $N nodes online, with quorum"
+for n in "${CL_NODES[@]}"; do node_exec "$n" bash "$top/tests/cluster/provision-node.sh" "$n" n1 192.0.2.0/24; done
+node_exec n1 bash "$top/tests/cluster/configure-cluster.sh" "$VIP" "$RO_VIP" "${CL_NODES[@]}" >/dev/null
+tap_result $? "configured with pcs as the README says"
+healthy 240
+tap_result $? "healthy: one primary, $((N - 1)) synchronous standbys"
+for s in $SCEN; do
+	say "scenario: $s"
+	before=$TAP_FAILED
+	TRUNC=$(sqlon "$(primary "$(any_up)")" "TRUNCATE acked" 2>&1)
+	"scenario_$s"
+	[ "$TAP_FAILED" = "$before" ] || say "scenario $s failed"
+done
+[ -f "$CL_DIR/summary" ] && sed 's/^/# summary: /' "$CL_DIR/summary"
+tap_done

@@ -1,0 +1,88 @@
+/* writer.c --- a client that commits numbered rows and records each one acknowledged
+ *
+ *   writer CONNINFO SECONDS INTERVAL_MS ACKFILE
+ *
+ * Every INTERVAL_MS it inserts the next number into table acked; a number
+ * is written to ACKFILE only once its COMMIT returned success, so ACKFILE
+ * is exactly the set of acknowledged commits.  A failure drops the
+ * connection and the next round reconnects (through the VIP, to whichever
+ * node holds it).  At the end it prints "acked N failed N gap_ms N": the
+ * longest time between two acknowledged commits is the outage clients saw. */
+#include "config.h"
+
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static double
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+int
+main(int argc, char **argv)
+{
+	PGconn *conn = NULL;
+	double end, last_ack = 0, gap = 0;
+	long n = 0, acked = 0, failed = 0;
+	int interval;
+	FILE *ack;
+
+	if (argc != 5) {
+		fprintf(stderr, "usage: writer CONNINFO SECONDS INTERVAL_MS ACKFILE\n");
+		return 2;
+	}
+	end = now_ms() + atof(argv[2]) * 1000;
+	interval = atoi(argv[3]);
+	ack = fopen(argv[4], "w");
+	if (ack == NULL) {
+		perror(argv[4]);
+		return 1;
+	}
+	while (now_ms() < end) {
+		char sql[96];
+		PGresult *r;
+		double t;
+
+		if (conn == NULL) {
+			conn = PQconnectdb(argv[1]);
+			if (PQstatus(conn) != CONNECTION_OK) {
+				PQfinish(conn);
+				conn = NULL;
+				failed++;
+				usleep((useconds_t)interval * 1000);
+				continue;
+			}
+			PQclear(PQexec(conn, "CREATE TABLE IF NOT EXISTS acked (n bigint PRIMARY KEY)"));
+		}
+		n++;
+		snprintf(sql, sizeof(sql), "INSERT INTO acked VALUES (%ld)", n);
+		r = PQexec(conn, sql);
+		if (PQresultStatus(r) == PGRES_COMMAND_OK) {
+			t = now_ms();
+			fprintf(ack, "%ld\n", n);
+			fflush(ack);
+			if (last_ack > 0 && t - last_ack > gap)
+				gap = t - last_ack;
+			last_ack = t;
+			acked++;
+		} else {
+			failed++;
+			PQfinish(conn);
+			conn = NULL;
+		}
+		PQclear(r);
+		usleep((useconds_t)interval * 1000);
+	}
+	PQfinish(conn);
+	fclose(ack);
+	printf("acked %ld failed %ld gap_ms %.0f\n", acked, failed, gap);
+	return 0;
+}
