@@ -1,126 +1,84 @@
 #!/bin/bash
-# demo.sh --- the README's first command: installs, builds, installs Tandem, and shows the VIP failing over
+# demo.sh --- the README's first command: a real Pacemaker cluster on this machine, failing over
 #
-# Two nodes and a client, each a network namespace on a bridge of its own
-# (192.0.2.0/24, nothing leaves them).  Each node runs a small TCP service;
-# the client asks it for an answer every 50 ms through the virtual IP.
-# This script plays Pacemaker's part for now: it runs the installed
-# ocf:tandem:vip agent with the same actions and environment pacemaker-execd
-# would, monitors every second, and on a failed monitor stops the VIP on the
-# failed node and starts it on the other.  (A real Pacemaker cluster takes
-# over with the cluster issue.)
+# Installs what is missing, builds and installs Tandem, then brings up two
+# cluster nodes and a client as network namespaces on a bridge of their own
+# (192.0.2.0/24; nothing touches the host's interfaces): real corosync and
+# pacemakerd, PostgreSQL 15, fencing, configured with pcs as the README
+# says.  A client commits a numbered row every 20 ms through the VIP; the
+# primary node is powered off; the standby takes over; the old primary
+# boots, is rewound and rejoins.  A summary follows, then everything is
+# removed.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-[ "$(id -u)" = 0 ] || { echo "demo: run as root (apt-get, make install, network namespaces)" >&2; exit 2; }
+[ "$(id -u)" = 0 ] || { echo "demo: run as root (apt-get, make install, namespaces)" >&2; exit 2; }
+build=$top/_build/demo
+if [ -z "${TANDEM_DEMO_REAPED:-}" ]; then
+	echo "== installing dependencies, building, installing"
+	bash tests/deps.sh
+	autoreconf -fi >/dev/null 2>&1
+	mkdir -p "$build"
+	(cd "$build" && "$top/configure" -q && make -j2 >/dev/null && make install >/dev/null &&
+		make tests/lib/reaper tests/cluster/writer >/dev/null)
+	# Killed daemons must be reaped, as init would (tests/lib/reaper.c).
+	TANDEM_DEMO_REAPED=1 exec "$build/tests/lib/reaper" bash "$0" "$@"
+fi
 
-echo "== installing dependencies, building, installing"
-bash tests/deps.sh
-autoreconf -fi >/dev/null 2>&1
-mkdir -p _build/demo
-(cd _build/demo && "$top/configure" -q --prefix=/usr && make -j2 >/dev/null && make install >/dev/null)
-AGENT=/usr/lib/ocf/resource.d/tandem/vip
-echo "installed $AGENT"
-
-. tests/lib/netns.sh
-work=$(mktemp -d)
-netns_init tdemo-
-trap 'netns_cleanup; rm -rf "$work"' EXIT
-netns_host node1 192.0.2.11 ""
-netns_host node2 192.0.2.12 ""
-netns_host client 192.0.2.20 ""
+. tests/cluster/cluster.sh
 VIP=192.0.2.100
-
-ra() { # ra NODE ACTION: the agent as pacemaker-execd runs it; prints rc and reason
-	local node=$1 action=$2 rc=0
-	netns_exec "$node" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin OCF_ROOT=/usr/lib/ocf \
-		OCF_RESOURCE_INSTANCE=db-vip OCF_RESKEY_ip=$VIP OCF_RESKEY_cidr_netmask=24 \
-		OCF_RESKEY_CRM_meta_timeout=20000 OCF_RESKEY_CRM_meta_interval="${3:-0}" \
-		"$AGENT" "$action" >"$work/out" 2>"$work/err" || rc=$?
-	printf '  %-6s %-8s rc=%d %s\n' "$node" "$action" "$rc" \
-		"$(sed -n 's/^ocf-exit-reason://p' "$work/err" | tail -1)"
-	return $rc
+step() { echo; echo "== $(date +%T) $*"; }
+status() { node_exec "$1" crm_mon -1 -A 2>/dev/null | sed -n '/Node List/,$p' | sed 's/^/   /'; }
+primary() { node_exec "$1" crm_mon -1 2>/dev/null | sed -n 's/.*Promoted: \[ \(n[0-9]*\) \].*/\1/p'; }
+healthy() {
+	local i out
+	for i in $(seq 120); do
+		out=$(node_exec "$1" crm_mon -1 2>/dev/null || true)
+		printf '%s\n' "$out" | grep -q 'Promoted: \[' && printf '%s\n' "$out" | grep -q 'Unpromoted: \[' &&
+			printf '%s\n' "$out" | grep -q 'pgsql-vip.*Started' && return 0
+		sleep 2
+	done
+	return 1
 }
 
-service='
-import socketserver, socket
-class H(socketserver.StreamRequestHandler):
-    def handle(self):
-        try:
-            for line in self.rfile:
-                self.wfile.write(b"ok " + socket.gethostname().encode() + b" " + line)
-        except OSError:
-            pass  # reset by the VIP stop: the point of destroy_sockets
-class S(socketserver.ThreadingTCPServer):
-    allow_reuse_address = True
-    daemon_threads = True
-S(("0.0.0.0", 7000), H).serve_forever()'
-for n in node1 node2; do
-	# A subshell that exits at once: the service is nobody's job to report.
-	(netns_exec "$n" unshare --uts sh -c "hostname $n; exec python3 -c '$service'" >/dev/null 2>&1 &)
-done
+step "two nodes: corosync and pacemakerd in namespaces"
+cluster_init 2
+node_boot n1
+node_boot n2
+cluster_wait_online 2 120
+step "PostgreSQL on n1 (initdb), the cluster configured with pcs"
+for n in n1 n2; do node_exec "$n" bash "$top/tests/cluster/provision-node.sh" "$n" n1 192.0.2.0/24; done
+node_exec n1 bash "$top/tests/cluster/configure-cluster.sh" "$VIP" 192.0.2.101 n1 n2 >/dev/null 2>&1
+healthy n1
+status n1
 
-client='
-import socket, sys, time
-vip, seconds = sys.argv[1], float(sys.argv[2])
-end = time.monotonic() + seconds
-n = acked = failed = 0
-last_ok = None
-longest = 0.0
-conn = None
-while time.monotonic() < end:
-    n += 1
-    try:
-        if conn is None:
-            conn = socket.create_connection((vip, 7000), timeout=0.3)
-            f = conn.makefile("rb")
-        conn.sendall(b"%d\n" % n)
-        reply = f.readline()
-        if not reply:
-            raise OSError("closed")
-        now = time.monotonic()
-        if last_ok is not None:
-            longest = max(longest, now - last_ok)
-        last_ok = now
-        acked += 1
-        print(reply.decode().strip(), flush=True)
-    except OSError as e:
-        failed += 1
-        print("failed %d: %s" % (n, e), flush=True)
-        conn = None
-    time.sleep(0.05)
-print("SUMMARY %d %d %.2f" % (acked, failed, longest), flush=True)'
-
-echo
-echo "== start: the VIP on node1"
-ra node1 start
-netns_exec node1 ip -o -4 addr show dev eth0 | awk '{print "  node1 eth0: " $4}'
-echo
-echo "== a client asks a question every 50 ms through $VIP for 12 s"
-netns_exec client python3 -c "$client" "$VIP" 12 >"$work/client" 2>&1 &
-cpid=$!
-for i in 1 2 3; do sleep 1; ra node1 monitor 1000; done
-echo "  client so far: $(grep -c '^ok node1' "$work/client") answers from node1"
-echo
-echo "== failure: node1 loses its link"
-netns_exec node1 ip link set eth0 down
-failed_at=$(date +%s.%N)
-until ra node1 monitor 1000; do
-	echo "== Pacemaker's reaction: stop on node1, start on node2"
-	ra node1 stop || true
-	ra node2 start
-	break
-done
-netns_exec node2 ip -o -4 addr show dev eth0 | awk '{print "  node2 eth0: " $4}'
-for i in 1 2 3; do sleep 1; ra node2 monitor 1000; done
-wait $cpid || true
-echo
-echo "== the client's view"
-grep -m1 -B1 -A1 'ok node2' "$work/client" | sed 's/^/  /'
-read -r acked failed longest < <(sed -n 's/^SUMMARY //p' "$work/client")
-echo
-echo "== summary"
-echo "  answers: $acked ($(grep -c '^ok node1' "$work/client") from node1, $(grep -c '^ok node2' "$work/client") from node2), failed attempts: $failed"
-echo "  longest gap between two answers (the outage the client saw): ${longest} s"
-ra node2 stop
-echo "  cleaned up: namespaces removed on exit"
+step "a client commits a row every 20 ms through $VIP for 60 s"
+printf '*:*:*:app:app\n' >"$CL_DIR/client.pgpass"
+chmod 600 "$CL_DIR/client.pgpass"
+(netns_exec client "$build/tests/cluster/writer" \
+	"host=$VIP dbname=app user=app passfile=$CL_DIR/client.pgpass connect_timeout=2 tcp_user_timeout=2000" \
+	60 20 "$CL_DIR/acked" >"$CL_DIR/writer.out" 2>/dev/null &)
+sleep 10
+old=$(primary n1)
+step "power-off of the primary node, $old ($(wc -l <"$CL_DIR/acked") commits so far)"
+node_poweroff "$old"
+other=$([ "$old" = n1 ] && echo n2 || echo n1)
+for i in $(seq 30); do [ "$(primary "$other")" = "$other" ] && break; sleep 1; done
+status "$other"
+step "$old boots again: pg_rewind, then a standby"
+sleep 5
+node_boot "$old"
+healthy "$other" || true
+sleep 4
+status "$other"
+for i in $(seq 90); do grep -q '^acked ' "$CL_DIR/writer.out" && break; sleep 1; done
+read -r _ acked _ failed _ gap < <(grep '^acked ' "$CL_DIR/writer.out")
+p=$(primary "$other")
+lost=$(comm -23 <(sort -u "$CL_DIR/acked") \
+	<(node_exec "$p" runuser -u postgres -- psql -h /run/postgresql -d app -XAtqc 'SELECT n FROM acked' | sort -u) | wc -l)
+step "summary"
+echo "   primary before: $old; after: $p; $old is back as a standby"
+echo "   commits acknowledged to the client: $acked; failed attempts: $failed"
+echo "   write outage (longest gap between two acknowledged commits): $((gap / 1000)).$(printf '%03d' $((gap % 1000))) s"
+echo "   acknowledged commits lost: $lost"
+echo "   (everything is removed on exit)"

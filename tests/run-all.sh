@@ -4,7 +4,7 @@
 # 1. a -Werror build and make check (units, fuzz corpus replay, namespace tests)
 # 2. the same under AddressSanitizer + UndefinedBehaviorSanitizer
 # 3. the unit tests and the agent under valgrind
-# 4. make distcheck
+# 4. the failure matrix in a real Pacemaker cluster (make check-cluster), and make distcheck
 # 5. each fuzz target for FUZZ_SECONDS (default 20)
 # 6. the benchmark (prints its table; it asserts nothing about speed)
 # Ends with one line "tests: N passed, N failed" counting every test of every step.
@@ -93,6 +93,20 @@ describe() {
 	return $rc
 }
 step "install; pcs resource describe; the README's pcs lines" describe
+
+# The failure matrix in a real cluster (tests/cluster/scenarios.sh).
+cluster() {
+	local out rc
+	make -C _build/werror check-cluster >_build/check-cluster.out 2>&1
+	rc=$?
+	out=$(grep -E '^(ok|not ok|# )' _build/check-cluster.out)
+	printf '%s\n' "$out"
+	passed=$((passed + $(printf '%s\n' "$out" | grep -c '^ok ')))
+	failed=$((failed + $(printf '%s\n' "$out" | grep -c '^not ok ')))
+	[ $rc = 0 ] || tail -30 _build/check-cluster.out
+	return $rc
+}
+step "make check-cluster" cluster
 
 distcheck() {
 	make -C _build/werror distcheck >_build/distcheck.out 2>&1 || { tail -60 _build/distcheck.out; return 1; }
