@@ -284,14 +284,16 @@ tandem_attr_delete(const char *name, tandem_deadline deadline, char *why, size_t
 }
 
 int
-tandem_promotion_set(long long score, tandem_deadline deadline, char *why, size_t why_len)
+tandem_promotion_set_node(const char *node, long long score, tandem_deadline deadline,
+			  char *why, size_t why_len)
 {
 	char v[32], key[300];
 	const char *argv[] = { tool("TANDEM_CRM_ATTRIBUTE", TANDEM_CRM_ATTRIBUTE),
-			       "--promotion", "--lifetime", "reboot", "--update", v, NULL };
+			       "--promotion", "--lifetime", "reboot", "--update", v,
+			       node != NULL ? "--node" : NULL, node, NULL };
 
 	snprintf(v, sizeof(v), "%lld", score);
-	snprintf(key, sizeof(key), "promotion-%s", tandem_ocf_instance());
+	snprintf(key, sizeof(key), "promotion-%s%s%s", tandem_ocf_instance(), node ? "-" : "", node ? node : "");
 	if (cache_fresh(key, v))
 		return 0;
 	if (run(argv, deadline, NULL, why, why_len) != 0)
@@ -301,21 +303,9 @@ tandem_promotion_set(long long score, tandem_deadline deadline, char *why, size_
 }
 
 int
-tandem_promotion_set_node(const char *node, long long score, tandem_deadline deadline,
-			  char *why, size_t why_len)
+tandem_promotion_set(long long score, tandem_deadline deadline, char *why, size_t why_len)
 {
-	char v[32], key[300];
-	const char *argv[] = { tool("TANDEM_CRM_ATTRIBUTE", TANDEM_CRM_ATTRIBUTE),
-			       "--promotion", "--lifetime", "reboot", "--node", node, "--update", v, NULL };
-
-	snprintf(v, sizeof(v), "%lld", score);
-	snprintf(key, sizeof(key), "promotion-%s-%s", tandem_ocf_instance(), node);
-	if (cache_fresh(key, v))
-		return 0;
-	if (run(argv, deadline, NULL, why, why_len) != 0)
-		return -1;
-	cache_store(key, v);
-	return 0;
+	return tandem_promotion_set_node(NULL, score, deadline, why, why_len);
 }
 
 int

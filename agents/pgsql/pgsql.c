@@ -868,6 +868,17 @@ rejoin_former_primary(struct pg *pg)
 	return TANDEM_OCF_SUCCESS;
 }
 
+/* What pg_ctl -t gets: the seconds left of the action, times share, less
+ * one for the agent's own reply; at least 1. */
+static const char *
+seconds_left(struct pg *pg, double share, char buf[32])
+{
+	long long left = (long long)((double)tandem_deadline_left(pg->ctx->deadline) * share / 1000) - 1;
+
+	snprintf(buf, 32, "%lld", left >= 1 ? left : 1);
+	return buf;
+}
+
 static int
 start_server(struct pg *pg)
 {
@@ -876,9 +887,7 @@ start_server(struct pg *pg)
 	const char *argv[] = { pg->pg_ctl, "start", "-D", pg->pgdata, "-w", "-t", secs, "-s",
 			       "-l", tandem_param_str(pg->p, PG_LOGFILE),
 			       opts != NULL ? "-o" : NULL, opts, NULL };
-	int64_t left = tandem_deadline_left(pg->ctx->deadline) / 1000;
-
-	snprintf(secs, sizeof(secs), "%lld", (long long)(left > 2 ? left - 1 : 1));
+	seconds_left(pg, 1.0, secs);
 	return run_simple(pg, argv);
 }
 
@@ -944,12 +953,11 @@ stop_server(struct pg *pg)
 	const char *fast[] = { pg->pg_ctl, "stop", "-D", pg->pgdata, "-m", "fast", "-w", "-t", secs, "-s", NULL };
 	const char *immediate[] = { pg->pg_ctl, "stop", "-D", pg->pgdata, "-m", "immediate", "-w", "-t", "5",
 				    "-s", NULL };
-	int64_t left = tandem_deadline_left(pg->ctx->deadline) / 1000;
 	pid_t pid;
 
 	/* Fast for the first two thirds of the time, then immediate, then
 	 * SIGKILL: stop must succeed, or the node is fenced. */
-	snprintf(secs, sizeof(secs), "%lld", (long long)(left * 2 / 3 > 1 ? left * 2 / 3 : 1));
+	seconds_left(pg, 2.0 / 3, secs);
 	if (run_simple(pg, fast) == 0 || !postmaster_alive(pg))
 		return 0;
 	tandem_log(LOG_WARNING, "fast shutdown did not finish (%s): immediate", pg->why);
@@ -1124,8 +1132,7 @@ pg_promote(struct tandem_ctx *ctx)
 	pg_close(&pg);
 	argv[0] = pg.pg_ctl;
 	argv[3] = pg.pgdata;
-	snprintf(secs, sizeof(secs), "%lld", (long long)(tandem_deadline_left(ctx->deadline) / 1000 > 2
-							  ? tandem_deadline_left(ctx->deadline) / 1000 - 1 : 1));
+	seconds_left(&pg, 1.0, secs);
 	if (run_simple(&pg, argv) != 0) {
 		tandem_ocf_exit_reason("could not promote: %s", pg.why);
 		return TANDEM_OCF_ERR_GENERIC;
