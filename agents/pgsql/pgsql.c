@@ -845,8 +845,8 @@ rejoin_former_primary(struct pg *pg)
 	if (div != NULL)
 		snprintf(line, sizeof(line), "%.*s", (int)strcspn(div, "\n"), div);
 	if (strstr(res.out, "no rewind required") != NULL || strstr(res.err, "no rewind required") != NULL) {
+		tandem_log(LOG_INFO, "former primary has not diverged: no rewind needed " TANDEM_XS " %s", res.out);
 		tandem_spawn_result_free(&res);
-		tandem_log(LOG_INFO, "former primary has not diverged: no rewind needed");
 		return TANDEM_OCF_SUCCESS;
 	}
 	tandem_spawn_result_free(&res);
@@ -1142,6 +1142,24 @@ pg_promote(struct tandem_ctx *ctx)
 		pg_close(&pg);
 		tandem_ocf_exit_reason("promoted, but the instance is %s", pg_role_str(role));
 		return TANDEM_OCF_ERR_GENERIC;
+	}
+	{
+		/* pg_rewind reads the new timeline from this node's pg_control,
+		 * which only a checkpoint writes: without it a former primary
+		 * looks undiverged (the PostgreSQL docs' caveat for a recently
+		 * promoted source).  At most half the time left. */
+		tandem_deadline full = pg.ctx->deadline;
+		PGresult *r;
+
+		pg.ctx->deadline = tandem_deadline_cap(full, tandem_deadline_left(full) / 2);
+		r = sql(&pg, "CHECKPOINT");
+		pg.ctx->deadline = full;
+		if (r == NULL) {
+			tandem_log(LOG_WARNING, "checkpoint after promotion did not finish: %s", pg.why);
+			if (pg.conn == NULL && !local_connect(&pg, full))
+				tandem_log(LOG_WARNING, "could not reconnect: %s", pg.why);
+		}
+		PQclear(r);
 	}
 	{
 		PGresult *r;

@@ -160,15 +160,13 @@ for i in $(seq 201 300); do
 	sql n1 "INSERT INTO acked VALUES ($i)" >/dev/null && acked=$i
 done
 tap_is "$acked" 300 "100 more rows, acknowledged by n2 while n3 is down"
-# The primary's walsenders freeze: what it writes now reaches no standby.
-for p in $(procs n1); do
-	grep -q walsender "/proc/$p/cmdline" && kill -STOP "$p"
-done
-# synchronous_commit = local: committed on n1 alone (the diverging WAL).
+# n2 goes down too: what n1 commits now (synchronous_commit = local) is
+# on n1 alone, the WAL that will diverge.
+ra n2 stop
 sql n1 "SET synchronous_commit = local; INSERT INTO acked SELECT generate_series(100001, 100100)" >/dev/null
 kill -9 $(procs n1)
-pkill -CONT -x postgres
-# n3 comes back with no primary to catch up from.
+# Both standbys come back with no primary to catch up from.
+ra n2 start
 ra n3 start
 sleep 0.5
 ra n1 monitor OCF_RESKEY_CRM_meta_interval=15000
