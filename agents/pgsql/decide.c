@@ -19,7 +19,8 @@ const char PG_MONITOR_QUERY[] =
 	"   || coalesce(flush_lsn, '0/0') || ' ' || coalesce(replay_lsn, '0/0'), ',')"
 	"  FROM pg_stat_replication),"
 	" current_setting('synchronous_standby_names'),"
-	" (SELECT string_agg(slot_name, ',') FROM pg_replication_slots WHERE slot_name LIKE 'tandem\\_%')";
+	" (SELECT string_agg(slot_name, ',') FROM pg_replication_slots WHERE slot_name LIKE 'tandem\\_%'),"
+	" (SELECT latest_end_lsn FROM pg_stat_wal_receiver)";
 
 static bool
 lsn_or_zero(const char *s, uint64_t *lsn)
@@ -48,7 +49,7 @@ parse_standby(const char *item, struct pg_standby *sb)
 bool
 pg_parse_facts(const char *recovery, const char *current, const char *received,
 	       const char *replayed, const char *timeline, const char *standbys,
-	       const char *sync_names, const char *slots, struct pg_facts *f)
+	       const char *sync_names, const char *slots, const char *upstream, struct pg_facts *f)
 {
 	long long tli = 0;
 
@@ -57,7 +58,7 @@ pg_parse_facts(const char *recovery, const char *current, const char *received,
 		return false;
 	f->recovery = recovery[0] == 't';
 	if (!lsn_or_zero(current, &f->current) || !lsn_or_zero(received, &f->received)
-	    || !lsn_or_zero(replayed, &f->replayed))
+	    || !lsn_or_zero(replayed, &f->replayed) || !lsn_or_zero(upstream, &f->upstream))
 		return false;
 	if (timeline != NULL && *timeline != '\0'
 	    && !tandem_parse_int(timeline, 1, 0xffffffffLL, &tli))

@@ -24,6 +24,8 @@
 #define RETRY_TICK_MS 200
 #define SEGMENT (16ULL << 20)   /* attribute granularity for LSNs on display */
 
+static void state_path(char *buf, size_t len, const char *what);
+
 /* Everything an action knows about the instance. */
 struct pg {
 	struct tandem_ctx *ctx;
@@ -174,7 +176,7 @@ query_facts(struct pg *pg)
 	ok = PQntuples(r) == 1
 	     && pg_parse_facts(PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2),
 			       PQgetvalue(r, 0, 3), PQgetvalue(r, 0, 4), PQgetvalue(r, 0, 5),
-			       PQgetvalue(r, 0, 6), PQgetvalue(r, 0, 7), &pg->facts);
+			       PQgetvalue(r, 0, 6), PQgetvalue(r, 0, 7), PQgetvalue(r, 0, 8), &pg->facts);
 	if (!ok)
 		snprintf(pg->why, sizeof(pg->why), "unexpected answer to the monitor query");
 	PQclear(r);
@@ -409,6 +411,20 @@ standby_duties(struct pg *pg)
 
 	publish_lsn(pg, PG_ATTR_RECEIVED, f->received);
 	publish_lsn(pg, PG_ATTR_REPLAYED, f->replayed);
+	/* The primary's end as last reported to us, kept on this node (no
+	 * spawn): when the primary's node is lost, Pacemaker forgets its
+	 * attributes, and pre-promote publishes this instead. */
+	if (f->upstream != 0) {
+		char path[512], lsn[18];
+		FILE *out;
+
+		state_path(path, sizeof(path), "upstream");
+		out = fopen(path, "w");
+		if (out != NULL) {
+			fputs(tandem_lsn_str(f->upstream, lsn), out);
+			fclose(out);
+		}
+	}
 	snprintf(tli, sizeof(tli), "%" PRIu32, f->timeline);
 	if (f->timeline != 0)
 		publish(pg, PG_ATTR_TIMELINE, tli, false);
@@ -1041,23 +1057,28 @@ free_pairs(char **nodes, char **values, size_t n)
 	free(values);
 }
 
-/* The highest LSN any primary published: the lost primary's last known. */
+/* The lost primary's last known LSN: the highest it published itself (gone
+ * with its node if the node was lost) or any standby saw it report. */
 static uint64_t
 last_primary_lsn(struct pg *pg)
 {
-	char **nodes, **values, why[256];
+	const char *names[] = { PG_ATTR_PRIMARY_LSN, PG_ATTR_UPSTREAM };
 	uint64_t best = 0, lsn;
-	size_t n = 0;
 
-	if (tandem_attr_get_all(PG_ATTR_PRIMARY_LSN, &nodes, &values, &n, pg->ctx->deadline, why,
-				sizeof(why)) != 0) {
-		tandem_log(LOG_WARNING, "could not read the last primary LSN: %s", why);
-		return 0;
+	for (size_t k = 0; k < 2; k++) {
+		char **nodes, **values, why[256];
+		size_t n = 0;
+
+		if (tandem_attr_get_all(names[k], &nodes, &values, &n, pg->ctx->deadline, why,
+					sizeof(why)) != 0) {
+			tandem_log(LOG_WARNING, "could not read %s: %s", names[k], why);
+			continue;
+		}
+		for (size_t i = 0; i < n; i++)
+			if (tandem_lsn_parse(values[i], &lsn) && lsn > best)
+				best = lsn;
+		free_pairs(nodes, values, n);
 	}
-	for (size_t i = 0; i < n; i++)
-		if (tandem_lsn_parse(values[i], &lsn) && lsn > best)
-			best = lsn;
-	free_pairs(nodes, values, n);
 	return best;
 }
 
@@ -1213,6 +1234,18 @@ pg_notify(struct tandem_ctx *ctx)
 			tandem_lsn_str(pg_election_lsn(&pg.facts), lsn);
 			publish(&pg, PG_ATTR_LSN, lsn, true);
 			tandem_log(LOG_INFO, "pre-promote: this node holds WAL up to %s", lsn);
+		}
+		{
+			char up[64] = "";
+			FILE *in;
+
+			state_path(path, sizeof(path), "upstream");
+			in = fopen(path, "r");
+			if (in != NULL) {
+				if (fgets(up, sizeof(up), in) != NULL && tandem_lsn_parse(up, &(uint64_t){ 0 }))
+					publish(&pg, PG_ATTR_UPSTREAM, up, true);
+				fclose(in);
+			}
 		}
 		state_path(path, sizeof(path), "pre-promote");
 		snprintf(now, sizeof(now), "%lld", (long long)time(NULL));

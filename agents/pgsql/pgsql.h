@@ -41,6 +41,7 @@ enum pg_sync_mode { PG_SYNC_OFF, PG_SYNC_ON, PG_SYNC_STRICT };
 /* Node attributes this agent writes (transient: a reboot clears them). */
 #define PG_ATTR_LSN "tandem-pgsql-lsn"          //!< private: election LSN, set in pre-promote
 #define PG_ATTR_PRIMARY_LSN "tandem-pgsql-primary-lsn"
+#define PG_ATTR_UPSTREAM "tandem-pgsql-upstream-lsn"  //!< private: the primary's end a standby last saw, set in pre-promote
 #define PG_ATTR_TIMELINE "tandem-pgsql-timeline"
 #define PG_ATTR_RECEIVED "tandem-pgsql-received-lsn"
 #define PG_ATTR_REPLAYED "tandem-pgsql-replayed-lsn"
@@ -64,6 +65,7 @@ struct pg_facts {
 	uint64_t current;       //!< primary: pg_current_wal_lsn()
 	uint64_t received;      //!< standby: pg_last_wal_receive_lsn() (0 if none)
 	uint64_t replayed;      //!< standby: pg_last_wal_replay_lsn()
+	uint64_t upstream;      //!< standby: the primary's WAL end it last reported (latest_end_lsn)
 	uint32_t timeline;
 	char sync_names[512];   //!< synchronous_standby_names in force
 	char slots[1024];       //!< the tandem_ replication slots, comma-separated
@@ -78,7 +80,8 @@ extern const char PG_MONITOR_QUERY[];
  * is malformed.  standbys is "name state sync_state flush replay,..." */
 bool pg_parse_facts(const char *recovery, const char *current, const char *received,
 		    const char *replayed, const char *timeline, const char *standbys,
-		    const char *sync_names, const char *slots, struct pg_facts *f);
+		    const char *sync_names, const char *slots, const char *upstream,
+		    struct pg_facts *f);
 /* Whether the primary has the replication slot named slot. */
 bool pg_has_slot(const struct pg_facts *f, const char *slot);
 

@@ -18,7 +18,7 @@ WRITER=$build/tests/cluster/writer
 N=${CLUSTER_NODES:-3}
 VIP=192.0.2.100
 RO_VIP=192.0.2.101
-SCEN=${CLUSTER_SCENARIOS:-kill9 poweroff switchover}
+SCEN=${CLUSTER_SCENARIOS:-kill9 poweroff switchover partition standby_loss strict}
 DIAG=/var/tmp/tandem-cluster-diagnostics
 
 [ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 77; }
@@ -137,6 +137,11 @@ scenario_poweroff() { # the primary node loses power; it comes back and rejoins 
 	node_boot "$p"
 	watch_stop
 	verify poweroff "$p" other yes
+	local np rec
+	np=$(primary "$(any_up)")
+	rec=$(node_exec "$np" attrd_updater -Q -N "$np" -n tandem-pgsql-last-failover | sed -n 's/.*value="\(.*\)"/\1/p')
+	tap_like "$rec" 'last known primary LSN [0-9A-F]+/[0-9A-F]+; gap 0 bytes' \
+		"poweroff: the failover record knows the lost primary's LSN, and lost nothing ($rec)"
 }
 
 scenario_switchover() { # planned: pcs resource move --promoted
@@ -152,6 +157,79 @@ scenario_switchover() { # planned: pcs resource move --promoted
 	watch_stop
 	verify switchover "$p" other yes
 	tap_is "$(primary "$target")" "$target" "switchover: the chosen node is primary"
+}
+
+scenario_partition() { # the primary cut off by a firewall inside its namespace
+	local p
+	p=$(primary "$(any_up)")
+	client_start 30
+	watch_start
+	sleep 5
+	say "network partition of $p (nft: drop all but loopback)"
+	ip netns exec "$CL_PREFIX$p" nft -f - <<NFT
+table inet partition {
+	chain input { type filter hook input priority 0; policy drop; iif lo accept; }
+	chain output { type filter hook output priority 0; policy drop; oif lo accept; }
+}
+NFT
+	client_wait
+	watch_stop
+	# The majority fenced it: its processes are gone.  It boots again
+	# with its firewall gone too, as a power cycle would.
+	tap_ok "partition: the isolated primary $p was fenced by the majority" sh -c "[ -z \"\$(ip netns pids $CL_PREFIX$p)\" ]"
+	ip netns exec "$CL_PREFIX$p" nft flush ruleset 2>/dev/null
+	node_boot "$p"
+	verify partition "$p" other yes
+}
+
+# The commits the client had acknowledged so far.
+acked_now() { wc -l <"$CL_DIR/acked"; }
+
+scenario_standby_loss() { # sync_mode=on: every standby stopped, writes go on (asynchronous)
+	local p n a0 a1
+	p=$(primary "$(any_up)")
+	client_start 30
+	watch_start
+	sleep 3
+	say "every standby stopped (pcs resource ban), sync_mode=on"
+	for n in "${CL_NODES[@]}"; do [ "$n" != "$p" ] && node_exec "$p" pcs resource ban pgsqld-clone "$n" >/dev/null 2>&1; done
+	sleep 8
+	a0=$(acked_now)
+	sleep 5
+	a1=$(acked_now)
+	tap_ok "standby_loss: with no standby, writes go on ($a0 -> $a1 acknowledged)" test "$a1" -gt "$a0"
+	tap_is "$(node_exec "$p" attrd_updater -Q -N "$p" -n tandem-pgsql-sync | sed -n 's/.*value="\(.*\)"/\1/p')" \
+		"async (degraded)" "standby_loss: the primary says replication is asynchronous"
+	for n in "${CL_NODES[@]}"; do [ "$n" != "$p" ] && node_exec "$p" pcs resource clear pgsqld-clone "$n" >/dev/null 2>&1; done
+	client_wait
+	watch_stop
+	verify standby_loss "$p" same no
+}
+
+scenario_strict() { # sync_mode=strict: every standby stopped, writes wait, then resume
+	local p n a0 a1 a2
+	p=$(primary "$(any_up)")
+	node_exec "$p" pcs resource update pgsqld sync_mode=strict >/dev/null 2>&1
+	healthy 240
+	p=$(primary "$(any_up)")
+	client_start 40
+	watch_start
+	sleep 3
+	say "every standby stopped (pcs resource ban), sync_mode=strict"
+	for n in "${CL_NODES[@]}"; do [ "$n" != "$p" ] && node_exec "$p" pcs resource ban pgsqld-clone "$n" >/dev/null 2>&1; done
+	sleep 8
+	a0=$(acked_now)
+	sleep 5
+	a1=$(acked_now)
+	tap_is "$a1" "$a0" "strict: with no standby, no commit is acknowledged (writes wait)"
+	for n in "${CL_NODES[@]}"; do [ "$n" != "$p" ] && node_exec "$p" pcs resource clear pgsqld-clone "$n" >/dev/null 2>&1; done
+	sleep 12
+	a2=$(acked_now)
+	tap_ok "strict: writes resume when a standby is back ($a1 -> $a2)" test "$a2" -gt "$a1"
+	client_wait
+	watch_stop
+	verify strict "$p" same no
+	node_exec "$p" pcs resource update pgsqld sync_mode=on >/dev/null 2>&1
 }
 
 say "cluster of $N nodes"

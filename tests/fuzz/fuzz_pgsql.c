@@ -1,6 +1,6 @@
 /* fuzz_pgsql.c --- what PostgreSQL hands the pgsql agent: monitor answers, pg_control, LSNs
  *
- * Input: the monitor query's eight fields, one per line; the same bytes
+ * Input: the monitor query's nine fields, one per line; the same bytes
  * are also read as a pg_control file and as an LSN. */
 #include "config.h"
 
@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *text = strndup((const char *)data, size), *field[8] = { 0 }, *p;
+	char *text = strndup((const char *)data, size), *field[9] = { 0 }, *p;
 	struct tandem_pgcontrol control;
 	struct pg_facts facts;
 	uint64_t lsn;
@@ -24,15 +24,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (text == NULL)
 		return 0;
 	tandem_lsn_parse(text, &lsn);
-	for (p = text; n < 8; n++) {
+	for (p = text; n < 9; n++) {
 		field[n] = p;
 		p = strchr(p, '\n');
 		if (p == NULL)
 			break;
 		*p++ = '\0';
 	}
-	if (n >= 7 && pg_parse_facts(field[0], field[1], field[2], field[3], field[4], field[5],
-				     field[6], field[7], &facts)) {
+	if (n >= 8 && pg_parse_facts(field[0], field[1], field[2], field[3], field[4], field[5],
+				     field[6], field[7], field[8], &facts)) {
 		(void)pg_has_slot(&facts, "tandem_n2");
 		struct pg_score scores[PG_MAX_STANDBYS];
 		char names[512];

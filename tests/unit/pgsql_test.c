@@ -48,7 +48,7 @@ facts_parsing(void **state)
 	(void)state;
 	assert_true(pg_parse_facts("f", "0/5000060", "", "", "1",
 				   "n2 streaming sync 0/5000060 0/5000000,n3 catchup async 0/4000000 0/4000000",
-				   "ANY 1 (\"n2\")", "tandem_n2,tandem_n3", &f));
+				   "ANY 1 (\"n2\")", "tandem_n2,tandem_n3", "", &f));
 	assert_true(pg_has_slot(&f, "tandem_n2"));
 	assert_true(pg_has_slot(&f, "tandem_n3"));
 	assert_false(pg_has_slot(&f, "tandem_n"));
@@ -64,14 +64,15 @@ facts_parsing(void **state)
 	assert_false(f.standbys[1].sync);
 	assert_int_equal(f.standbys[1].flush, 0x4000000);
 	assert_string_equal(f.sync_names, "ANY 1 (\"n2\")");
-	assert_true(pg_parse_facts("t", "", "0/3000000", "0/3000060", "", "", "", "", &f));
+	assert_true(pg_parse_facts("t", "", "0/3000000", "0/3000060", "", "", "", "", "0/3000100", &f));
+	assert_int_equal(f.upstream, 0x3000100);
 	assert_true(f.recovery);
 	assert_int_equal(f.timeline, 0);
-	assert_false(pg_parse_facts("x", "", "", "", "", "", "", "", &f));
-	assert_false(pg_parse_facts("t", "", "zz", "", "", "", "", "", &f));
-	assert_false(pg_parse_facts("f", "0/1", "", "", "0", "", "", "", &f));
-	assert_false(pg_parse_facts("f", "0/1", "", "", "1", "n2 streaming", "", "", &f));
-	assert_false(pg_parse_facts("f", "0/1", "", "", "1", "n2 streaming sync 0/1 0/1 extra", "", "", &f));
+	assert_false(pg_parse_facts("x", "", "", "", "", "", "", "", "", &f));
+	assert_false(pg_parse_facts("t", "", "zz", "", "", "", "", "", "", &f));
+	assert_false(pg_parse_facts("f", "0/1", "", "", "0", "", "", "", "", &f));
+	assert_false(pg_parse_facts("f", "0/1", "", "", "1", "n2 streaming", "", "", "", &f));
+	assert_false(pg_parse_facts("f", "0/1", "", "", "1", "n2 streaming sync 0/1 0/1 extra", "", "", "", &f));
 }
 
 static void
