@@ -93,10 +93,10 @@ cl_node_setup() {
 	cat <<SETUP
 set -e
 hostname $name
-mount --bind /run/netns $d/netns-host
+mount --rbind /run/netns $d/netns-host
 mount -t tmpfs -o mode=0755 tmpfs /run
 mkdir -p /run/netns /run/resource-agents /run/postgresql /run/crm /run/lock /run/user
-mount --bind $d/netns-host /run/netns
+mount --rbind $d/netns-host /run/netns
 chown postgres:postgres /run/postgresql
 chmod 2775 /run/postgresql
 mount -t tmpfs -o mode=1777 tmpfs /dev/shm
