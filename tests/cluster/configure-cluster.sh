@@ -25,6 +25,7 @@ pcs -f "$cib" resource create pgsqld ocf:tandem:pgsql \
 	pgdata=/var/lib/postgresql/15/main \
 	primary_conninfo="host=$vip port=5432" \
 	passfile=/var/lib/postgresql/.pgpass-replication sync_mode=on \
+	logfile=/var/lib/postgresql/postgresql.log \
 	op start timeout=120s op stop timeout=120s op promote timeout=30s \
 	op demote timeout=120s op notify timeout=60s \
 	op monitor interval=2s timeout=10s role=Promoted \
