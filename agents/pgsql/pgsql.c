@@ -781,10 +781,10 @@ save_wal(struct pg *pg, char *dest, size_t len, char *last, size_t last_len)
 	return true;
 }
 
-/* Is the primary_conninfo target a primary right now?  1 yes, 0 no, -1
- * unreachable. */
+/* Is the primary_conninfo target a primary right now?  1 yes (and *tli is
+ * its timeline), 0 no, -1 unreachable. */
 static int
-remote_is_primary(struct pg *pg)
+remote_is_primary(struct pg *pg, uint32_t *tli)
 {
 	char ci[2048], why[512];
 	const char *keys[] = { "dbname", NULL, NULL };
@@ -802,20 +802,27 @@ remote_is_primary(struct pg *pg)
 	c = tandem_pq_connect(keys, vals, d, why, sizeof(why));
 	if (c == NULL)
 		return -1;
-	r = tandem_pq_query(&c, "SELECT NOT pg_is_in_recovery()", d, why, sizeof(why));
-	if (r != NULL && PQntuples(r) == 1)
+	r = tandem_pq_query(&c, "SELECT NOT pg_is_in_recovery(), CASE WHEN pg_is_in_recovery() THEN 0"
+			    " ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END",
+			    d, why, sizeof(why));
+	if (r != NULL && PQntuples(r) == 1) {
 		is = PQgetvalue(r, 0, 0)[0] == 't';
+		*tli = (uint32_t)strtoul(PQgetvalue(r, 0, 1), NULL, 10);
+	}
 	PQclear(r);
 	if (c != NULL)
 		PQfinish(c);
 	return is;
 }
 
-/* A former primary (pg_control: shut down, or in production after a crash)
- * rejoins through pg_rewind when a primary runs elsewhere.  Its diverged
- * WAL is saved first and the range is reported. */
+/* Data that may have diverged from the running primary's timeline is
+ * rewound (pg_rewind) before it streams: a former primary (pg_control: shut
+ * down, or in production after a crash), or a standby shut down on an
+ * older timeline than the primary's (it may have replayed past the fork,
+ * and PostgreSQL then refuses to follow).  The diverged WAL is saved first
+ * and the range is reported. */
 static int
-rejoin_former_primary(struct pg *pg)
+rejoin_if_diverged(struct pg *pg)
 {
 	char ci[2048], src[2100], dest[4200], last[32], line[256] = "";
 	const char *dry[] = { pg->pg_rewind, "--target-pgdata", pg->datadir, "--source-server", src,
@@ -823,22 +830,34 @@ rejoin_former_primary(struct pg *pg)
 	const char *real[] = { pg->pg_rewind, "--target-pgdata", pg->datadir, "--source-server", src, NULL };
 	struct tandem_spawn_result res;
 	const char *div;
-	int remote = remote_is_primary(pg);
+	bool was_primary = pg->control.state == TANDEM_PG_SHUTDOWNED
+			   || pg->control.state == TANDEM_PG_IN_PRODUCTION;
+	uint32_t tli = 0;
+	int remote;
 
+	/* A crashed standby recovers by itself as a standby (and single-user
+	 * crash recovery, which pg_rewind needs, refuses standby mode). */
+	if (!was_primary && pg->control.state != TANDEM_PG_SHUTDOWNED_IN_RECOVERY)
+		return TANDEM_OCF_SUCCESS;
+	remote = remote_is_primary(pg, &tli);
 	if (remote != 1) {
 		/* No primary to compare with: start as a standby, which cannot
 		 * accept a write; the election decides who leads. */
-		tandem_log(LOG_INFO, "former primary, and no other primary reachable: starting as a standby");
+		if (was_primary)
+			tandem_log(LOG_INFO, "former primary, and no other primary reachable: starting as a standby");
 		return TANDEM_OCF_SUCCESS;
 	}
+	if (!was_primary && pg->control.timeline >= tli)
+		return TANDEM_OCF_SUCCESS;
 	if (!tandem_param_bool(pg->p, PG_AUTO_REWIND)) {
-		tandem_ocf_exit_reason("this node was a primary and another primary runs: auto_rewind is off, "
-				       "rewind \"%s\" with pg_rewind by hand", pg->datadir);
+		tandem_ocf_exit_reason("this node %s and another primary runs: auto_rewind is off, "
+				       "rewind \"%s\" with pg_rewind by hand",
+				       was_primary ? "was a primary" : "is on an older timeline", pg->datadir);
 		return TANDEM_OCF_ERR_GENERIC;
 	}
 	conninfo(pg, ci, sizeof(ci));
 	snprintf(src, sizeof(src), "%s dbname=postgres", ci);
-	if (pg->control.state != TANDEM_PG_SHUTDOWNED) {
+	if (pg->control.state == TANDEM_PG_IN_PRODUCTION) {
 		/* pg_rewind wants a clean shutdown and, in --dry-run, does not
 		 * run the crash recovery itself: do it as it would. */
 		const char *single[] = { pg->postgres, "--single", "-F", "-D", pg->pgdata, "template1", NULL };
@@ -861,7 +880,8 @@ rejoin_former_primary(struct pg *pg)
 	if (div != NULL)
 		snprintf(line, sizeof(line), "%.*s", (int)strcspn(div, "\n"), div);
 	if (strstr(res.out, "no rewind required") != NULL || strstr(res.err, "no rewind required") != NULL) {
-		tandem_log(LOG_INFO, "former primary has not diverged: no rewind needed " TANDEM_XS " %s", res.out);
+		tandem_log(LOG_INFO, "%s has not diverged: no rewind needed",
+			   was_primary ? "former primary" : "standby on an older timeline");
 		tandem_spawn_result_free(&res);
 		return TANDEM_OCF_SUCCESS;
 	}
@@ -871,8 +891,9 @@ rejoin_former_primary(struct pg *pg)
 				       dest, strerror(errno));
 		return TANDEM_OCF_ERR_GENERIC;
 	}
-	tandem_log(LOG_WARNING, "former primary diverged (%s); its WAL up to segment %s is saved in \"%s\"",
-		   line[0] ? line : "diverging point unknown", last[0] ? last : "(none)", dest);
+	tandem_log(LOG_WARNING, "%s diverged (%s); its WAL up to segment %s is saved in \"%s\"",
+		   was_primary ? "former primary" : "standby", line[0] ? line : "diverging point unknown",
+		   last[0] ? last : "(none)", dest);
 	if (run_as(pg, real, &res) != 0) {
 		tandem_ocf_exit_reason("pg_rewind failed: %s; re-clone \"%s\" (empty it and start)", pg->why,
 				       pg->datadir);
@@ -938,9 +959,8 @@ pg_start(struct tandem_ctx *ctx)
 		rc = clone_from_primary(&pg);
 		if (rc != TANDEM_OCF_SUCCESS)
 			return rc;
-	} else if (pg.seen.control_ok && (pg.control.state == TANDEM_PG_SHUTDOWNED
-					  || pg.control.state == TANDEM_PG_IN_PRODUCTION)) {
-		rc = rejoin_former_primary(&pg);
+	} else if (pg.seen.control_ok) {
+		rc = rejoin_if_diverged(&pg);
 		if (rc != TANDEM_OCF_SUCCESS)
 			return rc;
 	}
