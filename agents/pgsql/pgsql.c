@@ -1072,7 +1072,7 @@ expected_candidates(char names[][64], size_t max)
  * node that holds less WAL (post-promote deletes them for the next time). */
 static size_t
 candidates(struct pg *pg, struct pg_candidate *out, size_t max, char ***nodes, char ***values,
-	   size_t *n, size_t *unheard)
+	   size_t *n)
 {
 	char expected[32][64], why[256];
 	size_t n_expected = expected_candidates(expected, 32), k = 0;
@@ -1094,7 +1094,9 @@ candidates(struct pg *pg, struct pg_candidate *out, size_t max, char ***nodes, c
 			missing += !found;
 		}
 		if (missing == 0 || !tandem_deadline_sleep(wait, 200)) {
-			*unheard = missing;
+			if (missing > 0)
+				tandem_log(LOG_WARNING, "%zu candidate(s) published no LSN in time: electing among the others",
+					   missing);
 			break;
 		}
 		free_pairs(*nodes, *values, *n);
@@ -1173,7 +1175,7 @@ pg_promote(struct tandem_ctx *ctx)
 	const char *argv[] = { NULL, "promote", "-D", NULL, "-w", "-t", secs, "-s", NULL };
 	enum pg_promote_verdict verdict;
 	uint64_t self, primary_lsn;
-	size_t n_pairs = 0, n, unheard = 0;
+	size_t n_pairs = 0, n;
 	enum pg_role role;
 	struct pg pg;
 	int64_t since;
@@ -1192,16 +1194,7 @@ pg_promote(struct tandem_ctx *ctx)
 		return TANDEM_OCF_ERR_GENERIC;
 	}
 	self = pg_election_lsn(&pg.facts);
-	n = candidates(&pg, others, 32, &nodes, &values, &n_pairs, &unheard);
-	if (unheard > 0) {
-		/* Never elect without every candidate's word: one that holds more
-		 * WAL may be among the silent.  Pacemaker tries again, with a new
-		 * pre-promote (a candidate that died meanwhile is no longer one). */
-		tandem_ocf_exit_reason("%zu candidate(s) published no LSN: not promoting without them", unheard);
-		free_pairs(nodes, values, n_pairs);
-		pg_close(&pg);
-		return TANDEM_OCF_ERR_GENERIC;
-	}
+	n = candidates(&pg, others, 32, &nodes, &values, &n_pairs);
 	primary_lsn = last_primary_lsn(&pg);
 	verdict = pg_may_promote(pg.node, self, others, n, primary_lsn, tandem_param_int(pg.p, PG_MAXLAG),
 				 &better);
