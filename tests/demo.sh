@@ -77,7 +77,12 @@ p=$(primary "$other")
 lost=$(comm -23 <(sort -u "$CL_DIR/acked") \
 	<(node_exec "$p" runuser -u postgres -- psql -h /run/postgresql -d app -XAtqc 'SELECT n FROM acked' | sort -u) | wc -l)
 step "summary"
-echo "   primary before: $old; after: $p; $old is back as a standby"
+if node_exec "$other" crm_mon -1 2>/dev/null | grep -q "Unpromoted: \[.*$old.*\]"; then
+	back="$old is back as a standby"
+else
+	back="$old is NOT back as a standby (see crm_mon above)"
+fi
+echo "   primary before: $old; after: $p; $back"
 echo "   commits acknowledged to the client: $acked; failed attempts: $failed"
 echo "   write outage (longest gap between two acknowledged commits): $((gap / 1000)).$(printf '%03d' $((gap % 1000))) s"
 echo "   acknowledged commits lost: $lost"
