@@ -55,9 +55,7 @@ run(const char *const argv[], tandem_deadline deadline, char **out, char *why, s
 static void
 cache_path(char *buf, size_t len, const char *name)
 {
-	const char *dir = getenv("HA_RSCTMP");
-
-	snprintf(buf, len, "%s/tandem-attr-%s", dir != NULL && *dir ? dir : TANDEM_RSCTMP_DIR, name);
+	snprintf(buf, len, "%s/tandem-attr-%s", tandem_ocf_rsctmp(), name);
 }
 
 static bool

@@ -82,6 +82,14 @@ tandem_ocf_instance(void)
 	return v != NULL && *v != '\0' ? v : "(unknown)";
 }
 
+const char *
+tandem_ocf_rsctmp(void)
+{
+	const char *dir = getenv("HA_RSCTMP");
+
+	return dir != NULL && *dir != '\0' ? dir : TANDEM_RSCTMP_DIR;
+}
+
 int
 tandem_ocf_check_level(void)
 {

@@ -264,16 +264,7 @@ set_score(struct pg *pg, const char *node, long long score)
 			   node != NULL ? node : pg->node, score, why);
 }
 
-/* The clone's nodes, as the last notification listed them. */
-static void
-nodes_path(char *buf, size_t len)
-{
-	const char *dir = getenv("HA_RSCTMP");
-
-	snprintf(buf, len, "%s/tandem-pgsql-%s-nodes", dir != NULL && *dir ? dir : TANDEM_RSCTMP_DIR,
-		 tandem_ocf_instance());
-}
-
+/* The clone's nodes, as the last notification listed them (state "nodes"). */
 static size_t
 known_nodes(char names[][64], size_t max)
 {
@@ -281,7 +272,7 @@ known_nodes(char names[][64], size_t max)
 	size_t n = 0;
 	FILE *f;
 
-	nodes_path(path, sizeof(path));
+	state_path(path, sizeof(path), "nodes");
 	f = fopen(path, "r");
 	if (f == NULL)
 		return 0;
@@ -302,7 +293,7 @@ remember_nodes(const struct tandem_uname_list *all)
 
 	if (all->n == 0)
 		return;
-	nodes_path(path, sizeof(path));
+	state_path(path, sizeof(path), "nodes");
 	snprintf(tmp, sizeof(tmp), "%s.%d", path, (int)getpid());
 	f = fopen(tmp, "w");
 	if (f == NULL)
@@ -1036,9 +1027,7 @@ pg_demote(struct tandem_ctx *ctx)
 static void
 state_path(char *buf, size_t len, const char *what)
 {
-	const char *dir = getenv("HA_RSCTMP");
-
-	snprintf(buf, len, "%s/tandem-pgsql-%s-%s", dir != NULL && *dir ? dir : TANDEM_RSCTMP_DIR,
+	snprintf(buf, len, "%s/tandem-pgsql-%s-%s", tandem_ocf_rsctmp(),
 		 tandem_ocf_instance(), what);
 }
 

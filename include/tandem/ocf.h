@@ -39,6 +39,9 @@ int64_t tandem_ocf_meta_ms(const char *name, int64_t def);
 long long tandem_ocf_meta_count(const char *name, long long def);
 /* OCF_RESOURCE_INSTANCE, or "(unknown)". */
 const char *tandem_ocf_instance(void);
+/* Where per-resource state that a reboot must clear lives: HA_RSCTMP, as
+ * resource-agents names it, else the configured default. */
+const char *tandem_ocf_rsctmp(void);
 /* OCF_CHECK_LEVEL, 0 when unset or invalid. */
 int tandem_ocf_check_level(void);
 
