@@ -25,6 +25,7 @@
 #define SEGMENT (16ULL << 20)   /* attribute granularity for LSNs on display */
 
 static void state_path(char *buf, size_t len, const char *what);
+static void free_pairs(char **nodes, char **values, size_t n);
 
 /* Everything an action knows about the instance. */
 struct pg {
@@ -1031,17 +1032,62 @@ state_path(char *buf, size_t len, const char *what)
 		 tandem_ocf_instance(), what);
 }
 
-/* The election LSNs that pre-promote published, this node's left out. */
+/* The nodes pre-promote expects to publish an LSN: the clone's active
+ * instances, as the notification listed them. */
+static size_t
+expected_candidates(char names[][64], size_t max)
+{
+	char path[512], line[256];
+	size_t n = 0;
+	FILE *f;
+
+	state_path(path, sizeof(path), "candidates");
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 0;
+	while (n < max && fgets(line, sizeof(line), f) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] != '\0')
+			snprintf(names[n++], 64, "%.63s", line);
+	}
+	fclose(f);
+	return n;
+}
+
+/* The election LSNs that pre-promote published, this node's left out.
+ * Attribute updates reach this node's attrd a little later than the
+ * notifications end: wait (up to half the time left) until every expected
+ * candidate's LSN is there, so a stale or missing value never elects a
+ * node that holds less WAL (post-promote deletes them for the next time). */
 static size_t
 candidates(struct pg *pg, struct pg_candidate *out, size_t max, char ***nodes, char ***values,
 	   size_t *n)
 {
-	char why[256];
-	size_t k = 0;
+	char expected[32][64], why[256];
+	size_t n_expected = expected_candidates(expected, 32), k = 0;
+	tandem_deadline wait = tandem_deadline_cap(pg->ctx->deadline, tandem_deadline_left(pg->ctx->deadline) / 2);
 
-	if (tandem_attr_get_all(PG_ATTR_LSN, nodes, values, n, pg->ctx->deadline, why, sizeof(why)) != 0) {
-		tandem_log(LOG_WARNING, "could not read the candidates' LSNs: %s", why);
-		return 0;
+	for (;;) {
+		size_t missing = 0;
+
+		if (tandem_attr_get_all(PG_ATTR_LSN, nodes, values, n, pg->ctx->deadline, why, sizeof(why)) != 0) {
+			tandem_log(LOG_WARNING, "could not read the candidates' LSNs: %s", why);
+			*n = 0;
+		}
+		for (size_t e = 0; e < n_expected; e++) {
+			bool found = strcmp(expected[e], pg->node) == 0;
+
+			for (size_t i = 0; i < *n && !found; i++)
+				found = strcmp((*nodes)[i], expected[e]) == 0;
+			missing += !found;
+		}
+		if (missing == 0 || !tandem_deadline_sleep(wait, 200)) {
+			if (missing > 0)
+				tandem_log(LOG_WARNING, "%zu candidate(s) published no LSN in time: electing among the others",
+					   missing);
+			break;
+		}
+		free_pairs(*nodes, *values, *n);
 	}
 	for (size_t i = 0; i < *n && k < max; i++) {
 		uint64_t lsn;
@@ -1256,6 +1302,16 @@ pg_notify(struct tandem_ctx *ctx)
 				fclose(in);
 			}
 		}
+		state_path(path, sizeof(path), "candidates");
+		{
+			FILE *c = fopen(path, "w");
+
+			for (size_t i = 0; c != NULL && i < n.active.n; i++)
+				if (!tandem_uname_list_has(&n.stop, n.active.names[i]))
+					fprintf(c, "%s\n", n.active.names[i]);
+			if (c != NULL)
+				fclose(c);
+		}
 		state_path(path, sizeof(path), "pre-promote");
 		snprintf(now, sizeof(now), "%lld", (long long)time(NULL));
 		{
@@ -1266,6 +1322,14 @@ pg_notify(struct tandem_ctx *ctx)
 				fclose(f);
 			}
 		}
+	}
+	if (strcmp(n.type, "post") == 0 && strcmp(n.operation, "promote") == 0) {
+		/* This election is over: its LSNs must not count in the next. */
+		char why[256];
+
+		if (tandem_attr_delete(PG_ATTR_LSN, ctx->deadline, why, sizeof(why)) != 0
+		    || tandem_attr_delete(PG_ATTR_UPSTREAM, ctx->deadline, why, sizeof(why)) != 0)
+			tandem_log(LOG_WARNING, "could not clear this election's LSNs: %s", why);
 	}
 	pg_close(&pg);
 	tandem_ocf_notify_free(&n);

@@ -178,8 +178,8 @@ ra n1 monitor
 tap_is "$RC" 9 "a probe still sees the crashed primary"
 
 echo "# election: the most advanced standby, and only it"
-notify n2 pre promote OCF_RESKEY_CRM_meta_notify_promote_uname=n3
-notify n3 pre promote OCF_RESKEY_CRM_meta_notify_promote_uname=n3
+notify n2 pre promote OCF_RESKEY_CRM_meta_notify_promote_uname=n3 OCF_RESKEY_CRM_meta_notify_active_uname="n2 n3"
+notify n3 pre promote OCF_RESKEY_CRM_meta_notify_promote_uname=n3 OCF_RESKEY_CRM_meta_notify_active_uname="n2 n3"
 l2=$(attr n2 tandem-pgsql-lsn); l3=$(attr n3 tandem-pgsql-lsn)
 tap_like "$l2/$l3" '^[0-9A-F]+/[0-9A-F]+/[0-9A-F]+/[0-9A-F]+$' "both standbys published their LSNs ($l2, $l3)"
 tap_ok "n3 holds less WAL than n2" test "$l3" != "$l2"
@@ -195,6 +195,9 @@ vip_to n2
 tap_like "$(attr n2 tandem-pgsql-last-failover)" 'gap [0-9]+ bytes' "failover record names the gap"
 tap_is "$(sql n2 "SELECT count(*) FROM acked WHERE n <= 300")" 300 "every acknowledged row is on the new primary"
 notify n2 post promote OCF_RESKEY_CRM_meta_notify_promote_uname=n2
+notify n3 post promote OCF_RESKEY_CRM_meta_notify_promote_uname=n2
+tap_is "$(attr n2 tandem-pgsql-lsn)$(attr n3 tandem-pgsql-lsn)" "" \
+	"post-promote clears the election's LSNs: a stale one never counts in the next"
 ra n2 monitor OCF_RESKEY_CRM_meta_interval=15000
 tap_is "$RC" 8 "monitor n2: primary"
 
