@@ -1056,7 +1056,7 @@ expected_candidates(char names[][64], size_t max)
 
 /* The election LSNs that pre-promote published, this node's left out.
  * Attribute updates reach this node's attrd a little later than the
- * notifications end: wait (up to half the time left) until every expected
+ * notifications end: wait (up to 5 s, or half the time left) until every expected
  * candidate's LSN is there, so a stale or missing value never elects a
  * node that holds less WAL (post-promote deletes them for the next time). */
 static size_t
@@ -1065,7 +1065,8 @@ candidates(struct pg *pg, struct pg_candidate *out, size_t max, char ***nodes, c
 {
 	char expected[32][64], why[256];
 	size_t n_expected = expected_candidates(expected, 32), k = 0;
-	tandem_deadline wait = tandem_deadline_cap(pg->ctx->deadline, tandem_deadline_left(pg->ctx->deadline) / 2);
+	int64_t half = tandem_deadline_left(pg->ctx->deadline) / 2;
+	tandem_deadline wait = tandem_deadline_cap(pg->ctx->deadline, half < 5000 ? half : 5000);
 
 	for (;;) {
 		size_t missing = 0;
@@ -1306,9 +1307,18 @@ pg_notify(struct tandem_ctx *ctx)
 		{
 			FILE *c = fopen(path, "w");
 
-			for (size_t i = 0; c != NULL && i < n.active.n; i++)
-				if (!tandem_uname_list_has(&n.stop, n.active.names[i]))
-					fprintf(c, "%s\n", n.active.names[i]);
+			/* Standbys and the node being promoted, less any being
+			 * stopped or demoted in this transition (a lost primary is
+			 * one of those, and will never answer). */
+			const struct tandem_uname_list *lists[] = { &n.unpromoted, &n.promote };
+
+			for (size_t l = 0; c != NULL && l < 2; l++)
+				for (size_t i = 0; i < lists[l]->n; i++) {
+					const char *name = lists[l]->names[i];
+
+					if (!tandem_uname_list_has(&n.stop, name) && !tandem_uname_list_has(&n.demote, name))
+						fprintf(c, "%s\n", name);
+				}
 			if (c != NULL)
 				fclose(c);
 		}

@@ -178,8 +178,8 @@ ra n1 monitor
 tap_is "$RC" 9 "a probe still sees the crashed primary"
 
 echo "# election: the most advanced standby, and only it"
-notify n2 pre promote OCF_RESKEY_CRM_meta_notify_promote_uname=n3 OCF_RESKEY_CRM_meta_notify_active_uname="n2 n3"
-notify n3 pre promote OCF_RESKEY_CRM_meta_notify_promote_uname=n3 OCF_RESKEY_CRM_meta_notify_active_uname="n2 n3"
+notify n2 pre promote OCF_RESKEY_CRM_meta_notify_promote_uname=n3 OCF_RESKEY_CRM_meta_notify_unpromoted_uname="n2 n3"
+notify n3 pre promote OCF_RESKEY_CRM_meta_notify_promote_uname=n3 OCF_RESKEY_CRM_meta_notify_unpromoted_uname="n2 n3"
 l2=$(attr n2 tandem-pgsql-lsn); l3=$(attr n3 tandem-pgsql-lsn)
 tap_like "$l2/$l3" '^[0-9A-F]+/[0-9A-F]+/[0-9A-F]+/[0-9A-F]+$' "both standbys published their LSNs ($l2, $l3)"
 tap_ok "n3 holds less WAL than n2" test "$l3" != "$l2"
