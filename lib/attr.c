@@ -26,10 +26,11 @@ tool(const char *env, const char *configured)
 }
 
 static int
-run(const char *const argv[], tandem_deadline deadline, char **out, char *why, size_t why_len)
+run_opts(const char *const argv[], const struct tandem_spawn_opts *opts, tandem_deadline deadline,
+	 char **out, char *why, size_t why_len)
 {
 	struct tandem_spawn_result res;
-	int rc = tandem_spawn_run(argv, NULL, deadline, &res);
+	int rc = tandem_spawn_run(argv, opts, deadline, &res);
 
 	if (rc == 0 && !res.timed_out && res.status == 0) {
 		if (out != NULL) {
@@ -47,6 +48,12 @@ run(const char *const argv[], tandem_deadline deadline, char **out, char *why, s
 	why[strcspn(why, "\n")] = '\0';
 	tandem_spawn_result_free(&res);
 	return -1;
+}
+
+static int
+run(const char *const argv[], tandem_deadline deadline, char **out, char *why, size_t why_len)
+{
+	return run_opts(argv, NULL, deadline, out, why, why_len);
 }
 
 /* The cache of values this node set: one small file per attribute under
@@ -105,11 +112,18 @@ int
 tandem_attr_set(const char *name, const char *value, bool private_,
 		tandem_deadline deadline, char *why, size_t why_len)
 {
+	if (cache_fresh(name, value))
+		return 0;
+	return tandem_attr_send(name, value, private_, deadline, why, why_len);
+}
+
+int
+tandem_attr_send(const char *name, const char *value, bool private_,
+		 tandem_deadline deadline, char *why, size_t why_len)
+{
 	const char *argv[] = { tool("TANDEM_ATTRD_UPDATER", TANDEM_ATTRD_UPDATER),
 			       "-n", name, "-U", value, private_ ? "-p" : NULL, NULL };
 
-	if (cache_fresh(name, value))
-		return 0;
 	if (run(argv, deadline, NULL, why, why_len) != 0)
 		return -1;
 	cache_store(name, value);
@@ -211,7 +225,7 @@ tandem_attr_parse_all(const char *out, char ***nodes, char ***values)
 		size_t len = end != NULL ? (size_t)(end - line) : strlen(line);
 		char *host = field(line, len, "host=\""), *value = field(line, len, "value=\"");
 
-		if (host != NULL && value != NULL) {
+		if (host != NULL && value != NULL && value[0] != '\0') {
 			if (n == cap) {
 				size_t ncap = cap ? cap * 2 : 8;
 				char **nn = realloc(*nodes, ncap * sizeof(char *));
@@ -254,12 +268,16 @@ tandem_attr_get_all(const char *name, char ***nodes, char ***values, size_t *n,
 {
 	const char *argv[] = { tool("TANDEM_ATTRD_UPDATER", TANDEM_ATTRD_UPDATER),
 			       "-Q", "-A", "-n", name, NULL };
+	/* Pacemaker 2.1.5's attrd_updater narrows even -A to the node this
+	 * variable names: an agent's query would see its own node only. */
+	const char *const unset[] = { "OCF_RESKEY_CRM_meta_on_node", NULL };
+	const struct tandem_spawn_opts opts = { .env_unset = unset };
 	char *out = NULL;
 	long got;
 
 	*n = 0;
 	*nodes = *values = NULL;
-	if (run(argv, deadline, &out, why, why_len) != 0)
+	if (run_opts(argv, &opts, deadline, &out, why, why_len) != 0)
 		return strstr(why, "does not exist") != NULL || strstr(why, "No such") != NULL ? 0 : -1;
 	got = tandem_attr_parse_all(out, nodes, values);
 	free(out);

@@ -64,7 +64,22 @@ resolve_user(const char *user, struct identity *id)
 	return 0;
 }
 
-/* environ, then opts->env_set, then the run-as user's HOME/USER/LOGNAME. */
+/* Whether environment entry e ("NAME=value") is named in list, whose
+ * entries are "NAME=value" or a bare NAME. */
+static bool
+env_listed(const char *e, const char *const *list)
+{
+	size_t len = strcspn(e, "=");
+
+	for (size_t i = 0; list != NULL && list[i] != NULL; i++)
+		if (strncmp(e, list[i], len) == 0 && (list[i][len] == '=' || list[i][len] == '\0'))
+			return true;
+	return false;
+}
+
+/* environ less opts->env_unset and what opts->env_set replaces (getenv
+ * would find the first of two), then opts->env_set, then the run-as
+ * user's HOME/USER/LOGNAME. */
 static char **
 build_env(const struct tandem_spawn_opts *opts, const struct identity *id)
 {
@@ -84,6 +99,8 @@ build_env(const struct tandem_spawn_opts *opts, const struct identity *id)
 
 		if (id->set && (strncmp(e, "HOME=", 5) == 0 || strncmp(e, "USER=", 5) == 0
 				|| strncmp(e, "LOGNAME=", 8) == 0))
+			continue;
+		if (env_listed(e, opts->env_set) || env_listed(e, opts->env_unset))
 			continue;
 		env[k++] = (char *)e;
 	}

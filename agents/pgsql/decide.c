@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -281,4 +282,61 @@ pg_slot_name(const char *node, char *out, size_t len)
 	for (const char *p = node; *p != '\0' && used + 1 < len; p++)
 		out[used++] = isalnum((unsigned char)*p) ? (char)tolower((unsigned char)*p) : '_';
 	out[used < len ? used : len - 1] = '\0';
+}
+
+void
+pg_election_format(uint64_t lsn, int64_t when, char *out, size_t len)
+{
+	char buf[18];
+
+	snprintf(out, len, "%s@%lld", tandem_lsn_str(lsn, buf), (long long)when);
+}
+
+bool
+pg_election_parse(const char *value, uint64_t *lsn, int64_t *when)
+{
+	const char *at = strchr(value, '@');
+	char head[18], *end;
+	long long t;
+
+	if (at == NULL || at == value || (size_t)(at - value) >= sizeof(head) || !isdigit((unsigned char)at[1]))
+		return false;
+	memcpy(head, value, (size_t)(at - value));
+	head[at - value] = '\0';
+	errno = 0;
+	t = strtoll(at + 1, &end, 10);
+	if (*end != '\0' || errno != 0 || !tandem_lsn_parse(head, lsn))
+		return false;
+	*when = t;
+	return true;
+}
+
+size_t
+pg_election_gather(const char *self, char *const *nodes, char *const *values, size_t n,
+		   const char (*expected)[64], size_t n_expected, int64_t since,
+		   struct pg_candidate *out, size_t max, size_t *n_out, const char **missing)
+{
+	size_t absent = 0;
+
+	*n_out = 0;
+	*missing = NULL;
+	for (size_t i = 0; i < n && *n_out < max; i++) {
+		uint64_t lsn;
+		int64_t when;
+
+		if (strcmp(nodes[i], self) == 0 || !pg_election_parse(values[i], &lsn, &when) || when < since)
+			continue;
+		out[*n_out].name = nodes[i];
+		out[*n_out].lsn = lsn;
+		(*n_out)++;
+	}
+	for (size_t e = 0; e < n_expected; e++) {
+		bool found = strcmp(expected[e], self) == 0;
+
+		for (size_t k = 0; k < *n_out && !found; k++)
+			found = strcmp(out[k].name, expected[e]) == 0;
+		if (!found && absent++ == 0)
+			*missing = expected[e];
+	}
+	return absent;
 }

@@ -1054,52 +1054,56 @@ expected_candidates(char names[][64], size_t max)
 	return n;
 }
 
-/* The election LSNs that pre-promote published, this node's left out.
- * Attribute updates reach this node's attrd a little later than the
- * notifications end: wait (up to 5 s, or half the time left) until every expected
- * candidate's LSN is there, so a stale or missing value never elects a
- * node that holds less WAL (post-promote deletes them for the next time). */
-static size_t
-candidates(struct pg *pg, struct pg_candidate *out, size_t max, char ***nodes, char ***values,
-	   size_t *n)
+/* When this node's pre-promote ran (0 if never). */
+static int64_t
+pre_promote_time(void)
 {
-	char expected[32][64], why[256];
-	size_t n_expected = expected_candidates(expected, 32), k = 0;
+	char path[512], buf[32] = "";
+	long long then = 0;
+	FILE *f;
+
+	state_path(path, sizeof(path), "pre-promote");
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 0;
+	if (fgets(buf, sizeof(buf), f) != NULL)
+		then = atoll(buf);
+	fclose(f);
+	return then;
+}
+
+/* This election's candidates, this node left out.  An update reaches this
+ * node's attrd a little after the notification that made it has ended,
+ * and attrd may still hold a previous election's value: wait (up to 5 s,
+ * or half the time left) until every expected candidate's value of this
+ * election is here.  Returns how many are still missing (*missing names
+ * one); the caller must not elect without them. */
+static size_t
+candidates(struct pg *pg, struct pg_candidate *out, size_t max, size_t *n_out, char ***nodes,
+	   char ***values, size_t *n, const char **missing)
+{
+	static char expected[32][64];
+	char why[256];
+	size_t n_expected = expected_candidates(expected, 32), absent;
 	int64_t half = tandem_deadline_left(pg->ctx->deadline) / 2;
+	int64_t since = pre_promote_time() - PG_ELECTION_SKEW_S;
 	tandem_deadline wait = tandem_deadline_cap(pg->ctx->deadline, half < 5000 ? half : 5000);
 
 	for (;;) {
-		size_t missing = 0;
-
 		if (tandem_attr_get_all(PG_ATTR_LSN, nodes, values, n, pg->ctx->deadline, why, sizeof(why)) != 0) {
 			tandem_log(LOG_WARNING, "could not read the candidates' LSNs: %s", why);
 			*n = 0;
 		}
-		for (size_t e = 0; e < n_expected; e++) {
-			bool found = strcmp(expected[e], pg->node) == 0;
-
-			for (size_t i = 0; i < *n && !found; i++)
-				found = strcmp((*nodes)[i], expected[e]) == 0;
-			missing += !found;
-		}
-		if (missing == 0 || !tandem_deadline_sleep(wait, 200)) {
-			if (missing > 0)
-				tandem_log(LOG_WARNING, "%zu candidate(s) published no LSN in time: electing among the others",
-					   missing);
+		absent = pg_election_gather(pg->node, *nodes, *values, *n, (const char (*)[64])expected,
+					    n_expected, since, out, max, n_out, missing);
+		if (absent == 0 || !tandem_deadline_sleep(wait, 100))
 			break;
-		}
 		free_pairs(*nodes, *values, *n);
 	}
-	for (size_t i = 0; i < *n && k < max; i++) {
-		uint64_t lsn;
-
-		if (strcmp((*nodes)[i], pg->node) == 0 || !tandem_lsn_parse((*values)[i], &lsn))
-			continue;
-		out[k].name = (*nodes)[i];
-		out[k].lsn = lsn;
-		k++;
-	}
-	return k;
+	for (size_t i = 0; i < *n; i++)
+		tandem_log(absent > 0 ? LOG_WARNING : LOG_DEBUG, "election since %lld: %s published \"%s\"",
+			   (long long)since, (*nodes)[i], (*values)[i]);
+	return absent;
 }
 
 static void
@@ -1138,33 +1142,16 @@ last_primary_lsn(struct pg *pg)
 	return best;
 }
 
-static int64_t
-seconds_since_pre_promote(void)
-{
-	char path[512], buf[32] = "";
-	FILE *f;
-	long long then = 0;
-
-	state_path(path, sizeof(path), "pre-promote");
-	f = fopen(path, "r");
-	if (f == NULL)
-		return -1;
-	if (fgets(buf, sizeof(buf), f) != NULL)
-		then = atoll(buf);
-	fclose(f);
-	return then > 0 ? (int64_t)(time(NULL) - then) : -1;
-}
-
 int
 pg_promote(struct tandem_ctx *ctx)
 {
 	struct pg_candidate others[32];
 	char **nodes = NULL, **values = NULL, secs[48], a[18], b[18], record[256];
-	const char *better = NULL;
+	const char *better = NULL, *missing = NULL;
 	const char *argv[] = { NULL, "promote", "-D", NULL, "-w", "-t", secs, "-s", NULL };
 	enum pg_promote_verdict verdict;
 	uint64_t self, primary_lsn;
-	size_t n_pairs = 0, n;
+	size_t n_pairs = 0, n = 0;
 	enum pg_role role;
 	struct pg pg;
 	int64_t since;
@@ -1183,7 +1170,15 @@ pg_promote(struct tandem_ctx *ctx)
 		return TANDEM_OCF_ERR_GENERIC;
 	}
 	self = pg_election_lsn(&pg.facts);
-	n = candidates(&pg, others, 32, &nodes, &values, &n_pairs);
+	if (candidates(&pg, others, 32, &n, &nodes, &values, &n_pairs, &missing) > 0) {
+		/* As PAF: never elect without every candidate's LSN, it may
+		 * hold more WAL; a new transition brings a new pre-promote. */
+		tandem_ocf_exit_reason("%s published no LSN for this election in time: not promoting without it",
+				       missing);
+		free_pairs(nodes, values, n_pairs);
+		pg_close(&pg);
+		return TANDEM_OCF_ERR_GENERIC;
+	}
 	primary_lsn = last_primary_lsn(&pg);
 	verdict = pg_may_promote(pg.node, self, others, n, primary_lsn, tandem_param_int(pg.p, PG_MAXLAG),
 				 &better);
@@ -1255,7 +1250,7 @@ pg_promote(struct tandem_ctx *ctx)
 		PQclear(r);
 	}
 	/* The failover record: what this promotion cost. */
-	since = seconds_since_pre_promote();
+	since = pre_promote_time() > 0 ? time(NULL) - pre_promote_time() : -1;
 	snprintf(record, sizeof(record), "promoted at %s; last known primary LSN %s; gap %" PRIu64 " bytes; %s",
 		 tandem_lsn_str(self, a), primary_lsn ? tandem_lsn_str(primary_lsn, b) : "unknown",
 		 primary_lsn > self ? primary_lsn - self : 0,
@@ -1266,6 +1261,67 @@ pg_promote(struct tandem_ctx *ctx)
 	primary_duties(&pg);
 	pg_close(&pg);
 	return TANDEM_OCF_SUCCESS;
+}
+
+static void
+write_state(const char *what, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	state_path(path, sizeof(path), what);
+	f = fopen(path, "w");
+	if (f == NULL) {
+		tandem_log(LOG_WARNING, "could not write %s: %s", path, strerror(errno));
+		return;
+	}
+	fputs(text, f);
+	if (fclose(f) != 0)
+		tandem_log(LOG_WARNING, "could not write %s: %s", path, strerror(errno));
+}
+
+/* Every running instance says how much WAL it holds, stamped with the
+ * time so promote tells this election from an earlier one (PAF's
+ * pre-promote, on the true end of WAL); and what promote must wait for. */
+static void
+pre_promote(struct pg *pg, const struct tandem_ocf_notify *n)
+{
+	/* Every instance that will be running when promote reads the values:
+	 * standbys, the node being promoted, a primary being demoted (a
+	 * standby by then), less those being stopped (a lost primary is one,
+	 * and will never answer). */
+	const struct tandem_uname_list *lists[] = { &n->unpromoted, &n->promote, &n->demote };
+	char path[512], value[48], up[64] = "", expected[2048] = "", now[32];
+	int64_t t = time(NULL);
+	FILE *in;
+
+	for (size_t l = 0; l < 3; l++)
+		for (size_t i = 0; i < lists[l]->n; i++) {
+			const char *name = lists[l]->names[i];
+			size_t len = strlen(expected);
+
+			if (!tandem_uname_list_has(&n->stop, name))
+				snprintf(expected + len, sizeof(expected) - len, "%s\n", name);
+		}
+	write_state("candidates", expected);
+	snprintf(now, sizeof(now), "%lld", (long long)t);
+	write_state("pre-promote", now);
+	if (observe(pg) == PG_ROLE_STANDBY || pg->seen.answered) {
+		char why[256];
+
+		pg_election_format(pg_election_lsn(&pg->facts), t, value, sizeof(value));
+		if (tandem_attr_send(PG_ATTR_LSN, value, true, pg->ctx->deadline, why, sizeof(why)) != 0)
+			tandem_log(LOG_WARNING, "could not publish this node's LSN: %s", why);
+		else
+			tandem_log(LOG_INFO, "pre-promote: this node holds WAL up to %s", value);
+	}
+	state_path(path, sizeof(path), "upstream");
+	in = fopen(path, "r");
+	if (in != NULL) {
+		if (fgets(up, sizeof(up), in) != NULL && tandem_lsn_parse(up, &(uint64_t){ 0 }))
+			publish(pg, PG_ATTR_UPSTREAM, up, true);
+		fclose(in);
+	}
 }
 
 int
@@ -1281,58 +1337,8 @@ pg_notify(struct tandem_ctx *ctx)
 	pg_init(&pg, ctx);
 	remember_nodes(&n.all);
 	tandem_log(LOG_DEBUG, "notify %s-%s", n.type, n.operation);
-	if (strcmp(n.type, "pre") == 0 && strcmp(n.operation, "promote") == 0) {
-		/* Every running instance says how much WAL it holds; promote
-		 * compares (PAF's pre-promote, on the true end of WAL). */
-		char path[512], lsn[18], now[32];
-
-		if (observe(&pg) == PG_ROLE_STANDBY || pg.seen.answered) {
-			tandem_lsn_str(pg_election_lsn(&pg.facts), lsn);
-			publish(&pg, PG_ATTR_LSN, lsn, true);
-			tandem_log(LOG_INFO, "pre-promote: this node holds WAL up to %s", lsn);
-		}
-		{
-			char up[64] = "";
-			FILE *in;
-
-			state_path(path, sizeof(path), "upstream");
-			in = fopen(path, "r");
-			if (in != NULL) {
-				if (fgets(up, sizeof(up), in) != NULL && tandem_lsn_parse(up, &(uint64_t){ 0 }))
-					publish(&pg, PG_ATTR_UPSTREAM, up, true);
-				fclose(in);
-			}
-		}
-		state_path(path, sizeof(path), "candidates");
-		{
-			FILE *c = fopen(path, "w");
-
-			/* Standbys and the node being promoted, less any being
-			 * stopped or demoted in this transition (a lost primary is
-			 * one of those, and will never answer). */
-			const struct tandem_uname_list *lists[] = { &n.unpromoted, &n.promote };
-
-			for (size_t l = 0; c != NULL && l < 2; l++)
-				for (size_t i = 0; i < lists[l]->n; i++) {
-					const char *name = lists[l]->names[i];
-
-					if (!tandem_uname_list_has(&n.stop, name) && !tandem_uname_list_has(&n.demote, name))
-						fprintf(c, "%s\n", name);
-				}
-			if (c != NULL)
-				fclose(c);
-		}
-		state_path(path, sizeof(path), "pre-promote");
-		snprintf(now, sizeof(now), "%lld", (long long)time(NULL));
-		{
-			FILE *f = fopen(path, "w");
-
-			if (f != NULL) {
-				fputs(now, f);
-				fclose(f);
-			}
-		}
-	}
+	if (strcmp(n.type, "pre") == 0 && strcmp(n.operation, "promote") == 0)
+		pre_promote(&pg, &n);
 	if (strcmp(n.type, "post") == 0 && strcmp(n.operation, "promote") == 0) {
 		/* This election is over: its LSNs must not count in the next. */
 		char why[256];

@@ -147,6 +147,23 @@ struct pg_candidate {
 	uint64_t lsn;
 };
 
+/* An election value, published by each instance at pre-promote:
+ * "LSN@UNIXTIME".  The time lets promote tell this election's values from
+ * a previous one's that attrd still holds (an update reaches the other
+ * nodes a little after the notification that made it has ended). */
+#define PG_ELECTION_SKEW_S 10   //!< clock difference tolerated between nodes
+void pg_election_format(uint64_t lsn, int64_t when, char *out, size_t len);
+bool pg_election_parse(const char *value, uint64_t *lsn, int64_t *when);
+
+/* This election's candidates among the values attrd holds (nodes[i] =
+ * values[i]): those published since `since` (this node's pre-promote,
+ * less PG_ELECTION_SKEW_S), self left out.  Returns how many of the
+ * expected nodes (self excepted) have no such value; *missing names the
+ * first.  out[] points into nodes[]. */
+size_t pg_election_gather(const char *self, char *const *nodes, char *const *values, size_t n,
+			  const char (*expected)[64], size_t n_expected, int64_t since,
+			  struct pg_candidate *out, size_t max, size_t *n_out, const char **missing);
+
 enum pg_promote_verdict pg_may_promote(const char *self, uint64_t self_lsn,
 				       const struct pg_candidate *others, size_t n,
 				       uint64_t primary_lsn, long long maxlag, const char **better);

@@ -16,16 +16,21 @@
  * to the one this node last set (within refresh_s) costs no spawn. */
 int tandem_attr_set(const char *name, const char *value, bool private_,
 		    tandem_deadline deadline, char *why, size_t why_len);
+/* The same, sent whatever this node set before: for a value whose
+ * update must be seen again (an election's). */
+int tandem_attr_send(const char *name, const char *value, bool private_,
+		     tandem_deadline deadline, char *why, size_t why_len);
 /* Reads name on node (NULL: this node, OCF_RESKEY_CRM_meta_on_node or
  * uname's).  *value is NULL when unset. */
 int tandem_attr_get(const char *name, const char *node, char **value,
 		    tandem_deadline deadline, char *why, size_t why_len);
 /* Reads name on every node: n pairs of (node, value) in *nodes and *values
- * (free each string and both arrays).  Nodes without it are left out. */
+ * (free each string and both arrays).  Nodes without it, or with
+ * the empty value attrd_updater -D leaves, are left out. */
 int tandem_attr_get_all(const char *name, char ***nodes, char ***values, size_t *n,
 			tandem_deadline deadline, char *why, size_t why_len);
 /* Parses `attrd_updater -Q -A` output into (node, value) pairs; returns
- * their number, or -1 when out of memory.  Exposed for tests and fuzzing. */
+ * their number (empty values left out), or -1 when out of memory.  Exposed for tests and fuzzing. */
 long tandem_attr_parse_all(const char *out, char ***nodes, char ***values);
 int tandem_attr_delete(const char *name, tandem_deadline deadline, char *why, size_t why_len);
 

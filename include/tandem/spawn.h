@@ -11,7 +11,8 @@
 struct tandem_spawn_opts {
 	const char *user;       //!< run as this user (setgid, initgroups, setuid), or NULL
 	const char *cwd;        //!< working directory, or NULL to keep
-	const char *const *env_set; //!< "NAME=value" strings added to the environment
+	const char *const *env_set; //!< "NAME=value" strings added to (or replacing in) the environment
+	const char *const *env_unset; //!< names removed from the environment
 	const char *stdin_data; //!< written to the child's stdin, or NULL for /dev/null
 	size_t max_output;      //!< bytes kept of stdout and of stderr each (0: 64 KiB)
 	bool detach;            //!< start in a new session and do not wait (daemons)

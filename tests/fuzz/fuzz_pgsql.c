@@ -24,6 +24,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (text == NULL)
 		return 0;
 	tandem_lsn_parse(text, &lsn);
+	{
+		/* An election value another node published (attrd hands it over). */
+		int64_t when;
+		char again[48];
+
+		if (pg_election_parse(text, &lsn, &when)) {
+			pg_election_format(lsn, when, again, sizeof(again));
+			if (!pg_election_parse(again, &lsn, &when))
+				abort();
+		}
+	}
 	for (p = text; n < 9; n++) {
 		field[n] = p;
 		p = strchr(p, '\n');

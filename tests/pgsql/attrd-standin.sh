@@ -6,9 +6,10 @@
 # integration tests against real PostgreSQL instances on one machine, this
 # keeps each "node"'s attributes as files under $ATTR_DIR/<node>/, with the
 # command lines and output formats of Pacemaker 2.1's tools.  The node is
-# the caller's OCF_RESKEY_CRM_meta_on_node, as in a real cluster.
+# the caller's OCF_RESKEY_CRM_meta_on_node, as in a real cluster; like
+# Pacemaker 2.1.5's attrd_updater, that variable narrows -Q -A to its node.
 set -u
-node=${OCF_RESKEY_CRM_meta_on_node:?}
+node=${OCF_RESKEY_CRM_meta_on_node:-}
 mode=${0##*/}
 name="" value="" target=$node query=0 all=0 delete=0
 case $mode in
@@ -43,12 +44,17 @@ crm_attribute)
 *) echo "attrd-standin: called as $mode" >&2; exit 64 ;;
 esac
 dir=$ATTR_DIR
-mkdir -p "$dir/$target"
+if [ $query = 1 ] && [ $all = 1 ] && [ -z "$node" ]; then
+	target='*'
+else
+	[ -n "$target" ] || { echo "attrd-standin: no node (OCF_RESKEY_CRM_meta_on_node or -N)" >&2; exit 64; }
+	mkdir -p "$dir/$target"
+fi
 if [ $delete = 1 ]; then
 	rm -f "$dir/$target/$name"
 elif [ $query = 1 ] && [ $all = 1 ]; then
 	found=0
-	for f in "$dir"/*/"$name"; do
+	for f in "$dir"/$target/"$name"; do
 		[ -f "$f" ] || continue
 		h=${f%/*}; h=${h##*/}
 		echo "name=\"$name\" host=\"$h\" value=\"$(cat "$f")\""

@@ -100,7 +100,7 @@ ra n1 monitor OCF_RESKEY_CRM_meta_interval=16000
 tap_is "$RC" 0 "monitor n1: standby"
 tap_is "$(cat "$T/attrs/n1/master-pgsqld" 2>/dev/null)" 1 "a standby nobody ranks gets score 1 (bootstrap)"
 notify n1 pre promote OCF_RESKEY_CRM_meta_notify_promote_uname=n1
-tap_like "$(attr n1 tandem-pgsql-lsn)" '^[0-9A-F]+/[0-9A-F]+$' "pre-promote publishes n1's LSN"
+tap_like "$(attr n1 tandem-pgsql-lsn)" '^[0-9A-F]+/[0-9A-F]+@[0-9]+$' "pre-promote publishes n1's LSN, stamped with the time"
 ra n1 promote
 tap_is "$RC" 0 "promote n1"
 vip_to n1
@@ -181,8 +181,19 @@ echo "# election: the most advanced standby, and only it"
 notify n2 pre promote OCF_RESKEY_CRM_meta_notify_promote_uname=n3 OCF_RESKEY_CRM_meta_notify_unpromoted_uname="n2 n3"
 notify n3 pre promote OCF_RESKEY_CRM_meta_notify_promote_uname=n3 OCF_RESKEY_CRM_meta_notify_unpromoted_uname="n2 n3"
 l2=$(attr n2 tandem-pgsql-lsn); l3=$(attr n3 tandem-pgsql-lsn)
-tap_like "$l2/$l3" '^[0-9A-F]+/[0-9A-F]+/[0-9A-F]+/[0-9A-F]+$' "both standbys published their LSNs ($l2, $l3)"
-tap_ok "n3 holds less WAL than n2" test "$l3" != "$l2"
+tap_like "$l2 $l3" '^[0-9A-F]+/[0-9A-F]+@[0-9]+ [0-9A-F]+/[0-9A-F]+@[0-9]+$' "both standbys published their LSNs ($l2, $l3)"
+tap_ok "n3 holds less WAL than n2" test "${l3%@*}" != "${l2%@*}"
+# What attrd may still hold when promote reads: a previous election's
+# value (n2 far ahead, long ago), or nothing from n2 at all.
+echo "FF/0@1000" >"$T/attrs/n2/tandem-pgsql-lsn"
+ra n3 promote
+tap_is "$RC" 1 "promote refuses when a candidate's only value is a previous election's"
+tap_like "$ERR" 'ocf-exit-reason:n2 published no LSN for this election in time' "reason names the silent candidate"
+rm "$T/attrs/n2/tandem-pgsql-lsn"
+ra n3 promote
+tap_is "$RC" 1 "promote refuses when a candidate published nothing"
+tap_is "$(sql n3 "SELECT pg_is_in_recovery()")" t "n3 is still a standby"
+echo "$l2" >"$T/attrs/n2/tandem-pgsql-lsn"
 ra n3 promote
 tap_is "$RC" 1 "promote of the less advanced standby refuses"
 tap_like "$ERR" 'ocf-exit-reason:n2 holds more WAL than this node' "reason names the better node"

@@ -166,11 +166,43 @@ get_reads_the_node(void **state)
 	assert_int_equal(tandem_attr_get("tandem-lsn", NULL, &v, soon(), why, sizeof(why)), 0);
 	assert_null(v);
 	/* This node by name: attrd_updater without -N answers for all. */
-	assert_string_equal((calls(last, sizeof(last)), last), "-Q -n tandem-lsn -N node7");
+	assert_string_equal((calls(last, sizeof(last)), last), "-Q -n tandem-lsn -N node7 [on_node=node7]");
 	setenv("RECORD_STDERR", "Connection refused", 1);
 	assert_int_equal(tandem_attr_get("tandem-lsn", NULL, &v, soon(), why, sizeof(why)), -1);
 	unsetenv("RECORD_STATUS");
 	unsetenv("RECORD_STDERR");
+	unsetenv("OCF_RESKEY_CRM_meta_on_node");
+}
+
+static void
+get_all_asks_for_every_node(void **state)
+{
+	char last[512] = "", why[256] = "", **nodes, **values;
+	size_t n;
+
+	(void)state;
+	unlink(record);
+	/* As Pacemaker runs an agent: the variable naming its node is set,
+	 * and must not reach attrd_updater (it would answer for that node
+	 * only, and an election would see no other candidate). */
+	setenv("OCF_RESKEY_CRM_meta_on_node", "n2", 1);
+	setenv("RECORD_STDOUT", "name=\"lsn\" host=\"n1\" value=\"0/5@1\"\n"
+				"name=\"lsn\" host=\"n2\" value=\"\"\n"
+				"name=\"lsn\" host=\"n3\" value=\"0/6@1\"", 1);
+	assert_int_equal(tandem_attr_get_all("lsn", &nodes, &values, &n, soon(), why, sizeof(why)), 0);
+	assert_string_equal((calls(last, sizeof(last)), last), "-Q -A -n lsn");
+	/* n2's empty value (attrd_updater -D) is no value. */
+	assert_int_equal(n, 2);
+	assert_string_equal(nodes[0], "n1");
+	assert_string_equal(values[1], "0/6@1");
+	for (size_t i = 0; i < n; i++) {
+		free(nodes[i]);
+		free(values[i]);
+	}
+	free(nodes);
+	free(values);
+	unsetenv("RECORD_STDOUT");
+	unsetenv("OCF_RESKEY_CRM_meta_on_node");
 }
 
 static void
@@ -206,6 +238,7 @@ main(void)
 		cmocka_unit_test(set_spawns_only_on_change),
 		cmocka_unit_test(failures_are_reported_and_not_cached),
 		cmocka_unit_test(get_reads_the_node),
+		cmocka_unit_test(get_all_asks_for_every_node),
 		cmocka_unit_test(promotion_score),
 	};
 

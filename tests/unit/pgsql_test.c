@@ -197,6 +197,59 @@ election(void **state)
 }
 
 static void
+election_values(void **state)
+{
+	char buf[48];
+	uint64_t lsn;
+	int64_t when;
+	const char *bad[] = { "", "0/5000000", "@123", "0/5000000@", "0/5000000@x", "0/5000000@12x",
+			      "zz@123", "0/5000000@99999999999999999999", "0/50000000000000000000000@1" };
+
+	(void)state;
+	pg_election_format(0x50A2FD0, 1795000000, buf, sizeof(buf));
+	assert_string_equal(buf, "0/50A2FD0@1795000000");
+	assert_true(pg_election_parse(buf, &lsn, &when));
+	assert_int_equal(lsn, 0x50A2FD0);
+	assert_int_equal(when, 1795000000);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_false(pg_election_parse(bad[i], &lsn, &when));
+}
+
+static void
+election_gather(void **state)
+{
+	/* What attrd holds when n1's promote reads: n2 of this election, n3
+	 * only a previous election's (ahead, long ago), n4 garbage; n5 is not
+	 * expected (being stopped) but counts when fresh. */
+	char *nodes[] = { "n1", "n2", "n3", "n4", "n5" };
+	char *values[] = { "0/6000000@2000", "0/5000000@2000", "0/9000000@1000", "junk", "0/5500000@1995" };
+	const char expected[][64] = { "n1", "n2", "n3", "n4" };
+	struct pg_candidate out[8];
+	const char *missing;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(pg_election_gather("n1", nodes, values, 5, expected, 4, 1990, out, 8, &n, &missing), 2);
+	assert_string_equal(missing, "n3");
+	assert_int_equal(n, 2);
+	assert_string_equal(out[0].name, "n2");
+	assert_int_equal(out[0].lsn, 0x5000000);
+	assert_string_equal(out[1].name, "n5");
+	/* Every expected one fresh: nothing missing; self never a candidate. */
+	values[2] = "0/9000000@2001";
+	values[3] = "0/1000000@2001";
+	assert_int_equal(pg_election_gather("n1", nodes, values, 5, expected, 4, 1990, out, 8, &n, &missing), 0);
+	assert_null(missing);
+	assert_int_equal(n, 4);
+	/* out[] full: the rest are counted missing, never dropped silently. */
+	assert_int_equal(pg_election_gather("n1", nodes, values, 5, expected, 4, 1990, out, 1, &n, &missing), 2);
+	assert_int_equal(n, 1);
+	/* Nothing published at all. */
+	assert_int_equal(pg_election_gather("n1", NULL, NULL, 0, expected, 4, 1990, out, 8, &n, &missing), 3);
+	assert_string_equal(missing, "n2");
+}
+
+static void
 start_opts_and_slots(void **state)
 {
 	char why[128], slot[80];
@@ -241,6 +294,8 @@ main(void)
 		cmocka_unit_test(scores),
 		cmocka_unit_test(sync_names),
 		cmocka_unit_test(election),
+		cmocka_unit_test(election_values),
+		cmocka_unit_test(election_gather),
 		cmocka_unit_test(start_opts_and_slots),
 		cmocka_unit_test(lsns),
 	};

@@ -133,6 +133,25 @@ environment_and_cwd(void **state)
 	assert_int_equal(tandem_spawn_run(pwd, &o, soon(), &r), 0);
 	assert_string_equal(r.out, "/tmp\n");
 	tandem_spawn_result_free(&r);
+	/* A variable the caller has is replaced, not shadowed (getenv finds
+	 * the first of two), and env_unset removes one, but only that one. */
+	{
+		const char *unset[] = { "TANDEM_TEST_GONE", NULL };
+		struct tandem_spawn_opts o2 = { .env_set = set, .env_unset = unset };
+
+		setenv("TANDEM_TEST_VAR", "old", 1);
+		setenv("TANDEM_TEST_GONE", "x", 1);
+		setenv("TANDEM_TEST_GONE_NOT", "y", 1);
+		assert_int_equal(tandem_spawn_run(argv, &o2, soon(), &r), 0);
+		assert_non_null(strstr(r.out, "TANDEM_TEST_VAR=42\n"));
+		assert_null(strstr(r.out, "TANDEM_TEST_VAR=old"));
+		assert_null(strstr(r.out, "TANDEM_TEST_GONE=x"));
+		assert_non_null(strstr(r.out, "TANDEM_TEST_GONE_NOT=y\n"));
+		tandem_spawn_result_free(&r);
+		unsetenv("TANDEM_TEST_VAR");
+		unsetenv("TANDEM_TEST_GONE");
+		unsetenv("TANDEM_TEST_GONE_NOT");
+	}
 }
 
 static void
