@@ -27,7 +27,13 @@ netns_cleanup() {
 netns_init() {
 	NETNS_PREFIX=$1
 	trap netns_cleanup EXIT
-	# A run killed before its trap left namespaces behind: clear them.
+	# A run killed before its trap left namespaces behind: clear every
+	# namespace of this prefix, not only those this shell knows of.
+	local ns
+	for ns in $(ip netns list | awk -v p="$NETNS_PREFIX" 'index($1, p) == 1 { print $1 }'); do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
+		ip netns del "$ns" 2>/dev/null || true
+	done
 	netns_cleanup
 	ip netns add "${NETNS_PREFIX}sw"
 	ip -n "${NETNS_PREFIX}sw" link set lo up
