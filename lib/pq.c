@@ -153,3 +153,29 @@ timeout:
 	abandon(conn);
 	return NULL;
 }
+
+PGPing
+tandem_pq_ping(const char *const *keys, const char *const *values, tandem_deadline deadline)
+{
+	const char *k[MAX_PARAMS + 2], *v[MAX_PARAMS + 2];
+	long long hosts = 1, each;
+	char timeout[32];
+	size_t n = 0;
+
+	for (; keys[n] != NULL && n < MAX_PARAMS; n++) {
+		k[n] = keys[n];
+		v[n] = values[n];
+		if (strcmp(keys[n], "host") == 0 && values[n] != NULL)
+			for (const char *c = values[n]; *c != '\0'; c++)
+				hosts += *c == ',';
+	}
+	if (tandem_deadline_left(deadline) == 0)
+		return PQPING_NO_RESPONSE;
+	each = tandem_deadline_left(deadline) / 1000 / hosts;
+	snprintf(timeout, sizeof(timeout), "%lld", each > 2 ? each : 2);
+	k[n] = "connect_timeout";
+	v[n++] = timeout;
+	k[n] = NULL;
+	v[n] = NULL;
+	return PQpingParams(k, v, 0);
+}

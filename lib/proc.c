@@ -2,10 +2,12 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -137,4 +139,74 @@ tandem_proc_terminate(pid_t pid, int64_t grace_ms, tandem_deadline deadline)
 	if (kill(pid, SIGKILL) != 0 && errno == ESRCH)
 		return true;
 	return wait_gone(pid, deadline);
+}
+
+/* /proc/PID/<what> whole (they are small: an environment, a command line). */
+static char *
+read_proc(pid_t pid, const char *what, size_t *len)
+{
+	char path[64], *buf = NULL;
+	size_t cap = 0, n = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, what);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	for (;;) {
+		ssize_t r;
+
+		if (n + 4096 + 1 > cap) {
+			char *grown = cap < (1 << 22) ? realloc(buf, cap = n + 8192) : NULL;
+
+			if (grown == NULL)
+				break;
+			buf = grown;
+		}
+		r = read(fd, buf + n, cap - n - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	if (buf != NULL)
+		buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+bool
+tandem_proc_has_entry(pid_t pid, const char *what, const char *const *entries)
+{
+	size_t len = 0;
+	char *buf = read_proc(pid, what, &len);
+	bool found = false;
+
+	for (size_t off = 0; buf != NULL && off < len && !found; off += strlen(buf + off) + 1)
+		for (size_t i = 0; entries[i] != NULL && !found; i++)
+			found = strcmp(buf + off, entries[i]) == 0;
+	free(buf);
+	return found;
+}
+
+size_t
+tandem_proc_find(const char *what, const char *const *entries, pid_t *out, size_t max)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	size_t n = 0;
+
+	while (d != NULL && n < max && (e = readdir(d)) != NULL) {
+		pid_t pid;
+
+		if (!tandem_pid_parse(e->d_name, &pid) || pid == getpid())
+			continue;
+		if (tandem_proc_has_entry(pid, what, entries))
+			out[n++] = pid;
+	}
+	if (d != NULL)
+		closedir(d);
+	return n;
 }

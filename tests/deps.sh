@@ -7,7 +7,7 @@ packages=(
 	libqb-dev libcmocka-dev libpq-dev libcurl4-openssl-dev libmnl-dev postgresql-server-dev-15
 	# tests: namespaces, PostgreSQL, the HTTP test server, schemas, the anchors
 	iproute2 iputils-ping nftables python3 postgresql-15 libxml2-utils
-	resource-agents pacemaker-cli-utils pcs
+	resource-agents resource-agents-paf pacemaker-cli-utils pcs
 	# sanitizers, valgrind, fuzzing
 	clang libclang-rt-14-dev valgrind
 )

@@ -21,4 +21,11 @@ PGconn *tandem_pq_connect(const char *const *keys, const char *const *values,
 PGresult *tandem_pq_query(PGconn **conn, const char *sql, tandem_deadline deadline,
 			  char *why, size_t why_len);
 
+/* Whether a server answers at all, with no authentication (PQpingParams:
+ * PQPING_OK, PQPING_REJECT for one that refuses connections, as when
+ * starting up, PQPING_NO_RESPONSE).  libpq's ping blocks: each host gets
+ * a connect_timeout that keeps the whole within the deadline (2 s each at
+ * least, libpq's minimum). */
+PGPing tandem_pq_ping(const char *const *keys, const char *const *values, tandem_deadline deadline);
+
 #endif

@@ -23,6 +23,13 @@ bool tandem_pid_parse(const char *text, pid_t *pid);
 
 bool tandem_proc_alive(pid_t pid);
 
+/* Whether /proc/PID/<what> ("environ" or "cmdline": NUL-separated
+ * entries) holds one of entries exactly (NULL-terminated list). */
+bool tandem_proc_has_entry(pid_t pid, const char *what, const char *const *entries);
+/* Every process (this one aside) whose /proc/PID/<what> holds one of
+ * entries: up to max pids into out; returns how many were found. */
+size_t tandem_proc_find(const char *what, const char *const *entries, pid_t *out, size_t max);
+
 /* SIGTERM, then SIGKILL when grace_ms has passed or the deadline is near;
  * waits for the process to vanish.  Returns true when it is gone. */
 bool tandem_proc_terminate(pid_t pid, int64_t grace_ms, tandem_deadline deadline);

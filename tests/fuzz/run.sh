@@ -4,7 +4,8 @@
 #   tests/fuzz/run.sh [SECONDS]    default 20 s per target
 # Targets are the parsers of outside input: parameters and notify
 # variables from Pacemaker, attrd_updater's output, netlink messages, ARP
-# packets and pidfiles.  Seeds are in tests/fuzz/corpus/<target>/.
+# packets and pidfiles, what PostgreSQL answers, and what Stash hands over
+# (/status bodies, JDBC URLs, properties files).  Seeds are in tests/fuzz/corpus/<target>/.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${1:-20}
@@ -28,12 +29,13 @@ lib=($(ls "$top"/lib/*.c | grep -v pgdata.c))
 pgdata=(-I"$(pg_config --includedir-server)" "$top/lib/pgdata.c"
 	"$(pg_config --pkglibdir)/libpgport_shlib.a" "$(pg_config --pkglibdir)/libpgcommon_shlib.a")
 status=0
-for target in params notify attr netlink packets pgsql; do
+for target in params notify attr netlink packets pgsql stash; do
 	extra=()
 	case $target in
 	params) extra=("$top/tests/fuzz/lines.c" "$top/agents/vip/params.c" "$top/agents/vip/vip.c") ;;
 	notify) extra=("$top/tests/fuzz/lines.c") ;;
 	pgsql) extra=(-I"$top/agents/pgsql" "$top/agents/pgsql/decide.c" "${pgdata[@]}") ;;
+	stash) extra=(-I"$top/agents/stash" "$top/agents/stash/decide.c") ;;
 	esac
 	clang "${flags[@]}" -o "$out/fuzz_$target" "$top/tests/fuzz/fuzz_$target.c" "${extra[@]}" "${lib[@]}" "${libs[@]}"
 	mkdir -p "$out/corpus-$target"

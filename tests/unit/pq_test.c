@@ -244,10 +244,26 @@ nothing_there(void **state)
 	assert_null(strchr(why, '\n'));
 }
 
+static void
+ping_needs_no_credentials(void **state)
+{
+	/* A role that does not exist and no password: the server answers. */
+	const char *keys[] = { "host", "port", "dbname", "user", NULL };
+	const char *vals[] = { dir, port, "no_such_db", "no_such_role", NULL };
+	const char *gone[] = { "/nonexistent-dir,/nonexistent-too", "5432", "no_such_db", "no_such_role", NULL };
+
+	(void)state;
+	assert_int_equal(tandem_pq_ping(keys, vals, tandem_deadline_in(5000)), PQPING_OK);
+	assert_int_equal(tandem_pq_ping(keys, gone, tandem_deadline_in(5000)), PQPING_NO_RESPONSE);
+	/* No time left: no attempt past the deadline. */
+	assert_int_equal(tandem_pq_ping(keys, vals, tandem_deadline_in(0)), PQPING_NO_RESPONSE);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(ping_needs_no_credentials),
 		cmocka_unit_test(one_round_trip),
 		cmocka_unit_test(passwords_stay_secret),
 		cmocka_unit_test(slow_query_ends_at_deadline),

@@ -116,6 +116,46 @@ terminate_escalates(void **state)
 	signal(SIGCHLD, SIG_DFL);
 }
 
+static void
+find_by_environment_and_command_line(void **state)
+{
+	const char *home[] = { "TANDEM_TEST_HOME=/srv/x", NULL };
+	const char *arg[] = { "-Dtest.home=/srv/x", NULL };
+	const char *other[] = { "TANDEM_TEST_HOME=/srv/x/y", "-Dtest.home=/srv", NULL };
+	int fds[2];
+	pid_t pid, found[8];
+	size_t n;
+
+	(void)state;
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char *const envp[] = { "TANDEM_TEST_HOME=/srv/x", NULL };
+
+		/* One process, blocked in a builtin: no child inherits the environment. */
+		dup2(fds[0], 0);
+		close(fds[1]);
+		execve("/bin/sh", (char *const[]){ "sh", "-c", "read x", "-Dtest.home=/srv/x", NULL }, envp);
+		_exit(127);
+	}
+	close(fds[0]);
+	usleep(200000);
+	assert_true(tandem_proc_has_entry(pid, "environ", home));
+	assert_true(tandem_proc_has_entry(pid, "cmdline", arg));
+	/* Whole entries only: a prefix or a longer path is another home. */
+	assert_false(tandem_proc_has_entry(pid, "environ", other));
+	assert_false(tandem_proc_has_entry(pid, "cmdline", other));
+	n = tandem_proc_find("environ", home, found, 8);
+	assert_int_equal(n, 1);
+	assert_int_equal(found[0], pid);
+	assert_int_equal(tandem_proc_find("environ", other, found, 8), 0);
+	close(fds[1]);
+	waitpid(pid, NULL, 0);
+	assert_false(tandem_proc_has_entry(pid, "environ", home));
+	assert_int_equal(tandem_proc_find("environ", home, found, 8), 0);
+}
+
 int
 main(void)
 {
@@ -123,6 +163,7 @@ main(void)
 		cmocka_unit_test(pid_text),
 		cmocka_unit_test(pidfile_states),
 		cmocka_unit_test(terminate_escalates),
+		cmocka_unit_test(find_by_environment_and_command_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,497 @@
+/* stash.c --- ocf:tandem:stash's actions: start, stop, monitor, validate */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tandem/attr.h"
+#include "tandem/log.h"
+#include "tandem/pq.h"
+#include "tandem/proc.h"
+#include "tandem/spawn.h"
+#include "stash.h"
+
+#define POLL_MS 1000            /* between /status checks while starting */
+#define MAX_BODY 4096           /* /status says one word */
+
+/* Everything an action knows about the instance. */
+struct stash {
+	struct tandem_ctx *ctx;
+	const struct tandem_params *p;
+	bool bitbucket;                 //!< Bitbucket's scripts (else Stash's)
+	char start[PATH_MAX], stop[PATH_MAX], pidfile[PATH_MAX];
+	char env_home[PATH_MAX + 16], env_java[PATH_MAX + 16];
+	char uses_home[4][PATH_MAX + 24]; //!< what a process using home_dir holds
+	const char *uses[5];
+};
+
+static const char *
+param(const struct stash *s, enum stash_param i)
+{
+	return tandem_param_str(s->p, i);
+}
+
+static void
+stash_init(struct stash *s, struct tandem_ctx *ctx)
+{
+	const char *install, *home;
+
+	memset(s, 0, sizeof(*s));
+	s->ctx = ctx;
+	s->p = ctx->params;
+	install = param(s, STASH_INSTALL_DIR);
+	home = param(s, STASH_HOME_DIR);
+	snprintf(s->start, sizeof(s->start), "%s/bin/start-bitbucket.sh", install);
+	s->bitbucket = access(s->start, F_OK) == 0;
+	if (!s->bitbucket)
+		snprintf(s->start, sizeof(s->start), "%s/bin/start-stash.sh", install);
+	snprintf(s->stop, sizeof(s->stop), "%s/bin/stop-%s.sh", install, s->bitbucket ? "bitbucket" : "stash");
+	if (tandem_param_given(s->p, STASH_PIDFILE))
+		snprintf(s->pidfile, sizeof(s->pidfile), "%s", param(s, STASH_PIDFILE));
+	else
+		snprintf(s->pidfile, sizeof(s->pidfile), "%s/work/catalina.pid", install);
+	snprintf(s->env_home, sizeof(s->env_home), "%s=%s", s->bitbucket ? "BITBUCKET_HOME" : "STASH_HOME", home);
+	if (tandem_param_given(s->p, STASH_JAVA_HOME))
+		snprintf(s->env_java, sizeof(s->env_java), "JAVA_HOME=%s", param(s, STASH_JAVA_HOME));
+	/* Both generations' ways of naming the home: the environment the
+	 * start script exports, and the JVM's system properties. */
+	snprintf(s->uses_home[0], sizeof(s->uses_home[0]), "BITBUCKET_HOME=%s", home);
+	snprintf(s->uses_home[1], sizeof(s->uses_home[1]), "STASH_HOME=%s", home);
+	snprintf(s->uses_home[2], sizeof(s->uses_home[2]), "-Dbitbucket.home=%s", home);
+	snprintf(s->uses_home[3], sizeof(s->uses_home[3]), "-Dstash.home=%s", home);
+	for (size_t i = 0; i < 4; i++)
+		s->uses[i] = s->uses_home[i];
+	s->uses[4] = NULL;
+}
+
+static bool
+uses_home(const struct stash *s, pid_t pid)
+{
+	return tandem_proc_has_entry(pid, "environ", s->uses) || tandem_proc_has_entry(pid, "cmdline", s->uses);
+}
+
+/* The JVM the pidfile names, if it is alive and uses this home (a pid
+ * recycled by another program is not ours to kill). */
+static bool
+jvm(const struct stash *s, pid_t *pid)
+{
+	return tandem_pidfile_check(s->pidfile, NULL, pid) == TANDEM_PIDFILE_ALIVE && uses_home(s, *pid);
+}
+
+/* Every process on this node using the home directory, this agent aside. */
+static size_t
+home_users(const struct stash *s, pid_t *out, size_t max)
+{
+	pid_t more[16];
+	size_t n = tandem_proc_find("environ", s->uses, out, max);
+	size_t m = tandem_proc_find("cmdline", s->uses, more, 16);
+
+	for (size_t i = 0; i < m && n < max; i++) {
+		bool dup = false;
+
+		for (size_t k = 0; k < n && !dup; k++)
+			dup = out[k] == more[i];
+		if (!dup)
+			out[n++] = more[i];
+	}
+	return n;
+}
+
+/* One /status request within the action's deadline. */
+static enum stash_health
+health(const struct stash *s, tandem_deadline deadline, char *detail, size_t len)
+{
+	struct tandem_http_result r;
+	enum stash_health h;
+
+	tandem_http_get(param(s, STASH_STATUS_URL), 5000, MAX_BODY, deadline, &r);
+	h = stash_classify(&r);
+	if (r.outcome != TANDEM_HTTP_OK)
+		snprintf(detail, len, "%s", r.error);
+	else if (h == STASH_REDIRECT)
+		snprintf(detail, len, "HTTP %ld to %s", r.status, r.location != NULL ? r.location : "(no Location)");
+	else
+		snprintf(detail, len, "HTTP %ld", r.status);
+	tandem_http_result_free(&r);
+	return h;
+}
+
+/* Database awareness: does the PostgreSQL named by jdbc.url answer? */
+static const char *
+properties_file(const struct stash *s, char *buf, size_t len)
+{
+	const char *home = param(s, STASH_HOME_DIR);
+	const char *names[] = { "shared/bitbucket.properties", "shared/stash-config.properties",
+				"stash-config.properties" };
+
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(buf, len, "%s/%s", home, names[i]);
+		if (access(buf, R_OK) == 0)
+			return buf;
+	}
+	return NULL;
+}
+
+static char *
+read_text(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	size_t n;
+
+	if (f == NULL)
+		return NULL;
+	buf = calloc(1, 1 << 16);
+	n = buf != NULL ? fread(buf, 1, (1 << 16) - 1, f) : 0;
+	if (buf != NULL)
+		buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* The database's JDBC URL, parsed; false with why. */
+static bool
+jdbc(const struct stash *s, struct stash_jdbc *j, char *why, size_t len)
+{
+	char path[PATH_MAX], *text, *url, reason[128];
+	bool ok;
+
+	if (properties_file(s, path, sizeof(path)) == NULL) {
+		snprintf(why, len, "no shared/bitbucket.properties or stash-config.properties in %s",
+			 param(s, STASH_HOME_DIR));
+		return false;
+	}
+	text = read_text(path);
+	url = text != NULL ? stash_properties_get(text, "jdbc.url") : NULL;
+	free(text);
+	if (url == NULL) {
+		snprintf(why, len, "%.300s has no jdbc.url", path);
+		return false;
+	}
+	ok = stash_parse_jdbc(url, j, reason, sizeof(reason));
+	if (!ok)
+		snprintf(why, len, "jdbc.url in %.300s: %s", path, reason);
+	free(url);
+	return ok;
+}
+
+static enum stash_db
+database(const struct stash *s, char *hosts, size_t len)
+{
+	struct stash_jdbc j;
+	char why[256], host[1024] = "", port[256] = "";
+	const char *keys[] = { "host", "port", "dbname", NULL };
+	const char *vals[] = { host, port, "postgres", NULL };
+	PGPing r;
+
+	hosts[0] = '\0';
+	if (!jdbc(s, &j, why, sizeof(why))) {
+		tandem_log(LOG_WARNING, "cannot check the database: %s", why);
+		return STASH_DB_UNKNOWN;
+	}
+	for (size_t i = 0; i < j.n_hosts; i++) {
+		size_t h = strlen(host), p = strlen(port), l = strlen(hosts);
+
+		snprintf(host + h, sizeof(host) - h, "%s%s", i ? "," : "", j.hosts[i]);
+		snprintf(port + p, sizeof(port) - p, "%s%s", i ? "," : "", j.ports[i]);
+		snprintf(hosts + l, len - l, "%s%s:%s", i ? "," : "", j.hosts[i], j.ports[i]);
+	}
+	if (j.dbname[0] != '\0')
+		vals[2] = j.dbname;
+	r = tandem_pq_ping(keys, vals, s->ctx->deadline);
+	return r == PQPING_OK ? STASH_DB_UP : r == PQPING_NO_ATTEMPT ? STASH_DB_UNKNOWN : STASH_DB_DOWN;
+}
+
+static void
+publish_db(enum stash_db db)
+{
+	static const char *const words[] = { "unknown", "reachable", "unreachable" };
+	char why[256];
+
+	if (tandem_attr_set(STASH_ATTR_DB, words[db], false, tandem_deadline_in(5000), why, sizeof(why)) != 0)
+		tandem_log(LOG_WARNING, "could not set attribute %s: %s", STASH_ATTR_DB, why);
+}
+
+/* How long monitor has seen the same transitional state: state file in
+ * the transient directory, cleared by any other answer. */
+static int64_t
+transitional_for(bool transitional)
+{
+	char path[PATH_MAX], buf[32] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/tandem-stash-%s-transitional", tandem_ocf_rsctmp(), tandem_ocf_instance());
+	if (!transitional) {
+		unlink(path);
+		return 0;
+	}
+	f = fopen(path, "r");
+	if (f != NULL) {
+		long long since = fgets(buf, sizeof(buf), f) != NULL ? atoll(buf) : 0;
+
+		fclose(f);
+		if (since > 0)
+			return (int64_t)time(NULL) - since;
+	}
+	f = fopen(path, "w");
+	if (f != NULL) {
+		fprintf(f, "%lld\n", (long long)time(NULL));
+		fclose(f);
+	}
+	return 0;
+}
+
+/* Decides, asking the database when a failure might be its fault. */
+static struct stash_verdict
+judge(const struct stash *s, enum stash_health h, enum stash_phase phase, bool alive, int64_t since,
+      char *db_hosts, size_t len)
+{
+	int64_t grace = tandem_param_int(s->p, STASH_TRANSITION_GRACE);
+	struct stash_verdict v = stash_decide(h, phase, alive, since, grace, STASH_DB_UNKNOWN);
+	enum stash_db db;
+
+	if (!tandem_param_bool(s->p, STASH_DB_CHECK) || !stash_db_matters(h)
+	    || (v.rc == TANDEM_OCF_SUCCESS && !v.wait) || (v.wait && h != STASH_ERROR))
+		return v;
+	db = database(s, db_hosts, len);
+	publish_db(db);
+	return stash_decide(h, phase, alive, since, grace, db);
+}
+
+static void
+say(const struct stash *s, const struct stash_verdict *v, enum stash_health h, const char *detail,
+    const char *db_hosts)
+{
+	if (v->why == NULL)
+		return;
+	if (!v->wait && v->rc != TANDEM_OCF_SUCCESS && v->rc != TANDEM_OCF_NOT_RUNNING)
+		tandem_ocf_exit_reason("%s: %s (%s): %s", param(s, STASH_STATUS_URL), stash_health_str(h), detail,
+				       v->why);
+	else
+		tandem_log(v->level, "%s: %s (%s): %s%s%s", param(s, STASH_STATUS_URL), stash_health_str(h),
+			   detail, v->why, db_hosts[0] ? "; database " : "", db_hosts);
+}
+
+int
+stash_monitor(struct tandem_ctx *ctx)
+{
+	struct stash s;
+	struct stash_verdict v;
+	enum stash_health h;
+	char detail[300], db_hosts[512] = "";
+	pid_t pid;
+	bool alive;
+
+	stash_init(&s, ctx);
+	alive = jvm(&s, &pid);
+	h = health(&s, ctx->deadline, detail, sizeof(detail));
+	v = judge(&s, h, STASH_PHASE_MONITOR, alive,
+		  transitional_for(h == STASH_STARTING || h == STASH_STOPPING), db_hosts, sizeof(db_hosts));
+	if (!alive && v.rc == TANDEM_OCF_SUCCESS)
+		tandem_log(LOG_WARNING, "%s answers, but %s names no JVM using %s: started outside this agent?",
+			   param(&s, STASH_STATUS_URL), s.pidfile, param(&s, STASH_HOME_DIR));
+	say(&s, &v, h, detail, db_hosts);
+	if (tandem_param_bool(s.p, STASH_DB_CHECK) && db_hosts[0] == '\0' && v.rc == TANDEM_OCF_SUCCESS
+	    && h == STASH_RUNNING)
+		publish_db(STASH_DB_UP);  /* running Stash has its database */
+	return v.rc;
+}
+
+/* The environment both scripts get. */
+static void
+script_env(const struct stash *s, const char *env[4])
+{
+	size_t k = 0;
+
+	env[k++] = s->env_home;
+	if (s->env_java[0] != '\0')
+		env[k++] = s->env_java;
+	env[k] = NULL;
+}
+
+static int
+run_script(const struct stash *s, const char *script, tandem_deadline deadline, char *why, size_t len)
+{
+	const char *argv[] = { script, NULL }, *env[4];
+	struct tandem_spawn_opts opts = { .user = param(s, STASH_USER), .cwd = param(s, STASH_INSTALL_DIR) };
+	struct tandem_spawn_result r;
+	int rc;
+
+	script_env(s, env);
+	opts.env_set = env;
+	rc = tandem_spawn_run(argv, &opts, deadline, &r);
+	if (rc != 0 || r.timed_out || r.status != 0) {
+		const char *err = r.err != NULL && r.err[0] != '\0' ? r.err : r.out != NULL ? r.out : "";
+
+		snprintf(why, len, "%s %s: %.200s", script,
+			 rc != 0 ? "could not run" : r.timed_out ? "timed out" : "failed", err);
+		why[strcspn(why, "\n")] = '\0';
+		tandem_spawn_result_free(&r);
+		return -1;
+	}
+	tandem_spawn_result_free(&r);
+	return 0;
+}
+
+int
+stash_start(struct tandem_ctx *ctx)
+{
+	struct stash s;
+	pid_t pid, users[16];
+	size_t n;
+	char why[512], detail[300], db_hosts[512] = "";
+	enum stash_health h = STASH_REFUSED;
+
+	stash_init(&s, ctx);
+	if (jvm(&s, &pid)) {
+		tandem_log(LOG_INFO, "JVM %d already runs with %s: waiting for it to be healthy", (int)pid,
+			   param(&s, STASH_HOME_DIR));
+	} else {
+		/* The guide: never two instances writing the home directory. */
+		n = home_users(&s, users, 16);
+		if (n > 0) {
+			tandem_ocf_exit_reason("process %d already uses %s on this node: not starting a second instance",
+					       (int)users[0], param(&s, STASH_HOME_DIR));
+			return TANDEM_OCF_ERR_GENERIC;
+		}
+		if (run_script(&s, s.start, tandem_deadline_cap(ctx->deadline, tandem_deadline_left(ctx->deadline) / 2),
+			       why, sizeof(why)) != 0) {
+			tandem_ocf_exit_reason("%s", why);
+			return TANDEM_OCF_ERR_GENERIC;
+		}
+	}
+	/* Through STARTING until RUNNING, MAINTENANCE or FIRST_RUN. */
+	for (;;) {
+		struct stash_verdict v;
+		/* The pid the start script just wrote, alive: while the JVM
+		 * is being exec'ed its environment cannot be read. */
+		bool alive = tandem_pidfile_check(s.pidfile, NULL, &pid) == TANDEM_PIDFILE_ALIVE;
+
+		h = health(&s, ctx->deadline, detail, sizeof(detail));
+		v = judge(&s, h, STASH_PHASE_START, alive, 0, db_hosts, sizeof(db_hosts));
+		if (!v.wait) {
+			say(&s, &v, h, detail, db_hosts);
+			if (v.rc == TANDEM_OCF_SUCCESS)
+				tandem_log(LOG_NOTICE, "started: %s", stash_health_str(h));
+			return v.rc;
+		}
+		if (!tandem_deadline_sleep(ctx->deadline, POLL_MS))
+			break;
+	}
+	tandem_ocf_exit_reason("not healthy before the start timeout: last %s (%s)", stash_health_str(h), detail);
+	return TANDEM_OCF_ERR_GENERIC;
+}
+
+int
+stash_stop(struct tandem_ctx *ctx)
+{
+	struct stash s;
+	pid_t pid, users[16];
+	size_t n;
+	char why[512];
+	int64_t left;
+
+	stash_init(&s, ctx);
+	n = home_users(&s, users, 16);
+	if (!jvm(&s, &pid) && n == 0) {
+		/* A crashed JVM's pid file would name a recycled pid one day. */
+		if (tandem_pidfile_check(s.pidfile, NULL, &pid) == TANDEM_PIDFILE_STALE)
+			unlink(s.pidfile);
+		tandem_log(LOG_INFO, "not running");
+		return TANDEM_OCF_SUCCESS;
+	}
+	/* Its own stop script first, with half the time: a clean shutdown. */
+	if (access(s.stop, X_OK) == 0
+	    && run_script(&s, s.stop, tandem_deadline_cap(ctx->deadline, tandem_deadline_left(ctx->deadline) / 2),
+			  why, sizeof(why)) != 0)
+		tandem_log(LOG_WARNING, "%s", why);
+	/* Then whatever still uses the home: TERM, and KILL near the end. */
+	left = tandem_deadline_left(ctx->deadline);
+	n = home_users(&s, users, 16);
+	if (jvm(&s, &pid)) {
+		bool known = false;
+
+		for (size_t i = 0; i < n && !known; i++)
+			known = users[i] == pid;
+		if (!known && n < 16)
+			users[n++] = pid;
+	}
+	for (size_t i = 0; i < n; i++) {
+		tandem_log(LOG_WARNING, "process %d still uses %s: terminating it", (int)users[i],
+			   param(&s, STASH_HOME_DIR));
+		if (!tandem_proc_terminate(users[i], left / 2, ctx->deadline)) {
+			tandem_ocf_exit_reason("process %d survived SIGKILL", (int)users[i]);
+			return TANDEM_OCF_ERR_GENERIC;
+		}
+	}
+	unlink(s.pidfile);
+	tandem_log(LOG_NOTICE, "stopped");
+	return TANDEM_OCF_SUCCESS;
+}
+
+int
+stash_validate(struct tandem_ctx *ctx)
+{
+	struct stash s;
+	struct passwd *pw;
+	struct stat st;
+	char why[512];
+
+	stash_init(&s, ctx);
+	if (!tandem_spawn_executable(s.start)) {
+		tandem_ocf_exit_reason("no executable bin/start-bitbucket.sh or bin/start-stash.sh in %s (install_dir)",
+				       param(&s, STASH_INSTALL_DIR));
+		return TANDEM_OCF_ERR_INSTALLED;
+	}
+	if (!tandem_spawn_executable(s.stop)) {
+		tandem_ocf_exit_reason("%s is missing or not executable", s.stop);
+		return TANDEM_OCF_ERR_INSTALLED;
+	}
+	if (s.env_java[0] != '\0') {
+		char java[PATH_MAX + 16];
+
+		snprintf(java, sizeof(java), "%s/bin/java", param(&s, STASH_JAVA_HOME));
+		if (!tandem_spawn_executable(java)) {
+			tandem_ocf_exit_reason("%s is missing or not executable (java_home)", java);
+			return TANDEM_OCF_ERR_INSTALLED;
+		}
+	}
+	pw = getpwnam(param(&s, STASH_USER));
+	if (pw == NULL) {
+		tandem_ocf_exit_reason("user \"%s\" does not exist (user)", param(&s, STASH_USER));
+		return TANDEM_OCF_ERR_CONFIGURED;
+	}
+	if (stat(param(&s, STASH_HOME_DIR), &st) != 0 || !S_ISDIR(st.st_mode)) {
+		tandem_ocf_exit_reason("home_dir \"%s\" is not a directory", param(&s, STASH_HOME_DIR));
+		return TANDEM_OCF_ERR_CONFIGURED;
+	}
+	if (st.st_uid != pw->pw_uid) {
+		tandem_ocf_exit_reason("home_dir \"%s\" belongs to uid %u, not to %s", param(&s, STASH_HOME_DIR),
+				       (unsigned)st.st_uid, param(&s, STASH_USER));
+		return TANDEM_OCF_ERR_CONFIGURED;
+	}
+	if (tandem_param_bool(s.p, STASH_DB_CHECK)) {
+		struct stash_jdbc j;
+
+		if (!jdbc(&s, &j, why, sizeof(why))) {
+			tandem_ocf_exit_reason("db_check: %s", why);
+			return TANDEM_OCF_ERR_CONFIGURED;
+		}
+	}
+	return TANDEM_OCF_SUCCESS;
+}
+
+int
+stash_validate_all(struct tandem_ctx *ctx)
+{
+	(void)ctx;
+	/* The table and stash_validate ran before any action. */
+	return TANDEM_OCF_SUCCESS;
+}

@@ -1,0 +1,76 @@
+#!/bin/bash
+# pgsql_monitor.sh --- monitor cost: ocf:tandem:pgsql against ocf:heartbeat:pgsqlms, side by side
+#
+#   tests/bench/pgsql_monitor.sh [BUILD_DIR] [RUNS]
+# PAF's pgsqlms needs a running Pacemaker controller for every action, so
+# this brings up the harness's 2-node cluster (tests/cluster/, the agents
+# as installed by make install), configured as the README says.  Then, on
+# the primary and on the standby, three commands run alternately, RUNS
+# times each (default 50): the floor (tests/bench/pqfloor: one libpq
+# connection, one query), `ocf:tandem:pgsql monitor` and `ocf:heartbeat:
+# pgsqlms monitor` of the same instance.  Medians of wall and CPU time per
+# call (children included), then the ratios the targets are about.  A
+# benchmark, not a test: it asserts only that every monitor answered what
+# the role says (8 primary, 0 standby).
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=$(realpath "${1:-$top}")
+runs=${2:-50}
+benchrun=$build/tests/bench/benchrun
+floor=$build/tests/bench/pqfloor
+tandem=/usr/lib/ocf/resource.d/tandem/pgsql
+paf=/usr/lib/ocf/resource.d/heartbeat/pgsqlms
+for f in "$benchrun" "$floor" "$tandem" "$paf"; do
+	[ -x "$f" ] || { echo "bench: $f is missing (build, make install, tests/deps.sh)" >&2; exit 1; }
+done
+[ "$(id -u)" = 0 ] || { echo "bench: needs root (namespaces)" >&2; exit 1; }
+. "$top/tests/cluster/cluster.sh"
+
+cluster_init 2
+for n in "${CL_NODES[@]}"; do node_boot "$n"; done
+cluster_wait_online 2 120 || { echo "bench: the cluster did not form" >&2; exit 1; }
+for n in "${CL_NODES[@]}"; do node_exec "$n" bash "$top/tests/cluster/provision-node.sh" "$n" n1 192.0.2.0/24; done
+node_exec n1 bash "$top/tests/cluster/configure-cluster.sh" 192.0.2.100 192.0.2.101 "${CL_NODES[@]}" >/dev/null
+for i in $(seq 120); do
+	node_exec n1 crm_mon -1 2>/dev/null | grep -q 'Unpromoted: \[ n2 \]' && break
+	sleep 1
+done
+
+# The same instance, described to each agent as its resource would be.
+# pgsqlms runs as a resource of its own name, not in the CIB: what it
+# writes (its promotion scores) touches nothing Tandem reads.
+common=(OCF_ROOT=/usr/lib/ocf OCF_RESKEY_CRM_meta_timeout=10000 OCF_RESKEY_CRM_meta_notify=true
+	OCF_RESKEY_CRM_meta_clone_max=2 OCF_RESKEY_CRM_meta_promoted_max=1)
+tandem_env=(OCF_RESOURCE_INSTANCE=pgsqld OCF_RESKEY_pgdata=/var/lib/postgresql/15/main
+	"OCF_RESKEY_primary_conninfo=host=192.0.2.100 port=5432"
+	OCF_RESKEY_passfile=/var/lib/postgresql/.pgpass-replication OCF_RESKEY_sync_mode=on
+	OCF_RESKEY_logfile=/var/lib/postgresql/postgresql.log)
+paf_env=(OCF_RESOURCE_INSTANCE=pafbench OCF_RESKEY_bindir=/usr/lib/postgresql/15/bin
+	OCF_RESKEY_pgdata=/var/lib/postgresql/15/main OCF_RESKEY_pghost=/run/postgresql)
+
+# bench NODE ROLE_RC LABEL: the three monitors on NODE, alternately.
+bench() {
+	local node=$1 want=$2 label=$3 tsv=$CL_DIR/bench-$1.tsv
+	echo
+	echo "Monitor of the $label ($node), $runs calls each, alternating (medians):"
+	node_exec "$node" env "${common[@]}" OCF_RESKEY_CRM_meta_on_node="$node" OCF_RESKEY_CRM_meta_interval=2000 \
+		"$benchrun" "$runs" "$tsv" \
+		-- "floor: libpq connect + 1 query (C)" "$floor" "host=/run/postgresql dbname=postgres user=postgres" \
+			"SELECT pg_is_in_recovery()" postgres \
+		-- "ocf:tandem:pgsql monitor" /usr/bin/env "${tandem_env[@]}" "$tandem" monitor \
+		-- "ocf:heartbeat:pgsqlms monitor" /usr/bin/env "${paf_env[@]}" "$paf" monitor
+	awk -F'\t' -v want="$want" '
+		NR == 1 { fw = $2; fc = $3 }
+		NR == 2 { tw = $2; tc = $3; trc = $4 }
+		NR == 3 { pw = $2; pc = $3; prc = $4 }
+		END {
+			if (trc != want || prc != want)
+				printf "bench: exit codes tandem %s, pgsqlms %s; expected %s\n", trc, prc, want > "/dev/stderr"
+			printf "pgsqlms / tandem: %.1fx wall, %.1fx CPU  (target: CPU >= 15x)\n", pw / tw, pc / tc
+			printf "tandem / floor: %.2fx wall, %.2fx CPU  (target: <= 1.3x)\n", tw / fw, tc / fc
+			exit (trc != want || prc != want)
+		}' "$tsv"
+}
+
+bench n1 8 primary
+bench n2 0 standby

@@ -1,0 +1,239 @@
+#!/bin/bash
+# integration_test.sh --- ocf:tandem:stash against the Bitbucket stand-in, row by row of the HA guide
+#
+# One network namespace of its own (the stand-in listens on its loopback);
+# an installation laid out as Bitbucket's (bin/start-bitbucket.sh,
+# bin/stop-bitbucket.sh) holding tests/stash-double, a home directory owned
+# by the run-as user, and for db_check a real PostgreSQL 15 on the
+# namespace's loopback.  The agent is driven as pacemaker-execd drives it;
+# node attributes go to tests/pgsql/attrd-standin.sh.  VALGRIND, when set,
+# prefixes every agent run.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+top=${abs_top_srcdir:-$here/../..}
+AGENT=${STASH_AGENT:-${abs_top_builddir:-$top}/agents/stash/stash}
+BIN=/usr/lib/postgresql/15/bin
+. "$top/tests/lib/tap.sh"
+. "$top/tests/lib/netns.sh"
+
+if [ "$(id -u)" != 0 ] || [ ! -x "$BIN/initdb" ] || ! command -v python3 >/dev/null; then
+	echo "1..0 # SKIP needs root, python3 and PostgreSQL 15"
+	exit 77
+fi
+RUNAS=nobody
+T=$(mktemp -d /tmp/tdstash.XXXXXX)
+chmod 755 "$T"
+cleanup() {
+	[ -f "$T/db/postmaster.pid" ] && runuser -u postgres -- "$BIN/pg_ctl" -D "$T/db" -m immediate -w stop >/dev/null 2>&1
+	netns_cleanup
+	[ -n "${KEEP_T:-}" ] || rm -rf "$T"
+}
+netns_init "tds$$-"
+trap cleanup EXIT
+netns_host s1 192.0.2.31 ""
+ip -n "tds$$-s1" link set lo up
+
+# The installation and the home, as Bitbucket's installer lays them out.
+mkdir -p "$T/install/bin" "$T/install/work" "$T/home/shared" "$T/rsctmp" "$T/attrs" "$T/bin"
+cp "$top/tests/stash-double/stash-double.py" "$T/install/"
+cp "$top/tests/stash-double/bin/"*.sh "$T/install/bin/"
+chmod 755 "$T/install" "$T/install/bin" "$T/install/bin/"*.sh
+cat >"$T/home/shared/bitbucket.properties" <<'P'
+# written by the setup wizard
+server.port=7990
+jdbc.driver=org.postgresql.Driver
+jdbc.url=jdbc\:postgresql\://127.0.0.1\:5499,localhost\:5499/bitbucket?targetServerType\=primary
+jdbc.user=bitbucket
+jdbc.password=not-used-by-the-agent
+P
+chown -R "$RUNAS" "$T/home" "$T/install/work"
+ln -s "$top/tests/pgsql/attrd-standin.sh" "$T/bin/attrd_updater"
+PIDFILE=$T/install/work/catalina.pid
+
+# ra ACTION [NAME=value...]: the agent as execd runs it; sets RC, ERR.
+ra() {
+	local action=$1
+	shift
+	# shellcheck disable=SC2086
+	ip netns exec "tds$$-s1" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin OCF_ROOT=/usr/lib/ocf HA_RSCTMP="$T/rsctmp" \
+		OCF_RESOURCE_INSTANCE=stash OCF_RESKEY_CRM_meta_on_node=s1 OCF_RESKEY_CRM_meta_timeout=20000 \
+		OCF_RESKEY_install_dir="$T/install" OCF_RESKEY_home_dir="$T/home" OCF_RESKEY_user=$RUNAS \
+		OCF_RESKEY_status_url=http://127.0.0.1:7990/status ATTR_DIR="$T/attrs" \
+		TANDEM_ATTRD_UPDATER="$T/bin/attrd_updater" \
+		"$@" ${VALGRIND:-} "$AGENT" "$action" >"$T/out" 2>"$T/err"
+	RC=$?
+	ERR=$(cat "$T/err")
+	cat "$T/err" >>"$T/agent.log"
+}
+mode() { echo "$1" >"$T/home/double-mode"; }
+jvm_pid() { cat "$PIDFILE" 2>/dev/null; }
+
+echo "# meta-data and bad input: one clear line, the right code"
+ra meta-data
+tap_is "$RC" 0 "meta-data"
+tap_like "$(cat "$T/out")" 'name="monitor" timeout="30s" interval="15s"' "meta-data advises the guide's monitor: every 15 s, 30 s timeout"
+ra validate-all
+tap_is "$RC" 0 "validate-all of a good configuration"
+ra validate-all OCF_RESKEY_install_dir=/nonexistent
+tap_is "$RC" 5 "no start script in install_dir: 5"
+tap_like "$ERR" 'ocf-exit-reason:no executable bin/start-bitbucket.sh or bin/start-stash.sh in /nonexistent' "it says which"
+ra validate-all OCF_RESKEY_home_dir=/nonexistent
+tap_is "$RC" 6 "home_dir that does not exist: 6"
+ra validate-all OCF_RESKEY_home_dir="$T/rsctmp"
+tap_is "$RC" 6 "home_dir owned by another user: 6"
+tap_like "$ERR" "ocf-exit-reason:home_dir \"$T/rsctmp\" belongs to uid 0, not to $RUNAS" "it names the owner"
+ra validate-all OCF_RESKEY_status_url=ftp://127.0.0.1/status
+tap_is "$RC" 6 "a status_url that is not http(s): 6"
+tap_like "$ERR" 'status_url' "the reason names the parameter"
+ra validate-all OCF_RESKEY_java_home=/nonexistent
+tap_is "$RC" 5 "java_home without bin/java: 5"
+ra validate-all OCF_RESKEY_user=no-such-user-here
+tap_is "$RC" 6 "a user that does not exist: 6"
+ra validate-all OCF_RESKEY_transition_grace=soon
+tap_is "$RC" 6 "transition_grace that is not a number: 6"
+ra dance
+tap_is "$RC" 3 "an unknown action: 3"
+ra stop OCF_RESKEY_home_dir=/nonexistent
+tap_is "$RC" 0 "stop with a configuration that never validated succeeds (nothing can run)"
+ra monitor
+tap_is "$RC" 7 "probe before any start: not running"
+
+echo "# start: through STARTING to RUNNING"
+echo 2 >"$T/home/double-start-seconds"
+ra start
+tap_is "$RC" 0 "start waits through 503 STARTING until RUNNING"
+pid=$(jvm_pid)
+tap_ok "the JVM runs as $RUNAS" test "$(ps -o user= -p "$pid" 2>/dev/null)" = "$RUNAS"
+tap_like "$(tr '\0' '\n' </proc/"$pid"/environ)" "BITBUCKET_HOME=$T/home" "it was given BITBUCKET_HOME"
+ra monitor OCF_RESKEY_CRM_meta_interval=15000
+tap_is "$RC" 0 "monitor: RUNNING"
+ra start
+tap_is "$RC" 0 "start of a running instance succeeds"
+tap_is "$(jvm_pid)" "$pid" "and starts nothing new"
+
+echo "# monitor: the guide's table"
+mode maintenance
+ra monitor OCF_RESKEY_CRM_meta_interval=15000
+tap_is "$RC" 0 "200 MAINTENANCE: running (backups put it there), never a failure"
+tap_like "$ERR" 'MAINTENANCE.*not a failure' "and it says so"
+mode first_run
+ra monitor OCF_RESKEY_CRM_meta_interval=15000
+tap_is "$RC" 0 "200 FIRST_RUN: running"
+tap_like "$ERR" 'warning: .*FIRST_RUN.*not configured yet' "with a warning"
+mode error
+ra monitor OCF_RESKEY_CRM_meta_interval=15000
+tap_is "$RC" 1 "500 ERROR: failure (restart in place, then failover by migration-threshold)"
+tap_like "$ERR" 'ocf-exit-reason:http://127.0.0.1:7990/status: ERROR \(HTTP 500\): Stash reports an error' "reason: one line"
+mode undeployed
+ra monitor OCF_RESKEY_CRM_meta_interval=15000
+tap_is "$RC" 6 "404: a hard error that does not bounce between nodes"
+tap_like "$ERR" 'failed to deploy.*another node would fail too' "reason says why"
+mode garbage
+ra monitor OCF_RESKEY_CRM_meta_interval=15000
+tap_is "$RC" 1 "200 with a body that is not /status's JSON: failure"
+mode redirect
+ra monitor OCF_RESKEY_CRM_meta_interval=15000
+tap_is "$RC" 6 "a redirect from /status: a configuration error"
+tap_like "$ERR" 'HTTP 302 to https://localhost:8443/status' "it names where it points"
+mode starting
+ra monitor OCF_RESKEY_CRM_meta_interval=15000 OCF_RESKEY_transition_grace=2
+tap_is "$RC" 0 "503 STARTING outside start: running within the grace"
+sleep 3
+ra monitor OCF_RESKEY_CRM_meta_interval=15000 OCF_RESKEY_transition_grace=2
+tap_is "$RC" 1 "503 STARTING for longer than transition_grace: failure"
+mode running
+ra monitor OCF_RESKEY_CRM_meta_interval=15000 OCF_RESKEY_transition_grace=2
+tap_is "$RC" 0 "back to RUNNING"
+mode stopping
+ra monitor OCF_RESKEY_CRM_meta_interval=15000 OCF_RESKEY_transition_grace=2
+tap_is "$RC" 0 "a new STOPPING starts a new grace"
+mode hang
+ra monitor OCF_RESKEY_CRM_meta_interval=15000 OCF_RESKEY_CRM_meta_timeout=3000
+tap_is "$RC" 1 "a hanging /status: failure within the monitor's own timeout, never a hang"
+tap_like "$ERR" 'no answer in time' "reason says so"
+
+echo "# database awareness (db_check): do nothing when the database is down"
+mode error
+ra monitor OCF_RESKEY_CRM_meta_interval=15000 OCF_RESKEY_db_check=true
+tap_is "$RC" 0 "ERROR and PostgreSQL down: no restart, no failover (the guide)"
+tap_like "$ERR" 'warning: .*its database does not answer.*database 127.0.0.1:5499,localhost:5499' "the log says why and names the hosts"
+tap_is "$(cat "$T/attrs/s1/tandem-stash-db" 2>/dev/null)" unreachable "node attribute tandem-stash-db=unreachable"
+install -d -o postgres "$T/db"
+runuser -u postgres -- "$BIN/initdb" -D "$T/db" -A trust >/dev/null 2>&1
+ip netns exec "tds$$-s1" runuser -u postgres -- "$BIN/pg_ctl" -D "$T/db" -w -s -l "$T/db/startup.log" \
+	-o "-c listen_addresses=127.0.0.1 -c port=5499 -c unix_socket_directories=$T/db" start
+ra monitor OCF_RESKEY_CRM_meta_interval=15000 OCF_RESKEY_db_check=true
+tap_is "$RC" 1 "ERROR with its database answering: failure, a restart may help"
+tap_is "$(cat "$T/attrs/s1/tandem-stash-db" 2>/dev/null)" reachable "tandem-stash-db=reachable"
+mode running
+ra validate-all OCF_RESKEY_db_check=true
+tap_is "$RC" 0 "validate with db_check reads jdbc.url (escaped colons, two hosts)"
+sed 's/^jdbc.url=.*/jdbc.url=jdbc:mysql:\/\/db\/bitbucket/' "$T/home/shared/bitbucket.properties" >"$T/home/shared/p"
+mv "$T/home/shared/p" "$T/home/shared/bitbucket.properties"
+ra validate-all OCF_RESKEY_db_check=true
+tap_is "$RC" 6 "db_check with a jdbc.url that is not PostgreSQL's: 6"
+tap_like "$ERR" 'db_check: jdbc.url in .*bitbucket.properties: not a jdbc:postgresql: URL' "reason names the file"
+tap_unlike_password() { ! grep -q 'not-used-by-the-agent' "$T/agent.log"; }
+tap_ok "the database password never reaches a log" tap_unlike_password
+
+echo "# crash, Tomcat failure, stop"
+mode refuse
+ra monitor OCF_RESKEY_CRM_meta_interval=15000
+sleep 0.5
+ra monitor OCF_RESKEY_CRM_meta_interval=15000
+tap_is "$RC" 1 "connection refused while the JVM is alive: failure (Tomcat failed)"
+tap_like "$ERR" 'JVM is alive but Tomcat does not listen' "reason says so"
+mode running
+ra stop
+tap_is "$RC" 0 "stop"
+tap_ok "the JVM is gone" sh -c "! kill -0 $pid 2>/dev/null"
+ra stop
+tap_is "$RC" 0 "stop of a stopped instance succeeds"
+ra monitor
+tap_is "$RC" 7 "after stop: not running"
+ra start
+tap_is "$RC" 0 "start again"
+pid=$(jvm_pid)
+kill -9 "$pid"
+sleep 0.5
+ra monitor OCF_RESKEY_CRM_meta_interval=15000
+tap_is "$RC" 7 "JVM killed (-9): not running, Pacemaker restarts it in place"
+ra stop
+tap_is "$RC" 0 "stop after a crash"
+tap_ok "and it removes the crashed JVM's pid file" test ! -e "$PIDFILE"
+
+echo "# stop escalates; never two instances on one home"
+echo 0.2 >"$T/home/double-start-seconds"
+ra start
+tap_is "$RC" 0 "start (a quick one)"; [ "$RC" = 0 ] || { echo "$ERR" | sed "s/^/#   /"; echo "# pidfile $(cat "$PIDFILE"; ls -la "$PIDFILE")"; ps -eo pid,stat,user,args | grep -v grep | grep "stash-double\|$(cat "$PIDFILE")" | sed "s/^/#   /"; }
+pid=$(jvm_pid)
+mode ignore-term
+ra stop OCF_RESKEY_CRM_meta_timeout=12000
+tap_is "$RC" 0 "stop of a JVM that ignores TERM (and its stop script fails) succeeds"
+tap_ok "the JVM was killed" sh -c "! kill -0 $pid 2>/dev/null"
+tap_like "$ERR" "process $pid still uses $T/home: terminating it" "the log says what was killed"
+mode running
+ip netns exec "tds$$-s1" env BITBUCKET_HOME="$T/home" sleep 300 &
+intruder=$!
+sleep 0.3
+ra start
+tap_is "$RC" 1 "start refuses while another process uses the home directory"
+tap_like "$ERR" "ocf-exit-reason:process [0-9]+ already uses $T/home on this node" "reason names it"
+tap_ok "nothing was started" test ! -s "$PIDFILE"
+kill "$intruder"
+wait "$intruder" 2>/dev/null
+
+echo "# start stops at what will not get better"
+mode undeployed
+ra start
+tap_is "$RC" 6 "start meets a 404: 6 at once, not a wait for the timeout"
+ra stop
+mode running
+echo "server.context-path=/stash" >>"$T/home/shared/bitbucket.properties"
+ra start OCF_RESKEY_status_url=http://127.0.0.1:7990/stash/status
+tap_is "$RC" 0 "a context path in status_url works"; [ "$RC" = 0 ] || echo "$ERR" | sed "s/^/#   /"
+ra monitor OCF_RESKEY_status_url=http://127.0.0.1:7990/status OCF_RESKEY_CRM_meta_interval=15000
+tap_is "$RC" 6 "the URL without it is answered with a redirect: a configuration error"
+ra stop OCF_RESKEY_status_url=http://127.0.0.1:7990/stash/status
+tap_is "$RC" 0 "stop"
+tap_done
