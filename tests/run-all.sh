@@ -124,6 +124,10 @@ failed=$((failed + $(printf '%s\n' "$fuzz_out" | grep -c '^not ok ')))
 [ $fuzz_rc = 0 ] || steps_failed+=("fuzz")
 
 step "benchmark: vip monitor against IPaddr2" bash tests/bench/vip_monitor.sh _build/werror
+step "benchmark: pgsql monitor against pgsqlms (in a cluster node)" _build/werror/tests/lib/reaper \
+	bash tests/bench/pgsql_monitor.sh _build/werror
+step "benchmark: stash monitor against curl" _build/werror/tests/lib/reaper \
+	bash tests/bench/stash_monitor.sh _build/werror
 
 echo
 [ ${#steps_failed[@]} = 0 ] || echo "failed steps: ${steps_failed[*]}"

@@ -516,19 +516,44 @@ dir_empty_or_missing(const char *path)
 	return empty;
 }
 
-/* The major version bindir's postgres reports: "postgres (PostgreSQL) 15.4". */
+/* The major version bindir's postgres reports: "postgres (PostgreSQL) 15.4".
+ * Asking costs a process (most of a monitor's time), so the answer is kept
+ * in the transient directory beside the binary's identity (device, inode,
+ * size, mtime): an upgrade of the binary asks again. */
 static int
 bindir_version(struct pg *pg)
 {
 	const char *argv[] = { pg->postgres, "--version", NULL };
 	struct tandem_spawn_result res;
+	char path[512], id[128], line[160];
+	struct stat st;
 	const char *p;
 	int v = -1;
+	FILE *f;
 
+	if (stat(pg->postgres, &st) != 0)
+		return -1;
+	snprintf(id, sizeof(id), "%llu %llu %lld %lld", (unsigned long long)st.st_dev,
+		 (unsigned long long)st.st_ino, (long long)st.st_size, (long long)st.st_mtime);
+	state_path(path, sizeof(path), "postgres-version");
+	f = fopen(path, "r");
+	if (f != NULL) {
+		size_t n = strlen(id);
+
+		if (fgets(line, sizeof(line), f) != NULL && strncmp(line, id, n) == 0 && line[n] == ' ')
+			v = atoi(line + n + 1);
+		fclose(f);
+		if (v > 0)
+			return v;
+	}
 	if (tandem_spawn_run(argv, NULL, pg->ctx->deadline, &res) == 0 && res.status == 0
 	    && (p = strstr(res.out, ") ")) != NULL)
 		v = atoi(p + 2);
 	tandem_spawn_result_free(&res);
+	if (v > 0 && (f = fopen(path, "w")) != NULL) {
+		fprintf(f, "%s %d\n", id, v);
+		fclose(f);
+	}
 	return v;
 }
 

@@ -7,8 +7,9 @@
 # as installed by make install), configured as the README says.  Then, on
 # the primary and on the standby, three commands run alternately, RUNS
 # times each (default 50): the floor (tests/bench/pqfloor: one libpq
-# connection, one query), `ocf:tandem:pgsql monitor` and `ocf:heartbeat:
-# pgsqlms monitor` of the same instance.  Medians of wall and CPU time per
+# connection, the agent's one monitor query), `ocf:tandem:pgsql monitor`
+# and `ocf:heartbeat:pgsqlms monitor` of the same instance, each through
+# /usr/bin/env as the agents need their environment.  Medians of wall and CPU time per
 # call (children included), then the ratios the targets are about.  A
 # benchmark, not a test: it asserts only that every monitor answered what
 # the role says (8 primary, 0 standby).
@@ -36,11 +37,29 @@ for i in $(seq 120); do
 	sleep 1
 done
 
-# The same instance, described to each agent as its resource would be.
-# pgsqlms runs as a resource of its own name, not in the CIB: what it
-# writes (its promotion scores) touches nothing Tandem reads.
-common=(OCF_ROOT=/usr/lib/ocf OCF_RESKEY_CRM_meta_timeout=10000 OCF_RESKEY_CRM_meta_notify=true
-	OCF_RESKEY_CRM_meta_clone_max=2 OCF_RESKEY_CRM_meta_promoted_max=1)
+# pgsqlms asks the CIB for its clone's notify meta attribute: it gets a
+# resource of its own, disabled and never probed (resource-discovery=never
+# on every node), so Pacemaker never runs it or looks at our instance
+# through it.  What it writes (promotion scores) touches nothing Tandem reads.
+node_exec n1 bash -c '
+	set -e
+	c=$(mktemp)
+	pcs cluster cib "$c"
+	pcs -f "$c" resource create pafbench ocf:heartbeat:pgsqlms bindir=/usr/lib/postgresql/15/bin \
+		pgdata=/var/lib/postgresql/15/main pghost=/run/postgresql promotable notify=true --disabled
+	for n in n1 n2; do
+		pcs -f "$c" constraint location add "bench-never-$n" pafbench-clone "$n" -- -INFINITY resource-discovery=never
+	done
+	pcs cluster cib-push "$c"
+	rm -f "$c"' >/dev/null 2>&1 || { echo "bench: could not add the pgsqlms resource" >&2; exit 1; }
+
+# The same instance, described to each agent as Pacemaker 2.1.5's execd
+# describes a promotable clone's monitor (HA_debug=0 as a production
+# cluster runs: no debug logging for either).
+common=(OCF_ROOT=/usr/lib/ocf OCF_RA_VERSION_MAJOR=1 OCF_RA_VERSION_MINOR=1 OCF_RESKEY_crm_feature_set=3.16.1
+	HA_debug=0 OCF_RESKEY_CRM_meta_timeout=10000 OCF_RESKEY_CRM_meta_notify=true
+	OCF_RESKEY_CRM_meta_clone_max=2 OCF_RESKEY_CRM_meta_promoted_max=1 OCF_RESKEY_CRM_meta_master_max=1
+	OCF_RESKEY_CRM_meta_clone_node_max=1 OCF_RESKEY_CRM_meta_promoted_node_max=1)
 tandem_env=(OCF_RESOURCE_INSTANCE=pgsqld OCF_RESKEY_pgdata=/var/lib/postgresql/15/main
 	"OCF_RESKEY_primary_conninfo=host=192.0.2.100 port=5432"
 	OCF_RESKEY_passfile=/var/lib/postgresql/.pgpass-replication OCF_RESKEY_sync_mode=on
@@ -55,8 +74,8 @@ bench() {
 	echo "Monitor of the $label ($node), $runs calls each, alternating (medians):"
 	node_exec "$node" env "${common[@]}" OCF_RESKEY_CRM_meta_on_node="$node" OCF_RESKEY_CRM_meta_interval=2000 \
 		"$benchrun" "$runs" "$tsv" \
-		-- "floor: libpq connect + 1 query (C)" "$floor" "host=/run/postgresql dbname=postgres user=postgres" \
-			"SELECT pg_is_in_recovery()" postgres \
+		-- "floor: libpq connect + 1 query (C)" /usr/bin/env "$floor" \
+			"host=/run/postgresql dbname=postgres user=postgres" monitor postgres \
 		-- "ocf:tandem:pgsql monitor" /usr/bin/env "${tandem_env[@]}" "$tandem" monitor \
 		-- "ocf:heartbeat:pgsqlms monitor" /usr/bin/env "${paf_env[@]}" "$paf" monitor
 	awk -F'\t' -v want="$want" '
@@ -72,5 +91,7 @@ bench() {
 		}' "$tsv"
 }
 
-bench n1 8 primary
-bench n2 0 standby
+rc=0
+bench n1 8 primary || rc=1
+bench n2 0 standby || rc=1
+exit $rc

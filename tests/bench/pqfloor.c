@@ -2,16 +2,21 @@
  *
  *   pqfloor CONNINFO QUERY [USER]
  * What any monitor written against libpq must at least do; exits 0 when
- * the query returned rows, 1 otherwise.  Started by root with USER, it
+ * the query returned rows, 1 otherwise.  QUERY "monitor" is the query
+ * ocf:tandem:pgsql's monitor sends, so the floor does the same work on the
+ * server and the difference is the agent's own.  Started by root with USER, it
  * takes USER's identity for the connection (peer authentication), as the
  * agent does. */
 #include "config.h"
 
 #include <pwd.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <libpq-fe.h>
+
+#include "pgsql.h"
 
 int
 main(int argc, char **argv)
@@ -38,7 +43,7 @@ main(int argc, char **argv)
 		PQfinish(conn);
 		return 1;
 	}
-	r = PQexec(conn, argv[2]);
+	r = PQexec(conn, strcmp(argv[2], "monitor") == 0 ? PG_MONITOR_QUERY : argv[2]);
 	ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0;
 	PQclear(r);
 	PQfinish(conn);

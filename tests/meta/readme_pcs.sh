@@ -23,4 +23,6 @@ while IFS= read -r line; do
 done <"$cib.cmds"
 rm -f "$cib.cmds"
 tap_ok "the README's commands made a promotable pgsqld-clone" sh -c "pcs -f $cib resource config pgsqld-clone | grep -q 'promotable=true'"
+tap_ok "the README's commands made the Stash group: filesystem, then Stash, then its VIP" sh -c \
+	"pcs -f $cib resource config stash-group | grep -E 'Resource: (stash-fs|stash|stash-vip) ' | awk '{print \$2}' | tr '\n' ' ' | grep -qx 'stash-fs stash stash-vip '"
 tap_done
