@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -102,14 +103,14 @@ abandon(PGconn **conn)
 	*conn = NULL;
 }
 
-PGresult *
-tandem_pq_query(PGconn **conn, const char *sql, tandem_deadline deadline, char *why, size_t why_len)
+static PGresult *
+query(PGconn **conn, const char *sql, bool simple, tandem_deadline deadline, char *why, size_t why_len)
 {
 	PGresult *res, *last = NULL;
 	int f;
 
 	/* The extended protocol takes exactly one statement. */
-	if (!PQsendQueryParams(*conn, sql, 0, NULL, NULL, NULL, NULL, 0)) {
+	if (!(simple ? PQsendQuery(*conn, sql) : PQsendQueryParams(*conn, sql, 0, NULL, NULL, NULL, NULL, 0))) {
 		set_why(why, why_len, "could not send query", PQerrorMessage(*conn));
 		return NULL;
 	}
@@ -178,4 +179,16 @@ tandem_pq_ping(const char *const *keys, const char *const *values, tandem_deadli
 	k[n] = NULL;
 	v[n] = NULL;
 	return PQpingParams(k, v, 0);
+}
+
+PGresult *
+tandem_pq_query(PGconn **conn, const char *sql, tandem_deadline deadline, char *why, size_t why_len)
+{
+	return query(conn, sql, false, deadline, why, why_len);
+}
+
+PGresult *
+tandem_pq_query_simple(PGconn **conn, const char *sql, tandem_deadline deadline, char *why, size_t why_len)
+{
+	return query(conn, sql, true, deadline, why, why_len);
 }

@@ -72,7 +72,7 @@ VALGRIND="$vg" step "make check (valgrind)" check _build/werror TEST_WRAPPER="$v
 describe() {
 	local out p rc=0
 	make -C _build/werror install >/dev/null || return 1
-	for agent in vip pgsql stash; do
+	for agent in vip pgsql stash pgbouncer; do
 		out=$(pcs resource describe "ocf:tandem:$agent" 2>&1) || { echo "$out"; return 1; }
 		for p in $("_build/werror/agents/$agent/$agent" meta-data | sed -n 's/.*<parameter name="\([^"]*\)".*/\1/p'); do
 			if printf '%s\n' "$out" | grep -q "^  $p\( (required)\)\?: "; then

@@ -340,3 +340,14 @@ pg_election_gather(const char *self, char *const *nodes, char *const *values, si
 	}
 	return absent;
 }
+
+bool
+pg_planned_demote(const struct tandem_ocf_notify *n)
+{
+	if (n->demote.n == 0)
+		return false;
+	for (size_t i = 0; i < n->demote.n; i++)
+		if (tandem_uname_list_has(&n->stop, n->demote.names[i]))
+			return false;
+	return true;
+}

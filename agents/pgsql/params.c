@@ -98,4 +98,18 @@ const struct tandem_param pg_params[PG_N_PARAMS] = {
 		"WAL kept for a lost standby",
 		"max_slot_wal_keep_size the primary is given: the replication slot of a dead standby "
 		"cannot hold more WAL than this, so it cannot fill the primary's disk." },
+	[PG_PGBOUNCER_ADMIN] = { "pgbouncer_admin", TANDEM_PARAM_STRING, NULL, false, false, false,
+		"This node's PgBouncer admin console (libpq conninfo)",
+		"When set, a planned switchover (pcs resource move --promoted, a node put in standby) "
+		"pauses this node's PgBouncer before the primary is demoted (PAUSE waits for "
+		"transactions in flight, then no query reaches PostgreSQL) and resumes it once the new "
+		"primary answers through primary_conninfo: clients wait instead of failing. For "
+		"example host=/var/run/postgresql port=6432 dbname=pgbouncer user=pgbouncer "
+		"passfile=/root/.pgpass-pgbouncer. A failover skips the pause.",
+		.check = check_conninfo },
+	[PG_PGBOUNCER_PAUSE] = { "pgbouncer_pause_timeout", TANDEM_PARAM_INTEGER, "10", false, false, false,
+		"Longest PgBouncer pause of a switchover (s)",
+		"If the new primary does not answer within this many seconds of the pause, PgBouncer is "
+		"resumed anyway (and it is logged): a pause must never become an outage.",
+		.min = 1, .max = 600 },
 };

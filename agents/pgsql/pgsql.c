@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "tandem/attr.h"
+#include "tandem/bouncer.h"
 #include "tandem/log.h"
 #include "tandem/pq.h"
 #include "tandem/proc.h"
@@ -799,14 +800,14 @@ save_wal(struct pg *pg, char *dest, size_t len, char *last, size_t last_len)
 }
 
 /* Is the primary_conninfo target a primary right now?  1 yes (and *tli is
- * its timeline), 0 no, -1 unreachable. */
+ * its timeline), 0 no, -1 unreachable within ms. */
 static int
-remote_is_primary(struct pg *pg, uint32_t *tli)
+remote_is_primary_within(struct pg *pg, uint32_t *tli, int64_t ms)
 {
 	char ci[2048], why[512];
 	const char *keys[] = { "dbname", NULL, NULL };
 	const char *vals[] = { ci, NULL, NULL };
-	tandem_deadline d = tandem_deadline_cap(pg->ctx->deadline, 5000);
+	tandem_deadline d = tandem_deadline_cap(pg->ctx->deadline, ms);
 	PGconn *c;
 	PGresult *r;
 	int is = -1;
@@ -830,6 +831,12 @@ remote_is_primary(struct pg *pg, uint32_t *tli)
 	if (c != NULL)
 		PQfinish(c);
 	return is;
+}
+
+static int
+remote_is_primary(struct pg *pg, uint32_t *tli)
+{
+	return remote_is_primary_within(pg, tli, 5000);
 }
 
 /* Data that may have diverged from the running primary's timeline is
@@ -1349,6 +1356,72 @@ pre_promote(struct pg *pg, const struct tandem_ocf_notify *n)
 	}
 }
 
+static int64_t
+wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* PgBouncer around a planned switchover (pgbouncer_admin): paused before
+ * the demote, so no query reaches a primary that is going away and
+ * clients wait instead of failing; resumed once the new primary answers
+ * through primary_conninfo, or when the budget runs out. */
+static void
+pgbouncer_pause(struct pg *pg)
+{
+	const char *admin = tandem_param_str(pg->p, PG_PGBOUNCER_ADMIN);
+	tandem_deadline d = tandem_deadline_cap(pg->ctx->deadline, tandem_param_int(pg->p, PG_PGBOUNCER_PAUSE) * 1000);
+	char why[256], now[32];
+
+	if (admin == NULL || admin[0] == '\0')
+		return;
+	if (tandem_bouncer_pause(admin, d, why, sizeof(why)) != 0) {
+		tandem_log(LOG_WARNING, "could not pause PgBouncer before the demote (%s): resuming it", why);
+		if (tandem_bouncer_resume(admin, pg->ctx->deadline, why, sizeof(why)) != 0)
+			tandem_log(LOG_WARNING, "could not resume PgBouncer: %s", why);
+		return;
+	}
+	snprintf(now, sizeof(now), "%lld", (long long)wall_ms());
+	write_state("pgbouncer-paused", now);
+	tandem_log(LOG_NOTICE, "PgBouncer paused for a planned switchover");
+}
+
+static void
+pgbouncer_resume(struct pg *pg)
+{
+	const char *admin = tandem_param_str(pg->p, PG_PGBOUNCER_ADMIN);
+	char path[512], buf[32] = "", why[256];
+	int64_t since, until;
+	uint32_t tli;
+	bool answered = false;
+	FILE *f;
+
+	if (admin == NULL || admin[0] == '\0')
+		return;
+	state_path(path, sizeof(path), "pgbouncer-paused");
+	f = fopen(path, "r");
+	if (f == NULL)
+		return;         /* not paused by us: a failover */
+	since = fgets(buf, sizeof(buf), f) != NULL ? atoll(buf) : 0;
+	fclose(f);
+	until = since + tandem_param_int(pg->p, PG_PGBOUNCER_PAUSE) * 1000;
+	/* The VIP starts beside this notification: ask until it answers. */
+	while (!(answered = remote_is_primary_within(pg, &tli, 500) == 1) && wall_ms() < until
+	       && tandem_deadline_sleep(pg->ctx->deadline, 100))
+		;
+	if (tandem_bouncer_resume(admin, pg->ctx->deadline, why, sizeof(why)) != 0) {
+		tandem_log(LOG_WARNING, "could not resume PgBouncer: %s", why);
+		return;
+	}
+	unlink(path);
+	tandem_log(answered ? LOG_NOTICE : LOG_WARNING, "PgBouncer resumed after a %lld ms pause (%s)",
+		   (long long)(wall_ms() - since),
+		   answered ? "the new primary answers" : "pgbouncer_pause_timeout ran out first");
+}
+
 int
 pg_notify(struct tandem_ctx *ctx)
 {
@@ -1364,6 +1437,10 @@ pg_notify(struct tandem_ctx *ctx)
 	tandem_log(LOG_DEBUG, "notify %s-%s", n.type, n.operation);
 	if (strcmp(n.type, "pre") == 0 && strcmp(n.operation, "promote") == 0)
 		pre_promote(&pg, &n);
+	if (strcmp(n.type, "pre") == 0 && strcmp(n.operation, "demote") == 0 && pg_planned_demote(&n))
+		pgbouncer_pause(&pg);
+	if (strcmp(n.type, "post") == 0 && strcmp(n.operation, "promote") == 0)
+		pgbouncer_resume(&pg);
 	if (strcmp(n.type, "post") == 0 && strcmp(n.operation, "promote") == 0) {
 		/* This election is over: its LSNs must not count in the next. */
 		char why[256];

@@ -25,12 +25,19 @@ enum pg_param {
 	PG_SYNC_MODE,
 	PG_AUTO_REWIND,
 	PG_SLOT_WAL_KEEP,
+	PG_PGBOUNCER_ADMIN,
+	PG_PGBOUNCER_PAUSE,
 	PG_N_PARAMS
 };
 
 extern const struct tandem_param pg_params[PG_N_PARAMS];
 
 enum pg_sync_mode { PG_SYNC_OFF, PG_SYNC_ON, PG_SYNC_STRICT };
+
+/* Whether a notification announces a planned demote of a primary (a
+ * switchover, a node put in standby): a demote without a stop of the same
+ * node.  A failed primary is demoted and stopped. */
+bool pg_planned_demote(const struct tandem_ocf_notify *n);
 
 /* Promotion scores (Pacemaker treats 1,000,000 as INFINITY: stay far below). */
 #define PG_SCORE_PRIMARY 1001
@@ -111,6 +118,11 @@ int pg_role_rc(enum pg_role r);
  * restart pg_last_wal_receive_lsn() falls back to a segment start, below
  * what was replayed (PAF #225): take the greater of the two. */
 uint64_t pg_election_lsn(const struct pg_facts *f);
+
+/* Whether a notification announces a planned demote of a primary (a
+ * switchover, a node put in standby): a demote without a stop of the same
+ * node.  A failed primary is demoted and stopped. */
+bool pg_planned_demote(const struct tandem_ocf_notify *n);
 
 /* Promotion scores the primary gives its standbys. */
 struct pg_score {

@@ -62,9 +62,9 @@ const struct tandem_param stash_params[STASH_N_PARAMS] = {
 		.check = check_absolute },
 	[STASH_PIDFILE] = { "pidfile", TANDEM_PARAM_STRING, NULL, false, false, false,
 		"JVM pid file",
-		"The file the start script writes the JVM's pid to (CATALINA_PID); unset, "
-		"install_dir/work/catalina.pid. Stop escalates to TERM and KILL on that process, and "
-		"only if it uses home_dir.",
+		"The file the JVM's pid is written to; unset, install_dir/work/catalina.pid (Tomcat's "
+		"default). When set, the scripts get it as CATALINA_PID. Stop escalates to TERM and "
+		"KILL on that process, and only if it uses home_dir.",
 		.check = check_absolute },
 	[STASH_TRANSITION_GRACE] = { "transition_grace", TANDEM_PARAM_INTEGER, "120", false, false, false,
 		"Grace for STARTING / STOPPING outside start and stop (s)",

@@ -27,7 +27,7 @@ struct stash {
 	const struct tandem_params *p;
 	bool bitbucket;                 //!< Bitbucket's scripts (else Stash's)
 	char start[PATH_MAX], stop[PATH_MAX], pidfile[PATH_MAX];
-	char env_home[PATH_MAX + 16], env_java[PATH_MAX + 16];
+	char env_home[PATH_MAX + 16], env_java[PATH_MAX + 16], env_pid[PATH_MAX + 16];
 	char uses_home[4][PATH_MAX + 24]; //!< what a process using home_dir holds
 	const char *uses[5];
 };
@@ -53,9 +53,11 @@ stash_init(struct stash *s, struct tandem_ctx *ctx)
 	if (!s->bitbucket)
 		snprintf(s->start, sizeof(s->start), "%s/bin/start-stash.sh", install);
 	snprintf(s->stop, sizeof(s->stop), "%s/bin/stop-%s.sh", install, s->bitbucket ? "bitbucket" : "stash");
-	if (tandem_param_given(s->p, STASH_PIDFILE))
+	if (tandem_param_given(s->p, STASH_PIDFILE)) {
 		snprintf(s->pidfile, sizeof(s->pidfile), "%s", param(s, STASH_PIDFILE));
-	else
+		/* catalina.sh writes its pid where CATALINA_PID says. */
+		snprintf(s->env_pid, sizeof(s->env_pid), "CATALINA_PID=%s", s->pidfile);
+	} else
 		snprintf(s->pidfile, sizeof(s->pidfile), "%s/work/catalina.pid", install);
 	snprintf(s->env_home, sizeof(s->env_home), "%s=%s", s->bitbucket ? "BITBUCKET_HOME" : "STASH_HOME", home);
 	if (tandem_param_given(s->p, STASH_JAVA_HOME))
@@ -313,6 +315,8 @@ script_env(const struct stash *s, const char *env[4])
 	env[k++] = s->env_home;
 	if (s->env_java[0] != '\0')
 		env[k++] = s->env_java;
+	if (s->env_pid[0] != '\0')
+		env[k++] = s->env_pid;
 	env[k] = NULL;
 }
 
@@ -360,6 +364,13 @@ stash_start(struct tandem_ctx *ctx)
 			tandem_ocf_exit_reason("process %d already uses %s on this node: not starting a second instance",
 					       (int)users[0], param(&s, STASH_HOME_DIR));
 			return TANDEM_OCF_ERR_GENERIC;
+		}
+		/* A pid file naming no process of this home is stale (a crash,
+		 * a node lost with the file on shared storage): catalina.sh
+		 * would refuse to start if its pid now belongs to another. */
+		if (access(s.pidfile, F_OK) == 0) {
+			tandem_log(LOG_INFO, "removing the stale pid file %s", s.pidfile);
+			unlink(s.pidfile);
 		}
 		if (run_script(&s, s.start, tandem_deadline_cap(ctx->deadline, tandem_deadline_left(ctx->deadline) / 2),
 			       why, sizeof(why)) != 0) {

@@ -21,6 +21,11 @@ PGconn *tandem_pq_connect(const char *const *keys, const char *const *values,
 PGresult *tandem_pq_query(PGconn **conn, const char *sql, tandem_deadline deadline,
 			  char *why, size_t why_len);
 
+/* The same over the simple query protocol, for servers that speak only
+ * that (PgBouncer's admin console). */
+PGresult *tandem_pq_query_simple(PGconn **conn, const char *sql, tandem_deadline deadline,
+				 char *why, size_t why_len);
+
 /* Whether a server answers at all, with no authentication (PQpingParams:
  * PQPING_OK, PQPING_REJECT for one that refuses connections, as when
  * starting up, PQPING_NO_RESPONSE).  libpq's ping blocks: each host gets

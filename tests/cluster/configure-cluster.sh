@@ -4,7 +4,9 @@
 #   configure-cluster.sh VIP RO_VIP NODE...
 # Run on one node of a running cluster.  Fencing on (fence_tandem_ns here;
 # a VM cluster passes its own with FENCE_AGENT), the promotable pgsql
-# clone, the VIP on the primary and a read-only VIP on a standby.
+# clone, the VIP on the primary and a read-only VIP on a standby.  With
+# STASH_VIP set (and STASH_INSTALL, STASH_HOME, prepared on every node by
+# provision-stash.sh), Stash and its VIP as a group in cold standby.
 set -euo pipefail
 vip=$1 ro_vip=$2
 shift 2
@@ -39,6 +41,15 @@ pcs -f "$cib" constraint order demote pgsqld-clone then stop pgsql-vip symmetric
 pcs -f "$cib" resource create pgsql-ro-vip ocf:tandem:vip ip="$ro_vip" cidr_netmask=24 \
 	op monitor interval=5s timeout=10s
 pcs -f "$cib" constraint colocation add pgsql-ro-vip with Unpromoted pgsqld-clone 100
+if [ -n "${STASH_VIP:-}" ]; then
+	pcs -f "$cib" resource create stash ocf:tandem:stash install_dir="$STASH_INSTALL" \
+		home_dir="$STASH_HOME" user=atlbitbucket pidfile="$STASH_HOME/log/catalina.pid" db_check=true \
+		op start timeout=120s op stop timeout=60s \
+		op monitor interval="${STASH_MONITOR_INTERVAL:-15s}" timeout=30s \
+		meta migration-threshold=2 --group stash-group
+	pcs -f "$cib" resource create stash-vip ocf:tandem:vip ip="$STASH_VIP" cidr_netmask=24 \
+		op monitor interval=5s timeout=10s --group stash-group
+fi
 # Only the first node has data: it starts alone, is promoted, and the
 # others are then cloned from it (growing the group is raising clone-max).
 pcs -f "$cib" constraint location pgsqld-clone prefers "${nodes[0]}=100"

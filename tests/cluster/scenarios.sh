@@ -18,9 +18,10 @@ WRITER=$build/tests/cluster/writer
 N=${CLUSTER_NODES:-3}
 VIP=192.0.2.100
 RO_VIP=192.0.2.101
+STASH_VIP=192.0.2.110
 # Not in CI's default set: standby_loss and strict (each passes in a run of
 # its own; CLUSTER_SCENARIOS="standby_loss strict").
-SCEN=${CLUSTER_SCENARIOS:-kill9 poweroff partition switchover}
+SCEN=${CLUSTER_SCENARIOS:-kill9 poweroff partition switchover lagging stash_crash stash_maintenance stash_error stash_dbdown stash_poweroff}
 DIAG=/var/tmp/tandem-cluster-diagnostics
 
 [ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 77; }
@@ -171,6 +172,32 @@ scenario_switchover() { # planned: pcs resource move --promoted
 	tap_is "$(primary "$target")" "$target" "switchover: the chosen node is primary"
 }
 
+scenario_lagging() { # a standby cut from replication falls behind; the primary dies: only the other may win
+	local p l="" o="" n
+	p=$(primary "$(any_up)")
+	for n in "${CL_NODES[@]}"; do
+		[ "$n" = "$p" ] && continue
+		if [ -z "$l" ]; then l=$n; else o=$n; fi
+	done
+	client_start 30
+	watch_start
+	say "replication to $l blocked (nft: its connections to port 5432 dropped): it falls behind"
+	ip netns exec "$CL_PREFIX$l" nft -f - <<NFT
+table inet lag {
+	chain output { type filter hook output priority 0; policy accept; tcp dport 5432 drop; }
+}
+NFT
+	sleep 10
+	say "kill -9 of PostgreSQL on $p; $l is behind, $o is not"
+	kill -9 $(node_exec "$p" head -1 /var/lib/postgresql/15/main/postmaster.pid)
+	sleep 8
+	ip netns exec "$CL_PREFIX$l" nft delete table inet lag
+	client_wait
+	watch_stop
+	verify lagging "$p" other yes
+	tap_is "$(primary "$(any_up)")" "$o" "lagging: the standby that kept up ($o) was promoted, never the one behind ($l)"
+}
+
 scenario_partition() { # the primary cut off by a firewall inside its namespace
 	local p
 	p=$(primary "$(any_up)")
@@ -243,13 +270,128 @@ scenario_strict() { # sync_mode=strict: every standby stopped, writes wait, then
 	node_exec "$p" pcs resource update pgsqld sync_mode=on >/dev/null 2>&1
 }
 
+# Stash (the stand-in: Bitbucket cannot be installed here) and its VIP.
+stash_node() { crm "$(any_up)" | sed -n 's/.*stash\s*(ocf:tandem:stash):\s*Started \(n[0-9]*\).*/\1/p'; }
+stash_pid() { node_exec "$1" cat "$CL_DIR/stash-home/log/catalina.pid" 2>/dev/null; }
+stash_status() { netns_exec client curl -s -m 3 "http://$STASH_VIP:7990/status" 2>/dev/null; }
+stash_mode() { echo "$2" >"$CL_DIR/stash-home/double-mode-$1"; }
+stash_starts() { grep -c "Result of start operation for stash on $1" "$CL_DIR/$1/var-log-pacemaker/pacemaker.log"; }
+stash_fails() { node_exec "$(any_up)" crm_failcount --query -r stash -N "$1" 2>/dev/null | sed -n 's/.*value=\([0-9A-Z]*\).*/\1/p'; }
+# stash_healthy [SECONDS]: Stash started, its VIP beside it, /status RUNNING through the VIP.
+stash_healthy() {
+	local i n
+	for i in $(seq $(( ${1:-120} / 2 ))); do
+		n=$(stash_node)
+		[ -n "$n" ] && crm "$n" | grep -q "stash-vip.*Started $n" &&
+			[ "$(stash_status)" = '{"state":"RUNNING"}' ] && return 0
+		sleep 2
+	done
+	return 1
+}
+stash_reset() { # every node's mode back to running, fail counts cleared
+	rm -f "$CL_DIR"/stash-home/double-mode-*
+	node_exec "$(any_up)" pcs resource cleanup stash >/dev/null 2>&1
+	stash_healthy 120
+}
+
+scenario_stash_crash() { # the JVM killed: restarted in place (the guide: Stash crashes completely)
+	local n pid
+	stash_reset
+	n=$(stash_node); pid=$(stash_pid "$n")
+	say "kill -9 of Stash's JVM ($pid) on $n"
+	kill -9 "$pid"
+	sleep 5
+	stash_healthy 120
+	tap_result $? "stash_crash: Stash answers RUNNING through its VIP again"
+	tap_is "$(stash_node)" "$n" "stash_crash: restarted in place, on $n"
+	tap_ok "stash_crash: a new JVM" test "$(stash_pid "$n")" != "$pid"
+}
+
+scenario_stash_maintenance() { # MAINTENANCE (a backup): nothing happens
+	local n pid
+	stash_reset
+	n=$(stash_node); pid=$(stash_pid "$n")
+	say "Stash in MAINTENANCE on $n for 20 s (four monitors)"
+	stash_mode "$n" maintenance
+	sleep 20
+	tap_is "$(stash_status)" '{"state":"MAINTENANCE"}' "stash_maintenance: /status says MAINTENANCE through the VIP"
+	tap_is "$(stash_node)/$(stash_pid "$n")" "$n/$pid" "stash_maintenance: no restart, no failover"
+	tap_is "$(stash_fails "$n")" 0 "stash_maintenance: no failure counted"
+	stash_mode "$n" running
+}
+
+scenario_stash_error() { # ERROR that persists: restart in place, then failover with the VIP
+	local n m starts0
+	stash_reset
+	n=$(stash_node)
+	starts0=$(stash_starts "$n")
+	say "Stash reports ERROR on $n, and goes on reporting it there"
+	stash_mode "$n" error
+	for i in $(seq 60); do
+		m=$(stash_node)
+		[ -n "$m" ] && [ "$m" != "$n" ] && break
+		sleep 2
+	done
+	stash_healthy 120
+	tap_result $? "stash_error: Stash answers RUNNING through its VIP again"
+	m=$(stash_node)
+	tap_ok "stash_error: it failed over ($n -> $m), with its VIP" test -n "$m" -a "$m" != "$n"
+	tap_ok "stash_error: restarted in place on $n first ($starts0 -> $(stash_starts "$n") starts there), then moved" \
+		test "$(stash_starts "$n")" -gt "$starts0"
+	stash_mode "$n" running
+}
+
+scenario_stash_dbdown() { # its database down: the guide says do nothing
+	local n pid p
+	stash_reset
+	n=$(stash_node); pid=$(stash_pid "$n")
+	p=$(primary "$(any_up)")
+	say "the database (pgsql, through its VIP) stopped, and Stash on $n reports ERROR"
+	node_exec "$p" pcs resource disable pgsqld-clone >/dev/null 2>&1
+	for i in $(seq 60); do
+		netns_exec client ping -c1 -W1 "$VIP" >/dev/null 2>&1 || break
+		sleep 1
+	done
+	stash_mode "$n" error
+	sleep 20
+	tap_is "$(stash_node)/$(stash_pid "$n")" "$n/$pid" "stash_dbdown: no restart, no failover while the database is down"
+	tap_is "$(stash_fails "$n")" 0 "stash_dbdown: no failure counted"
+	tap_is "$(attr "$n" tandem-stash-db)" unreachable "stash_dbdown: tandem-stash-db=unreachable on $n"
+	stash_mode "$n" running
+	node_exec "$p" pcs resource enable pgsqld-clone >/dev/null 2>&1
+	healthy 240
+	tap_result $? "stash_dbdown: the database is back (a primary, synchronous standbys)"
+}
+
+scenario_stash_poweroff() { # Stash's node loses power: Stash and its VIP come up elsewhere
+	local n m
+	stash_reset
+	n=$(stash_node)
+	say "power-off of $n (Stash's node)"
+	node_poweroff "$n"
+	sleep 3
+	stash_healthy 180
+	tap_result $? "stash_poweroff: Stash answers RUNNING through its VIP again"
+	m=$(stash_node)
+	tap_ok "stash_poweroff: on another node ($n -> $m)" test -n "$m" -a "$m" != "$n"
+	say "$n boots again"
+	node_boot "$n"
+	healthy 240
+	tap_result $? "stash_poweroff: the cluster is healthy again"
+}
+
 say "cluster of $N nodes"
 cluster_init "$N"
 for n in "${CL_NODES[@]}"; do node_boot "$n"; done
 cluster_wait_online "$N" 120
 tap_result $? "corosync and pacemaker: $N nodes online, with quorum"
-for n in "${CL_NODES[@]}"; do node_exec "$n" bash "$top/tests/cluster/provision-node.sh" "$n" n1 192.0.2.0/24; done
-node_exec n1 bash "$top/tests/cluster/configure-cluster.sh" "$VIP" "$RO_VIP" "${CL_NODES[@]}" >/dev/null
+for n in "${CL_NODES[@]}"; do
+	node_exec "$n" bash "$top/tests/cluster/provision-node.sh" "$n" n1 192.0.2.0/24
+	node_exec "$n" bash "$top/tests/cluster/provision-stash.sh" "$CL_DIR/stash-install" "$CL_DIR/stash-home" \
+		"$top/tests/stash-double"
+done
+node_exec n1 env STASH_VIP="$STASH_VIP" STASH_INSTALL="$CL_DIR/stash-install" STASH_HOME="$CL_DIR/stash-home" \
+	STASH_MONITOR_INTERVAL=5s bash "$top/tests/cluster/configure-cluster.sh" "$VIP" "$RO_VIP" "${CL_NODES[@]}" >/dev/null
 tap_result $? "configured with pcs as the README says"
 healthy 240
 tap_result $? "healthy: one primary, $((N - 1)) synchronous standbys"

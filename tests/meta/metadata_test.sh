@@ -8,7 +8,7 @@ build=${abs_top_builddir:-$top}
 
 RNG=/usr/share/resource-agents/metadata.rng
 DTD_DIR=/usr/share/resource-agents
-for agent in vip pgsql stash; do
+for agent in vip pgsql stash pgbouncer; do
 	bin="$build/agents/$agent/$agent"
 	xml=$("$bin" meta-data)
 	tap_is "$?" 0 "$agent meta-data exits 0"

@@ -14,8 +14,9 @@ responses:
     404 (the web application failed to deploy)
 
 Any other path answers 302 to a login page, as Bitbucket's do during a
-backup.  A test steers it by writing one word to $BITBUCKET_HOME/double-mode
-(read at each request):
+backup.  A test steers it by writing one word to $BITBUCKET_HOME/double-mode,
+or double-mode-<hostname> for one node of a cluster sharing the home (read
+at each request):
 
     running | maintenance | first_run | error | undeployed  -> the row above
     starting | stopping                                      -> 503 rows
@@ -30,6 +31,7 @@ exit, as Tomcat's shutdown does.
 import http.server
 import os
 import signal
+import socket
 import socketserver
 import threading
 import time
@@ -95,7 +97,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.path != CONTEXT + "/status":
             self.reply(302, b"", "http://localhost:%d%s/login" % (PORT, CONTEXT))
             return
-        mode = read("double-mode", "running")
+        mode = read("double-mode-" + socket.gethostname()) or read("double-mode", "running")
         if stopping_since is not None:
             mode = "stopping"
         elif time.monotonic() - STARTED < START_S and mode == "running":
@@ -124,7 +126,7 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
 
 def on_term(signum, frame):
     global stopping_since
-    if read("double-mode") == "ignore-term":
+    if (read("double-mode-" + socket.gethostname()) or read("double-mode")) == "ignore-term":
         return
     if stopping_since is None:
         stopping_since = time.monotonic()
@@ -134,7 +136,8 @@ def on_term(signum, frame):
 def main():
     global server
     signal.signal(signal.SIGTERM, on_term)
-    server = Server(("127.0.0.1", PORT), Handler)
+    # All addresses, as Tomcat's connector: clients come through the VIP.
+    server = Server(("0.0.0.0", PORT), Handler)
     server.serve_forever(poll_interval=0.1)
     while True:         # "refuse": the JVM lives on without its connector
         time.sleep(3600)

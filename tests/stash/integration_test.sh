@@ -223,6 +223,24 @@ tap_ok "nothing was started" test ! -s "$PIDFILE"
 kill "$intruder"
 wait "$intruder" 2>/dev/null
 
+echo "# pid files"
+sleep 300 &
+unrelated=$!
+echo "$unrelated" >"$PIDFILE"
+chown "$RUNAS" "$PIDFILE"
+ra start
+tap_is "$RC" 0 "a pid file naming a live process that does not use the home is stale: start goes on"
+tap_ok "start did not touch that process" kill -0 "$unrelated"
+ra stop
+tap_ok "stop left the unrelated process alone" kill -0 "$unrelated"
+kill "$unrelated"
+wait "$unrelated" 2>/dev/null
+ra start OCF_RESKEY_pidfile="$T/home/log/bitbucket.pid"
+tap_is "$RC" 0 "start with pidfile set"
+tap_ok "the scripts were given it as CATALINA_PID" test -s "$T/home/log/bitbucket.pid"
+ra stop OCF_RESKEY_pidfile="$T/home/log/bitbucket.pid"
+tap_is "$RC" 0 "stop with pidfile set"
+
 echo "# start stops at what will not get better"
 mode undeployed
 ra start

@@ -250,6 +250,25 @@ election_gather(void **state)
 }
 
 static void
+planned_demote(void **state)
+{
+	struct tandem_ocf_notify n;
+
+	(void)state;
+	memset(&n, 0, sizeof(n));
+	assert_false(pg_planned_demote(&n));    /* no demote at all: a failover */
+	assert_int_equal(tandem_uname_list_parse("n1", &n.demote), 0);
+	assert_true(pg_planned_demote(&n));     /* pcs resource move --promoted */
+	assert_int_equal(tandem_uname_list_parse("n2 n1", &n.stop), 0);
+	assert_false(pg_planned_demote(&n));    /* a failed primary: demoted and stopped */
+	tandem_uname_list_free(&n.stop);
+	assert_int_equal(tandem_uname_list_parse("n2", &n.stop), 0);
+	assert_true(pg_planned_demote(&n));     /* another node stopped meanwhile */
+	tandem_uname_list_free(&n.stop);
+	tandem_uname_list_free(&n.demote);
+}
+
+static void
 start_opts_and_slots(void **state)
 {
 	char why[128], slot[80];
@@ -296,6 +315,7 @@ main(void)
 		cmocka_unit_test(election),
 		cmocka_unit_test(election_values),
 		cmocka_unit_test(election_gather),
+		cmocka_unit_test(planned_demote),
 		cmocka_unit_test(start_opts_and_slots),
 		cmocka_unit_test(lsns),
 	};

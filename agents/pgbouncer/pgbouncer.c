@@ -1,0 +1,208 @@
+/* pgbouncer.c --- ocf:tandem:pgbouncer's actions: start, stop, monitor, validate */
+#include "config.h"
+
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tandem/bouncer.h"
+#include "tandem/log.h"
+#include "tandem/proc.h"
+#include "tandem/spawn.h"
+#include "pgbouncer.h"
+
+#define POLL_MS 100
+
+bool
+pgb_pause_overdue(int64_t paused_s, int64_t budget_s)
+{
+	return paused_s >= 0 && paused_s >= budget_s;
+}
+
+static const char *
+param(const struct tandem_ctx *ctx, enum pgb_param i)
+{
+	return tandem_param_str(ctx->params, i);
+}
+
+/* The admin conninfo, with the passfile (quoted as libpq wants). */
+static void
+admin_conninfo(const struct tandem_ctx *ctx, char *buf, size_t len)
+{
+	size_t k = (size_t)snprintf(buf, len, "%s", param(ctx, PGB_ADMIN));
+
+	if (tandem_param_given(ctx->params, PGB_PASSFILE) && k + 16 < len) {
+		k += (size_t)snprintf(buf + k, len - k, " passfile='");
+		for (const char *p = param(ctx, PGB_PASSFILE); *p != '\0' && k + 3 < len; p++) {
+			if (*p == '\'' || *p == '\\')
+				buf[k++] = '\\';
+			buf[k++] = *p;
+		}
+		snprintf(buf + k, len - k, "'");
+	}
+}
+
+static bool
+answers(const struct tandem_ctx *ctx, tandem_deadline deadline, bool *paused, char *why, size_t len)
+{
+	char conninfo[PATH_MAX + 256];
+	bool p;
+
+	admin_conninfo(ctx, conninfo, sizeof(conninfo));
+	return tandem_bouncer_paused(conninfo, deadline, paused != NULL ? paused : &p, why, len) == 0;
+}
+
+static bool
+pid_alive(const struct tandem_ctx *ctx, pid_t *pid)
+{
+	return tandem_pidfile_check(param(ctx, PGB_PIDFILE), NULL, pid) == TANDEM_PIDFILE_ALIVE;
+}
+
+/* How long monitor has seen PgBouncer paused (-1: not paused now). */
+static int64_t
+paused_for(bool paused)
+{
+	char path[PATH_MAX], buf[32] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/tandem-pgbouncer-%s-paused", tandem_ocf_rsctmp(), tandem_ocf_instance());
+	if (!paused) {
+		unlink(path);
+		return -1;
+	}
+	f = fopen(path, "r");
+	if (f != NULL) {
+		long long since = fgets(buf, sizeof(buf), f) != NULL ? atoll(buf) : 0;
+
+		fclose(f);
+		if (since > 0)
+			return (int64_t)time(NULL) - since;
+	}
+	f = fopen(path, "w");
+	if (f != NULL) {
+		fprintf(f, "%lld\n", (long long)time(NULL));
+		fclose(f);
+	}
+	return 0;
+}
+
+int
+pgb_monitor(struct tandem_ctx *ctx)
+{
+	char why[256], conninfo[PATH_MAX + 256];
+	bool paused;
+	int64_t since;
+	pid_t pid;
+
+	if (!answers(ctx, ctx->deadline, &paused, why, sizeof(why))) {
+		if (!pid_alive(ctx, &pid))
+			return TANDEM_OCF_NOT_RUNNING;
+		tandem_ocf_exit_reason("pgbouncer (pid %d) does not answer its admin console: %s", (int)pid, why);
+		return TANDEM_OCF_ERR_GENERIC;
+	}
+	since = paused_for(paused);
+	if (pgb_pause_overdue(since, tandem_param_int(ctx->params, PGB_PAUSE_TIMEOUT))) {
+		admin_conninfo(ctx, conninfo, sizeof(conninfo));
+		tandem_log(LOG_WARNING, "paused for %llds, longer than pause_timeout: RESUME", (long long)since);
+		if (tandem_bouncer_resume(conninfo, ctx->deadline, why, sizeof(why)) != 0)
+			tandem_log(LOG_ERR, "RESUME failed: %s", why);
+		else
+			paused_for(false);
+	} else if (paused) {
+		tandem_log(LOG_INFO, "paused for %llds (pause_timeout %llds)", (long long)since,
+			   tandem_param_int(ctx->params, PGB_PAUSE_TIMEOUT));
+	}
+	return TANDEM_OCF_SUCCESS;
+}
+
+int
+pgb_start(struct tandem_ctx *ctx)
+{
+	const char *argv[] = { param(ctx, PGB_BINARY), "-d", "-q", param(ctx, PGB_CONFIG), NULL };
+	struct tandem_spawn_opts opts = { .user = param(ctx, PGB_USER) };
+	struct tandem_spawn_result r;
+	char why[256] = "";
+	int rc;
+
+	if (answers(ctx, ctx->deadline, NULL, why, sizeof(why))) {
+		tandem_log(LOG_INFO, "already running");
+		return TANDEM_OCF_SUCCESS;
+	}
+	rc = tandem_spawn_run(argv, &opts, ctx->deadline, &r);
+	if (rc != 0 || r.timed_out || r.status != 0) {
+		const char *err = r.err != NULL && r.err[0] != '\0' ? r.err : "";
+
+		tandem_ocf_exit_reason("%s -d did not start: %.200s", param(ctx, PGB_BINARY),
+				       r.timed_out ? "timed out" : err);
+		tandem_spawn_result_free(&r);
+		return TANDEM_OCF_ERR_GENERIC;
+	}
+	tandem_spawn_result_free(&r);
+	while (!answers(ctx, ctx->deadline, NULL, why, sizeof(why)))
+		if (!tandem_deadline_sleep(ctx->deadline, POLL_MS)) {
+			tandem_ocf_exit_reason("started, but its admin console does not answer (its logfile says why): %s", why);
+			return TANDEM_OCF_ERR_GENERIC;
+		}
+	tandem_log(LOG_NOTICE, "started");
+	return TANDEM_OCF_SUCCESS;
+}
+
+int
+pgb_stop(struct tandem_ctx *ctx)
+{
+	char why[256], conninfo[PATH_MAX + 256];
+	tandem_deadline half = tandem_deadline_cap(ctx->deadline, tandem_deadline_left(ctx->deadline) / 2);
+	pid_t pid;
+
+	admin_conninfo(ctx, conninfo, sizeof(conninfo));
+	if (answers(ctx, half, NULL, why, sizeof(why))) {
+		/* SHUTDOWN ends the connection that sent it: no answer is expected. */
+		(void)tandem_bouncer_command(conninfo, "SHUTDOWN", half, why, sizeof(why));
+		while ((answers(ctx, half, NULL, why, sizeof(why)) || pid_alive(ctx, &pid))
+		       && tandem_deadline_sleep(half, POLL_MS))
+			;
+	}
+	if (pid_alive(ctx, &pid)) {
+		tandem_log(LOG_WARNING, "pgbouncer (pid %d) still runs: terminating it", (int)pid);
+		if (!tandem_proc_terminate(pid, tandem_deadline_left(ctx->deadline) / 2, ctx->deadline)) {
+			tandem_ocf_exit_reason("pgbouncer (pid %d) survived SIGKILL", (int)pid);
+			return TANDEM_OCF_ERR_GENERIC;
+		}
+	}
+	paused_for(false);
+	tandem_log(LOG_INFO, "stopped");
+	return TANDEM_OCF_SUCCESS;
+}
+
+int
+pgb_validate(struct tandem_ctx *ctx)
+{
+	if (!tandem_spawn_executable(param(ctx, PGB_BINARY))) {
+		tandem_ocf_exit_reason("%s is missing or not executable (pgbouncer)", param(ctx, PGB_BINARY));
+		return TANDEM_OCF_ERR_INSTALLED;
+	}
+	if (access(param(ctx, PGB_CONFIG), R_OK) != 0) {
+		tandem_ocf_exit_reason("config \"%s\" is not a readable file", param(ctx, PGB_CONFIG));
+		return TANDEM_OCF_ERR_CONFIGURED;
+	}
+	if (getpwnam(param(ctx, PGB_USER)) == NULL) {
+		tandem_ocf_exit_reason("user \"%s\" does not exist (user)", param(ctx, PGB_USER));
+		return TANDEM_OCF_ERR_CONFIGURED;
+	}
+	if (tandem_param_given(ctx->params, PGB_PASSFILE) && access(param(ctx, PGB_PASSFILE), R_OK) != 0) {
+		tandem_ocf_exit_reason("passfile \"%s\" is not readable", param(ctx, PGB_PASSFILE));
+		return TANDEM_OCF_ERR_CONFIGURED;
+	}
+	return TANDEM_OCF_SUCCESS;
+}
+
+int
+pgb_validate_all(struct tandem_ctx *ctx)
+{
+	(void)ctx;
+	return TANDEM_OCF_SUCCESS;
+}
