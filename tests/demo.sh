@@ -25,6 +25,7 @@ if [ -z "${TANDEM_DEMO_REAPED:-}" ]; then
 	TANDEM_DEMO_REAPED=1 exec "$build/tests/lib/reaper" bash "$0" "$@"
 fi
 
+CL_REAPER=$build/tests/lib/reaper
 . tests/cluster/cluster.sh
 VIP=192.0.2.100
 step() { echo; echo "== $(date +%T) $*"; }
@@ -77,7 +78,7 @@ p=$(primary "$other")
 lost=$(comm -23 <(sort -u "$CL_DIR/acked") \
 	<(node_exec "$p" runuser -u postgres -- psql -h /run/postgresql -d app -XAtqc 'SELECT n FROM acked' | sort -u) | wc -l)
 step "summary"
-if node_exec "$other" crm_mon -1 2>/dev/null | grep -q "Unpromoted: \[.*$old.*\]"; then
+if grep -q "Unpromoted: \[.*$old.*\]" <<<"$(node_exec "$other" crm_mon -1 2>/dev/null)"; then
 	back="$old is back as a standby"
 else
 	back="$old is NOT back as a standby (see crm_mon above)"

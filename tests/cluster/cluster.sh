@@ -2,8 +2,10 @@
 #
 # Sourced.  Every node is a network namespace on a bridge of its own
 # (192.0.2.0/24; the bridge lives in the "switch" namespace, nothing is
-# added to the host's interfaces) plus a private mount and UTS namespace,
-# held open by an anchor process, with its own hostname, /run, /dev/shm
+# added to the host's interfaces) plus private mount, UTS and PID
+# namespaces (its own /proc: a process sees only its node's, as on a
+# machine), held open by an anchor, the node's PID 1 (CL_REAPER: it reaps
+# orphans as init would), with its own hostname, /run, /dev/shm
 # and its own copies of Corosync's, Pacemaker's and PostgreSQL's state
 # directories.  corosync and pacemakerd from Debian's packages run in it.
 #
@@ -84,7 +86,7 @@ cl_anchor() { cat "$CL_DIR/$1/anchor" 2>/dev/null; }
 node_exec() {
 	local name=$1
 	shift
-	nsenter -t "$(cl_anchor "$name")" -m -u -n -- "$@"
+	nsenter -t "$(cl_anchor "$name")" -m -u -n -p -- "$@"
 }
 
 # The node's view of the machine: everything of its own bound in place.
@@ -106,7 +108,8 @@ mount --bind $d/var-lib-pacemaker /var/lib/pacemaker
 mount --bind $d/var-log-pacemaker /var/log/pacemaker
 mount --bind $d/var-log-corosync /var/log/corosync
 mount --bind $d/var-lib-postgresql /var/lib/postgresql
-exec sleep infinity
+# PID 1 of the node: it reaps the node's orphans, as init would.
+exec ${CL_REAPER:?set CL_REAPER to tests/lib/reaper} sleep infinity
 SETUP
 }
 
@@ -114,9 +117,12 @@ node_boot() {
 	local name=$1 i
 	node_poweroff "$name" 2>/dev/null
 	ip -n "${CL_PREFIX}sw" link set "p${name}eth0" up
-	(ip netns exec "$CL_PREFIX$name" unshare --mount --uts --propagation private \
-		bash -c "$(cl_node_setup "$name")" >"$CL_DIR/$name/anchor.log" 2>&1 & echo $! >"$CL_DIR/$name/anchor")
+	rm -f "$CL_DIR/$name/anchor"
+	(ip netns exec "$CL_PREFIX$name" unshare --mount --uts --pid --fork --mount-proc --propagation private \
+		bash -c "$(cl_node_setup "$name")" >"$CL_DIR/$name/anchor.log" 2>&1 & echo $! >"$CL_DIR/$name/unshare")
 	for i in $(seq 50); do
+		# The anchor is the node's PID 1, unshare's child.
+		[ -s "$CL_DIR/$name/anchor" ] || pgrep -P "$(cat "$CL_DIR/$name/unshare")" >"$CL_DIR/$name/anchor" || true
 		[ "$(nsenter -t "$(cl_anchor "$name")" -u hostname 2>/dev/null)" = "$name" ] &&
 			nsenter -t "$(cl_anchor "$name")" -m test -d /run/netns 2>/dev/null &&
 			nsenter -t "$(cl_anchor "$name")" -m mountpoint -q /var/lib/postgresql && break

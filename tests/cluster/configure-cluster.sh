@@ -6,7 +6,9 @@
 # a VM cluster passes its own with FENCE_AGENT), the promotable pgsql
 # clone, the VIP on the primary and a read-only VIP on a standby.  With
 # STASH_VIP set (and STASH_INSTALL, STASH_HOME, prepared on every node by
-# provision-stash.sh), Stash and its VIP as a group in cold standby.
+# provision-stash.sh), Stash and its VIP as a group in cold standby.  With
+# PGBOUNCER set (provision-pgbouncer.sh on every node), PgBouncer on every
+# node, paused by pgsql around a planned switchover.
 set -euo pipefail
 vip=$1 ro_vip=$2
 shift 2
@@ -50,15 +52,22 @@ if [ -n "${STASH_VIP:-}" ]; then
 	pcs -f "$cib" resource create stash-vip ocf:tandem:vip ip="$STASH_VIP" cidr_netmask=24 \
 		op monitor interval=5s timeout=10s --group stash-group
 fi
+if [ -n "${PGBOUNCER:-}" ]; then
+	admin="host=/var/run/postgresql port=6432 dbname=pgbouncer user=pgbouncer"
+	pcs -f "$cib" resource create pgbouncer ocf:tandem:pgbouncer config=/etc/pgbouncer/tandem.ini \
+		admin="$admin" passfile=/root/.pgpass-pgbouncer op monitor interval=5s timeout=10s clone
+	pcs -f "$cib" resource update pgsqld pgbouncer_admin="$admin passfile=/root/.pgpass-pgbouncer"
+fi
 # Only the first node has data: it starts alone, is promoted, and the
 # others are then cloned from it (growing the group is raising clone-max).
 pcs -f "$cib" constraint location pgsqld-clone prefers "${nodes[0]}=100"
 pcs cluster cib-push "$cib"
 for i in $(seq 120); do
-	crm_mon -1 | grep -q "Promoted: \[ ${nodes[0]} \]" && break
+	# grep -q on a pipe would end crm_mon early (SIGPIPE, and pipefail).
+	grep -q "Promoted: \[ ${nodes[0]} \]" <<<"$(crm_mon -1)" && break
 	sleep 1
 done
-crm_mon -1 | grep -q "Promoted: \[ ${nodes[0]} \]" || { echo "configure-cluster: ${nodes[0]} was not promoted" >&2; exit 1; }
+grep -q "Promoted: \[ ${nodes[0]} \]" <<<"$(crm_mon -1)" || { echo "configure-cluster: ${nodes[0]} was not promoted" >&2; exit 1; }
 pcs resource meta pgsqld-clone clone-max=${#nodes[@]}
 pcs constraint location remove location-pgsqld-clone-"${nodes[0]}"-100 2>/dev/null ||
 	pcs constraint remove location-pgsqld-clone-"${nodes[0]}"-100

@@ -15,13 +15,14 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib/tap.sh"
 . "$top/tests/cluster/cluster.sh"
 WRITER=$build/tests/cluster/writer
+CL_REAPER=$build/tests/lib/reaper
 N=${CLUSTER_NODES:-3}
 VIP=192.0.2.100
 RO_VIP=192.0.2.101
 STASH_VIP=192.0.2.110
 # Not in CI's default set: standby_loss and strict (each passes in a run of
 # its own; CLUSTER_SCENARIOS="standby_loss strict").
-SCEN=${CLUSTER_SCENARIOS:-kill9 poweroff partition switchover lagging stash_crash stash_maintenance stash_error stash_dbdown stash_poweroff}
+SCEN=${CLUSTER_SCENARIOS:-kill9 poweroff partition switchover switchover_pgbouncer lagging stash_crash stash_maintenance stash_error stash_dbdown stash_poweroff}
 DIAG=/var/tmp/tandem-cluster-diagnostics
 
 [ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 77; }
@@ -65,7 +66,7 @@ healthy() {
 client_start() {
 	printf '*:*:*:app:app\n' >"$CL_DIR/client.pgpass"
 	chmod 600 "$CL_DIR/client.pgpass"
-	(netns_exec client "$WRITER" "host=$VIP dbname=app user=app passfile=$CL_DIR/client.pgpass connect_timeout=2 tcp_user_timeout=2000 keepalives=1" \
+	(netns_exec client "$WRITER" "${CLIENT_CONNINFO:-host=$VIP dbname=app user=app} passfile=$CL_DIR/client.pgpass connect_timeout=2 tcp_user_timeout=2000 keepalives=1" \
 		"$1" 20 "$CL_DIR/acked" >"$CL_DIR/writer.out" 2>&1 &)
 	sleep 1
 }
@@ -131,7 +132,7 @@ scenario_kill9() { # PostgreSQL killed on the primary
 	watch_start
 	sleep 5
 	say "kill -9 of PostgreSQL on $p"
-	kill -9 $(node_exec "$p" head -1 /var/lib/postgresql/15/main/postmaster.pid)
+	node_exec "$p" sh -c 'kill -9 $(head -1 /var/lib/postgresql/15/main/postmaster.pid)'
 	client_wait
 	watch_stop
 	verify kill9 "$p" other yes
@@ -172,6 +173,27 @@ scenario_switchover() { # planned: pcs resource move --promoted
 	tap_is "$(primary "$target")" "$target" "switchover: the chosen node is primary"
 }
 
+scenario_switchover_pgbouncer() { # planned, clients through PgBouncer: a pause, never an error
+	local p target other n
+	p=$(primary "$(any_up)")
+	for n in "${CL_NODES[@]}"; do
+		[ "$n" = "$p" ] && continue
+		if [ -z "${target:-}" ]; then target=$n; else other=$n; fi
+	done
+	# Through the PgBouncer of the node that neither loses nor gains the primary.
+	CLIENT_CONNINFO="host=$(cl_ip "$other") port=6432 dbname=app user=app" client_start 25
+	watch_start
+	sleep 5
+	say "switchover from $p to $target, clients through PgBouncer on $other"
+	node_exec "$p" pcs resource move pgsqld-clone "$target" --promoted >/dev/null 2>&1
+	client_wait
+	watch_stop
+	verify switchover_pgbouncer "$p" other yes
+	tap_is "$FAILED" 0 "switchover_pgbouncer: no client saw an error (longest wait ${GAP_MS} ms)"
+	tap_like "$(grep -h 'PgBouncer resumed after' "$CL_DIR"/*/var-log-pacemaker/pacemaker.log | tail -1)" \
+		'the new primary answers' "switchover_pgbouncer: PgBouncer resumed once the new primary answered"
+}
+
 scenario_lagging() { # a standby cut from replication falls behind; the primary dies: only the other may win
 	local p l="" o="" n
 	p=$(primary "$(any_up)")
@@ -189,7 +211,7 @@ table inet lag {
 NFT
 	sleep 10
 	say "kill -9 of PostgreSQL on $p; $l is behind, $o is not"
-	kill -9 $(node_exec "$p" head -1 /var/lib/postgresql/15/main/postmaster.pid)
+	node_exec "$p" sh -c 'kill -9 $(head -1 /var/lib/postgresql/15/main/postmaster.pid)'
 	sleep 8
 	ip netns exec "$CL_PREFIX$l" nft delete table inet lag
 	client_wait
@@ -299,7 +321,7 @@ scenario_stash_crash() { # the JVM killed: restarted in place (the guide: Stash 
 	stash_reset
 	n=$(stash_node); pid=$(stash_pid "$n")
 	say "kill -9 of Stash's JVM ($pid) on $n"
-	kill -9 "$pid"
+	node_exec "$n" kill -9 "$pid"
 	sleep 5
 	stash_healthy 120
 	tap_result $? "stash_crash: Stash answers RUNNING through its VIP again"
@@ -389,8 +411,9 @@ for n in "${CL_NODES[@]}"; do
 	node_exec "$n" bash "$top/tests/cluster/provision-node.sh" "$n" n1 192.0.2.0/24
 	node_exec "$n" bash "$top/tests/cluster/provision-stash.sh" "$CL_DIR/stash-install" "$CL_DIR/stash-home" \
 		"$top/tests/stash-double"
+	node_exec "$n" bash "$top/tests/cluster/provision-pgbouncer.sh" "$VIP"
 done
-node_exec n1 env STASH_VIP="$STASH_VIP" STASH_INSTALL="$CL_DIR/stash-install" STASH_HOME="$CL_DIR/stash-home" \
+node_exec n1 env PGBOUNCER=1 STASH_VIP="$STASH_VIP" STASH_INSTALL="$CL_DIR/stash-install" STASH_HOME="$CL_DIR/stash-home" \
 	STASH_MONITOR_INTERVAL=5s bash "$top/tests/cluster/configure-cluster.sh" "$VIP" "$RO_VIP" "${CL_NODES[@]}" >/dev/null
 tap_result $? "configured with pcs as the README says"
 healthy 240

@@ -6,7 +6,8 @@
  * when its parent exits.  On a real node that is init, which reaps it when
  * it dies.  In this workplace's sandbox PID 1 does not reap, and a killed
  * postmaster would stay a zombie whose pid PostgreSQL still finds alive.
- * This process plays init's part for the test's own descendants. */
+ * This process plays init's part for the test's own descendants, and is
+ * PID 1 of each node of the cluster harness (tests/cluster/cluster.sh). */
 #include "config.h"
 
 #include <errno.h>

@@ -11,9 +11,10 @@ cib=$(mktemp)
 trap 'rm -f "$cib"' EXIT
 cibadmin --empty >"$cib"
 # Join "\" continuations, keep the lines that start with "pcs " and change
-# the CIB (describe only reads).
+# the CIB (describe only reads; resource move needs a live cluster: the
+# cluster scenarios run it).
 sed -e ':a' -e '/\\$/N; s/\\\n//; ta' "$top/README.md" | sed -n 's/^ *\(pcs .*\)$/\1/p' |
-	grep -v -e 'describe' >"$cib.cmds"
+	grep -v -e 'describe' -e 'resource move' >"$cib.cmds"
 while IFS= read -r line; do
 	# The README's words, split as the shell would split them, and no more.
 	eval "set -- $line"
@@ -25,4 +26,6 @@ rm -f "$cib.cmds"
 tap_ok "the README's commands made a promotable pgsqld-clone" sh -c "pcs -f $cib resource config pgsqld-clone | grep -q 'promotable=true'"
 tap_ok "the README's commands made the Stash group: filesystem, then Stash, then its VIP" sh -c \
 	"pcs -f $cib resource config stash-group | grep -E 'Resource: (stash-fs|stash|stash-vip) ' | awk '{print \$2}' | tr '\n' ' ' | grep -qx 'stash-fs stash stash-vip '"
+tap_ok "the README's commands made a PgBouncer clone and gave pgsql its admin console" sh -c \
+	"pcs -f $cib resource config pgbouncer-clone >/dev/null && pcs -f $cib resource config pgsqld | grep -q 'pgbouncer_admin='"
 tap_done
