@@ -5,6 +5,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "tandem/log.h"
@@ -384,4 +386,31 @@ tandem_ocf_notify_free(struct tandem_ocf_notify *n)
 	tandem_uname_list_free(&n->unpromoted);
 	tandem_uname_list_free(&n->all);
 	memset(n, 0, sizeof(*n));
+}
+
+int64_t
+tandem_ocf_seen_for(const char *what, bool now)
+{
+	char path[1024], buf[32] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/tandem-%s-%s", tandem_ocf_rsctmp(), tandem_ocf_instance(), what);
+	if (!now) {
+		unlink(path);
+		return -1;
+	}
+	f = fopen(path, "r");
+	if (f != NULL) {
+		long long since = fgets(buf, sizeof(buf), f) != NULL ? atoll(buf) : 0;
+
+		fclose(f);
+		if (since > 0)
+			return (int64_t)time(NULL) - since;
+	}
+	f = fopen(path, "w");
+	if (f != NULL) {
+		fprintf(f, "%lld\n", (long long)time(NULL));
+		fclose(f);
+	}
+	return 0;
 }

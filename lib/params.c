@@ -250,3 +250,12 @@ tandem_params_metadata(FILE *f, const struct tandem_param *defs, size_t n)
 	}
 	fputs("</parameters>\n", f);
 }
+
+bool
+tandem_param_check_absolute(const char *value, char *why, size_t len)
+{
+	if (value[0] == '/')
+		return true;
+	snprintf(why, len, "not an absolute path");
+	return false;
+}

@@ -5,15 +5,6 @@
 
 #include "pgbouncer.h"
 
-static bool
-check_absolute(const char *v, char *why, size_t len)
-{
-	if (v[0] == '/')
-		return true;
-	snprintf(why, len, "not an absolute path");
-	return false;
-}
-
 const struct tandem_param pgb_params[PGB_N_PARAMS] = {
 	[PGB_CONFIG] = { "config", TANDEM_PARAM_STRING, "/etc/pgbouncer/pgbouncer.ini", false, false, false,
 		"pgbouncer.ini",
@@ -21,9 +12,9 @@ const struct tandem_param pgb_params[PGB_N_PARAMS] = {
 		"any failover new server connections reach the new primary) and pool_mode should be "
 		"transaction: PAUSE waits for transactions to end, and in session mode it would wait "
 		"for clients to leave.",
-		.check = check_absolute },
+		.check = tandem_param_check_absolute },
 	[PGB_BINARY] = { "pgbouncer", TANDEM_PARAM_STRING, "/usr/sbin/pgbouncer", false, false, false,
-		"pgbouncer program", "The pgbouncer program.", .check = check_absolute },
+		"pgbouncer program", "The pgbouncer program.", .check = tandem_param_check_absolute },
 	[PGB_USER] = { "user", TANDEM_PARAM_STRING, "postgres", false, false, false,
 		"System user", "The user pgbouncer runs as." },
 	[PGB_ADMIN] = { "admin", TANDEM_PARAM_STRING,
@@ -34,10 +25,10 @@ const struct tandem_param pgb_params[PGB_N_PARAMS] = {
 	[PGB_PASSFILE] = { "passfile", TANDEM_PARAM_STRING, NULL, false, false, false,
 		"Password file for the admin user",
 		"A .pgpass-format file with the admin user's password, readable by root only.",
-		.check = check_absolute },
+		.check = tandem_param_check_absolute },
 	[PGB_PIDFILE] = { "pidfile", TANDEM_PARAM_STRING, "/var/run/postgresql/pgbouncer.pid", false, false,
 		false, "pid file", "The pidfile setting of pgbouncer.ini (stop's TERM/KILL backstop).",
-		.check = check_absolute },
+		.check = tandem_param_check_absolute },
 	[PGB_PAUSE_TIMEOUT] = { "pause_timeout", TANDEM_PARAM_INTEGER, "30", false, false, false,
 		"Longest pause (s)",
 		"A PAUSE (made by ocf:tandem:pgsql around a planned switchover, or by hand) that monitor "

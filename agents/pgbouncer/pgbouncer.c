@@ -62,34 +62,6 @@ pid_alive(const struct tandem_ctx *ctx, pid_t *pid)
 	return tandem_pidfile_check(param(ctx, PGB_PIDFILE), NULL, pid) == TANDEM_PIDFILE_ALIVE;
 }
 
-/* How long monitor has seen PgBouncer paused (-1: not paused now). */
-static int64_t
-paused_for(bool paused)
-{
-	char path[PATH_MAX], buf[32] = "";
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/tandem-pgbouncer-%s-paused", tandem_ocf_rsctmp(), tandem_ocf_instance());
-	if (!paused) {
-		unlink(path);
-		return -1;
-	}
-	f = fopen(path, "r");
-	if (f != NULL) {
-		long long since = fgets(buf, sizeof(buf), f) != NULL ? atoll(buf) : 0;
-
-		fclose(f);
-		if (since > 0)
-			return (int64_t)time(NULL) - since;
-	}
-	f = fopen(path, "w");
-	if (f != NULL) {
-		fprintf(f, "%lld\n", (long long)time(NULL));
-		fclose(f);
-	}
-	return 0;
-}
-
 int
 pgb_monitor(struct tandem_ctx *ctx)
 {
@@ -104,14 +76,14 @@ pgb_monitor(struct tandem_ctx *ctx)
 		tandem_ocf_exit_reason("pgbouncer (pid %d) does not answer its admin console: %s", (int)pid, why);
 		return TANDEM_OCF_ERR_GENERIC;
 	}
-	since = paused_for(paused);
+	since = tandem_ocf_seen_for("paused", paused);
 	if (pgb_pause_overdue(since, tandem_param_int(ctx->params, PGB_PAUSE_TIMEOUT))) {
 		admin_conninfo(ctx, conninfo, sizeof(conninfo));
 		tandem_log(LOG_WARNING, "paused for %llds, longer than pause_timeout: RESUME", (long long)since);
 		if (tandem_bouncer_resume(conninfo, ctx->deadline, why, sizeof(why)) != 0)
 			tandem_log(LOG_ERR, "RESUME failed: %s", why);
 		else
-			paused_for(false);
+			tandem_ocf_seen_for("paused", false);
 	} else if (paused) {
 		tandem_log(LOG_INFO, "paused for %llds (pause_timeout %llds)", (long long)since,
 			   tandem_param_int(ctx->params, PGB_PAUSE_TIMEOUT));
@@ -173,7 +145,7 @@ pgb_stop(struct tandem_ctx *ctx)
 			return TANDEM_OCF_ERR_GENERIC;
 		}
 	}
-	paused_for(false);
+	tandem_ocf_seen_for("paused", false);
 	tandem_log(LOG_INFO, "stopped");
 	return TANDEM_OCF_SUCCESS;
 }

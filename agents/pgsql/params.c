@@ -15,15 +15,6 @@ check_start_opts(const char *v, char *why, size_t len)
 }
 
 static bool
-check_absolute(const char *v, char *why, size_t len)
-{
-	if (v[0] == '/')
-		return true;
-	snprintf(why, len, "not an absolute path");
-	return false;
-}
-
-static bool
 check_conninfo(const char *v, char *why, size_t len)
 {
 	/* The agent adds user, application_name and passfile itself: a
@@ -41,16 +32,16 @@ const struct tandem_param pg_params[PG_N_PARAMS] = {
 	[PG_BINDIR] = { "bindir", TANDEM_PARAM_STRING, "/usr/lib/postgresql/15/bin", false, false, false,
 		"PostgreSQL binaries",
 		"Directory of the PostgreSQL programs (postgres, pg_ctl, pg_rewind, pg_basebackup).",
-		.check = check_absolute },
+		.check = tandem_param_check_absolute },
 	[PG_PGDATA] = { "pgdata", TANDEM_PARAM_STRING, "/var/lib/postgresql/15/main", false, true, false,
 		"Configuration directory",
 		"The directory pg_ctl -D is given: where postgresql.conf is. On Debian, "
 		"/etc/postgresql/15/main with datadir set to /var/lib/postgresql/15/main.",
-		.check = check_absolute },
+		.check = tandem_param_check_absolute },
 	[PG_DATADIR] = { "datadir", TANDEM_PARAM_STRING, NULL, false, true, false,
 		"Data directory",
 		"The data_directory of the instance, when it is not pgdata.",
-		.check = check_absolute },
+		.check = tandem_param_check_absolute },
 	[PG_PGHOST] = { "pghost", TANDEM_PARAM_STRING, "/var/run/postgresql", false, false, false,
 		"Socket directory",
 		"Where the agent connects to the local instance: its Unix socket directory." },
@@ -65,7 +56,7 @@ const struct tandem_param pg_params[PG_N_PARAMS] = {
 		.check = check_start_opts },
 	[PG_LOGFILE] = { "logfile", TANDEM_PARAM_STRING, "/dev/null", false, false, false,
 		"Server log before the logging collector",
-		"Where pg_ctl sends the server's output (pg_ctl -l).", .check = check_absolute },
+		"Where pg_ctl sends the server's output (pg_ctl -l).", .check = tandem_param_check_absolute },
 	[PG_MAXLAG] = { "maxlag", TANDEM_PARAM_INTEGER, "0", false, false, false,
 		"Maximum lag for promotion (bytes)",
 		"A standby more than this many bytes of WAL behind the primary may not be promoted, "
@@ -81,7 +72,7 @@ const struct tandem_param pg_params[PG_N_PARAMS] = {
 	[PG_PASSFILE] = { "passfile", TANDEM_PARAM_STRING, NULL, false, false, false,
 		"Password file",
 		"A libpq password file for replication_user, readable by system_user only. Passwords "
-		"never appear on a command line or in a log.", .check = check_absolute },
+		"never appear on a command line or in a log.", .check = tandem_param_check_absolute },
 	[PG_SYNC_MODE] = { "sync_mode", TANDEM_PARAM_SELECT, "on", false, false, false,
 		"Synchronous replication",
 		"on: the agent keeps synchronous_standby_names naming exactly the standbys that are "
@@ -109,7 +100,8 @@ const struct tandem_param pg_params[PG_N_PARAMS] = {
 		.check = check_conninfo },
 	[PG_PGBOUNCER_PAUSE] = { "pgbouncer_pause_timeout", TANDEM_PARAM_INTEGER, "10", false, false, false,
 		"Longest PgBouncer pause of a switchover (s)",
-		"If the new primary does not answer within this many seconds of the pause, PgBouncer is "
-		"resumed anyway (and it is logged): a pause must never become an outage.",
+		"The longest pause: PAUSE must finish within it (transactions in flight must end), and "
+		"PgBouncer is resumed when it has passed even if the new primary does not answer yet "
+		"(and it is logged): a pause must never become an outage.",
 		.min = 1, .max = 600 },
 };

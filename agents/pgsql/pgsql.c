@@ -267,14 +267,15 @@ set_score(struct pg *pg, const char *node, long long score)
 }
 
 /* The clone's nodes, as the last notification listed them (state "nodes"). */
+/* Node names from the state file what, one per line. */
 static size_t
-known_nodes(char names[][64], size_t max)
+read_names(const char *what, char names[][64], size_t max)
 {
 	char path[512], line[256];
 	size_t n = 0;
 	FILE *f;
 
-	state_path(path, sizeof(path), "nodes");
+	state_path(path, sizeof(path), what);
 	f = fopen(path, "r");
 	if (f == NULL)
 		return 0;
@@ -285,6 +286,12 @@ known_nodes(char names[][64], size_t max)
 	}
 	fclose(f);
 	return n;
+}
+
+static size_t
+known_nodes(char names[][64], size_t max)
+{
+	return read_names("nodes", names, max);
 }
 
 static void
@@ -800,14 +807,14 @@ save_wal(struct pg *pg, char *dest, size_t len, char *last, size_t last_len)
 }
 
 /* Is the primary_conninfo target a primary right now?  1 yes (and *tli is
- * its timeline), 0 no, -1 unreachable within ms. */
+ * its timeline), 0 no, -1 unreachable. */
 static int
-remote_is_primary_within(struct pg *pg, uint32_t *tli, int64_t ms)
+remote_is_primary(struct pg *pg, uint32_t *tli)
 {
 	char ci[2048], why[512];
 	const char *keys[] = { "dbname", NULL, NULL };
 	const char *vals[] = { ci, NULL, NULL };
-	tandem_deadline d = tandem_deadline_cap(pg->ctx->deadline, ms);
+	tandem_deadline d = tandem_deadline_cap(pg->ctx->deadline, 5000);
 	PGconn *c;
 	PGresult *r;
 	int is = -1;
@@ -831,12 +838,6 @@ remote_is_primary_within(struct pg *pg, uint32_t *tli, int64_t ms)
 	if (c != NULL)
 		PQfinish(c);
 	return is;
-}
-
-static int
-remote_is_primary(struct pg *pg, uint32_t *tli)
-{
-	return remote_is_primary_within(pg, tli, 5000);
 }
 
 /* Data that may have diverged from the running primary's timeline is
@@ -1069,21 +1070,7 @@ state_path(char *buf, size_t len, const char *what)
 static size_t
 expected_candidates(char names[][64], size_t max)
 {
-	char path[512], line[256];
-	size_t n = 0;
-	FILE *f;
-
-	state_path(path, sizeof(path), "candidates");
-	f = fopen(path, "r");
-	if (f == NULL)
-		return 0;
-	while (n < max && fgets(line, sizeof(line), f) != NULL) {
-		line[strcspn(line, "\n")] = '\0';
-		if (line[0] != '\0')
-			snprintf(names[n++], 64, "%.63s", line);
-	}
-	fclose(f);
-	return n;
+	return read_names("candidates", names, max);
 }
 
 /* When this node's pre-promote ran (0 if never). */
@@ -1366,9 +1353,12 @@ wall_ms(void)
 }
 
 /* PgBouncer around a planned switchover (pgbouncer_admin): paused before
- * the demote, so no query reaches a primary that is going away and
- * clients wait instead of failing; resumed once the new primary answers
- * through primary_conninfo, or when the budget runs out. */
+ * the demote, so no query reaches a primary that is going away and clients
+ * wait instead of failing; resumed once the new primary answers through
+ * primary_conninfo (the VIP).  Pacemaker moves the VIP only after the
+ * post-promote notifications are done (the old node, a standby by then,
+ * holds it meanwhile), so post-promote cannot wait for it: a helper
+ * process does, detached, for what is left of pgbouncer_pause_timeout. */
 static void
 pgbouncer_pause(struct pg *pg)
 {
@@ -1394,9 +1384,11 @@ pgbouncer_resume(struct pg *pg)
 {
 	const char *admin = tandem_param_str(pg->p, PG_PGBOUNCER_ADMIN);
 	char path[512], buf[32] = "", why[256];
-	int64_t since, until;
+	long long since;
+	int64_t until;
 	uint32_t tli;
 	bool answered = false;
+	pid_t pid;
 	FILE *f;
 
 	if (admin == NULL || admin[0] == '\0')
@@ -1408,18 +1400,38 @@ pgbouncer_resume(struct pg *pg)
 	since = fgets(buf, sizeof(buf), f) != NULL ? atoll(buf) : 0;
 	fclose(f);
 	until = since + tandem_param_int(pg->p, PG_PGBOUNCER_PAUSE) * 1000;
-	/* The VIP starts beside this notification: ask until it answers. */
-	while (!(answered = remote_is_primary_within(pg, &tli, 500) == 1) && wall_ms() < until
-	       && tandem_deadline_sleep(pg->ctx->deadline, 100))
-		;
-	if (tandem_bouncer_resume(admin, pg->ctx->deadline, why, sizeof(why)) != 0) {
-		tandem_log(LOG_WARNING, "could not resume PgBouncer: %s", why);
-		return;
+	pg_close(pg);
+	fflush(NULL);
+	pid = fork();
+	if (pid != 0) {
+		if (pid < 0)
+			tandem_log(LOG_WARNING, "could not fork to wait for the new primary: resuming PgBouncer now");
+		else
+			return;
+	} else {
+		/* Out of the agent's process group and session: Pacemaker waits
+		 * for the notification, not for this. */
+		int null = open("/dev/null", O_RDWR);
+
+		setsid();
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+			dup2(null, 2);
+		}
+		pg->ctx->deadline = tandem_deadline_in(until - wall_ms() > 0 ? until - wall_ms() : 0);
+		while (!(answered = remote_is_primary(pg, &tli) == 1) && tandem_deadline_sleep(pg->ctx->deadline, 100))
+			;
 	}
+	if (tandem_bouncer_resume(admin, tandem_deadline_in(5000), why, sizeof(why)) != 0)
+		tandem_log(LOG_WARNING, "could not resume PgBouncer: %s", why);
+	else
+		tandem_log(answered ? LOG_NOTICE : LOG_WARNING, "PgBouncer resumed after a %lld ms pause (%s)",
+			   (long long)wall_ms() - since,
+			   answered ? "the new primary answers" : "pgbouncer_pause_timeout ran out first");
 	unlink(path);
-	tandem_log(answered ? LOG_NOTICE : LOG_WARNING, "PgBouncer resumed after a %lld ms pause (%s)",
-		   (long long)(wall_ms() - since),
-		   answered ? "the new primary answers" : "pgbouncer_pause_timeout ran out first");
+	if (pid == 0)
+		_exit(0);
 }
 
 int

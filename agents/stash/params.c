@@ -21,15 +21,6 @@ check_url(const char *v, char *why, size_t len)
 	return true;
 }
 
-static bool
-check_absolute(const char *v, char *why, size_t len)
-{
-	if (v[0] == '/')
-		return true;
-	snprintf(why, len, "not an absolute path");
-	return false;
-}
-
 const struct tandem_param stash_params[STASH_N_PARAMS] = {
 	[STASH_INSTALL_DIR] = { "install_dir", TANDEM_PARAM_STRING, NULL, true, false, false,
 		"Installation directory",
@@ -37,14 +28,14 @@ const struct tandem_param stash_params[STASH_N_PARAMS] = {
 		"bin/start-bitbucket.sh and bin/stop-bitbucket.sh (Bitbucket) or bin/start-stash.sh "
 		"and bin/stop-stash.sh (Stash). Both product generations are supported; the scripts "
 		"found say which.",
-		.check = check_absolute },
+		.check = tandem_param_check_absolute },
 	[STASH_HOME_DIR] = { "home_dir", TANDEM_PARAM_STRING, NULL, true, true, false,
 		"Home directory (BITBUCKET_HOME / STASH_HOME)",
 		"The application's home directory, passed to the start script as BITBUCKET_HOME or "
 		"STASH_HOME. It must be on storage that moves with the resource (a DRBD device or a "
 		"shared filesystem started before this resource in the same group), owned by user. "
 		"Start refuses while another process on this node uses it.",
-		.check = check_absolute },
+		.check = tandem_param_check_absolute },
 	[STASH_USER] = { "user", TANDEM_PARAM_STRING, "atlbitbucket", false, false, false,
 		"System user",
 		"The user the start and stop scripts run as (Atlassian's installers create "
@@ -59,13 +50,13 @@ const struct tandem_param stash_params[STASH_N_PARAMS] = {
 		"JAVA_HOME",
 		"The Java installation the start script uses (JAVA_HOME); unset, the script's own "
 		"choice.",
-		.check = check_absolute },
+		.check = tandem_param_check_absolute },
 	[STASH_PIDFILE] = { "pidfile", TANDEM_PARAM_STRING, NULL, false, false, false,
 		"JVM pid file",
 		"The file the JVM's pid is written to; unset, install_dir/work/catalina.pid (Tomcat's "
 		"default). When set, the scripts get it as CATALINA_PID. Stop escalates to TERM and "
 		"KILL on that process, and only if it uses home_dir.",
-		.check = check_absolute },
+		.check = tandem_param_check_absolute },
 	[STASH_TRANSITION_GRACE] = { "transition_grace", TANDEM_PARAM_INTEGER, "120", false, false, false,
 		"Grace for STARTING / STOPPING outside start and stop (s)",
 		"How long monitor accepts /status answering 503 STARTING or STOPPING when no start "

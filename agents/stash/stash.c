@@ -221,35 +221,6 @@ publish_db(enum stash_db db)
 		tandem_log(LOG_WARNING, "could not set attribute %s: %s", STASH_ATTR_DB, why);
 }
 
-/* How long monitor has seen the same transitional state: state file in
- * the transient directory, cleared by any other answer. */
-static int64_t
-transitional_for(bool transitional)
-{
-	char path[PATH_MAX], buf[32] = "";
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/tandem-stash-%s-transitional", tandem_ocf_rsctmp(), tandem_ocf_instance());
-	if (!transitional) {
-		unlink(path);
-		return 0;
-	}
-	f = fopen(path, "r");
-	if (f != NULL) {
-		long long since = fgets(buf, sizeof(buf), f) != NULL ? atoll(buf) : 0;
-
-		fclose(f);
-		if (since > 0)
-			return (int64_t)time(NULL) - since;
-	}
-	f = fopen(path, "w");
-	if (f != NULL) {
-		fprintf(f, "%lld\n", (long long)time(NULL));
-		fclose(f);
-	}
-	return 0;
-}
-
 /* Decides, asking the database when a failure might be its fault. */
 static struct stash_verdict
 judge(const struct stash *s, enum stash_health h, enum stash_phase phase, bool alive, int64_t since,
@@ -295,7 +266,8 @@ stash_monitor(struct tandem_ctx *ctx)
 	alive = jvm(&s, &pid);
 	h = health(&s, ctx->deadline, detail, sizeof(detail));
 	v = judge(&s, h, STASH_PHASE_MONITOR, alive,
-		  transitional_for(h == STASH_STARTING || h == STASH_STOPPING), db_hosts, sizeof(db_hosts));
+		  tandem_ocf_seen_for("transitional", h == STASH_STARTING || h == STASH_STOPPING), db_hosts,
+		  sizeof(db_hosts));
 	if (!alive && v.rc == TANDEM_OCF_SUCCESS)
 		tandem_log(LOG_WARNING, "%s answers, but %s names no JVM using %s: started outside this agent?",
 			   param(&s, STASH_STATUS_URL), s.pidfile, param(&s, STASH_HOME_DIR));

@@ -42,6 +42,11 @@ const char *tandem_ocf_instance(void);
 /* Where per-resource state that a reboot must clear lives: HA_RSCTMP, as
  * resource-agents names it, else the configured default. */
 const char *tandem_ocf_rsctmp(void);
+/* How long a condition has held across calls (a monitor seeing a pause, a
+ * transitional state): the first call that sees it (now true) stores the
+ * time in the transient directory under what; a call that does not clears
+ * it.  Seconds since first seen, or -1 when now is false. */
+int64_t tandem_ocf_seen_for(const char *what, bool now);
 /* OCF_CHECK_LEVEL, 0 when unset or invalid. */
 int tandem_ocf_check_level(void);
 

@@ -56,6 +56,9 @@ long long tandem_param_int(const struct tandem_params *p, size_t idx);
 bool tandem_param_bool(const struct tandem_params *p, size_t idx);
 bool tandem_param_given(const struct tandem_params *p, size_t idx);
 
+/* A check for path parameters: the value is an absolute path. */
+bool tandem_param_check_absolute(const char *value, char *why, size_t len);
+
 /* OCF booleans: yes/true/on/1 and no/false/off/0, any case.  Returns
  * false when s is none of them. */
 bool tandem_parse_bool(const char *s, bool *out);

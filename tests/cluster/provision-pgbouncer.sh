@@ -4,8 +4,9 @@
 #   provision-pgbouncer.sh VIP
 # Runs on the node.  A pgbouncer.ini of Tandem's (transaction pooling, so
 # PAUSE waits for transactions, not for clients to leave; every database
-# through the write VIP), its userlist, and the admin console's passfile
-# for the agents (root only).  Idempotent.
+# through the write VIP; a short server_login_retry, since after a
+# switchover PgBouncer is resumed as the VIP comes up), its userlist, and
+# the admin console's passfile for the agents (root only).  Idempotent.
 set -euo pipefail
 vip=$1
 ini=/etc/pgbouncer/tandem.ini
@@ -25,6 +26,7 @@ auth_file = /etc/pgbouncer/tandem-userlist.txt
 admin_users = pgbouncer
 pool_mode = transaction
 server_login_retry = 1
+server_connect_timeout = 3
 INI
 umask 077
 printf '"app" "app"\n"pgbouncer" "%s"\n' "$admin_pw" >/etc/pgbouncer/tandem-userlist.txt

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -268,6 +269,34 @@ exit_reason_is_one_line(void **state)
 	assert_null(strstr(captured + 1, "ocf-exit-reason:"));
 }
 
+static void
+seen_for_counts_from_the_first_sighting(void **state)
+{
+	char dir[] = "/tmp/ocf_test.XXXXXX", path[128];
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	setenv("HA_RSCTMP", dir, 1);
+	setenv("OCF_RESOURCE_INSTANCE", "r1", 1);
+	assert_int_equal(tandem_ocf_seen_for("paused", false), -1);
+	assert_int_equal(tandem_ocf_seen_for("paused", true), 0);
+	/* As if first seen 100 s ago. */
+	snprintf(path, sizeof(path), "%s/tandem-r1-paused", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "%lld\n", (long long)time(NULL) - 100);
+	fclose(f);
+	assert_true(tandem_ocf_seen_for("paused", true) >= 100);
+	/* Cleared by a call that does not see it: the next sighting starts over. */
+	assert_int_equal(tandem_ocf_seen_for("paused", false), -1);
+	assert_int_equal(access(path, F_OK), -1);
+	assert_int_equal(tandem_ocf_seen_for("paused", true), 0);
+	unlink(path);
+	rmdir(dir);
+	unsetenv("HA_RSCTMP");
+}
+
 int
 main(void)
 {
@@ -280,6 +309,7 @@ main(void)
 		cmocka_unit_test_setup(meta_values, reset),
 		cmocka_unit_test(notify_variables),
 		cmocka_unit_test(exit_reason_is_one_line),
+		cmocka_unit_test(seen_for_counts_from_the_first_sighting),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -171,6 +171,18 @@ metadata_is_escaped_and_complete(void **state)
 	free(buf);
 }
 
+static void
+absolute_paths(void **state)
+{
+	char why[64] = "";
+
+	(void)state;
+	assert_true(tandem_param_check_absolute("/etc/x", why, sizeof(why)));
+	assert_false(tandem_param_check_absolute("etc/x", why, sizeof(why)));
+	assert_string_equal(why, "not an absolute path");
+	assert_false(tandem_param_check_absolute("", why, sizeof(why)));
+}
+
 int
 main(void)
 {
@@ -179,6 +191,7 @@ main(void)
 		cmocka_unit_test(defaults_apply),
 		cmocka_unit_test(bad_values),
 		cmocka_unit_test(booleans),
+		cmocka_unit_test(absolute_paths),
 		cmocka_unit_test(metadata_is_escaped_and_complete),
 	};
 
