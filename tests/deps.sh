@@ -10,6 +10,8 @@ packages=(
 	resource-agents resource-agents-paf pacemaker-cli-utils pcs pgbouncer
 	# sanitizers, valgrind, fuzzing
 	clang libclang-rt-14-dev valgrind
+	# the scripts and the Vagrant cluster: checked, not run
+	shellcheck vagrant
 )
 missing=()
 for p in "${packages[@]}"; do

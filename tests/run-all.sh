@@ -10,7 +10,7 @@
 # Ends with one line "tests: N passed, N failed" counting every test of every step.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
+cd "$top" || exit 1
 [ "$(id -u)" = 0 ] || { echo "run-all: run as root (apt-get, network namespaces)" >&2; exit 2; }
 bash tests/deps.sh || exit 1
 
@@ -41,7 +41,7 @@ build() { # build DIR CONFIGURE-ARGS...
 	rm -rf "$dir" && mkdir -p "$dir" && cd "$dir" &&
 		"$top/configure" -q "$@" && make -j2 >/dev/null
 	rc=$?
-	cd "$top"
+	cd "$top" || return 1
 	return $rc
 }
 check() { # check DIR [MAKE-ARGS...]
@@ -93,6 +93,12 @@ describe() {
 	return $rc
 }
 step "install; pcs resource describe; the README's pcs lines" describe
+
+# The scripts, and the Vagrant cluster's file (no VMs here: validated only).
+step "shellcheck (warnings)" shellcheck -S warning tests/*.sh tests/*/*.sh tests/cluster/fence_tandem_ns \
+	tests/stash-double/bin/*.sh vagrant/*.sh .ci/run
+step "vagrant validate" sh -c 'cd vagrant && vagrant validate --ignore-provider'
+
 
 # The failure matrix in a real cluster (tests/cluster/scenarios.sh).
 cluster() {

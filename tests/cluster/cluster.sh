@@ -1,4 +1,5 @@
 # cluster.sh --- a real Pacemaker + Corosync cluster on one machine, each node a set of namespaces
+# shellcheck shell=bash
 #
 # Sourced.  Every node is a network namespace on a bridge of its own
 # (192.0.2.0/24; the bridge lives in the "switch" namespace, nothing is

@@ -3,7 +3,8 @@
 #
 #   configure-cluster.sh VIP RO_VIP NODE...
 # Run on one node of a running cluster.  Fencing on (fence_tandem_ns here;
-# a VM cluster passes its own with FENCE_AGENT), the promotable pgsql
+# a VM cluster passes its own with FENCE_AGENT, or "watchdog" for SBD's
+# watchdog, which needs no fence device), the promotable pgsql
 # clone, the VIP on the primary and a read-only VIP on a standby.  With
 # STASH_VIP set (and STASH_INSTALL, STASH_HOME, prepared on every node by
 # provision-stash.sh), Stash and its VIP as a group in cold standby.  With
@@ -20,7 +21,8 @@ pcs cluster cib "$cib"
 pcs -f "$cib" property set stonith-enabled=true
 pcs -f "$cib" property set cluster-recheck-interval=30s
 pcs -f "$cib" resource defaults update resource-stickiness=10 migration-threshold=3
-for n in "${nodes[@]}"; do
+# FENCE_AGENT=watchdog: SBD fences through the watchdog (the VMs), no device.
+[ "$fence" = watchdog ] || for n in "${nodes[@]}"; do
 	pcs -f "$cib" stonith create "fence-$n" "$fence" port="$n" pcmk_host_list="$n" \
 		pcmk_reboot_action=off op monitor interval=60s
 	pcs -f "$cib" constraint location "fence-$n" avoids "$n"
@@ -38,8 +40,8 @@ pcs -f "$cib" resource create pgsqld ocf:tandem:pgsql \
 pcs -f "$cib" resource create pgsql-vip ocf:tandem:vip ip="$vip" cidr_netmask=24 \
 	op monitor interval=2s timeout=10s
 pcs -f "$cib" constraint colocation add pgsql-vip with Promoted pgsqld-clone INFINITY
-pcs -f "$cib" constraint order promote pgsqld-clone then start pgsql-vip symmetrical=false
-pcs -f "$cib" constraint order stop pgsql-vip then demote pgsqld-clone symmetrical=false
+pcs -f "$cib" constraint order promote pgsqld-clone "then" start pgsql-vip symmetrical=false
+pcs -f "$cib" constraint order stop pgsql-vip "then" demote pgsqld-clone symmetrical=false
 pcs -f "$cib" resource create pgsql-ro-vip ocf:tandem:vip ip="$ro_vip" cidr_netmask=24 \
 	op monitor interval=5s timeout=10s
 pcs -f "$cib" constraint colocation add pgsql-ro-vip with Unpromoted pgsqld-clone 100
@@ -62,7 +64,7 @@ fi
 # others are then cloned from it (growing the group is raising clone-max).
 pcs -f "$cib" constraint location pgsqld-clone prefers "${nodes[0]}=100"
 pcs cluster cib-push "$cib"
-for i in $(seq 120); do
+for _ in $(seq 120); do
 	# grep -q on a pipe would end crm_mon early (SIGPIPE, and pipefail).
 	grep -q "Promoted: \[ ${nodes[0]} \]" <<<"$(crm_mon -1)" && break
 	sleep 1

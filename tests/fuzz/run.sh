@@ -21,10 +21,15 @@ cat >"$out/config.h" <<'H'
 #define TANDEM_ATTRD_UPDATER "/usr/sbin/attrd_updater"
 H
 echo "#define TANDEM_LIBQB_SONAME \"$(objdump -p "$(pkg-config --variable=libdir libqb)/libqb.so" | sed -n 's/^ *SONAME *//p')\"" >>"$out/config.h"
+read -ra cflags <<<"$(pkg-config --cflags libqb libmnl libcurl libpq)"
+read -ra libs <<<"$(pkg-config --libs libqb libmnl libcurl libpq)"
+# shellcheck disable=SC2054 # the commas are clang's
 flags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-	-I"$out" -I"$top/include" -I"$top/agents/vip" $(pkg-config --cflags libqb libmnl libcurl libpq))
-libs=($(pkg-config --libs libqb libmnl libcurl libpq))
-lib=($(ls "$top"/lib/*.c | grep -v pgdata.c))
+	-I"$out" -I"$top/include" -I"$top/agents/vip" "${cflags[@]}")
+lib=()
+for f in "$top"/lib/*.c; do
+	[ "${f##*/}" = pgdata.c ] || lib+=("$f")
+done
 # pg_control is read with PostgreSQL's own headers and CRC (lib/pgdata.c).
 pgdata=(-I"$(pg_config --includedir-server)" "$top/lib/pgdata.c"
 	"$(pg_config --pkglibdir)/libpgport_shlib.a" "$(pg_config --pkglibdir)/libpgcommon_shlib.a")

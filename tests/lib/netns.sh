@@ -1,4 +1,5 @@
 # netns.sh --- test hosts in network namespaces, joined by a bridge in a namespace of its own
+# shellcheck shell=bash
 #
 # Sourced by tests.  Nothing is added to the host's own interfaces: the
 # bridge lives in the "switch" namespace, every host is a namespace with an

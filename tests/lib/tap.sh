@@ -1,4 +1,5 @@
 # tap.sh --- Test Anything Protocol output for shell tests
+# shellcheck shell=bash
 #
 #   tap_is GOT WANT DESC      passes when GOT equals WANT
 #   tap_ok DESC cmd...        passes when cmd succeeds

@@ -164,6 +164,7 @@ tap_is "$acked" 300 "100 more rows, acknowledged by n2 while n3 is down"
 # on n1 alone, the WAL that will diverge.
 ra n2 stop
 sql n1 "SET synchronous_commit = local; INSERT INTO acked SELECT generate_series(100001, 100100)" >/dev/null
+# shellcheck disable=SC2046 # one pid per word
 kill -9 $(procs n1)
 # Both standbys come back with no primary to catch up from.
 ra n2 start
