@@ -12,6 +12,8 @@ packages=(
 	clang libclang-rt-14-dev valgrind
 	# the scripts and the Vagrant cluster: checked, not run
 	shellcheck vagrant
+	# the Debian package
+	dpkg-dev debhelper lintian git
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -100,6 +100,18 @@ step "shellcheck (warnings)" shellcheck -S warning tests/*.sh tests/*/*.sh tests
 step "vagrant validate" sh -c 'cd vagrant && vagrant validate --ignore-provider'
 
 
+# The Debian package: built, lintian-clean, installable (tests/deb.sh).
+tap_step() { # tap_step CMD...: a step whose TAP lines count
+	local out rc
+	out=$("$@" 2>&1)
+	rc=$?
+	printf '%s\n' "$out" | grep -E '^(ok|not ok|#)'
+	passed=$((passed + $(printf '%s\n' "$out" | grep -c '^ok ')))
+	failed=$((failed + $(printf '%s\n' "$out" | grep -c '^not ok ')))
+	return $rc
+}
+step "Debian package" tap_step bash tests/deb.sh
+
 # The failure matrix in a real cluster (tests/cluster/scenarios.sh).
 cluster() {
 	local out rc
