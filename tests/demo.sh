@@ -25,6 +25,7 @@ if [ -z "${TANDEM_DEMO_REAPED:-}" ]; then
 	TANDEM_DEMO_REAPED=1 exec "$build/tests/lib/reaper" bash "$0" "$@"
 fi
 
+# shellcheck disable=SC2034 # cluster.sh reads it
 CL_REAPER=$build/tests/lib/reaper
 . tests/cluster/cluster.sh
 VIP=192.0.2.100
@@ -32,8 +33,8 @@ step() { echo; echo "== $(date +%T) $*"; }
 status() { node_exec "$1" crm_mon -1 -A 2>/dev/null | sed -n '/Node List/,$p' | sed 's/^/   /'; }
 primary() { node_exec "$1" crm_mon -1 2>/dev/null | sed -n 's/.*Promoted: \[ \(n[0-9]*\) \].*/\1/p'; }
 healthy() {
-	local i out
-	for i in $(seq 120); do
+	local out
+	for _ in $(seq 120); do
 		out=$(node_exec "$1" crm_mon -1 2>/dev/null || true)
 		printf '%s\n' "$out" | grep -q 'Promoted: \[' && printf '%s\n' "$out" | grep -q 'Unpromoted: \[' &&
 			printf '%s\n' "$out" | grep -q 'pgsql-vip.*Started' && return 0
@@ -64,7 +65,7 @@ old=$(primary n1)
 step "power-off of the primary node, $old ($(wc -l <"$CL_DIR/acked") commits so far)"
 node_poweroff "$old"
 other=$([ "$old" = n1 ] && echo n2 || echo n1)
-for i in $(seq 30); do [ "$(primary "$other")" = "$other" ] && break; sleep 1; done
+for _ in $(seq 30); do [ "$(primary "$other")" = "$other" ] && break; sleep 1; done
 status "$other"
 step "$old boots again: pg_rewind, then a standby"
 sleep 5
@@ -72,7 +73,7 @@ node_boot "$old"
 healthy "$other" || true
 sleep 4
 status "$other"
-for i in $(seq 90); do grep -q '^acked ' "$CL_DIR/writer.out" && break; sleep 1; done
+for _ in $(seq 90); do grep -q '^acked ' "$CL_DIR/writer.out" && break; sleep 1; done
 read -r _ acked _ failed _ gap < <(grep '^acked ' "$CL_DIR/writer.out")
 p=$(primary "$other")
 lost=$(comm -23 <(sort -u "$CL_DIR/acked") \

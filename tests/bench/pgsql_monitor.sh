@@ -25,6 +25,7 @@ for f in "$benchrun" "$floor" "$tandem" "$paf"; do
 	[ -x "$f" ] || { echo "bench: $f is missing (build, make install, tests/deps.sh)" >&2; exit 1; }
 done
 [ "$(id -u)" = 0 ] || { echo "bench: needs root (namespaces)" >&2; exit 1; }
+# shellcheck disable=SC2034 # cluster.sh reads it
 CL_REAPER=$build/tests/lib/reaper
 . "$top/tests/cluster/cluster.sh"
 
@@ -33,7 +34,7 @@ for n in "${CL_NODES[@]}"; do node_boot "$n"; done
 cluster_wait_online 2 120 || { echo "bench: the cluster did not form" >&2; exit 1; }
 for n in "${CL_NODES[@]}"; do node_exec "$n" bash "$top/tests/cluster/provision-node.sh" "$n" n1 192.0.2.0/24; done
 node_exec n1 bash "$top/tests/cluster/configure-cluster.sh" 192.0.2.100 192.0.2.101 "${CL_NODES[@]}" >/dev/null
-for i in $(seq 120); do
+for _ in $(seq 120); do
 	grep -q 'Unpromoted: \[ n2 \]' <<<"$(node_exec n1 crm_mon -1 2>/dev/null)" && break
 	sleep 1
 done

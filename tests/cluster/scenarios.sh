@@ -15,6 +15,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib/tap.sh"
 . "$top/tests/cluster/cluster.sh"
 WRITER=$build/tests/cluster/writer
+# shellcheck disable=SC2034 # cluster.sh reads it
 CL_REAPER=$build/tests/lib/reaper
 N=${CLUSTER_NODES:-3}
 VIP=192.0.2.100
@@ -22,7 +23,7 @@ RO_VIP=192.0.2.101
 STASH_VIP=192.0.2.110
 # Not in CI's default set: standby_loss and strict (each passes in a run of
 # its own; CLUSTER_SCENARIOS="standby_loss strict").
-SCEN=${CLUSTER_SCENARIOS:-kill9 poweroff partition switchover switchover_pgbouncer lagging stash_crash stash_maintenance stash_error stash_dbdown stash_poweroff}
+SCEN=${CLUSTER_SCENARIOS:-kill9 poweroff partition switchover switchover_pgbouncer pgbouncer_stuck poweroff_pgbouncer lagging stash_crash stash_maintenance stash_error stash_dbdown stash_poweroff}
 DIAG=/var/tmp/tandem-cluster-diagnostics
 
 [ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 77; }
@@ -46,8 +47,8 @@ standbys() {
 
 # healthy [SECONDS]: one primary, every other node a standby, replication synchronous.
 healthy() {
-	local limit=${1:-180} i out p n
-	for i in $(seq $((limit / 2))); do
+	local limit=${1:-180} out p n
+	for _ in $(seq $((limit / 2))); do
 		n=$(any_up)
 		out=$(crm "$n")
 		p=$(printf '%s\n' "$out" | sed -n 's/.*Promoted: \[ \(n[0-9]*\) \].*/\1/p')
@@ -71,8 +72,8 @@ client_start() {
 	sleep 1
 }
 client_wait() {
-	local i
-	for i in $(seq 120); do
+	local _i
+	for _i in $(seq 120); do
 		grep -q '^acked ' "$CL_DIR/writer.out" 2>/dev/null && break
 		sleep 1
 	done
@@ -194,6 +195,53 @@ scenario_switchover_pgbouncer() { # planned, clients through PgBouncer: a pause,
 		grep -vc log_op_output)" "${#CL_NODES[@]}" "switchover_pgbouncer: every node's PgBouncer was paused and resumed"
 }
 
+scenario_pgbouncer_stuck() { # a pause nobody ends (a switchover that never finishes): PgBouncer's own monitor ends it
+	local p other n a0 a1
+	p=$(primary "$(any_up)")
+	for n in "${CL_NODES[@]}"; do [ "$n" != "$p" ] && other=$n; done
+	node_exec "$p" pcs resource update pgbouncer pause_timeout=8 >/dev/null 2>&1
+	sleep 6
+	CLIENT_CONNINFO="host=$(cl_ip "$other") port=6432 dbname=app user=app" client_start 40
+	watch_start
+	sleep 4
+	say "PgBouncer on $other paused, and nothing will resume it (pause_timeout=8)"
+	node_exec "$other" psql "host=/var/run/postgresql port=6432 dbname=pgbouncer user=pgbouncer passfile=/root/.pgpass-pgbouncer" \
+		-XAtqc "PAUSE app" >/dev/null 2>&1
+	sleep 2
+	a0=$(acked_now)
+	sleep 2
+	tap_is "$(acked_now)" "$a0" "pgbouncer_stuck: while paused, no commit goes through"
+	for _ in $(seq 30); do
+		a1=$(acked_now)
+		[ "$a1" -gt "$a0" ] && break
+		sleep 1
+	done
+	tap_ok "pgbouncer_stuck: the pause ended by itself and commits go on ($a0 -> $a1)" test "$a1" -gt "$a0"
+	tap_like "$(node_exec "$other" grep -h 'longer than pause_timeout: RESUME' /var/log/pacemaker/pacemaker.log)" \
+		'RESUME' "pgbouncer_stuck: the PgBouncer agent's monitor resumed it"
+	client_wait
+	watch_stop
+	verify pgbouncer_stuck "$p" same no
+	tap_is "$FAILED" 0 "pgbouncer_stuck: no client saw an error, only a wait (${GAP_MS} ms)"
+	node_exec "$p" pcs resource update pgbouncer pause_timeout=30 >/dev/null 2>&1
+}
+
+scenario_poweroff_pgbouncer() { # unplanned: the primary's node loses power, clients through PgBouncer
+	local p other n
+	p=$(primary "$(any_up)")
+	for n in "${CL_NODES[@]}"; do [ "$n" != "$p" ] && other=$n; done
+	CLIENT_CONNINFO="host=$(cl_ip "$other") port=6432 dbname=app user=app" client_start 30
+	watch_start
+	sleep 5
+	say "power-off of $p, clients through PgBouncer on $other (no pause: a failover)"
+	node_poweroff "$p"
+	client_wait
+	say "$p boots again"
+	node_boot "$p"
+	watch_stop
+	verify poweroff_pgbouncer "$p" other yes
+}
+
 scenario_lagging() { # a standby cut from replication falls behind; the primary dies: only the other may win
 	local p l="" o="" n
 	p=$(primary "$(any_up)")
@@ -301,8 +349,8 @@ stash_starts() { grep -c "Result of start operation for stash on $1" "$CL_DIR/$1
 stash_fails() { node_exec "$(any_up)" crm_failcount --query -r stash -N "$1" 2>/dev/null | sed -n 's/.*value=\([0-9A-Z]*\).*/\1/p'; }
 # stash_healthy [SECONDS]: Stash started, its VIP beside it, /status RUNNING through the VIP.
 stash_healthy() {
-	local i n
-	for i in $(seq $(( ${1:-120} / 2 ))); do
+	local n
+	for _ in $(seq $(( ${1:-120} / 2 ))); do
 		n=$(stash_node)
 		[ -n "$n" ] && crm "$n" | grep -q "stash-vip.*Started $n" &&
 			[ "$(stash_status)" = '{"state":"RUNNING"}' ] && return 0
@@ -349,7 +397,7 @@ scenario_stash_error() { # ERROR that persists: restart in place, then failover 
 	starts0=$(stash_starts "$n")
 	say "Stash reports ERROR on $n, and goes on reporting it there"
 	stash_mode "$n" error
-	for i in $(seq 60); do
+	for _ in $(seq 60); do
 		m=$(stash_node)
 		[ -n "$m" ] && [ "$m" != "$n" ] && break
 		sleep 2
@@ -370,7 +418,7 @@ scenario_stash_dbdown() { # its database down: the guide says do nothing
 	p=$(primary "$(any_up)")
 	say "the database (pgsql, through its VIP) stopped, and Stash on $n reports ERROR"
 	node_exec "$p" pcs resource disable pgsqld-clone >/dev/null 2>&1
-	for i in $(seq 60); do
+	for _ in $(seq 60); do
 		netns_exec client ping -c1 -W1 "$VIP" >/dev/null 2>&1 || break
 		sleep 1
 	done
