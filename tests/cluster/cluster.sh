@@ -121,9 +121,11 @@ node_boot() {
 	rm -f "$CL_DIR/$name/anchor"
 	(ip netns exec "$CL_PREFIX$name" unshare --mount --uts --pid --fork --mount-proc --propagation private \
 		bash -c "$(cl_node_setup "$name")" >"$CL_DIR/$name/anchor.log" 2>&1 & echo $! >"$CL_DIR/$name/unshare")
-	for i in $(seq 50); do
-		# The anchor is the node's PID 1, unshare's child.
-		[ -s "$CL_DIR/$name/anchor" ] || pgrep -P "$(cat "$CL_DIR/$name/unshare")" >"$CL_DIR/$name/anchor" || true
+	for i in $(seq 200); do
+		# The anchor is the node's PID 1, unshare's child, once its setup
+		# is done and it runs the reaper (unshare has other children first).
+		[ -s "$CL_DIR/$name/anchor" ] ||
+			pgrep -P "$(cat "$CL_DIR/$name/unshare")" -x reaper >"$CL_DIR/$name/anchor" || true
 		[ "$(nsenter -t "$(cl_anchor "$name")" -u hostname 2>/dev/null)" = "$name" ] &&
 			nsenter -t "$(cl_anchor "$name")" -m test -d /run/netns 2>/dev/null &&
 			nsenter -t "$(cl_anchor "$name")" -m mountpoint -q /var/lib/postgresql && break

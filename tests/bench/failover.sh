@@ -1,0 +1,37 @@
+#!/bin/bash
+# failover.sh --- failover measured side by side: Tandem (pgsql + vip) against PAF (pgsqlms + IPaddr2)
+#
+#   tests/bench/failover.sh [BUILD_DIR]
+# The same three-node cluster of tests/cluster/, the same fencing, monitor
+# intervals and client (a numbered commit every 20 ms through the VIP),
+# the same faults (PostgreSQL kill -9 on the primary, the primary's node
+# powered off then booted again, a planned switchover), run once with
+# Tandem and once with PAF + IPaddr2 configured as PAF's documentation
+# says.  Per fault: the longest time without an acknowledged commit, the
+# client's failed attempts, acknowledged commits lost, and whether the old
+# primary came back as a standby by itself.  A benchmark: what it asserts
+# is Tandem's part (scenarios.sh); PAF's figures are only printed.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=$(realpath "${1:-$top}")
+faults=${FAILOVER_FAULTS:-kill9 poweroff switchover}
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+rc=0
+for stack in tandem paf; do
+	CLUSTER_STACK=$stack CLUSTER_EXTRAS=0 CLUSTER_SCENARIOS="$faults" \
+		"$build/tests/lib/reaper" bash "$top/tests/cluster/scenarios.sh" "$build" >"$out/$stack.log" 2>&1 ||
+		{ [ $stack = tandem ] && rc=1; }
+	grep -E '^(ok|not ok)' "$out/$stack.log" | sed "s/^/[$stack] /"
+	sed -n "s/^# summary: //p" "$out/$stack.log" >"$out/$stack.tsv"
+done
+echo
+echo "Failover, 3 nodes, fencing on, token 1000 ms, monitors 2 s / 3 s, a commit every 20 ms (one run):"
+printf '%-11s | %-44s | %-44s\n' "" "ocf:tandem:pgsql + ocf:tandem:vip" "ocf:heartbeat:pgsqlms + IPaddr2"
+printf '%-11s | %9s %7s %6s %9s | %9s %7s %6s %9s\n' fault "gap ms" failed lost rejoined "gap ms" failed lost rejoined
+for f in $faults; do
+	read -r _ tg tf _ tl tr < <(grep "^$f " "$out/tandem.tsv" || echo "$f - - - - -")
+	read -r _ pg pf _ pl pr < <(grep "^$f " "$out/paf.tsv" || echo "$f - - - - -")
+	printf '%-11s | %9s %7s %6s %9s | %9s %7s %6s %9s\n' "$f" "$tg" "$tf" "$tl" "$tr" "$pg" "$pf" "$pl" "$pr"
+done
+exit $rc

@@ -1,0 +1,45 @@
+#!/bin/bash
+# configure-paf.sh --- the anchor Tandem replaces, for side-by-side runs: PAF (ocf:heartbeat:pgsqlms) + IPaddr2
+#
+#   configure-paf.sh VIP NODE...
+# Run on one node of a running cluster whose nodes already hold streaming
+# standbys of the first node's data (PAF does not clone), each with
+# primary_conninfo naming itself (application_name) and
+# recovery_target_timeline = latest, as PAF's quick start asks.  The same
+# fencing and the same monitor intervals as configure-cluster.sh gives
+# Tandem; the constraints of PAF's documentation.
+set -euo pipefail
+vip=$1
+shift
+nodes=("$@")
+cib=$(mktemp)
+trap 'rm -f "$cib"' EXIT
+pcs cluster cib "$cib"
+pcs -f "$cib" property set stonith-enabled=true
+pcs -f "$cib" property set cluster-recheck-interval=30s
+pcs -f "$cib" resource defaults update resource-stickiness=10 migration-threshold=3
+for n in "${nodes[@]}"; do
+	pcs -f "$cib" stonith create "fence-$n" fence_tandem_ns port="$n" pcmk_host_list="$n" \
+		pcmk_reboot_action=off op monitor interval=60s
+	pcs -f "$cib" constraint location "fence-$n" avoids "$n"
+done
+pcs -f "$cib" resource create pgsqld ocf:heartbeat:pgsqlms bindir=/usr/lib/postgresql/15/bin \
+	pgdata=/var/lib/postgresql/15/main pghost=/run/postgresql \
+	op start timeout=60s op stop timeout=60s op promote timeout=30s op demote timeout=120s \
+	op notify timeout=60s \
+	op monitor interval=2s timeout=10s role=Promoted \
+	op monitor interval=3s timeout=10s role=Unpromoted \
+	promotable notify=true promoted-max=1 promoted-node-max=1 clone-max=${#nodes[@]} clone-node-max=1
+pcs -f "$cib" resource create pgsql-vip ocf:heartbeat:IPaddr2 ip="$vip" cidr_netmask=24 \
+	op monitor interval=2s timeout=10s
+pcs -f "$cib" constraint colocation add pgsql-vip with Promoted pgsqld-clone INFINITY
+pcs -f "$cib" constraint order promote pgsqld-clone "then" start pgsql-vip symmetrical=false
+pcs -f "$cib" constraint order demote pgsqld-clone "then" stop pgsql-vip symmetrical=false
+pcs -f "$cib" constraint location pgsqld-clone prefers "${nodes[0]}=100"
+pcs cluster cib-push "$cib"
+for _ in $(seq 120); do
+	grep -q "Promoted: \[ ${nodes[0]} \]" <<<"$(crm_mon -1)" && break
+	sleep 1
+done
+grep -q "Promoted: \[ ${nodes[0]} \]" <<<"$(crm_mon -1)" || { echo "configure-paf: ${nodes[0]} was not promoted" >&2; exit 1; }
+pcs constraint location remove location-pgsqld-clone-"${nodes[0]}"-100
