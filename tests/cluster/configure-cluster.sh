@@ -41,7 +41,7 @@ pcs -f "$cib" resource create pgsql-vip ocf:tandem:vip ip="$vip" cidr_netmask=24
 	op monitor interval=2s timeout=10s
 pcs -f "$cib" constraint colocation add pgsql-vip with Promoted pgsqld-clone INFINITY
 pcs -f "$cib" constraint order promote pgsqld-clone "then" start pgsql-vip symmetrical=false
-pcs -f "$cib" constraint order stop pgsql-vip "then" demote pgsqld-clone symmetrical=false
+pcs -f "$cib" constraint order demote pgsqld-clone "then" stop pgsql-vip symmetrical=false
 pcs -f "$cib" resource create pgsql-ro-vip ocf:tandem:vip ip="$ro_vip" cidr_netmask=24 \
 	op monitor interval=5s timeout=10s
 pcs -f "$cib" constraint colocation add pgsql-ro-vip with Unpromoted pgsqld-clone 100

@@ -436,7 +436,7 @@ scenario_stash_dbdown() { # its database down: the guide says do nothing
 	say "the database (pgsql, through its VIP) stopped, and Stash on $n reports ERROR"
 	node_exec "$p" pcs resource disable pgsqld-clone >/dev/null 2>&1
 	for _ in $(seq 60); do
-		netns_exec client ping -c1 -W1 "$VIP" >/dev/null 2>&1 || break
+		[ "$(sqlon "$p" "SELECT 1" postgres)" = 1 ] || break
 		sleep 1
 	done
 	stash_mode "$n" error
