@@ -7,7 +7,7 @@ packages=(
 	libqb-dev libcmocka-dev libpq-dev libcurl4-openssl-dev libmnl-dev postgresql-server-dev-15
 	# tests: namespaces, PostgreSQL, the HTTP test server, schemas, the anchors
 	iproute2 iputils-ping nftables python3 curl postgresql-15 libxml2-utils man-db groff-base
-	resource-agents resource-agents-paf pacemaker-cli-utils pcs pgbouncer
+	resource-agents resource-agents-paf pacemaker-cli-utils pcs crmsh pgbouncer
 	# sanitizers, valgrind, fuzzing
 	clang libclang-rt-14-dev valgrind
 	# the scripts and the Vagrant cluster: checked, not run

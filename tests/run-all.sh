@@ -84,6 +84,18 @@ describe() {
 			fi
 		done
 		echo "pcs resource describe ocf:tandem:$agent: every parameter rendered"
+		# crmsh's view of the same meta-data: "name (type): shortdesc", * if required.
+		out=$(timeout 120 crm ra info "ocf:tandem:$agent" 2>&1) || { echo "$out"; return 1; }
+		for p in $("_build/werror/agents/$agent/$agent" meta-data | sed -n 's/.*<parameter name="\([^"]*\)".*/\1/p'); do
+			if printf '%s\n' "$out" | grep -q "^$p\*\? ("; then
+				passed=$((passed + 1))
+			else
+				echo "not ok - crm ra info ocf:tandem:$agent lacks $p"
+				failed=$((failed + 1))
+				rc=1
+			fi
+		done
+		echo "crm ra info ocf:tandem:$agent: every parameter rendered"
 	done
 	out=$(bash tests/meta/readme_pcs.sh)
 	printf '%s\n' "$out"

@@ -516,4 +516,17 @@ for s in $SCEN; do
 	[ "$TAP_FAILED" = "$before" ] || say "scenario $s failed"
 done
 [ -f "$CL_DIR/summary" ] && sed 's/^/# summary: /' "$CL_DIR/summary"
+# Issue #9's benchmark: the same planned switchover, with and without PgBouncer's pause.
+if grep -q '^switchover ' "$CL_DIR/summary" 2>/dev/null && grep -q '^switchover_pgbouncer ' "$CL_DIR/summary"; then
+	echo "# Planned switchover under load (pcs resource move --promoted), side by side, this run:"
+	printf '#   %-34s %15s %14s %15s\n' "" "longest stall" "client errors" "acked lost"
+	while read -r name gap failed _ lost _; do
+		case $name in
+		switchover) label="clients on the VIP" ;;
+		switchover_pgbouncer) label="clients through PgBouncer, paused" ;;
+		*) continue ;;
+		esac
+		printf '#   %-34s %12s ms %14s %15s\n' "$label" "$gap" "$failed" "$lost"
+	done <"$CL_DIR/summary"
+fi
 tap_done
