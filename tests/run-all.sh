@@ -164,6 +164,9 @@ step "benchmark: pgsql monitor against pgsqlms (in a cluster node)" _build/werro
 	bash tests/bench/pgsql_monitor.sh _build/werror
 step "benchmark: stash monitor against curl" _build/werror/tests/lib/reaper \
 	bash tests/bench/stash_monitor.sh _build/werror
+# Tandem's side from this run's check-cluster, PAF's run here.
+step "benchmark: failover against PAF + IPaddr2" env TANDEM_SUMMARY=_build/check-cluster.out \
+	bash tests/bench/failover.sh _build/werror
 
 echo
 [ ${#steps_failed[@]} = 0 ] || echo "failed steps: ${steps_failed[*]}"

@@ -10,7 +10,9 @@
 # says.  Per fault: the longest time without an acknowledged commit, the
 # client's failed attempts, acknowledged commits lost, and whether the old
 # primary came back as a standby by itself.  A benchmark: what it asserts
-# is Tandem's part (scenarios.sh); PAF's figures are only printed.
+# is Tandem's part (scenarios.sh); PAF's figures are only printed.  With
+# TANDEM_SUMMARY, Tandem's figures come from that check-cluster run (the
+# full configuration, Stash and PgBouncer included) instead of a run here.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(realpath "${1:-$top}")
@@ -18,7 +20,14 @@ faults=${FAILOVER_FAULTS:-kill9 poweroff switchover}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 rc=0
-for stack in tandem paf; do
+stacks="tandem paf"
+# TANDEM_SUMMARY: the "# summary:" lines of a make check-cluster of this
+# same run (tests/run-all.sh has one): Tandem's side is not run twice.
+if [ -n "${TANDEM_SUMMARY:-}" ] && [ -s "$TANDEM_SUMMARY" ]; then
+	sed -n "s/^# summary: //p" "$TANDEM_SUMMARY" >"$out/tandem.tsv"
+	stacks=paf
+fi
+for stack in $stacks; do
 	CLUSTER_STACK=$stack CLUSTER_EXTRAS=0 CLUSTER_SCENARIOS="$faults" \
 		"$build/tests/lib/reaper" bash "$top/tests/cluster/scenarios.sh" "$build" >"$out/$stack.log" 2>&1 ||
 		{ [ $stack = tandem ] && rc=1; }
