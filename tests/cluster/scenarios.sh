@@ -115,6 +115,7 @@ verify() { # verify NAME OLD_PRIMARY EXPECT(other|same) BACK(yes|no)
 		p=$(primary "$(any_up)")
 		missing=$( { [ -n "$p" ] && sqlon "$p" "SELECT n FROM acked"; } | sort -u | comm -13 - <(sort -u "$CL_DIR/acked") | wc -l)
 		crm "$(any_up)" | grep -q "Unpromoted: \[.*$old.*\]" && rejoined=yes
+		[ "$p" = "$old" ] && rejoined=stayed
 		say "$name (paf): primary ${p:-none}, ${GAP_MS} ms without a commit, $FAILED failed attempts, $missing acknowledged lost, $old rejoined: $rejoined"
 		echo "$name $GAP_MS $FAILED $ACKED $missing $rejoined" >>"$CL_DIR/summary"
 		return
