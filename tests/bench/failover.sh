@@ -4,8 +4,8 @@
 #   tests/bench/failover.sh [BUILD_DIR]
 # The same three-node cluster of tests/cluster/, the same fencing, monitor
 # intervals and client (a numbered commit every 20 ms through the VIP),
-# the same faults (PostgreSQL kill -9 on the primary, the primary's node
-# powered off then booted again, a planned switchover), run once with
+# the same faults (PostgreSQL kill -9 on the primary, a planned switchover,
+# the primary's node powered off then booted again), run once with
 # Tandem and once with PAF + IPaddr2 configured as PAF's documentation
 # says.  Per fault: the longest time without an acknowledged commit, the
 # client's failed attempts, acknowledged commits lost, and whether the old
@@ -16,7 +16,8 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(realpath "${1:-$top}")
-faults=${FAILOVER_FAULTS:-kill9 poweroff switchover}
+# Power-off last: PAF cannot bring the old primary back by itself.
+faults=${FAILOVER_FAULTS:-kill9 switchover poweroff}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 rc=0

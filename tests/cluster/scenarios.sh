@@ -116,6 +116,7 @@ verify() { # verify NAME OLD_PRIMARY EXPECT(other|same) BACK(yes|no)
 		missing=$( { [ -n "$p" ] && sqlon "$p" "SELECT n FROM acked"; } | sort -u | comm -13 - <(sort -u "$CL_DIR/acked") | wc -l)
 		crm "$(any_up)" | grep -q "Unpromoted: \[.*$old.*\]" && rejoined=yes
 		[ "$p" = "$old" ] && rejoined=stayed
+		[ -n "$p" ] || { missing="?"; rejoined="no-primary"; }
 		say "$name (paf): primary ${p:-none}, ${GAP_MS} ms without a commit, $FAILED failed attempts, $missing acknowledged lost, $old rejoined: $rejoined"
 		echo "$name $GAP_MS $FAILED $ACKED $missing $rejoined" >>"$CL_DIR/summary"
 		return
@@ -170,6 +171,7 @@ scenario_poweroff() { # the primary node loses power; it comes back and rejoins 
 	node_boot "$p"
 	watch_stop
 	verify poweroff "$p" other yes
+	[ "$STACK" = tandem ] || return 0
 	local np rec
 	np=$(primary "$(any_up)")
 	rec=$(attr "$np" tandem-pgsql-last-failover)
