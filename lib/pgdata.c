@@ -14,6 +14,8 @@
 #include "catalog/pg_control.h"
 #include "port/pg_crc32c.h"
 
+#include <sys/statvfs.h>
+
 #include "tandem/pgdata.h"
 
 /* Both enums must agree: the agents see only tandem_pg_state. */
@@ -144,4 +146,28 @@ tandem_lsn_str(uint64_t lsn, char buf[18])
 {
 	snprintf(buf, 18, "%" PRIX32 "/%" PRIX32, (uint32_t)(lsn >> 32), (uint32_t)lsn);
 	return buf;
+}
+
+int
+tandem_pgdata_space_left(const char *datadir, uint64_t *bytes, const char **where)
+{
+	static char wal[4096];
+	const char *paths[2] = { datadir, wal };
+	struct statvfs st;
+
+	snprintf(wal, sizeof(wal), "%s/pg_wal", datadir);
+	*bytes = UINT64_MAX;
+	*where = datadir;
+	for (size_t i = 0; i < 2; i++) {
+		uint64_t avail;
+
+		if (statvfs(paths[i], &st) != 0)
+			return -1;
+		avail = (uint64_t)st.f_bavail * st.f_frsize;
+		if (avail < *bytes) {
+			*bytes = avail;
+			*where = paths[i];
+		}
+	}
+	return 0;
 }

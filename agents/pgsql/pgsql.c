@@ -449,6 +449,32 @@ commit_check(struct pg *pg)
 	return r != NULL;
 }
 
+/* OCF_CHECK_LEVEL 10, the disk: a commit writes only WAL, into a segment
+ * already there, and goes on succeeding while clients' writes already fail
+ * to extend their tables.  Less room than one WAL segment on the data or
+ * the WAL filesystem is a primary that cannot go on (PostgreSQL would
+ * PANIC at the next segment). */
+static bool
+space_check(struct pg *pg)
+{
+	uint64_t left, segment = 16ULL << 20;
+	const char *where;
+	char why[256];
+	struct tandem_pgcontrol control;
+
+	/* The instance's own segment size (initdb --wal-segsize), from pg_control. */
+	if (tandem_pgcontrol_read(pg->datadir, &control, why, sizeof(why)) == 0 && control.wal_segment_size > 0)
+		segment = control.wal_segment_size;
+	if (tandem_pgdata_space_left(pg->datadir, &left, &where) != 0) {
+		tandem_log(LOG_WARNING, "could not read the space left on %s: %s", pg->datadir, strerror(errno));
+		return true;
+	}
+	if (left >= segment)
+		return true;
+	tandem_ocf_exit_reason("%s is full: %" PRIu64 " bytes left, less than one WAL segment", where, left);
+	return false;
+}
+
 int
 pg_monitor(struct tandem_ctx *ctx)
 {
@@ -463,6 +489,10 @@ pg_monitor(struct tandem_ctx *ctx)
 	case PG_ROLE_PRIMARY:
 		if (ctx->check_level >= 10 && !commit_check(&pg)) {
 			tandem_ocf_exit_reason("primary cannot commit: %s", pg.why);
+			rc = TANDEM_OCF_FAILED_PROMOTED;
+			break;
+		}
+		if (ctx->check_level >= 10 && !space_check(&pg)) {
 			rc = TANDEM_OCF_FAILED_PROMOTED;
 			break;
 		}

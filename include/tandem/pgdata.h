@@ -44,6 +44,11 @@ const char *tandem_pg_state_str(enum tandem_pg_state s);
 /* The major version in pgdata/PG_VERSION ("15" → 15), or -1. */
 int tandem_pgdata_version(const char *pgdata);
 
+/* The least space left (bytes available to an unprivileged writer) of the
+ * filesystems holding datadir and datadir/pg_wal (often another one), and
+ * which of the two it is.  0 on success, -1 with errno. */
+int tandem_pgdata_space_left(const char *datadir, uint64_t *bytes, const char **where);
+
 /* LSNs: "16/B374D848" <-> 0x16B374D848.  Parse returns false on anything
  * that is not two hex numbers of at most 8 digits around a slash. */
 bool tandem_lsn_parse(const char *s, uint64_t *lsn);

@@ -79,6 +79,9 @@ cluster_init() {
 	for name in "${CL_NODES[@]}"; do
 		cl_corosync_conf >"$CL_DIR/$name/etc-corosync/corosync.conf"
 	done
+	mkdir -p "$CL_DIR/fence-spool"
+	cl_fence_server &
+	CL_FENCE_SERVER=$!
 	netns_host client 192.0.2.20 ""
 }
 
@@ -138,8 +141,29 @@ node_boot() {
 }
 
 node_poweroff() {
-	PATH=/usr/sbin:$PATH fence_tandem_ns off <<<"port=$1
+	TANDEM_FENCE_DIRECT=1 PATH=/usr/sbin:$PATH fence_tandem_ns off <<<"port=$1
 prefix=$CL_PREFIX" >/dev/null 2>&1
+}
+
+# The power switch: fence_tandem_ns, run by Pacemaker inside a node, cannot
+# reach another node's processes (its own PID namespace); it leaves a
+# request in the spool and this loop, on the host, carries it out.
+cl_fence_server() {
+	local req action port rc
+	while [ -d "$CL_DIR/fence-spool" ]; do
+		for req in "$CL_DIR"/fence-spool/*.req; do
+			[ -e "$req" ] || continue
+			read -r action port <"$req" || true
+			rm -f "$req"
+			case $action in off|reboot|on|status) ;; *) continue ;; esac
+			case $port in '' | *[!a-z0-9-]*) continue ;; esac
+			rc=0
+			TANDEM_FENCE_DIRECT=1 PATH=/usr/sbin:$PATH fence_tandem_ns "$action" <<<"port=$port
+prefix=$CL_PREFIX" >/dev/null 2>&1 || rc=$?
+			echo "$rc" >"${req%.req}.tmp" && mv "${req%.req}.tmp" "${req%.req}.done"
+		done
+		sleep 0.1
+	done
 }
 
 # cluster_wait_online N [SECONDS]: N nodes online in a partition with quorum.
@@ -170,6 +194,8 @@ cluster_collect() {
 
 cluster_destroy() {
 	local name
+	[ -n "${CL_FENCE_SERVER:-}" ] && kill "$CL_FENCE_SERVER" 2>/dev/null
+	CL_FENCE_SERVER=
 	for name in "${CL_NODES[@]}"; do node_poweroff "$name"; done
 	netns_cleanup
 	rm -rf "$CL_DIR"
