@@ -137,6 +137,7 @@ verify() { # verify NAME OLD_PRIMARY EXPECT(other|same|any) BACK(yes|no)
 		tap_result $? "$name: $old is back as a standby"
 	fi
 	crm "$p" | grep -q "Unpromoted: \[.*$old.*\]" && rejoined=yes
+	[ "$p" = "$old" ] && rejoined=stayed
 	say "$name: client saw ${GAP_MS} ms without a commit, $FAILED failed attempts, $ACKED commits"
 	echo "$name $GAP_MS $FAILED $ACKED $missing $rejoined" >>"$CL_DIR/summary"
 	if [ "$TAP_FAILED" != 0 ]; then
