@@ -26,6 +26,8 @@
 #define SEGMENT (16ULL << 20)   /* attribute granularity for LSNs on display */
 
 static void state_path(char *buf, size_t len, const char *what);
+static bool read_state(const char *what, char *buf, size_t len);
+static void write_state(const char *what, const char *text);
 static void free_pairs(char **nodes, char **values, size_t n);
 
 /* Everything an action knows about the instance. */
@@ -415,15 +417,9 @@ standby_duties(struct pg *pg)
 	 * spawn): when the primary's node is lost, Pacemaker forgets its
 	 * attributes, and pre-promote publishes this instead. */
 	if (f->upstream != 0) {
-		char path[512], lsn[18];
-		FILE *out;
+		char lsn[18];
 
-		state_path(path, sizeof(path), "upstream");
-		out = fopen(path, "w");
-		if (out != NULL) {
-			fputs(tandem_lsn_str(f->upstream, lsn), out);
-			fclose(out);
-		}
+		write_state("upstream", tandem_lsn_str(f->upstream, lsn));
 	}
 	snprintf(tli, sizeof(tli), "%" PRIu32, f->timeline);
 	if (f->timeline != 0)
@@ -1107,18 +1103,9 @@ expected_candidates(char names[][64], size_t max)
 static int64_t
 pre_promote_time(void)
 {
-	char path[512], buf[32] = "";
-	long long then = 0;
-	FILE *f;
+	char buf[32];
 
-	state_path(path, sizeof(path), "pre-promote");
-	f = fopen(path, "r");
-	if (f == NULL)
-		return 0;
-	if (fgets(buf, sizeof(buf), f) != NULL)
-		then = atoll(buf);
-	fclose(f);
-	return then;
+	return read_state("pre-promote", buf, sizeof(buf)) ? atoll(buf) : 0;
 }
 
 /* This election's candidates, this node left out.  An update reaches this
@@ -1312,6 +1299,25 @@ pg_promote(struct tandem_ctx *ctx)
 	return TANDEM_OCF_SUCCESS;
 }
 
+/* The first line of state file what into buf (empty when the file is);
+ * false when there is no such file. */
+static bool
+read_state(const char *what, char *buf, size_t len)
+{
+	char path[512];
+	FILE *f;
+
+	buf[0] = '\0';
+	state_path(path, sizeof(path), what);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return false;
+	if (fgets(buf, (int)len, f) == NULL)
+		buf[0] = '\0';
+	fclose(f);
+	return true;
+}
+
 static void
 write_state(const char *what, const char *text)
 {
@@ -1340,9 +1346,8 @@ pre_promote(struct pg *pg, const struct tandem_ocf_notify *n)
 	 * standby by then), less those being stopped (a lost primary is one,
 	 * and will never answer). */
 	const struct tandem_uname_list *lists[] = { &n->unpromoted, &n->promote, &n->demote };
-	char path[512], value[48], up[64] = "", expected[2048] = "", now[32];
+	char value[48], up[64] = "", expected[2048] = "", now[32];
 	int64_t t = time(NULL);
-	FILE *in;
 
 	for (size_t l = 0; l < 3; l++)
 		for (size_t i = 0; i < lists[l]->n; i++) {
@@ -1364,13 +1369,8 @@ pre_promote(struct pg *pg, const struct tandem_ocf_notify *n)
 		else
 			tandem_log(LOG_INFO, "pre-promote: this node holds WAL up to %s", value);
 	}
-	state_path(path, sizeof(path), "upstream");
-	in = fopen(path, "r");
-	if (in != NULL) {
-		if (fgets(up, sizeof(up), in) != NULL && tandem_lsn_parse(up, &(uint64_t){ 0 }))
-			publish(pg, PG_ATTR_UPSTREAM, up, true);
-		fclose(in);
-	}
+	if (read_state("upstream", up, sizeof(up)) && tandem_lsn_parse(up, &(uint64_t){ 0 }))
+		publish(pg, PG_ATTR_UPSTREAM, up, true);
 }
 
 static int64_t
@@ -1419,16 +1419,13 @@ pgbouncer_resume(struct pg *pg)
 	uint32_t tli;
 	bool answered = false;
 	pid_t pid;
-	FILE *f;
 
 	if (admin == NULL || admin[0] == '\0')
 		return;
-	state_path(path, sizeof(path), "pgbouncer-paused");
-	f = fopen(path, "r");
-	if (f == NULL)
+	if (!read_state("pgbouncer-paused", buf, sizeof(buf)))
 		return;         /* not paused by us: a failover */
-	since = fgets(buf, sizeof(buf), f) != NULL ? atoll(buf) : 0;
-	fclose(f);
+	since = atoll(buf);
+	state_path(path, sizeof(path), "pgbouncer-paused");
 	until = since + tandem_param_int(pg->p, PG_PGBOUNCER_PAUSE) * 1000;
 	pg_close(pg);
 	fflush(NULL);
