@@ -69,33 +69,31 @@ vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=de
 VALGRIND="$vg" step "make check (valgrind)" check _build/werror TEST_WRAPPER="$vg"
 
 # What an admin sees: the installed agents, rendered by pcs.
+# rendered AGENT LINE_REGEX CMD...: CMD's text names every parameter of
+# AGENT's meta-data on a line matching LINE_REGEX (%s is the name).
+rendered() {
+	local agent=$1 fmt=$2 out p rc=0
+	shift 2
+	out=$("$@" 2>&1) || { echo "$out"; return 1; }
+	for p in $("_build/werror/agents/$agent/$agent" meta-data | sed -n 's/.*<parameter name="\([^"]*\)".*/\1/p'); do
+		if printf '%s\n' "$out" | grep -q "${fmt//%s/$p}"; then
+			passed=$((passed + 1))
+		else
+			echo "not ok - $* lacks $p"
+			failed=$((failed + 1))
+			rc=1
+		fi
+	done
+	echo "$*: every parameter rendered"
+	return $rc
+}
 describe() {
-	local out p rc=0
+	local out agent rc=0
 	make -C _build/werror install >/dev/null || return 1
 	for agent in vip pgsql stash pgbouncer; do
-		out=$(pcs resource describe "ocf:tandem:$agent" 2>&1) || { echo "$out"; return 1; }
-		for p in $("_build/werror/agents/$agent/$agent" meta-data | sed -n 's/.*<parameter name="\([^"]*\)".*/\1/p'); do
-			if printf '%s\n' "$out" | grep -q "^  $p\( (required)\)\?: "; then
-				passed=$((passed + 1))
-			else
-				echo "not ok - pcs resource describe ocf:tandem:$agent lacks $p"
-				failed=$((failed + 1))
-				rc=1
-			fi
-		done
-		echo "pcs resource describe ocf:tandem:$agent: every parameter rendered"
+		rendered "$agent" '^  %s\( (required)\)\?: ' pcs resource describe "ocf:tandem:$agent" || rc=1
 		# crmsh's view of the same meta-data: "name (type): shortdesc", * if required.
-		out=$(timeout 120 crm ra info "ocf:tandem:$agent" 2>&1) || { echo "$out"; return 1; }
-		for p in $("_build/werror/agents/$agent/$agent" meta-data | sed -n 's/.*<parameter name="\([^"]*\)".*/\1/p'); do
-			if printf '%s\n' "$out" | grep -q "^$p\*\? ("; then
-				passed=$((passed + 1))
-			else
-				echo "not ok - crm ra info ocf:tandem:$agent lacks $p"
-				failed=$((failed + 1))
-				rc=1
-			fi
-		done
-		echo "crm ra info ocf:tandem:$agent: every parameter rendered"
+		rendered "$agent" '^%s\*\? (' timeout 120 crm ra info "ocf:tandem:$agent" || rc=1
 	done
 	out=$(bash tests/meta/readme_pcs.sh)
 	printf '%s\n' "$out"
