@@ -97,7 +97,7 @@ const struct tandem_param pg_params[PG_N_PARAMS] = {
 		"primary answers through primary_conninfo: clients wait instead of failing. For "
 		"example host=/var/run/postgresql port=6432 dbname=pgbouncer user=pgbouncer "
 		"passfile=/root/.pgpass-pgbouncer. A failover skips the pause.",
-		.check = check_conninfo },
+		.hide_value = true, .check = check_conninfo },
 	[PG_PGBOUNCER_PAUSE] = { "pgbouncer_pause_timeout", TANDEM_PARAM_INTEGER, "10", false, false, false,
 		"Longest PgBouncer pause of a switchover (s)",
 		"The longest pause: PAUSE must finish within it (transactions in flight must end), and "

@@ -256,6 +256,12 @@ tap_is "$RC" 6 "start_opts with a shell character: not configured"
 ra n2 validate-all OCF_RESKEY_primary_conninfo="host=x password=$SECRET"
 tap_is "$RC" 6 "primary_conninfo with a password: not configured"
 tap_like "$ERR" 'invalid value for parameter "primary_conninfo": must not hold a password' "reason does not echo it"
+ra n2 validate-all OCF_RESKEY_pgbouncer_admin="host=/run/pgb port=6432 dbname=pgbouncer password=$SECRET"
+tap_is "$RC" 6 "pgbouncer_admin with a password: not configured"
+tap_like "$ERR" 'invalid value for parameter "pgbouncer_admin": must not hold a password' "reason does not echo it"
+tap_ok "the secret is in no line the agent wrote" sh -c "! grep -q -- '$SECRET' '$T/err'"
+ra n2 validate-all OCF_RESKEY_pgbouncer_pause_timeout=0
+tap_is "$RC" 6 "pgbouncer_pause_timeout below 1 s: not configured"
 ra n2 validate-all OCF_RESKEY_primary_conninfo=
 tap_is "$RC" 6 "no primary_conninfo: not configured"
 ra n2 validate-all OCF_RESKEY_sync_mode=maybe
