@@ -323,6 +323,8 @@ stash_parse_jdbc(const char *url, struct stash_jdbc *o, char *why, size_t why_le
 					if (!isxdigit((unsigned char)*q) && *q != ':' && *q != '.')
 						return fail(why, why_len, "not an IPv6 address between brackets");
 				n = (size_t)(e - p - 1);
+				if (n >= sizeof(o->hosts[i]))
+					return fail(why, why_len, "not an IPv6 address between brackets");
 				memcpy(o->hosts[i], p + 1, n);
 				p = e + 1;
 			} else {

@@ -190,6 +190,14 @@ jdbc_urls(void **state)
 	assert_true(stash_parse_jdbc("jdbc:postgresql:/", &j, why, sizeof(why)));
 	assert_true(stash_parse_jdbc("jdbc:postgresql://h/my%20db", &j, why, sizeof(why)));
 	assert_string_equal(j.dbname, "my db");
+	/* Found by fuzz_stash: a bracketed host longer than the buffer. */
+	{
+		char url[400] = "jdbc:postgresql://[";
+
+		memset(url + strlen(url), ':', 300);
+		strcat(url, "]/db");
+		assert_false(stash_parse_jdbc(url, &j, why, sizeof(why)));
+	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		why[0] = '\0';
 		print_message("bad: %s\n", bad[i]);
