@@ -290,10 +290,10 @@ tandem_attr_get_all(const char *name, char ***nodes, char ***values, size_t *n,
 }
 
 int
-tandem_attr_delete(const char *name, tandem_deadline deadline, char *why, size_t why_len)
+tandem_attr_delete(const char *name, bool private_, tandem_deadline deadline, char *why, size_t why_len)
 {
 	const char *argv[] = { tool("TANDEM_ATTRD_UPDATER", TANDEM_ATTRD_UPDATER),
-			       "-n", name, "-D", NULL };
+			       "-n", name, "-D", private_ ? "-p" : NULL, NULL };
 
 	cache_store(name, NULL);
 	return run(argv, deadline, NULL, why, why_len);

@@ -1484,8 +1484,8 @@ pg_notify(struct tandem_ctx *ctx)
 		/* This election is over: its LSNs must not count in the next. */
 		char why[256];
 
-		if (tandem_attr_delete(PG_ATTR_LSN, ctx->deadline, why, sizeof(why)) != 0
-		    || tandem_attr_delete(PG_ATTR_UPSTREAM, ctx->deadline, why, sizeof(why)) != 0)
+		if (tandem_attr_delete(PG_ATTR_LSN, true, ctx->deadline, why, sizeof(why)) != 0
+		    || tandem_attr_delete(PG_ATTR_UPSTREAM, true, ctx->deadline, why, sizeof(why)) != 0)
 			tandem_log(LOG_WARNING, "could not clear this election's LSNs: %s", why);
 	}
 	pg_close(&pg);

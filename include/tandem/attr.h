@@ -32,7 +32,11 @@ int tandem_attr_get_all(const char *name, char ***nodes, char ***values, size_t 
 /* Parses `attrd_updater -Q -A` output into (node, value) pairs; returns
  * their number (empty values left out), or -1 when out of memory.  Exposed for tests and fuzzing. */
 long tandem_attr_parse_all(const char *out, char ***nodes, char ***values);
-int tandem_attr_delete(const char *name, tandem_deadline deadline, char *why, size_t why_len);
+/* Clears name on this node.  private_ must match how it is set: attrd
+ * creates a missing attribute from the delete itself, and an attribute
+ * once created outside private keeps being written to the CIB, where
+ * every change aborts the transition in progress. */
+int tandem_attr_delete(const char *name, bool private_, tandem_deadline deadline, char *why, size_t why_len);
 
 /* The promotion score of OCF_RESOURCE_INSTANCE on this node. */
 int tandem_promotion_set(long long score, tandem_deadline deadline, char *why, size_t why_len);

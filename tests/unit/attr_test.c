@@ -122,11 +122,13 @@ set_spawns_only_on_change(void **state)
 	assert_int_equal(calls(last, sizeof(last)), 2);
 	assert_string_equal(last, "-n tandem-lsn -U 0/4000000 -p");
 	/* After a delete the same value must be written again. */
-	assert_int_equal(tandem_attr_delete("tandem-lsn", soon(), why, sizeof(why)), 0);
+	assert_int_equal(tandem_attr_delete("tandem-lsn", true, soon(), why, sizeof(why)), 0);
 	assert_int_equal(calls(last, sizeof(last)), 3);
-	assert_string_equal(last, "-n tandem-lsn -D");
+	assert_string_equal(last, "-n tandem-lsn -D -p");
 	assert_int_equal(tandem_attr_set("tandem-lsn", "0/4000000", true, soon(), why, sizeof(why)), 0);
 	assert_int_equal(calls(last, sizeof(last)), 4);
+	assert_int_equal(tandem_attr_delete("tandem-shown", false, soon(), why, sizeof(why)), 0);
+	assert_string_equal((calls(last, sizeof(last)), last), "-n tandem-shown -D");
 }
 
 static void
