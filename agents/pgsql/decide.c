@@ -342,6 +342,18 @@ pg_election_gather(const char *self, char *const *nodes, char *const *values, si
 }
 
 bool
+pg_stop_follows_demote(const struct tandem_ocf_notify *n, const char *node)
+{
+	return tandem_uname_list_has(&n->demote, node) && tandem_uname_list_has(&n->stop, node);
+}
+
+bool
+pg_restarts_in_place(const struct tandem_ocf_notify *n, const char *node)
+{
+	return tandem_uname_list_has(&n->stop, node) && tandem_uname_list_has(&n->start, node);
+}
+
+bool
 pg_planned_demote(const struct tandem_ocf_notify *n)
 {
 	if (n->demote.n == 0)

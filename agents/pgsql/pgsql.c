@@ -317,9 +317,10 @@ remember_nodes(const struct tandem_uname_list *all)
 		unlink(tmp);
 }
 
-/* The primary's duties on each monitor: slots, scores, synchronous names. */
+/* The primary's duties on each monitor and at promotion: slots, scores,
+ * synchronous names. */
 static void
-primary_duties(struct pg *pg)
+primary_duties(struct pg *pg, bool promoting)
 {
 	const struct pg_facts *f = &pg->facts;
 	struct pg_score scores[PG_MAX_STANDBYS];
@@ -330,10 +331,12 @@ primary_duties(struct pg *pg)
 	bool degraded = false, names_change;
 
 	set_score(pg, NULL, PG_SCORE_PRIMARY);
-	publish_lsn(pg, PG_ATTR_PRIMARY_LSN, f->current);
-	{
+	/* What is only on display waits for the first monitor (a second
+	 * later) when promoting: each is a spawn, and the VIP waits for promote. */
+	if (!promoting) {
 		char tli[16];
 
+		publish_lsn(pg, PG_ATTR_PRIMARY_LSN, f->current);
 		snprintf(tli, sizeof(tli), "%" PRIu32, f->timeline);
 		publish(pg, PG_ATTR_TIMELINE, tli, false);
 	}
@@ -382,7 +385,8 @@ primary_duties(struct pg *pg)
 
 		if (degraded && names_change)
 			tandem_log(LOG_WARNING, "no standby is streaming: replication is asynchronous until one is");
-		publish(pg, PG_ATTR_SYNC, state, false);
+		if (!promoting)
+			publish(pg, PG_ATTR_SYNC, state, false);
 	}
 	/* One slot per clone node, so WAL a standby still needs is kept
 	 * (within max_slot_wal_keep_size). */
@@ -492,7 +496,7 @@ pg_monitor(struct tandem_ctx *ctx)
 			rc = TANDEM_OCF_FAILED_PROMOTED;
 			break;
 		}
-		primary_duties(&pg);
+		primary_duties(&pg, false);
 		break;
 	case PG_ROLE_STANDBY:
 		standby_duties(&pg);
@@ -1060,7 +1064,7 @@ int
 pg_stop(struct tandem_ctx *ctx)
 {
 	struct pg pg;
-	char why[256];
+	char why[256], again[8];
 
 	pg_init(&pg, ctx);
 	if (!postmaster_alive(&pg)) {
@@ -1069,7 +1073,16 @@ pg_stop(struct tandem_ctx *ctx)
 		tandem_ocf_exit_reason("could not stop PostgreSQL: %s", pg.why);
 		return TANDEM_OCF_ERR_GENERIC;
 	}
-	if (tandem_promotion_delete(ctx->deadline, why, sizeof(why)) != 0)
+	/* A stop for good takes the score away.  A restart in place (the
+	 * notification said it) keeps it: a crashed primary is then started
+	 * and promoted again where it is, holding every commit, as PAF does,
+	 * instead of a failover that moves the VIP and must rewind it.  The
+	 * election still compares its WAL with every standby's. */
+	read_state("restart", again, sizeof(again));
+	write_state("restart", "");
+	if (strcmp(again, "yes") == 0)
+		tandem_log(LOG_INFO, "restarted in place: promotion score kept");
+	else if (tandem_promotion_delete(ctx->deadline, why, sizeof(why)) != 0)
 		tandem_log(LOG_DEBUG, "promotion score not deleted: %s", why);
 	return TANDEM_OCF_SUCCESS;
 }
@@ -1077,9 +1090,20 @@ pg_stop(struct tandem_ctx *ctx)
 int
 pg_demote(struct tandem_ctx *ctx)
 {
-	int rc = pg_stop(ctx);
+	char then[8];
+	int rc;
 
-	return rc == TANDEM_OCF_SUCCESS ? pg_start(ctx) : rc;
+	/* Pre-demote said whether this node's stop comes next in the same
+	 * transition (a crashed primary's recovery, a node put in standby):
+	 * then the stop is all, and no start as a standby in between delays
+	 * the promotion elsewhere (0.4 s of a kill -9 failover).  Should the
+	 * stop not come, the standby's monitor reports it not running. */
+	read_state("stop-follows", then, sizeof(then));
+	write_state("stop-follows", "");
+	rc = pg_stop(ctx);
+	if (rc != TANDEM_OCF_SUCCESS || strcmp(then, "yes") == 0)
+		return rc;
+	return pg_start(ctx);
 }
 
 /* Promotion. */
@@ -1294,7 +1318,7 @@ pg_promote(struct tandem_ctx *ctx)
 			    : "no pre-promote seen");
 	tandem_log(LOG_NOTICE, "failover record: %s", record);
 	publish(&pg, PG_ATTR_FAILOVER, record, false);
-	primary_duties(&pg);
+	primary_duties(&pg, true);
 	pg_close(&pg);
 	return TANDEM_OCF_SUCCESS;
 }
@@ -1476,6 +1500,10 @@ pg_notify(struct tandem_ctx *ctx)
 	tandem_log(LOG_DEBUG, "notify %s-%s", n.type, n.operation);
 	if (strcmp(n.type, "pre") == 0 && strcmp(n.operation, "promote") == 0)
 		pre_promote(&pg, &n);
+	if (strcmp(n.type, "pre") == 0 && strcmp(n.operation, "demote") == 0)
+		write_state("stop-follows", pg_stop_follows_demote(&n, pg.node) ? "yes" : "");
+	if (strcmp(n.type, "pre") == 0 && (strcmp(n.operation, "demote") == 0 || strcmp(n.operation, "stop") == 0))
+		write_state("restart", pg_restarts_in_place(&n, pg.node) ? "yes" : "");
 	if (strcmp(n.type, "pre") == 0 && strcmp(n.operation, "demote") == 0 && pg_planned_demote(&n))
 		pgbouncer_pause(&pg);
 	if (strcmp(n.type, "post") == 0 && strcmp(n.operation, "promote") == 0)

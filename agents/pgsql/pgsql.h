@@ -34,10 +34,6 @@ extern const struct tandem_param pg_params[PG_N_PARAMS];
 
 enum pg_sync_mode { PG_SYNC_OFF, PG_SYNC_ON, PG_SYNC_STRICT };
 
-/* Whether a notification announces a planned demote of a primary (a
- * switchover, a node put in standby): a demote without a stop of the same
- * node.  A failed primary is demoted and stopped. */
-bool pg_planned_demote(const struct tandem_ocf_notify *n);
 
 /* Promotion scores (Pacemaker treats 1,000,000 as INFINITY: stay far below). */
 #define PG_SCORE_PRIMARY 1001
@@ -123,6 +119,14 @@ uint64_t pg_election_lsn(const struct pg_facts *f);
  * switchover, a node put in standby): a demote without a stop of the same
  * node.  A failed primary is demoted and stopped. */
 bool pg_planned_demote(const struct tandem_ocf_notify *n);
+/* Whether node, demoted in this transition, is also stopped in it (a
+ * failed primary's recovery, a node leaving): its demote need not start
+ * it again as a standby only to be stopped. */
+bool pg_stop_follows_demote(const struct tandem_ocf_notify *n, const char *node);
+/* Whether node is stopped and started again in this transition: Pacemaker
+ * recovering it in place (a crashed primary is promoted again there when
+ * its promotion score survives the stop, with no failover and no rewind). */
+bool pg_restarts_in_place(const struct tandem_ocf_notify *n, const char *node);
 
 /* Promotion scores the primary gives its standbys. */
 struct pg_score {

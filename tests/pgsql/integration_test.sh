@@ -173,6 +173,11 @@ sleep 0.5
 ra n1 monitor OCF_RESKEY_CRM_meta_interval=15000
 tap_is "$RC" 9 "monitor of the crashed primary: failed promoted (9)"
 tap_like "$ERR" 'ocf-exit-reason:primary is down \(pg_control: in production, postmaster gone\)' "reason says why"
+# Pacemaker's recovery of a failed primary: demote, stop, start.
+notify n1 pre demote OCF_RESKEY_CRM_meta_notify_demote_uname=n1 OCF_RESKEY_CRM_meta_notify_stop_uname=n1
+ra n1 demote
+tap_is "$RC" 0 "demote of the crashed primary succeeds"
+tap_is "$(procs n1)" "" "its stop comes next: demote does not start it as a standby in between"
 ra n1 stop
 tap_is "$RC" 0 "stop of the crashed primary succeeds: no manual cleanup (PAF #162)"
 ra n1 monitor
@@ -240,6 +245,13 @@ tap_like "$(cat "$T/attrs/n1/master-pgsqld" 2>/dev/null)/$(cat "$T/attrs/n3/mast
 ra n3 start
 ra n2 monitor OCF_RESKEY_CRM_meta_interval=15000
 tap_is "$(sql n2 "SHOW synchronous_standby_names")" 'ANY 1 ("n3")' "a standby back: synchronous again"
+score=$(attr n3 master-pgsqld)
+notify n3 pre stop OCF_RESKEY_CRM_meta_notify_stop_uname=n3 OCF_RESKEY_CRM_meta_notify_start_uname=n3
+ra n3 stop
+tap_ok "a stop that Pacemaker follows with a start there (recovery in place) keeps the score ($score)" \
+	test -n "$score" -a "$(attr n3 master-pgsqld)" = "$score"
+ra n3 start
+tap_is "$RC" 0 "and the start after it"
 ra n3 stop
 ra n2 monitor OCF_RESKEY_CRM_meta_interval=15000 OCF_RESKEY_sync_mode=strict
 tap_is "$(sql n2 "SHOW synchronous_standby_names")" 'ANY 1 ("n3")' "sync_mode=strict keeps the names: writes wait"

@@ -261,9 +261,18 @@ planned_demote(void **state)
 	assert_true(pg_planned_demote(&n));     /* pcs resource move --promoted */
 	assert_int_equal(tandem_uname_list_parse("n2 n1", &n.stop), 0);
 	assert_false(pg_planned_demote(&n));    /* a failed primary: demoted and stopped */
+	assert_true(pg_stop_follows_demote(&n, "n1"));
+	assert_false(pg_stop_follows_demote(&n, "n2"));   /* stopped, not demoted */
+	assert_false(pg_stop_follows_demote(&n, "n3"));
+	assert_false(pg_restarts_in_place(&n, "n1"));    /* stopped for good */
+	assert_int_equal(tandem_uname_list_parse("n1", &n.start), 0);
+	assert_true(pg_restarts_in_place(&n, "n1"));     /* recovered in place */
+	assert_false(pg_restarts_in_place(&n, "n2"));
+	tandem_uname_list_free(&n.start);
 	tandem_uname_list_free(&n.stop);
 	assert_int_equal(tandem_uname_list_parse("n2", &n.stop), 0);
 	assert_true(pg_planned_demote(&n));     /* another node stopped meanwhile */
+	assert_false(pg_stop_follows_demote(&n, "n1"));
 	tandem_uname_list_free(&n.stop);
 	tandem_uname_list_free(&n.demote);
 }
