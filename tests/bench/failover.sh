@@ -9,7 +9,8 @@
 # Tandem and once with PAF + IPaddr2 configured as PAF's documentation
 # says.  Per fault: the longest time without an acknowledged commit, the
 # client's failed attempts, acknowledged commits lost, and whether the old
-# primary came back as a standby by itself.  A benchmark: what it asserts
+# primary came back as a standby by itself; and the CPU the monitors of
+# the database and its VIP use per minute, all nodes together.  A benchmark: what it asserts
 # is Tandem's part (scenarios.sh); PAF's figures are only printed.  With
 # TANDEM_SUMMARY, Tandem's figures come from that check-cluster run (the
 # full configuration, Stash and PgBouncer included) instead of a run here.
@@ -36,7 +37,7 @@ for stack in $stacks; do
 	sed -n "s/^# summary: //p" "$out/$stack.log" >"$out/$stack.tsv"
 done
 echo
-echo "Failover, 3 nodes, fencing on, token 1000 ms, monitors 2 s / 3 s, a commit every 20 ms (one run):"
+echo "Failover, 3 nodes, fencing on, token 1000 ms, monitors 1 s / 2 s, a commit every 20 ms (one run):"
 printf '%-11s | %-44s | %-44s\n' "" "ocf:tandem:pgsql + ocf:tandem:vip" "ocf:heartbeat:pgsqlms + IPaddr2"
 printf '%-11s | %9s %7s %6s %9s | %9s %7s %6s %9s\n' fault "gap ms" failed lost rejoined "gap ms" failed lost rejoined
 for f in $faults; do
@@ -44,4 +45,10 @@ for f in $faults; do
 	read -r _ pg pf _ pl pr < <(grep "^$f " "$out/paf.tsv" || echo "$f - - - - -")
 	printf '%-11s | %9s %7s %6s %9s | %9s %7s %6s %9s\n' "$f" "$tg" "$tf" "$tl" "$tr" "$pg" "$pf" "$pl" "$pr"
 done
+# scenarios.sh's "cpu" line: every node's agents, database + VIP monitors, quiet cluster.
+tc=$(sed -n 's/^cpu //p' "$out/tandem.tsv")
+pc=$(sed -n 's/^cpu //p' "$out/paf.tsv")
+printf '%-11s | %-44s | %-44s\n' "CPU/minute" "${tc:--} ms (3 nodes' monitors)" "${pc:--} ms (3 nodes' monitors)"
+[ -n "$tc" ] && [ -n "$pc" ] && [ "$tc" -gt 0 ] &&
+	echo "PAF + IPaddr2's monitors cost $(awk -v p="$pc" -v t="$tc" 'BEGIN { printf "%.1f", p / t }')x the CPU of Tandem's."
 exit $rc

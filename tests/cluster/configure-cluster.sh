@@ -34,8 +34,8 @@ pcs -f "$cib" resource create pgsqld ocf:tandem:pgsql \
 	logfile=/var/lib/postgresql/postgresql.log \
 	op start timeout=120s op stop timeout=120s op promote timeout=30s \
 	op demote timeout=120s op notify timeout=60s \
-	op monitor interval=2s timeout=10s role=Promoted \
-	op monitor interval=3s timeout=10s role=Unpromoted \
+	op monitor interval=1s timeout=10s role=Promoted \
+	op monitor interval=2s timeout=10s role=Unpromoted \
 	promotable notify=true promoted-max=1 promoted-node-max=1 clone-max=1 clone-node-max=1
 pcs -f "$cib" resource create pgsql-vip ocf:tandem:vip ip="$vip" cidr_netmask=24 \
 	op monitor interval=2s timeout=10s

@@ -27,8 +27,8 @@ pcs -f "$cib" resource create pgsqld ocf:heartbeat:pgsqlms bindir=/usr/lib/postg
 	pgdata=/var/lib/postgresql/15/main pghost=/run/postgresql \
 	op start timeout=60s op stop timeout=60s op promote timeout=30s op demote timeout=120s \
 	op notify timeout=60s \
-	op monitor interval=2s timeout=10s role=Promoted \
-	op monitor interval=3s timeout=10s role=Unpromoted \
+	op monitor interval=1s timeout=10s role=Promoted \
+	op monitor interval=2s timeout=10s role=Unpromoted \
 	promotable notify=true promoted-max=1 promoted-node-max=1 clone-max=${#nodes[@]} clone-node-max=1
 pcs -f "$cib" resource create pgsql-vip ocf:heartbeat:IPaddr2 ip="$vip" cidr_netmask=24 \
 	op monitor interval=2s timeout=10s

@@ -21,14 +21,13 @@ N=${CLUSTER_NODES:-3}
 VIP=192.0.2.100
 RO_VIP=192.0.2.101
 STASH_VIP=192.0.2.110
-# Not in CI's default set: standby_loss and strict (each passes in a run of
-# its own; CLUSTER_SCENARIOS="standby_loss strict").
 # CLUSTER_STACK=paf runs the anchor instead (PAF + IPaddr2, configure-paf.sh)
 # for tests/bench/failover.sh: the faults and the measures are the same,
 # nothing is asserted of it.  CLUSTER_EXTRAS=0 leaves Stash and PgBouncer out.
+# CLUSTER_COLLECT=always saves the diagnostics of passing scenarios too.
 STACK=${CLUSTER_STACK:-tandem}
 EXTRAS=${CLUSTER_EXTRAS:-1}
-SCEN=${CLUSTER_SCENARIOS:-kill9 poweroff partition switchover switchover_pgbouncer pgbouncer_stuck poweroff_pgbouncer lagging stash_crash stash_maintenance stash_error stash_dbdown stash_poweroff}
+SCEN=${CLUSTER_SCENARIOS:-kill9 poweroff partition switchover switchover_pgbouncer pgbouncer_stuck poweroff_pgbouncer lagging standby_loss strict stash_crash stash_maintenance stash_error stash_dbdown stash_poweroff chaos}
 DIAG=/var/tmp/tandem-cluster-diagnostics
 
 [ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 77; }
@@ -76,6 +75,7 @@ client_start() {
 		"$1" 20 "$CL_DIR/acked" >"$CL_DIR/writer.out" 2>&1 &)
 	sleep 1
 }
+client_stop() { pkill -TERM -f "^$WRITER " 2>/dev/null; client_wait; }
 client_wait() {
 	local _i
 	for _i in $(seq 120); do
@@ -103,6 +103,28 @@ watch_stop() {
 	wait "$WATCH" 2>/dev/null
 	rm -f "$CL_DIR/watch.stop"
 	MAX_PRIMARIES=$(sort -n "$CL_DIR/primaries" | tail -1)
+}
+
+# agents_cpu SECONDS: the CPU every node's resource agents used in SECONDS
+# of a quiet cluster (monitors only), in ms per minute: what each node's
+# pacemaker-execd reaped (its children's user+system time, their own
+# children's included), summed over the nodes.
+execd_ticks() {
+	local n pid sum=0 u s
+	for n in "${CL_NODES[@]}"; do
+		pid=$(node_exec "$n" pgrep -x pacemaker-execd)
+		read -r u s < <(node_exec "$n" awk '{ print $16, $17 }' "/proc/$pid/stat")
+		sum=$((sum + u + s))
+	done
+	echo "$sum"
+}
+agents_cpu() {
+	local t0 t1 tick
+	tick=$(getconf CLK_TCK)
+	t0=$(execd_ticks)
+	sleep "$1"
+	t1=$(execd_ticks)
+	echo $(( (t1 - t0) * 1000 / tick * 60 / $1 ))
 }
 
 # The checks every scenario ends with.
@@ -140,7 +162,7 @@ verify() { # verify NAME OLD_PRIMARY EXPECT(other|same|any) BACK(yes|no)
 	[ "$p" = "$old" ] && rejoined=stayed
 	say "$name: client saw ${GAP_MS} ms without a commit, $FAILED failed attempts, $ACKED commits"
 	echo "$name $GAP_MS $FAILED $ACKED $missing $rejoined" >>"$CL_DIR/summary"
-	if [ "$TAP_FAILED" != 0 ]; then
+	if [ "$TAP_FAILED" != 0 ] || [ "${CLUSTER_COLLECT:-}" = always ]; then
 		cluster_collect "$DIAG/$name"
 		say "diagnostics of $name saved in $DIAG/$name"
 	fi
@@ -319,9 +341,8 @@ NFT
 	client_wait
 	watch_stop
 	# The majority fenced it: its processes are gone.  It boots again
-	# with its firewall gone too, as a power cycle would.
+	# with its firewall gone (fence_tandem_ns: as a power cycle would).
 	tap_ok "partition: the isolated primary $p was fenced by the majority" sh -c "[ -z \"\$(ip netns pids $CL_PREFIX$p)\" ]"
-	ip netns exec "$CL_PREFIX$p" nft flush ruleset 2>/dev/null
 	node_boot "$p"
 	verify partition "$p" other yes
 }
@@ -485,6 +506,81 @@ scenario_stash_poweroff() { # Stash's node loses power: Stash and its VIP come u
 	tap_result $? "stash_poweroff: the cluster is healthy again"
 }
 
+# The chaos loop: CHAOS_COUNT (10) random faults in a row, one client
+# committing throughout; each must end in a healthy cluster before the
+# next.  At the end every acknowledged commit must be on the primary, and
+# there never were two primaries.  CHAOS_SEED replays a run's faults.
+CHAOS_FAULTS=(kill9 kill9_standby poweroff poweroff_standby partition switchover)
+
+# fenced NODE: until the survivors have fenced it (crm_mon lists it
+# OFFLINE, no longer UNCLEAN): a node booted before that would be fenced
+# again as it comes up, and stay off.
+fenced() {
+	for _ in $(seq 60); do
+		grep -q "OFFLINE: \[.*$1.*\]" <<<"$(crm "$(any_up)")" && return 0
+		sleep 1
+	done
+	return 1
+}
+
+chaos_fault() { # chaos_fault FAULT: inject it, then what an admin (or a power cycle) would do
+	local p s n others=()
+	p=$(primary "$(any_up)")
+	for n in "${CL_NODES[@]}"; do [ "$n" != "$p" ] && others+=("$n"); done
+	s=${others[RANDOM % ${#others[@]}]}
+	case $1 in
+	kill9 | kill9_standby)
+		[ "$1" = kill9 ] || p=$s
+		CHAOS_DID="kill -9 of PostgreSQL on $p ($([ "$1" = kill9 ] && echo primary || echo standby))"
+		node_exec "$p" sh -c 'kill -9 $(head -1 /var/lib/postgresql/15/main/postmaster.pid)' ;;
+	poweroff | poweroff_standby)
+		[ "$1" = poweroff ] || p=$s
+		CHAOS_DID="power-off of $p ($([ "$1" = poweroff ] && echo primary || echo standby)), then its boot"
+		node_poweroff "$p"
+		fenced "$p"
+		node_boot "$p" ;;
+	partition)
+		CHAOS_DID="network partition of the primary $p, then its boot"
+		ip netns exec "$CL_PREFIX$p" nft -f - <<NFT
+table inet partition {
+	chain input { type filter hook input priority 0; policy drop; iif lo accept; }
+	chain output { type filter hook output priority 0; policy drop; oif lo accept; }
+}
+NFT
+		# The majority fences it (its firewall goes with the power).
+		fenced "$p"
+		node_boot "$p" ;;
+	switchover)
+		CHAOS_DID="switchover from $p to $s"
+		node_exec "$p" pcs resource move pgsqld-clone "$s" --promoted >/dev/null 2>&1 ;;
+	esac
+}
+
+scenario_chaos() {
+	local seed=${CHAOS_SEED:-$((RANDOM % 10000))} count=${CHAOS_COUNT:-10} i f first
+	RANDOM=$seed
+	say "chaos: $count faults, seed $seed (CHAOS_SEED=$seed replays them)"
+	node_exec "$(any_up)" pcs resource cleanup pgsqld-clone >/dev/null 2>&1
+	healthy 240
+	first=$(primary "$(any_up)")
+	client_start 3600
+	watch_start
+	for i in $(seq "$count"); do
+		f=${CHAOS_FAULTS[RANDOM % ${#CHAOS_FAULTS[@]}]}
+		sleep 3
+		chaos_fault "$f"
+		say "chaos $i/$count: $CHAOS_DID"
+		healthy 240
+		tap_result $? "chaos $i/$count: healthy again after the $CHAOS_DID"
+		# As an admin would, once it is understood: without it three
+		# kills on one node would ban it (migration-threshold=3).
+		node_exec "$(any_up)" pcs resource cleanup pgsqld-clone >/dev/null 2>&1
+	done
+	client_stop
+	watch_stop
+	verify chaos "$first" any no
+}
+
 say "cluster of $N nodes"
 cluster_init "$N"
 for n in "${CL_NODES[@]}"; do node_boot "$n"; done
@@ -526,6 +622,16 @@ else
 fi
 healthy 240
 tap_result $? "healthy: one primary, $((N - 1)) synchronous standbys"
+# The monitors' cost, of the database and its VIP only (the anchor has
+# nothing else): the other resources' monitors are paused meanwhile.
+quiet=$(crm "$(any_up)" | grep -oE '(pgsql-ro-vip|stash-group|pgbouncer-clone)' | sort -u)
+for r in $quiet; do node_exec n1 pcs resource meta "$r" maintenance=true >/dev/null 2>&1; done
+sleep 2
+cpu=$(agents_cpu 30)
+for r in $quiet; do node_exec n1 pcs resource meta "$r" maintenance=false >/dev/null 2>&1; done
+say "monitors of the database and its VIP, $N nodes, quiet: ${cpu} ms of CPU per minute"
+echo "cpu $cpu" >>"$CL_DIR/summary"
+healthy 120 >/dev/null
 for s in $SCEN; do
 	say "scenario: $s"
 	before=$TAP_FAILED

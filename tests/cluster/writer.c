@@ -7,15 +7,26 @@
  * is exactly the set of acknowledged commits.  A failure drops the
  * connection and the next round reconnects (through the VIP, to whichever
  * node holds it).  At the end it prints "acked N failed N gap_ms N": the
- * longest time between two acknowledged commits is the outage clients saw. */
+ * longest time between two acknowledged commits is the outage clients saw.
+ * SIGTERM ends it early, after the statement in flight, with the same line. */
 #include "config.h"
 
 #include <libpq-fe.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+static volatile sig_atomic_t stop;
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
 
 static double
 now_ms(void)
@@ -46,7 +57,8 @@ main(int argc, char **argv)
 		perror(argv[4]);
 		return 1;
 	}
-	while (now_ms() < end) {
+	signal(SIGTERM, on_term);
+	while (!stop && now_ms() < end) {
 		char sql[96];
 		PGresult *r;
 		double t;
