@@ -523,6 +523,20 @@ fenced() {
 	return 1
 }
 
+# noticed NODE: until Pacemaker has recorded the failure of pgsqld on it
+# (the fail counts are cleared before each fault): right after a kill the
+# cluster still looks healthy, and a check then would prove nothing.
+noticed() {
+	local v
+	for _ in $(seq 60); do
+		v=$(node_exec "$(any_up)" crm_failcount --query -r pgsqld -N "$1" 2>/dev/null |
+			sed -n 's/.*value=\([0-9A-Z]*\).*/\1/p')
+		[[ $v =~ ^([1-9][0-9]*|INFINITY)$ ]] && return 0
+		sleep 1
+	done
+	return 1
+}
+
 chaos_fault() { # chaos_fault FAULT: inject it, then what an admin (or a power cycle) would do
 	local p s n others=()
 	p=$(primary "$(any_up)")
@@ -532,7 +546,8 @@ chaos_fault() { # chaos_fault FAULT: inject it, then what an admin (or a power c
 	kill9 | kill9_standby)
 		[ "$1" = kill9 ] || p=$s
 		CHAOS_DID="kill -9 of PostgreSQL on $p ($([ "$1" = kill9 ] && echo primary || echo standby))"
-		node_exec "$p" sh -c 'kill -9 $(head -1 /var/lib/postgresql/15/main/postmaster.pid)' ;;
+		node_exec "$p" sh -c 'kill -9 $(head -1 /var/lib/postgresql/15/main/postmaster.pid)'
+		noticed "$p" ;;
 	poweroff | poweroff_standby)
 		[ "$1" = poweroff ] || p=$s
 		CHAOS_DID="power-off of $p ($([ "$1" = poweroff ] && echo primary || echo standby)), then its boot"
@@ -552,7 +567,8 @@ NFT
 		node_boot "$p" ;;
 	switchover)
 		CHAOS_DID="switchover from $p to $s"
-		node_exec "$p" pcs resource move pgsqld-clone "$s" --promoted >/dev/null 2>&1 ;;
+		node_exec "$p" pcs resource move pgsqld-clone "$s" --promoted >/dev/null 2>&1
+		for _ in $(seq 60); do [ "$(primary "$(any_up)")" = "$s" ] && break; sleep 1; done ;;
 	esac
 }
 
