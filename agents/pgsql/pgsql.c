@@ -28,6 +28,7 @@
 static void state_path(char *buf, size_t len, const char *what);
 static bool read_state(const char *what, char *buf, size_t len);
 static void write_state(const char *what, const char *text);
+static bool take_flag(const char *what);
 static void free_pairs(char **nodes, char **values, size_t n);
 
 /* Everything an action knows about the instance. */
@@ -1064,7 +1065,7 @@ int
 pg_stop(struct tandem_ctx *ctx)
 {
 	struct pg pg;
-	char why[256], again[8];
+	char why[256];
 
 	pg_init(&pg, ctx);
 	if (!postmaster_alive(&pg)) {
@@ -1078,9 +1079,7 @@ pg_stop(struct tandem_ctx *ctx)
 	 * and promoted again where it is, holding every commit, as PAF does,
 	 * instead of a failover that moves the VIP and must rewind it.  The
 	 * election still compares its WAL with every standby's. */
-	read_state("restart", again, sizeof(again));
-	write_state("restart", "");
-	if (strcmp(again, "yes") == 0)
+	if (take_flag("restart"))
 		tandem_log(LOG_INFO, "restarted in place: promotion score kept");
 	else if (tandem_promotion_delete(ctx->deadline, why, sizeof(why)) != 0)
 		tandem_log(LOG_DEBUG, "promotion score not deleted: %s", why);
@@ -1090,7 +1089,7 @@ pg_stop(struct tandem_ctx *ctx)
 int
 pg_demote(struct tandem_ctx *ctx)
 {
-	char then[8];
+	bool stop_follows = take_flag("stop-follows");
 	int rc;
 
 	/* Pre-demote said whether this node's stop comes next in the same
@@ -1098,10 +1097,8 @@ pg_demote(struct tandem_ctx *ctx)
 	 * then the stop is all, and no start as a standby in between delays
 	 * the promotion elsewhere (0.4 s of a kill -9 failover).  Should the
 	 * stop not come, the standby's monitor reports it not running. */
-	read_state("stop-follows", then, sizeof(then));
-	write_state("stop-follows", "");
 	rc = pg_stop(ctx);
-	if (rc != TANDEM_OCF_SUCCESS || strcmp(then, "yes") == 0)
+	if (rc != TANDEM_OCF_SUCCESS || stop_follows)
 		return rc;
 	return pg_start(ctx);
 }
@@ -1359,6 +1356,24 @@ write_state(const char *what, const char *text)
 		tandem_log(LOG_WARNING, "could not write %s: %s", path, strerror(errno));
 }
 
+/* A yes/no the notification leaves for the action that follows. */
+static void
+write_flag(const char *what, bool yes)
+{
+	write_state(what, yes ? "yes" : "");
+}
+
+/* Reads the flag and clears it: it answers one action only. */
+static bool
+take_flag(const char *what)
+{
+	char buf[8];
+
+	read_state(what, buf, sizeof(buf));
+	write_state(what, "");
+	return strcmp(buf, "yes") == 0;
+}
+
 /* Every running instance says how much WAL it holds, stamped with the
  * time so promote tells this election from an earlier one (PAF's
  * pre-promote, on the true end of WAL); and what promote must wait for. */
@@ -1501,9 +1516,9 @@ pg_notify(struct tandem_ctx *ctx)
 	if (strcmp(n.type, "pre") == 0 && strcmp(n.operation, "promote") == 0)
 		pre_promote(&pg, &n);
 	if (strcmp(n.type, "pre") == 0 && strcmp(n.operation, "demote") == 0)
-		write_state("stop-follows", pg_stop_follows_demote(&n, pg.node) ? "yes" : "");
+		write_flag("stop-follows", pg_stop_follows_demote(&n, pg.node));
 	if (strcmp(n.type, "pre") == 0 && (strcmp(n.operation, "demote") == 0 || strcmp(n.operation, "stop") == 0))
-		write_state("restart", pg_restarts_in_place(&n, pg.node) ? "yes" : "");
+		write_flag("restart", pg_restarts_in_place(&n, pg.node));
 	if (strcmp(n.type, "pre") == 0 && strcmp(n.operation, "demote") == 0 && pg_planned_demote(&n))
 		pgbouncer_pause(&pg);
 	if (strcmp(n.type, "post") == 0 && strcmp(n.operation, "promote") == 0)
