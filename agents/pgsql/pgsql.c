@@ -337,9 +337,17 @@ primary_duties(struct pg *pg, bool promoting)
 	if (!promoting) {
 		char tli[16];
 
+		char record[256], why[256];
+
 		publish_lsn(pg, PG_ATTR_PRIMARY_LSN, f->current);
 		snprintf(tli, sizeof(tli), "%" PRIu32, f->timeline);
 		publish(pg, PG_ATTR_TIMELINE, tli, false);
+		if (read_state("failover", record, sizeof(record)) && record[0] != '\0') {
+			if (tandem_attr_set(PG_ATTR_FAILOVER, record, false, pg->ctx->deadline, why, sizeof(why)) == 0)
+				write_state("failover", "");
+			else
+				tandem_log(LOG_WARNING, "could not publish the failover record: %s", why);
+		}
 	}
 	/* A clone node that is not streaming at all may not be promoted:
 	 * its data is as old as its last connection. */
@@ -1199,13 +1207,50 @@ last_primary_lsn(struct pg *pg)
 	return best;
 }
 
+/* Ends recovery: pg_promote() over the monitor's connection, then
+ * pg_is_in_recovery() every 10 ms (pg_ctl promote -w and pg_promote's own
+ * wait look every 100 ms, and the VIP waits for this).  pg_ctl when the
+ * function cannot be called. */
+static int
+promote_server(struct pg *pg)
+{
+	char secs[48];
+	const char *argv[] = { pg->pg_ctl, "promote", "-D", pg->pgdata, "-w", "-t", secs, "-s", NULL };
+	PGresult *r = sql(pg, "SELECT pg_promote(false)");
+	bool sent = r != NULL && PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+
+	PQclear(r);
+	if (!sent) {
+		tandem_log(LOG_INFO, "pg_promote() not available (%s): pg_ctl promote", pg->why);
+		pg_close(pg);
+		seconds_left(pg, 1.0, secs);
+		return run_simple(pg, argv);
+	}
+	for (;;) {
+		bool recovery = true;
+
+		if (pg->conn != NULL || local_connect(pg, pg->ctx->deadline)) {
+			r = sql(pg, "SELECT pg_is_in_recovery()");
+			recovery = r == NULL || PQntuples(r) != 1 || strcmp(PQgetvalue(r, 0, 0), "f") != 0;
+			PQclear(r);
+			if (r == NULL && pg->conn != NULL && PQstatus(pg->conn) == CONNECTION_BAD)
+				pg_close(pg);
+		}
+		if (!recovery)
+			return 0;
+		if (!tandem_deadline_sleep(pg->ctx->deadline, 10)) {
+			snprintf(pg->why, sizeof(pg->why), "still in recovery when the promote timeout ran out");
+			return -1;
+		}
+	}
+}
+
 int
 pg_promote(struct tandem_ctx *ctx)
 {
 	struct pg_candidate others[32];
 	char **nodes = NULL, **values = NULL, secs[48], a[18], b[18], record[256];
 	const char *better = NULL, *missing = NULL;
-	const char *argv[] = { NULL, "promote", "-D", NULL, "-w", "-t", secs, "-s", NULL };
 	enum pg_promote_verdict verdict;
 	uint64_t self, primary_lsn;
 	size_t n_pairs = 0, n = 0;
@@ -1258,11 +1303,8 @@ pg_promote(struct tandem_ctx *ctx)
 		pg_close(&pg);
 		return TANDEM_OCF_ERR_GENERIC;
 	}
-	pg_close(&pg);
-	argv[0] = pg.pg_ctl;
-	argv[3] = pg.pgdata;
-	seconds_left(&pg, 1.0, secs);
-	if (run_simple(&pg, argv) != 0) {
+	if (promote_server(&pg) != 0) {
+		pg_close(&pg);
 		tandem_ocf_exit_reason("could not promote: %s", pg.why);
 		return TANDEM_OCF_ERR_GENERIC;
 	}
@@ -1314,7 +1356,9 @@ pg_promote(struct tandem_ctx *ctx)
 		 since >= 0 ? (snprintf(secs, sizeof(secs), "%llds after pre-promote", (long long)since), secs)
 			    : "no pre-promote seen");
 	tandem_log(LOG_NOTICE, "failover record: %s", record);
-	publish(&pg, PG_ATTR_FAILOVER, record, false);
+	/* On display only: the first monitor publishes it, one spawn less
+	 * before the VIP can start. */
+	write_state("failover", record);
 	primary_duties(&pg, true);
 	pg_close(&pg);
 	return TANDEM_OCF_SUCCESS;

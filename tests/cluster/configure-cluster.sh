@@ -53,6 +53,12 @@ if [ -n "${STASH_VIP:-}" ]; then
 		meta migration-threshold=2 --group stash-group
 	pcs -f "$cib" resource create stash-vip ocf:tandem:vip ip="$STASH_VIP" cidr_netmask=24 \
 		op monitor interval=5s timeout=10s --group stash-group
+	# Stash cannot start without its database (the guide: "Stash on
+	# another node will also fail to start"), and a start in flight holds
+	# back every action of an aborted transition, the database's VIP
+	# included: when both move at once, the VIP goes first.  Optional, so
+	# a VIP that only restarts leaves Stash alone.
+	pcs -f "$cib" constraint order start pgsql-vip "then" start stash-group kind=Optional symmetrical=false
 fi
 if [ -n "${PGBOUNCER:-}" ]; then
 	admin="host=/var/run/postgresql port=6432 dbname=pgbouncer user=pgbouncer"

@@ -184,9 +184,23 @@ scenario_kill9() { # PostgreSQL killed on the primary
 	verify kill9 "$p" any no
 }
 
+# The last time the DC initiated a start of resource $1, in every node's log.
+start_initiated() {
+	cat "$CL_DIR"/*/var-log-pacemaker/pacemaker.log | grep "Initiating start operation ${1}_start_0" |
+		awk '{print $3}' | sort | tail -1
+}
+
 scenario_poweroff() { # the primary node loses power; it comes back and rejoins (pg_rewind)
-	local p
+	local p with_stash=0
 	p=$(primary "$(any_up)")
+	# Stash beside the primary, as in the worst case: both move at once.
+	if [ "$STACK" = tandem ] && [ "$EXTRAS" = 1 ]; then
+		stash_reset
+		node_exec "$p" pcs resource move stash-group "$p" >/dev/null 2>&1
+		node_exec "$p" pcs resource clear stash-group >/dev/null 2>&1
+		stash_healthy 120 && [ "$(stash_node)" = "$p" ] && with_stash=1
+		tap_is "$with_stash" 1 "poweroff: Stash runs beside the primary, on $p, before the fault"
+	fi
 	client_start 30
 	watch_start
 	sleep 5
@@ -198,6 +212,14 @@ scenario_poweroff() { # the primary node loses power; it comes back and rejoins 
 	watch_stop
 	verify poweroff "$p" other yes
 	[ "$STACK" = tandem ] || return 0
+	if [ "$with_stash" = 1 ]; then
+		# Stash's start in flight would hold back an aborted transition,
+		# the VIP's start with it (configure-cluster.sh's order constraint).
+		local vip_at stash_at
+		vip_at=$(start_initiated pgsql-vip) stash_at=$(start_initiated stash)
+		tap_ok "poweroff: the database's VIP started ($vip_at) before Stash did ($stash_at)" \
+			test -n "$vip_at" -a -n "$stash_at" -a "$vip_at" \< "$stash_at"
+	fi
 	local np rec
 	np=$(primary "$(any_up)")
 	rec=$(attr "$np" tandem-pgsql-last-failover)

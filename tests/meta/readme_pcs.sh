@@ -26,6 +26,8 @@ rm -f "$cib.cmds"
 tap_ok "the README's commands made a promotable pgsqld-clone" sh -c "pcs -f $cib resource config pgsqld-clone | grep -q 'promotable=true'"
 tap_ok "the README's commands made the Stash group: filesystem, then Stash, then its VIP" sh -c \
 	"pcs -f $cib resource config stash-group | grep -E 'Resource: (stash-fs|stash|stash-vip) ' | awk '{print \$2}' | tr '\n' ' ' | grep -qx 'stash-fs stash stash-vip '"
+tap_ok "the README's commands start Stash after the database's VIP when both move" sh -c \
+	"pcs -f $cib constraint order config | grep -qF 'start pgsql-vip then start stash-group (kind:Optional)'"
 tap_ok "the README's commands made a PgBouncer clone and gave pgsql its admin console" sh -c \
 	"pcs -f $cib resource config pgbouncer-clone >/dev/null && pcs -f $cib resource config pgsqld | grep -q 'pgbouncer_admin='"
 tap_done
