@@ -347,6 +347,10 @@ primary_duties(struct pg *pg, bool promoting)
 				write_state("failover", "");
 			else
 				tandem_log(LOG_WARNING, "could not publish the failover record: %s", why);
+			/* What this node showed as a standby is no longer true. */
+			if (tandem_attr_delete(PG_ATTR_RECEIVED, false, pg->ctx->deadline, why, sizeof(why)) != 0
+			    || tandem_attr_delete(PG_ATTR_REPLAYED, false, pg->ctx->deadline, why, sizeof(why)) != 0)
+				tandem_log(LOG_WARNING, "could not clear the standby's LSNs: %s", why);
 		}
 	}
 	/* A clone node that is not streaming at all may not be promoted:

@@ -211,6 +211,8 @@ tap_is "$RC" 0 "promote n2"
 vip_to n2
 ra n2 monitor OCF_RESKEY_CRM_meta_interval=15000
 tap_like "$(attr n2 tandem-pgsql-last-failover)" 'gap [0-9]+ bytes' "failover record names the gap (published by the first monitor)"
+tap_is "$(attr n2 tandem-pgsql-received-lsn)$(attr n2 tandem-pgsql-replayed-lsn)" "" \
+	"the new primary no longer shows the LSNs it had as a standby"
 tap_is "$(sql n2 "SELECT count(*) FROM acked WHERE n <= 300")" 300 "every acknowledged row is on the new primary"
 notify n2 post promote OCF_RESKEY_CRM_meta_notify_promote_uname=n2
 notify n3 post promote OCF_RESKEY_CRM_meta_notify_promote_uname=n2
