@@ -1225,7 +1225,8 @@ promote_server(struct pg *pg)
 
 	PQclear(r);
 	if (!sent) {
-		tandem_log(LOG_INFO, "pg_promote() not available (%s): pg_ctl promote", pg->why);
+		tandem_log(LOG_INFO, "pg_promote() failed (%s): pg_ctl promote instead",
+			   r == NULL ? pg->why : "it returned false");
 		pg_close(pg);
 		seconds_left(pg, 1.0, secs);
 		return run_simple(pg, argv);
