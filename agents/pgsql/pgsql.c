@@ -335,9 +335,7 @@ primary_duties(struct pg *pg, bool promoting)
 	/* What is only on display waits for the first monitor (a second
 	 * later) when promoting: each is a spawn, and the VIP waits for promote. */
 	if (!promoting) {
-		char tli[16];
-
-		char record[256], why[256];
+		char tli[16], record[256], why[256];
 
 		publish_lsn(pg, PG_ATTR_PRIMARY_LSN, f->current);
 		snprintf(tli, sizeof(tli), "%" PRIu32, f->timeline);
@@ -1222,11 +1220,11 @@ promote_server(struct pg *pg)
 	const char *argv[] = { pg->pg_ctl, "promote", "-D", pg->pgdata, "-w", "-t", secs, "-s", NULL };
 	PGresult *r = sql(pg, "SELECT pg_promote(false)");
 	bool sent = r != NULL && PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+	const char *why = r == NULL ? pg->why : "it returned false";
 
 	PQclear(r);
 	if (!sent) {
-		tandem_log(LOG_INFO, "pg_promote() failed (%s): pg_ctl promote instead",
-			   r == NULL ? pg->why : "it returned false");
+		tandem_log(LOG_INFO, "pg_promote() failed (%s): pg_ctl promote instead", why);
 		pg_close(pg);
 		seconds_left(pg, 1.0, secs);
 		return run_simple(pg, argv);
@@ -1237,9 +1235,9 @@ promote_server(struct pg *pg)
 		if (pg->conn != NULL || local_connect(pg, pg->ctx->deadline)) {
 			r = sql(pg, "SELECT pg_is_in_recovery()");
 			recovery = r == NULL || PQntuples(r) != 1 || strcmp(PQgetvalue(r, 0, 0), "f") != 0;
-			PQclear(r);
 			if (r == NULL && pg->conn != NULL && PQstatus(pg->conn) == CONNECTION_BAD)
 				pg_close(pg);
+			PQclear(r);
 		}
 		if (!recovery)
 			return 0;
