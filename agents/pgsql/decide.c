@@ -17,7 +17,7 @@ const char PG_MONITOR_QUERY[] =
 	" CASE WHEN pg_is_in_recovery() THEN (SELECT received_tli FROM pg_stat_wal_receiver WHERE status = 'streaming')"
 	"  ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END,"
 	" (SELECT string_agg(application_name || ' ' || state || ' ' || sync_state || ' '"
-	"   || coalesce(flush_lsn, '0/0') || ' ' || coalesce(replay_lsn, '0/0'), ',')"
+	"   || coalesce(flush_lsn, '0/0') || ' ' || coalesce(replay_lsn, '0/0'), ',' ORDER BY application_name)"
 	"  FROM pg_stat_replication),"
 	" current_setting('synchronous_standby_names'),"
 	" (SELECT string_agg(slot_name, ',') FROM pg_replication_slots WHERE slot_name LIKE 'tandem\\_%'),"
@@ -163,10 +163,14 @@ pg_rank_standbys(const struct pg_facts *f, enum pg_sync_mode mode, long long max
 		size_t ahead = 0;
 
 		snprintf(out[n].name, sizeof(out[n].name), "%s", sb->name);
-		/* Rank among the others by flush LSN: 1000, 999, ... */
+		/* Rank among the others by flush LSN: 1000, 999, ...  In steps
+		 * of PG_RANK_STEP, ties by name (the query's order): standbys a
+		 * few bytes apart trade places on every monitor otherwise, and
+		 * each trade is two CIB writes and an aborted transition.  The
+		 * election, not the score, decides on the exact LSN. */
 		for (size_t k = 0; k < f->n_standbys; k++)
-			if (f->standbys[k].flush > sb->flush
-			    || (f->standbys[k].flush == sb->flush && k < i))
+			if (f->standbys[k].flush / PG_RANK_STEP > sb->flush / PG_RANK_STEP
+			    || (f->standbys[k].flush / PG_RANK_STEP == sb->flush / PG_RANK_STEP && k < i))
 				ahead++;
 		score = PG_SCORE_BEST - (long long)ahead;
 		if (!sb->streaming)

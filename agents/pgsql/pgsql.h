@@ -134,10 +134,12 @@ struct pg_score {
 	long long score;
 };
 
+#define PG_RANK_STEP (16ULL << 20)      //!< flush LSNs closer than this rank by name
 /* Ranks standbys: with sync_mode on or strict, synchronous ones first and,
- * under strict, only them; then by flush LSN; a standby lagging more than
- * maxlag bytes (maxlag > 0) or not streaming is forbidden.  Writes one
- * score per standby in facts order; returns their number. */
+ * under strict, only them; then by flush LSN, in steps of PG_RANK_STEP; a
+ * standby lagging more than maxlag bytes (maxlag > 0) or not streaming is
+ * forbidden.  Writes one score per standby in facts order; returns their
+ * number. */
 size_t pg_rank_standbys(const struct pg_facts *f, enum pg_sync_mode mode, long long maxlag,
 			struct pg_score *out, size_t max);
 

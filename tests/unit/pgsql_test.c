@@ -135,6 +135,23 @@ scores(void **state)
 	assert_int_equal(s[0].score, PG_SCORE_FORBIDDEN);
 	assert_int_equal(s[2].score, PG_SCORE_FORBIDDEN);
 	assert_int_equal(pg_rank_standbys(&f, PG_SYNC_OFF, 0, s, 2), 2);
+	/* A few bytes apart: the order stays the query's (by name), whichever
+	 * is ahead this second, so scores do not trade on every monitor. */
+	f = three(true, true, true);
+	f.standbys[0].flush = 0x5000100;
+	f.standbys[1].flush = 0x5000200;
+	pg_rank_standbys(&f, PG_SYNC_ON, 0, s, 4);
+	assert_int_equal(s[0].score, 1000);
+	assert_int_equal(s[1].score, 999);
+	f.standbys[0].flush = 0x5000300;
+	pg_rank_standbys(&f, PG_SYNC_ON, 0, s, 4);
+	assert_int_equal(s[0].score, 1000);
+	assert_int_equal(s[1].score, 999);
+	/* A step or more apart: the one ahead ranks first. */
+	f.standbys[1].flush = 0x6000000;
+	pg_rank_standbys(&f, PG_SYNC_ON, 0, s, 4);
+	assert_int_equal(s[0].score, 999);
+	assert_int_equal(s[1].score, 1000);
 }
 
 static void
