@@ -160,6 +160,7 @@ pg_rank_standbys(const struct pg_facts *f, enum pg_sync_mode mode, long long max
 		const struct pg_standby *sb = &f->standbys[i];
 		uint64_t lag = f->current > sb->flush ? f->current - sb->flush : 0;
 		long long score;
+		uint64_t step = sb->flush / PG_RANK_STEP;
 		size_t ahead = 0;
 
 		snprintf(out[n].name, sizeof(out[n].name), "%s", sb->name);
@@ -168,10 +169,12 @@ pg_rank_standbys(const struct pg_facts *f, enum pg_sync_mode mode, long long max
 		 * few bytes apart trade places on every monitor otherwise, and
 		 * each trade is two CIB writes and an aborted transition.  The
 		 * election, not the score, decides on the exact LSN. */
-		for (size_t k = 0; k < f->n_standbys; k++)
-			if (f->standbys[k].flush / PG_RANK_STEP > sb->flush / PG_RANK_STEP
-			    || (f->standbys[k].flush / PG_RANK_STEP == sb->flush / PG_RANK_STEP && k < i))
+		for (size_t k = 0; k < f->n_standbys; k++) {
+			uint64_t other = f->standbys[k].flush / PG_RANK_STEP;
+
+			if (other > step || (other == step && k < i))
 				ahead++;
+		}
 		score = PG_SCORE_BEST - (long long)ahead;
 		if (!sb->streaming)
 			score = PG_SCORE_FORBIDDEN;
