@@ -37,6 +37,8 @@ say() { echo "# $(date +%T) $*"; }
 crm() { node_exec "$1" crm_mon -1 2>/dev/null; }
 primary() { crm "${2:-n1}" | sed -n 's/.*Promoted: \[ \(n[0-9]*\) \].*/\1/p'; }
 any_up() { local n; for n in "${CL_NODES[@]}"; do node_exec "$n" true 2>/dev/null && { echo "$n"; return; }; done; }
+# failcount RESOURCE NODE: Pacemaker's fail count of RESOURCE on NODE.
+failcount() { node_exec "$(any_up)" crm_failcount --query -r "$1" -N "$2" 2>/dev/null | sed -n 's/.*value=\([0-9A-Z]*\).*/\1/p'; }
 sqlon() { node_exec "$1" runuser -u postgres -- psql -h /run/postgresql -XAtq -d "${3:-app}" -c "$2" 2>/dev/null; }
 # attr NODE NAME: a node attribute's value, as the node itself sees it.
 attr() { node_exec "$1" attrd_updater -Q -N "$1" -n "$2" 2>/dev/null | sed -n 's/.*value="\(.*\)"/\1/p'; }
@@ -424,7 +426,7 @@ stash_pid() { node_exec "$1" cat "$CL_DIR/stash-home/log/catalina.pid" 2>/dev/nu
 stash_status() { netns_exec client curl -s -m 3 "http://$STASH_VIP:7990/status" 2>/dev/null; }
 stash_mode() { echo "$2" >"$CL_DIR/stash-home/double-mode-$1"; }
 stash_starts() { grep -c "Result of start operation for stash on $1" "$CL_DIR/$1/var-log-pacemaker/pacemaker.log"; }
-stash_fails() { node_exec "$(any_up)" crm_failcount --query -r stash -N "$1" 2>/dev/null | sed -n 's/.*value=\([0-9A-Z]*\).*/\1/p'; }
+stash_fails() { failcount stash "$1"; }
 # stash_healthy [SECONDS]: Stash started, its VIP beside it, /status RUNNING through the VIP.
 stash_healthy() {
 	local n
@@ -551,8 +553,7 @@ fenced() {
 noticed() {
 	local v
 	for _ in $(seq 60); do
-		v=$(node_exec "$(any_up)" crm_failcount --query -r pgsqld -N "$1" 2>/dev/null |
-			sed -n 's/.*value=\([0-9A-Z]*\).*/\1/p')
+		v=$(failcount pgsqld "$1")
 		[[ $v =~ ^([1-9][0-9]*|INFINITY)$ ]] && return 0
 		sleep 1
 	done
