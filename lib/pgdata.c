@@ -1,8 +1,12 @@
 /* pgdata.c --- what a PostgreSQL data directory says without a server: pg_control, version, LSNs
  *
- * Compiled against PostgreSQL's own headers, so the layout of pg_control
- * is the server's, and its CRC is checked with the server's CRC-32C. */
-#include "postgres_fe.h"
+ * pg_control is read at run time in every format PostgreSQL 13 to 18
+ * writes, with no server headers: one build serves every major a node
+ * may hold (a Debian 12 -> 13 upgrade runs 15 beside 17 until
+ * pg_upgradecluster).  The layout is ControlFileData of
+ * src/include/catalog/pg_control.h; its CRC is CRC-32C (Castagnoli), as
+ * src/include/port/pg_crc32c.h computes it. */
+#include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,54 +15,140 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "catalog/pg_control.h"
-#include "port/pg_crc32c.h"
-
 #include <sys/statvfs.h>
 
 #include "tandem/pgdata.h"
 
-/* Both enums must agree: the agents see only tandem_pg_state. */
-StaticAssertDecl(DB_IN_PRODUCTION == (int)TANDEM_PG_IN_PRODUCTION, "DBState changed");
-StaticAssertDecl(DB_SHUTDOWNED_IN_RECOVERY == (int)TANDEM_PG_SHUTDOWNED_IN_RECOVERY, "DBState changed");
+/* PG_CONTROL_FILE_SIZE: the file is always one 8 kB block, zero-padded. */
+#define CONTROL_FILE_SIZE 8192
+
+/* The offsets below are those of a platform where an 8-byte integer is
+ * 8-byte aligned (x86_64, aarch64, ppc64el, s390x: every 64-bit Debian
+ * architecture).  On i386 uint64 aligns to 4 and every field after
+ * `state' moves. */
+_Static_assert(_Alignof(uint64_t) == 8, "pg_control offsets assume 8-byte aligned uint64");
+
+/* Where each field sits in ControlFileData, per pg_control_version.
+ * Read from each major's pg_control.h with offsetof(): 13 to 17 share
+ * the fields Tandem reads (17's CheckPoint gained wal_level inside old
+ * padding); 18 added default_char_signedness before the CRC, which
+ * moved four bytes. */
+struct layout {
+	uint32_t version;       //!< pg_control_version
+	const char *majors;     //!< which PostgreSQL writes it
+	size_t crc;             //!< offset of the CRC, which covers [0, crc)
+};
+
+static const struct layout layouts[] = {
+	{ 1300, "13 to 16", 288 },
+	{ 1700, "17", 288 },
+	{ 1800, "18", 292 },
+};
+
+/* Offsets shared by every known layout. */
+enum {
+	OFF_SYSTEM_IDENTIFIER = 0,
+	OFF_CONTROL_VERSION = 8,
+	OFF_STATE = 16,
+	OFF_CHECKPOINT = 32,
+	OFF_REDO = 40,                  //!< checkPointCopy.redo
+	OFF_TIMELINE = 48,              //!< checkPointCopy.ThisTimeLineID
+	OFF_PREV_TIMELINE = 52,         //!< checkPointCopy.PrevTimeLineID
+	OFF_MIN_RECOVERY_POINT = 136,
+	OFF_MIN_RECOVERY_TLI = 144,
+	OFF_WAL_LOG_HINTS = 176,
+	OFF_WAL_SEGMENT_SIZE = 228,     //!< xlog_seg_size
+	OFF_CHECKSUM_VERSION = 252,
+};
+
+static uint32_t
+u32_at(const unsigned char *b, size_t off)
+{
+	uint32_t v;
+
+	memcpy(&v, b + off, sizeof(v));        /* native byte order, as the server wrote it */
+	return v;
+}
+
+static uint64_t
+u64_at(const unsigned char *b, size_t off)
+{
+	uint64_t v;
+
+	memcpy(&v, b + off, sizeof(v));
+	return v;
+}
+
+uint32_t
+tandem_crc32c(const void *buf, size_t len)
+{
+	static uint32_t table[256];
+	const unsigned char *p = buf;
+	uint32_t crc = 0xFFFFFFFFu;
+
+	if (table[1] == 0) {
+		for (uint32_t i = 0; i < 256; i++) {
+			uint32_t c = i;
+
+			for (int k = 0; k < 8; k++)
+				c = c & 1 ? (c >> 1) ^ 0x82F63B78u : c >> 1;  /* reflected Castagnoli */
+			table[i] = c;
+		}
+	}
+	while (len-- > 0)
+		crc = table[(crc ^ *p++) & 0xFF] ^ (crc >> 8);
+	return crc ^ 0xFFFFFFFFu;
+}
+
+static const struct layout *
+layout_of(uint32_t version)
+{
+	for (size_t i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++)
+		if (layouts[i].version == version)
+			return &layouts[i];
+	return NULL;
+}
 
 int
 tandem_pgcontrol_parse(const void *buf, size_t size, struct tandem_pgcontrol *out)
 {
-	ControlFileData cf;
-	pg_crc32c crc;
+	const unsigned char *b = buf;
+	const struct layout *l;
+	uint32_t state;
 
-	if (size < sizeof(cf))
+	if (size < OFF_CONTROL_VERSION + 4)
 		return -EINVAL;
-	memcpy(&cf, buf, sizeof(cf));
-	if (cf.pg_control_version != PG_CONTROL_VERSION)
+	l = layout_of(u32_at(b, OFF_CONTROL_VERSION));
+	if (l == NULL)
 		return -EPROTO;
-	INIT_CRC32C(crc);
-	COMP_CRC32C(crc, (const char *)&cf, offsetof(ControlFileData, crc));
-	FIN_CRC32C(crc);
-	if (!EQ_CRC32C(crc, cf.crc))
+	if (size < l->crc + 4)
+		return -EINVAL;
+	if (tandem_crc32c(b, l->crc) != u32_at(b, l->crc))
 		return -EILSEQ;
-	if ((int)cf.state < DB_STARTUP || cf.state > DB_IN_PRODUCTION)
+	state = u32_at(b, OFF_STATE);
+	if (state > TANDEM_PG_IN_PRODUCTION)
 		return -EILSEQ;
 	memset(out, 0, sizeof(*out));
-	out->system_identifier = cf.system_identifier;
-	out->state = (enum tandem_pg_state)cf.state;
-	out->checkpoint = cf.checkPoint;
-	out->redo = cf.checkPointCopy.redo;
-	out->timeline = cf.checkPointCopy.ThisTimeLineID;
-	out->prev_timeline = cf.checkPointCopy.PrevTimeLineID;
-	out->min_recovery_point = cf.minRecoveryPoint;
-	out->min_recovery_tli = cf.minRecoveryPointTLI;
-	out->wal_log_hints = cf.wal_log_hints;
-	out->data_checksum_version = cf.data_checksum_version;
-	out->wal_segment_size = cf.xlog_seg_size;
+	out->control_version = l->version;
+	out->system_identifier = u64_at(b, OFF_SYSTEM_IDENTIFIER);
+	out->state = (enum tandem_pg_state)state;
+	out->checkpoint = u64_at(b, OFF_CHECKPOINT);
+	out->redo = u64_at(b, OFF_REDO);
+	out->timeline = u32_at(b, OFF_TIMELINE);
+	out->prev_timeline = u32_at(b, OFF_PREV_TIMELINE);
+	out->min_recovery_point = u64_at(b, OFF_MIN_RECOVERY_POINT);
+	out->min_recovery_tli = u32_at(b, OFF_MIN_RECOVERY_TLI);
+	out->wal_log_hints = b[OFF_WAL_LOG_HINTS] != 0;
+	out->data_checksum_version = u32_at(b, OFF_CHECKSUM_VERSION);
+	out->wal_segment_size = u32_at(b, OFF_WAL_SEGMENT_SIZE);
 	return 0;
 }
 
 int
 tandem_pgcontrol_read(const char *pgdata, struct tandem_pgcontrol *out, char *why, size_t len)
 {
-	char path[4096], buf[PG_CONTROL_FILE_SIZE];
+	char path[4096];
+	unsigned char buf[CONTROL_FILE_SIZE];
 	ssize_t n;
 	int fd, r;
 
@@ -75,7 +165,8 @@ tandem_pgcontrol_read(const char *pgdata, struct tandem_pgcontrol *out, char *wh
 	if (r == 0)
 		r = tandem_pgcontrol_parse(buf, n > 0 ? (size_t)n : 0, out);
 	if (r == -EPROTO)
-		snprintf(why, len, "\"%s\" is not from PostgreSQL %d", path, PG_VERSION_NUM / 10000);
+		snprintf(why, len, "\"%s\" has pg_control version %" PRIu32 ", which this agent does not know "
+			 "(it reads 1300, 1700 and 1800: PostgreSQL 13 to 18)", path, u32_at(buf, OFF_CONTROL_VERSION));
 	else if (r == -EILSEQ || r == -EINVAL)
 		snprintf(why, len, "\"%s\" is corrupt (bad CRC or size)", path);
 	else if (r != 0)
@@ -170,4 +261,44 @@ tandem_pgdata_space_left(const char *datadir, uint64_t *bytes, const char **wher
 		}
 	}
 	return 0;
+}
+
+/* Where packages put a major's programs: Debian's postgresql-common
+ * layout (/usr/lib/postgresql/N/bin) first, then the PGDG RPMs'
+ * (/usr/pgsql-N/bin). */
+static void
+bindir_path(size_t which, int major, char *out, size_t len)
+{
+	if (which == 0)
+		snprintf(out, len, "/usr/lib/postgresql/%d/bin", major);
+	else
+		snprintf(out, len, "/usr/pgsql-%d/bin", major);
+}
+
+bool
+tandem_pg_bindir(int major, char *out, size_t len)
+{
+	char postgres[4200];
+
+	for (size_t i = 0; i < 2; i++) {
+		bindir_path(i, major, out, len);
+		snprintf(postgres, sizeof(postgres), "%s/postgres", out);
+		if (access(postgres, X_OK) == 0)
+			return true;
+	}
+	bindir_path(0, major, out, len);
+	return false;
+}
+
+int
+tandem_pg_newest_major(void)
+{
+	char dir[64];
+	int newest = -1;
+
+	/* Majors 10 and up are one number; 99 leaves room for decades. */
+	for (int major = 10; major <= 99; major++)
+		if (tandem_pg_bindir(major, dir, sizeof(dir)))
+			newest = major;
+	return newest;
 }

@@ -4,7 +4,7 @@ set -euo pipefail
 packages=(
 	# build
 	build-essential autoconf automake libtool pkg-config binutils
-	libqb-dev libcmocka-dev libpq-dev libcurl4-openssl-dev libmnl-dev postgresql-server-dev-15
+	libqb-dev libcmocka-dev libpq-dev libcurl4-openssl-dev libmnl-dev
 	# tests: namespaces, PostgreSQL, the HTTP test server, schemas, the anchors
 	iproute2 iputils-ping nftables python3 curl postgresql-15 libxml2-utils man-db groff-base
 	resource-agents resource-agents-paf pacemaker-cli-utils pcs crmsh pgbouncer

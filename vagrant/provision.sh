@@ -12,7 +12,7 @@ apt-get update -q
 apt-get install -y -q --no-install-recommends pacemaker corosync pcs sbd fence-agents \
 	postgresql-15 pgbouncer python3 curl rsync \
 	build-essential autoconf automake libtool pkg-config libqb-dev libcmocka-dev libpq-dev \
-	libcurl4-openssl-dev libmnl-dev postgresql-server-dev-15
+	libcurl4-openssl-dev libmnl-dev
 systemctl stop postgresql pgbouncer || true
 systemctl disable postgresql pgbouncer || true
 # Tandem, from the checkout.

@@ -101,7 +101,9 @@ pg_decide_role(const struct pg_seen *s)
 		return s->control_ok && s->control_state == TANDEM_PG_IN_PRODUCTION
 			       ? PG_ROLE_CRASHED_PRIMARY : PG_ROLE_BROKEN;
 	if (!s->control_ok)
-		return PG_ROLE_STOPPED;         /* no cluster here (yet) */
+		/* An unreadable pg_control (corrupt, or a format this build does
+		 * not know) may hide a crashed primary: never "stopped" then. */
+		return s->no_cluster ? PG_ROLE_STOPPED : PG_ROLE_BROKEN;
 	switch (s->control_state) {
 	case TANDEM_PG_SHUTDOWNED:
 	case TANDEM_PG_SHUTDOWNED_IN_RECOVERY:

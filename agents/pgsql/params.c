@@ -29,14 +29,19 @@ check_conninfo(const char *v, char *why, size_t len)
 /* Names as in PAF (ocf:heartbeat:pgsqlms) where the meaning is the same,
  * so a migration is a change of provider. */
 const struct tandem_param pg_params[PG_N_PARAMS] = {
-	[PG_BINDIR] = { "bindir", TANDEM_PARAM_STRING, "/usr/lib/postgresql/15/bin", false, false, false,
+	[PG_BINDIR] = { "bindir", TANDEM_PARAM_STRING, NULL, false, false, false,
 		"PostgreSQL binaries",
-		"Directory of the PostgreSQL programs (postgres, pg_ctl, pg_rewind, pg_basebackup).",
+		"Directory of the PostgreSQL programs (postgres, pg_ctl, pg_rewind, pg_basebackup). "
+		"By default, that of the major version the data directory's PG_VERSION names: "
+		"/usr/lib/postgresql/N/bin (Debian, Ubuntu), else /usr/pgsql-N/bin (PGDG RPMs); an "
+		"empty node takes the primary's major before it is cloned. Left unset, a major "
+		"upgrade (pg_upgradecluster) needs no change here.",
 		.check = tandem_param_check_absolute },
 	[PG_PGDATA] = { "pgdata", TANDEM_PARAM_STRING, "/var/lib/postgresql/15/main", false, true, false,
 		"Configuration directory",
 		"The directory pg_ctl -D is given: where postgresql.conf is. On Debian, "
-		"/etc/postgresql/15/main with datadir set to /var/lib/postgresql/15/main.",
+		"/etc/postgresql/N/main with datadir set to /var/lib/postgresql/N/main (N: the major, "
+		"17 on Debian 13).",
 		.check = tandem_param_check_absolute },
 	[PG_DATADIR] = { "datadir", TANDEM_PARAM_STRING, NULL, false, true, false,
 		"Data directory",

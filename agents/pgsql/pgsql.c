@@ -37,7 +37,9 @@ struct pg {
 	const struct tandem_params *p;
 	const char *pgdata, *datadir, *user, *node;
 	char node_buf[256];
-	char postgres[4096], pg_ctl[4096], pg_rewind[4096], pg_basebackup[4096];
+	char bindir[4096];
+	bool bindir_auto;       //!< bindir not given: from PG_VERSION (or the primary's major)
+	char postgres[4200], pg_ctl[4200], pg_rewind[4200], pg_basebackup[4200];
 	enum pg_sync_mode mode;
 	uid_t uid;
 	gid_t gid;
@@ -48,25 +50,53 @@ struct pg {
 	char why[512];
 };
 
+/* Points the four programs at dir. */
+static void
+set_bindir(struct pg *pg, const char *dir)
+{
+	snprintf(pg->bindir, sizeof(pg->bindir), "%s", dir);
+	snprintf(pg->postgres, sizeof(pg->postgres), "%s/postgres", dir);
+	snprintf(pg->pg_ctl, sizeof(pg->pg_ctl), "%s/pg_ctl", dir);
+	snprintf(pg->pg_rewind, sizeof(pg->pg_rewind), "%s/pg_rewind", dir);
+	snprintf(pg->pg_basebackup, sizeof(pg->pg_basebackup), "%s/pg_basebackup", dir);
+}
+
+/* bindir when the admin gave none: the major the data directory's
+ * PG_VERSION names, so one configuration serves 15 today and 17 after
+ * pg_upgradecluster; with no data yet, the newest major installed (start
+ * asks the primary before it clones: clone_from_primary). */
+static void
+default_bindir(struct pg *pg)
+{
+	char dir[4096];
+	int major = tandem_pgdata_version(pg->datadir);
+
+	if (major < 0)
+		major = tandem_pg_newest_major();
+	if (major < 0)
+		major = 0;      /* nothing installed: validation says which program is missing */
+	tandem_pg_bindir(major, dir, sizeof(dir));
+	set_bindir(pg, dir);
+}
+
 static void
 pg_init(struct pg *pg, struct tandem_ctx *ctx)
 {
-	const char *bindir;
 	const char *on_node = tandem_ocf_meta("on_node");
 	struct passwd *pw;
 
 	memset(pg, 0, sizeof(*pg));
 	pg->ctx = ctx;
 	pg->p = ctx->params;
-	bindir = tandem_param_str(pg->p, PG_BINDIR);
 	pg->pgdata = tandem_param_str(pg->p, PG_PGDATA);
 	pg->datadir = tandem_param_given(pg->p, PG_DATADIR) ? tandem_param_str(pg->p, PG_DATADIR) : pg->pgdata;
 	pg->user = tandem_param_str(pg->p, PG_SYSTEM_USER);
 	pg->mode = (enum pg_sync_mode)tandem_param_int(pg->p, PG_SYNC_MODE);
-	snprintf(pg->postgres, sizeof(pg->postgres), "%s/postgres", bindir);
-	snprintf(pg->pg_ctl, sizeof(pg->pg_ctl), "%s/pg_ctl", bindir);
-	snprintf(pg->pg_rewind, sizeof(pg->pg_rewind), "%s/pg_rewind", bindir);
-	snprintf(pg->pg_basebackup, sizeof(pg->pg_basebackup), "%s/pg_basebackup", bindir);
+	pg->bindir_auto = !tandem_param_given(pg->p, PG_BINDIR);
+	if (pg->bindir_auto)
+		default_bindir(pg);
+	else
+		set_bindir(pg, tandem_param_str(pg->p, PG_BINDIR));
 	if (on_node != NULL && *on_node != '\0') {
 		snprintf(pg->node_buf, sizeof(pg->node_buf), "%s", on_node);
 	} else {
@@ -231,8 +261,14 @@ observe(struct pg *pg)
 			break;
 		tandem_log(LOG_INFO, "instance not answering yet, asking again " TANDEM_XS " %s", pg->why);
 	}
-	if (!pg->seen.answered)
-		pg->seen.control_ok = tandem_pgcontrol_read(pg->datadir, &pg->control, why, sizeof(why)) == 0;
+	if (!pg->seen.answered) {
+		int r = tandem_pgcontrol_read(pg->datadir, &pg->control, why, sizeof(why));
+
+		pg->seen.control_ok = r == 0;
+		pg->seen.no_cluster = r == -ENOENT && tandem_pgdata_version(pg->datadir) < 0;
+		if (r != 0 && !pg->seen.no_cluster)
+			snprintf(pg->why, sizeof(pg->why), "%s", why);
+	}
 	pg->seen.control_state = pg->control.state;
 	return pg_decide_role(&pg->seen);
 }
@@ -606,13 +642,68 @@ bindir_version(struct pg *pg)
 	return v;
 }
 
+/* The clone's meta attributes that the election depends on, checked at
+ * start and promote, as PAF's pgsql_validate_all does: without
+ * notify=true no node hears of a promotion, so the WAL election (which
+ * runs in pre-promote) is silently skipped and the standby Pacemaker
+ * happens to prefer is promoted; with more than one promoted instance
+ * there would be two primaries.  pcs 0.12's hint "promotable meta
+ * notify=true" without --future puts notify on the primitive, where it
+ * reaches the agent but not the clone: CRM_meta_notify is set by
+ * Pacemaker from the clone's notify. */
+static int
+check_clone_meta(void)
+{
+	const char *notify = tandem_ocf_meta("notify");
+	long long promoted = tandem_ocf_meta_count("promoted_max", -1);
+	long long master = tandem_ocf_meta_count("master_max", -1);  /* Pacemaker 2.0's name */
+	bool on = false;
+
+	if (notify == NULL || !tandem_parse_bool(notify, &on) || !on) {
+		tandem_ocf_exit_reason("the clone needs notify=true (it is \"%s\"): without notifications "
+				       "no WAL election runs before a promotion",
+				       notify != NULL ? notify : "unset");
+		return TANDEM_OCF_ERR_CONFIGURED;
+	}
+	if (promoted > 1 || master > 1) {
+		tandem_ocf_exit_reason("the clone allows %lld promoted instances: one primary only "
+				       "(promoted-max=1)", promoted > master ? promoted : master);
+		return TANDEM_OCF_ERR_CONFIGURED;
+	}
+	return TANDEM_OCF_SUCCESS;
+}
+
+/* Whether the data directory's configuration refuses ALTER SYSTEM
+ * (allow_alter_system = off, PostgreSQL 17+), which the agent needs to set
+ * synchronous_standby_names and max_slot_wal_keep_size on a primary.
+ * Asked of postgres -C, which reads the same files the server does and
+ * works while it runs. */
+static bool
+alter_system_refused(struct pg *pg)
+{
+	const char *argv[] = { pg->postgres, "-C", "allow_alter_system", "-D", pg->pgdata, NULL };
+	struct tandem_spawn_result res;
+	bool off = false;
+
+	if (run_as(pg, argv, &res) == 0)
+		off = strncmp(res.out, "off", 3) == 0;
+	tandem_spawn_result_free(&res);
+	return off;
+}
+
+/* Validation before each action.  What a recurring monitor, a notify,
+ * a demote or a stop needs is only that the programs are there: a fatal
+ * code from them would stop the database on every node for a fault of
+ * one file, so the data directory is judged at start, promote and
+ * validate-all, where a refusal keeps one node out and says why. */
 int
 pg_validate(struct tandem_ctx *ctx)
 {
 	struct pg pg;
 	const char *progs[4];
+	const char *action = ctx->action->name;
 	char why[512];
-	int version, bin;
+	int version, bin, rc;
 
 	pg_init(&pg, ctx);
 	progs[0] = pg.postgres;
@@ -621,7 +712,8 @@ pg_validate(struct tandem_ctx *ctx)
 	progs[3] = pg.pg_basebackup;
 	for (size_t i = 0; i < 4; i++) {
 		if (!tandem_spawn_executable(progs[i])) {
-			tandem_ocf_exit_reason("program \"%s\" is missing (bindir)", progs[i]);
+			tandem_ocf_exit_reason("program \"%s\" is missing (bindir%s)", progs[i],
+					       pg.bindir_auto ? ", from the data directory's PG_VERSION" : "");
 			return TANDEM_OCF_ERR_INSTALLED;
 		}
 	}
@@ -629,10 +721,11 @@ pg_validate(struct tandem_ctx *ctx)
 		tandem_ocf_exit_reason("system_user \"%s\" does not exist", pg.user);
 		return TANDEM_OCF_ERR_CONFIGURED;
 	}
-	/* Probes and stops need no more: a cluster that is not there cannot
-	 * be running, and start will clone one. */
-	if (ctx->probe || strcmp(ctx->action->name, "stop") == 0)
+	if (strcmp(action, "start") != 0 && strcmp(action, "promote") != 0
+	    && strcmp(action, "validate-all") != 0)
 		return TANDEM_OCF_SUCCESS;
+	if (strcmp(action, "validate-all") != 0 && (rc = check_clone_meta()) != TANDEM_OCF_SUCCESS)
+		return rc;
 	if (dir_empty_or_missing(pg.datadir))
 		return TANDEM_OCF_SUCCESS;      /* start clones it with pg_basebackup */
 	if (!owned_by(pg.datadir, pg.uid, why, sizeof(why))) {
@@ -658,6 +751,12 @@ pg_validate(struct tandem_ctx *ctx)
 	    && pg.control.data_checksum_version == 0) {
 		tandem_ocf_exit_reason("auto_rewind needs wal_log_hints = on or data checksums in \"%s\"",
 				       pg.datadir);
+		return TANDEM_OCF_ERR_CONFIGURED;
+	}
+	if (version >= 17 && strcmp(action, "promote") != 0 && alter_system_refused(&pg)) {
+		tandem_ocf_exit_reason("allow_alter_system is off in \"%s\": the agent sets "
+				       "synchronous_standby_names and max_slot_wal_keep_size with ALTER SYSTEM",
+				       pg.pgdata);
 		return TANDEM_OCF_ERR_CONFIGURED;
 	}
 	return TANDEM_OCF_SUCCESS;
@@ -775,7 +874,27 @@ configure_standby(struct pg *pg)
 	return true;
 }
 
-/* A node with no data is cloned from the primary (pg_basebackup). */
+/* The primary's major version (PQserverVersion / 10000), asked over a
+ * replication connection (what pg_hba.conf grants replication_user), or
+ * -1 with pg->why set. */
+static int
+primary_major(struct pg *pg, const char *ci)
+{
+	const char *keys[] = { "dbname", "replication", NULL };
+	const char *vals[] = { ci, "true", NULL };
+	PGconn *c = tandem_pq_connect(keys, vals, pg->ctx->deadline, pg->why, sizeof(pg->why));
+	int v;
+
+	if (c == NULL)
+		return -1;
+	v = PQserverVersion(c);
+	PQfinish(c);
+	return v >= 100000 ? v / 10000 : -1;
+}
+
+/* A node with no data is cloned from the primary (pg_basebackup).  With
+ * bindir left to its default, the programs are those of the primary's
+ * major: the clone must be run by the version that wrote it. */
 static int
 clone_from_primary(struct pg *pg)
 {
@@ -784,6 +903,21 @@ clone_from_primary(struct pg *pg)
 			       "--wal-method=stream", "--checkpoint=fast", "--no-password", NULL };
 
 	conninfo(pg, ci, sizeof(ci));
+	if (pg->bindir_auto) {
+		char dir[4096];
+		int major = primary_major(pg, ci);
+
+		if (major < 0) {
+			tandem_ocf_exit_reason("could not ask the primary its version before cloning: %s", pg->why);
+			return TANDEM_OCF_ERR_GENERIC;
+		}
+		if (!tandem_pg_bindir(major, dir, sizeof(dir))) {
+			tandem_ocf_exit_reason("the primary runs PostgreSQL %d, which is not installed here "
+					       "(no \"%s/postgres\")", major, dir);
+			return TANDEM_OCF_ERR_INSTALLED;
+		}
+		set_bindir(pg, dir);
+	}
 	if (mkdir(pg->datadir, 0700) != 0 && errno != EEXIST) {
 		tandem_ocf_exit_reason("could not create \"%s\": %s", pg->datadir, strerror(errno));
 		return TANDEM_OCF_ERR_GENERIC;

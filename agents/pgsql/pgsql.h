@@ -102,6 +102,7 @@ struct pg_seen {
 	bool answered;          //!< the monitor query succeeded
 	bool recovery;          //!< its answer
 	bool control_ok;        //!< pg_control was read
+	bool no_cluster;        //!< no pg_control and no PG_VERSION: nothing here yet
 	enum tandem_pg_state control_state;
 };
 

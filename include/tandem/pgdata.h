@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* DBState of pg_control, as PostgreSQL 15 numbers it. */
+/* DBState of pg_control, numbered as PostgreSQL 13 to 18 all number it. */
 enum tandem_pg_state {
 	TANDEM_PG_STARTUP = 0,
 	TANDEM_PG_SHUTDOWNED,               //!< cleanly shut down (as a primary)
@@ -19,6 +19,7 @@ enum tandem_pg_state {
 
 /* The fields of global/pg_control that an agent decides on. */
 struct tandem_pgcontrol {
+	uint32_t control_version;       //!< pg_control_version: 1300 (PostgreSQL 13-16), 1700, 1800
 	uint64_t system_identifier;
 	enum tandem_pg_state state;
 	uint64_t checkpoint;            //!< LSN of the last checkpoint record
@@ -32,17 +33,29 @@ struct tandem_pgcontrol {
 	uint32_t wal_segment_size;
 };
 
-/* Reads and checks pgdata/global/pg_control (its version and CRC).
- * Returns 0, or -errno (-EILSEQ for a bad CRC, -EPROTO for another
- * PostgreSQL version's layout), with why filled in. */
+/* Reads and checks pgdata/global/pg_control: its format (pg_control_version
+ * 1300, 1700 or 1800, i.e. PostgreSQL 13 to 18) and its CRC-32C.
+ * Returns 0, or -errno with why filled in: -ENOENT for no file, -EPROTO
+ * for a format this build does not know (a newer PostgreSQL), -EILSEQ for
+ * a bad CRC or state, -EINVAL for a short file. */
 int tandem_pgcontrol_read(const char *pgdata, struct tandem_pgcontrol *out, char *why, size_t len);
-/* The same from a buffer (tests and fuzzing). */
+/* The same from a buffer of size bytes (tests and fuzzing). */
 int tandem_pgcontrol_parse(const void *buf, size_t size, struct tandem_pgcontrol *out);
+/* CRC-32C (Castagnoli) of len bytes, as PostgreSQL's INIT/COMP/FIN_CRC32C. */
+uint32_t tandem_crc32c(const void *buf, size_t len);
 
 const char *tandem_pg_state_str(enum tandem_pg_state s);
 
 /* The major version in pgdata/PG_VERSION ("15" → 15), or -1. */
 int tandem_pgdata_version(const char *pgdata);
+
+/* The directory of PostgreSQL major's programs: Debian's
+ * /usr/lib/postgresql/N/bin, else the PGDG RPMs' /usr/pgsql-N/bin,
+ * whichever holds an executable postgres.  Returns false when neither
+ * does, with out set to Debian's. */
+bool tandem_pg_bindir(int major, char *out, size_t len);
+/* The newest PostgreSQL major installed in either place (10 to 99), or -1. */
+int tandem_pg_newest_major(void);
 
 /* The least space left (bytes available to an unprivileged writer) of the
  * filesystems holding datadir and datadir/pg_wal (often another one), and

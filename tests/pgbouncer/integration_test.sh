@@ -1,5 +1,5 @@
 #!/bin/bash
-# integration_test.sh --- ocf:tandem:pgbouncer against a real PgBouncer and a real PostgreSQL 15
+# integration_test.sh --- ocf:tandem:pgbouncer against a real PgBouncer and a real PostgreSQL
 #
 # PostgreSQL and PgBouncer on Unix sockets in a directory of the test's own
 # (no TCP), run as postgres; the agent driven as pacemaker-execd drives it.
@@ -10,11 +10,12 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=${abs_top_srcdir:-$here/../..}
 AGENT=${PGBOUNCER_AGENT:-${abs_top_builddir:-$top}/agents/pgbouncer/pgbouncer}
-BIN=/usr/lib/postgresql/15/bin
+. "$top/tests/lib/pg.sh"
+BIN=$(pg_bindir)
 . "$top/tests/lib/tap.sh"
 
 if [ "$(id -u)" != 0 ] || [ ! -x "$BIN/initdb" ] || [ ! -x /usr/sbin/pgbouncer ]; then
-	echo "1..0 # SKIP needs root, PostgreSQL 15 and PgBouncer"
+	echo "1..0 # SKIP needs root, PostgreSQL and PgBouncer"
 	exit 77
 fi
 T=$(mktemp -d /tmp/tdpgb.XXXXXX)

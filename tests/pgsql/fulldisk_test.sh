@@ -1,7 +1,7 @@
 #!/bin/bash
 # fulldisk_test.sh --- ocf:tandem:pgsql's monitor of a primary whose disk fills up (PAF #111, #188)
 #
-# A real PostgreSQL 15 primary with its data directory on a small tmpfs of
+# A real PostgreSQL primary with its data directory on a small tmpfs of
 # the test's own.  The disk is filled, then clients go on writing until
 # PostgreSQL cannot write its WAL.  What is checked: the deep monitor
 # (OCF_CHECK_LEVEL=10) answers "primary" only while a commit still goes
@@ -11,11 +11,12 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=${abs_top_srcdir:-$here/../..}
 AGENT=${PGSQL_AGENT:-${abs_top_builddir:-$top}/agents/pgsql/pgsql}
-BIN=/usr/lib/postgresql/15/bin
+. "$top/tests/lib/pg.sh"
+BIN=$(pg_bindir)
 . "$top/tests/lib/tap.sh"
 
 if [ "$(id -u)" != 0 ] || [ ! -x "$BIN/initdb" ]; then
-	echo "1..0 # SKIP needs root and PostgreSQL 15"
+	echo "1..0 # SKIP needs root and PostgreSQL"
 	exit 77
 fi
 T=$(mktemp -d /tmp/tdfull.XXXXXX)

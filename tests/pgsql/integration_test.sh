@@ -1,5 +1,5 @@
 #!/bin/bash
-# integration_test.sh --- ocf:tandem:pgsql against three real PostgreSQL 15 instances
+# integration_test.sh --- ocf:tandem:pgsql against three real PostgreSQL instances
 #
 # Three "nodes" on this machine, each a data directory and a socket
 # directory (Unix sockets only, all on port 5432).  $T/vip is a symbolic
@@ -12,11 +12,12 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=${abs_top_srcdir:-$here/../..}
 AGENT=${PGSQL_AGENT:-${abs_top_builddir:-$top}/agents/pgsql/pgsql}
-BIN=/usr/lib/postgresql/15/bin
+. "$top/tests/lib/pg.sh"
+BIN=$(pg_bindir)
 . "$top/tests/lib/tap.sh"
 
 if [ "$(id -u)" != 0 ] || [ ! -x "$BIN/initdb" ]; then
-	echo "1..0 # SKIP needs root and PostgreSQL 15"
+	echo "1..0 # SKIP needs root and PostgreSQL"
 	exit 77
 fi
 T=$(mktemp -d /tmp/tdpg.XXXXXX)
@@ -47,6 +48,7 @@ ra() {
 	# shellcheck disable=SC2086
 	env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin OCF_ROOT=/usr/lib/ocf HA_RSCTMP="$T/$n/rsctmp" \
 		OCF_RESOURCE_INSTANCE=pgsqld OCF_RESKEY_CRM_meta_on_node=$n OCF_RESKEY_CRM_meta_timeout=60000 \
+		OCF_RESKEY_CRM_meta_notify=true OCF_RESKEY_CRM_meta_promoted_max=1 \
 		OCF_RESKEY_pgdata="$T/$n/data" OCF_RESKEY_pghost="$T/$n/sock" \
 		OCF_RESKEY_start_opts="-c unix_socket_directories=$T/$n/sock" \
 		OCF_RESKEY_primary_conninfo="host=$T/vip port=5432" OCF_RESKEY_passfile="$T/pgpass" \
@@ -261,6 +263,37 @@ tap_is "$(sql n2 "SHOW synchronous_standby_names")" 'ANY 1 ("n3")' "sync_mode=st
 tap_is "$(attr n2 tandem-pgsql-sync)" "waiting (strict)" "and says so"
 
 echo "# bad input: a code and one clear line"
+ra n2 validate-all
+tap_is "$RC" 0 "validate-all of a healthy primary's data directory (PostgreSQL $(cat "$T/n2/data/PG_VERSION"))"
+ra n3 start OCF_RESKEY_CRM_meta_notify=false
+tap_is "$RC" 6 "start of a clone without notify=true: not configured (the election would be skipped)"
+tap_like "$ERR" '^ocf-exit-reason:the clone needs notify=true' "reason names notify"
+ra n3 promote OCF_RESKEY_CRM_meta_notify=
+tap_is "$RC" 6 "promote of a clone without notify: not configured"
+ra n3 start OCF_RESKEY_CRM_meta_promoted_max=2
+tap_is "$RC" 6 "start of a clone with two promoted instances: not configured"
+tap_like "$ERR" 'allows 2 promoted instances' "reason names promoted-max"
+tap_is "$(procs n3)" "" "nothing half-done: n3 was not started by a refused start"
+# A pg_control format this build does not know (1900, a future major).
+cp "$T/n3/data/global/pg_control" "$T/pg_control.n3"
+printf '\x6c\x07\x00\x00' | dd of="$T/n3/data/global/pg_control" bs=1 seek=8 conv=notrunc status=none
+ra n3 validate-all
+tap_is "$RC" 6 "unknown pg_control format: validate-all refuses"
+tap_like "$ERR" 'pg_control version 1900, which this agent does not know' "in one line that names it"
+ra n3 monitor
+tap_is "$RC" 1 "a probe of a stopped node whose pg_control cannot be read: broken, never stopped"
+ra n3 monitor OCF_RESKEY_CRM_meta_interval=16000
+tap_is "$RC" 1 "a recurring monitor: the same, and never a fatal code"
+cp "$T/pg_control.n3" "$T/n3/data/global/pg_control"
+if [ "$(cat "$T/n3/data/PG_VERSION")" -ge 17 ]; then
+	echo "allow_alter_system = off" >>"$T/n3/data/postgresql.conf"
+	ra n3 validate-all
+	tap_is "$RC" 6 "allow_alter_system = off (17+): not configured"
+	tap_like "$ERR" 'allow_alter_system is off' "reason names it"
+	sed -i '/^allow_alter_system/d' "$T/n3/data/postgresql.conf"
+fi
+ra n3 validate-all
+tap_is "$RC" 0 "n3 restored: validate-all passes again"
 ra n2 validate-all OCF_RESKEY_bindir=/nonexistent
 tap_is "$RC" 5 "bindir without PostgreSQL: not installed"
 tap_like "$ERR" '^ocf-exit-reason:program "/nonexistent/postgres" is missing' "reason names the program"

@@ -4,7 +4,7 @@
 # One network namespace of its own (the stand-in listens on its loopback);
 # an installation laid out as Bitbucket's (bin/start-bitbucket.sh,
 # bin/stop-bitbucket.sh) holding tests/stash-double, a home directory owned
-# by the run-as user, and for db_check a real PostgreSQL 15 on the
+# by the run-as user, and for db_check a real PostgreSQL on the
 # namespace's loopback.  The agent is driven as pacemaker-execd drives it;
 # node attributes go to tests/pgsql/attrd-standin.sh.  VALGRIND, when set,
 # prefixes every agent run.
@@ -12,12 +12,13 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=${abs_top_srcdir:-$here/../..}
 AGENT=${STASH_AGENT:-${abs_top_builddir:-$top}/agents/stash/stash}
-BIN=/usr/lib/postgresql/15/bin
+. "$top/tests/lib/pg.sh"
+BIN=$(pg_bindir)
 . "$top/tests/lib/tap.sh"
 . "$top/tests/lib/netns.sh"
 
 if [ "$(id -u)" != 0 ] || [ ! -x "$BIN/initdb" ] || ! command -v python3 >/dev/null; then
-	echo "1..0 # SKIP needs root, python3 and PostgreSQL 15"
+	echo "1..0 # SKIP needs root, python3 and PostgreSQL"
 	exit 77
 fi
 RUNAS=nobody

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "helpers.h"
+#include "tandem/pgdata.h"
 #include "tandem/spawn.h"
 
 pid_t
@@ -99,4 +100,17 @@ helper_src(const char *rel)
 
 	snprintf(buf, sizeof(buf), "%s/%s", top != NULL ? top : ".", rel);
 	return buf;
+}
+
+const char *
+helper_pg_bindir(void)
+{
+	static char dir[4096];
+	const char *env = getenv("TANDEM_PG_BINDIR");
+
+	if (env != NULL && *env != '\0')
+		return env;
+	if (dir[0] == '\0')
+		tandem_pg_bindir(tandem_pg_newest_major(), dir, sizeof(dir));
+	return dir;
 }

@@ -17,6 +17,9 @@ int helper_run(const char *const argv[]);
 /* Moves this process into a new network namespace with lo up.  False
  * (and the tests skip) where that is not allowed. */
 bool helper_private_network(void);
+/* The PostgreSQL programs the tests run: TANDEM_PG_BINDIR, else the
+ * newest major installed (the one of each version-matrix root). */
+const char *helper_pg_bindir(void);
 /* abs_top_srcdir/rel. */
 const char *helper_src(const char *rel);
 

@@ -1,4 +1,4 @@
-/* pgdata_test.c --- pg_control read with PostgreSQL's layout: real files from initdb, corrupt ones */
+/* pgdata_test.c --- pg_control read in every format: real files of PostgreSQL 13, 15, 17 and 18, corrupt ones */
 #include "config.h"
 
 #include <errno.h>
@@ -23,13 +23,14 @@ static char data[128];
 static int
 setup(void **state)
 {
-	const char *initdb[] = { "/usr/lib/postgresql/15/bin/initdb", "-D", data, "--no-sync",
-				 "-U", "postgres", "-k", NULL };
+	char prog[4200];
+	const char *initdb[] = { prog, "-D", data, "--no-sync", "-U", "postgres", "-k", NULL };
 	struct tandem_spawn_opts o = { .user = getuid() == 0 ? "postgres" : NULL };
 	struct tandem_spawn_result r;
 	int ok;
 
 	(void)state;
+	snprintf(prog, sizeof(prog), "%s/initdb", helper_pg_bindir());
 	if (mkdtemp(dir) == NULL)
 		return -1;
 	chmod(dir, 0777);
@@ -62,7 +63,7 @@ fresh_cluster(void **state)
 	assert_int_equal(c.wal_segment_size, 16 << 20);
 	assert_true(c.checkpoint > 0);
 	assert_string_equal(tandem_pg_state_str(c.state), "shut down");
-	assert_int_equal(tandem_pgdata_version(data), 15);
+	assert_int_equal(tandem_pgdata_version(data), tandem_pg_newest_major());
 }
 
 static void
@@ -91,12 +92,145 @@ corrupt_and_missing(void **state)
 	assert_int_equal(tandem_pgdata_version("/nonexistent"), -1);
 }
 
+/* The value pg_controldata printed for label in text ("Label:   value"). */
+static const char *
+field(const char *text, const char *label)
+{
+	static char value[128];
+	const char *p = strstr(text, label);
+
+	assert_non_null(p);
+	p += strlen(label);
+	p += strspn(p, " ");
+	snprintf(value, sizeof(value), "%.*s", (int)strcspn(p, "\n"), p);
+	return value;
+}
+
+static void
+assert_lsn(const char *text, const char *label, uint64_t got)
+{
+	uint64_t want;
+
+	assert_true(tandem_lsn_parse(field(text, label), &want));
+	assert_int_equal(got, want);
+}
+
+/* Real pg_control files from initdb of each major (tests/unit/data/pg_control/make.sh
+ * made them, with pg_controldata's reading of each beside it): the parser
+ * must read every field as PostgreSQL's own tool does. */
+static void
+real_files(void **state)
+{
+	static const char *const names[] = {
+		"pg13", "pg13-running", "pg15", "pg15-running",
+		"pg17", "pg17-running", "pg18", "pg18-running",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char path[4096], buf[8192], text[8192];
+		struct tandem_pgcontrol c;
+		ssize_t n, t;
+		int fd;
+
+		snprintf(path, sizeof(path), "%s%s.bin", helper_src("tests/unit/data/pg_control/"), names[i]);
+		fd = open(path, O_RDONLY);
+		assert_true(fd >= 0);
+		n = read(fd, buf, sizeof(buf));
+		close(fd);
+		snprintf(path, sizeof(path), "%s%s.txt", helper_src("tests/unit/data/pg_control/"), names[i]);
+		fd = open(path, O_RDONLY);
+		assert_true(fd >= 0);
+		t = read(fd, text, sizeof(text) - 1);
+		close(fd);
+		assert_true(n == 8192 && t > 0);
+		text[t] = '\0';
+		print_message("%s\n", names[i]);
+		assert_int_equal(tandem_pgcontrol_parse(buf, (size_t)n, &c), 0);
+		assert_int_equal(c.control_version, atoi(field(text, "pg_control version number:")));
+		assert_string_equal(tandem_pg_state_str(c.state), field(text, "Database cluster state:"));
+		assert_int_equal(c.system_identifier, strtoull(field(text, "Database system identifier:"), NULL, 10));
+		assert_lsn(text, "Latest checkpoint location:", c.checkpoint);
+		assert_lsn(text, "Latest checkpoint's REDO location:", c.redo);
+		assert_int_equal(c.timeline, atoi(field(text, "Latest checkpoint's TimeLineID:")));
+		assert_int_equal(c.prev_timeline, atoi(field(text, "Latest checkpoint's PrevTimeLineID:")));
+		assert_lsn(text, "Minimum recovery ending location:", c.min_recovery_point);
+		assert_int_equal(c.min_recovery_tli, atoi(field(text, "Min recovery ending loc's timeline:")));
+		assert_int_equal(c.wal_log_hints, strcmp(field(text, "wal_log_hints setting:"), "on") == 0);
+		assert_int_equal(c.wal_segment_size, atoi(field(text, "Bytes per WAL segment:")));
+		assert_int_equal(c.data_checksum_version, atoi(field(text, "Data page checksum version:")));
+		/* Each format's CRC where that format has it: 18's read as 17's fails. */
+		if (c.control_version == 1800) {
+			uint32_t v = 1700;
+
+			memcpy(buf + 8, &v, sizeof(v));
+			assert_int_equal(tandem_pgcontrol_parse(buf, (size_t)n, &c), -EILSEQ);
+		}
+	}
+}
+
+/* A format this build does not know is refused with a line that names it. */
+static void
+unknown_format(void **state)
+{
+	char path[256], buf[8192], why[512];
+	struct tandem_pgcontrol c;
+	uint32_t v = 1900;
+	int fd;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/global/pg_control", data);
+	fd = open(path, O_RDONLY);
+	assert_int_equal(read(fd, buf, sizeof(buf)), 8192);
+	close(fd);
+	memcpy(buf + 8, &v, sizeof(v));
+	snprintf(path, sizeof(path), "%s/unknown", dir);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/unknown/global", dir);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/unknown/global/pg_control", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_int_equal(write(fd, buf, sizeof(buf)), 8192);
+	close(fd);
+	snprintf(path, sizeof(path), "%s/unknown", dir);
+	assert_int_equal(tandem_pgcontrol_read(path, &c, why, sizeof(why)), -EPROTO);
+	assert_non_null(strstr(why, "pg_control version 1900"));
+	assert_non_null(strstr(why, "PostgreSQL 13 to 18"));
+}
+
+/* CRC-32C's check value ("123456789" -> 0xE3069283, RFC 3720 B.4). */
+static void
+crc32c_check_value(void **state)
+{
+	(void)state;
+	assert_int_equal(tandem_crc32c("123456789", 9), 0xE3069283u);
+	assert_int_equal(tandem_crc32c("", 0), 0);
+}
+
+/* Where a major's programs are: the newest one installed is found. */
+static void
+bindir_of_major(void **state)
+{
+	char dir1[4096];
+	int major = tandem_pg_newest_major();
+
+	(void)state;
+	assert_true(major >= 13);
+	assert_true(tandem_pg_bindir(major, dir1, sizeof(dir1)));
+	assert_false(tandem_pg_bindir(99, dir1, sizeof(dir1)));
+	assert_string_equal(dir1, "/usr/lib/postgresql/99/bin");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(fresh_cluster),
 		cmocka_unit_test(corrupt_and_missing),
+		cmocka_unit_test(real_files),
+		cmocka_unit_test(unknown_format),
+		cmocka_unit_test(crc32c_check_value),
+		cmocka_unit_test(bindir_of_major),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

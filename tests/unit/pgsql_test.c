@@ -25,7 +25,10 @@ role_table(void **state)
 		{ { .control_ok = true, .control_state = TANDEM_PG_IN_PRODUCTION }, PG_ROLE_CRASHED_PRIMARY, 9 },
 		{ { .control_ok = true, .control_state = TANDEM_PG_IN_ARCHIVE_RECOVERY }, PG_ROLE_BROKEN, 1 },
 		{ { .control_ok = true, .control_state = TANDEM_PG_IN_CRASH_RECOVERY }, PG_ROLE_BROKEN, 1 },
-		{ { .control_ok = false }, PG_ROLE_STOPPED, 7 },
+		{ { .control_ok = false, .no_cluster = true }, PG_ROLE_STOPPED, 7 },
+		/* pg_control there but unreadable (corrupt, unknown format): it may
+		 * hide a crashed primary, so never "stopped" (issue #15). */
+		{ { .control_ok = false }, PG_ROLE_BROKEN, 1 },
 		/* A postmaster that never answered within the monitor. */
 		{ { .postmaster_alive = true, .control_ok = true, .control_state = TANDEM_PG_IN_PRODUCTION },
 		  PG_ROLE_CRASHED_PRIMARY, 9 },

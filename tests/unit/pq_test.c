@@ -1,4 +1,4 @@
-/* pq_test.c --- libpq checks against a real PostgreSQL 15 that the test starts */
+/* pq_test.c --- libpq checks against a real PostgreSQL that the test starts (the newest installed) */
 #include "config.h"
 
 #include <pwd.h>
@@ -17,7 +17,7 @@
 #include "tandem/pq.h"
 #include "tandem/spawn.h"
 
-#define PGBIN "/usr/lib/postgresql/15/bin"
+static char initdb_prog[4200], pg_ctl_prog[4200];
 
 static char dir[] = "/tmp/pq_test.XXXXXX";
 static char data[128], port[16], passfile[160];
@@ -77,8 +77,10 @@ setup(void **state)
 	PGresult *r;
 
 	(void)state;
-	if (access(PGBIN "/initdb", X_OK) != 0)
-		return setup_failed(PGBIN "/initdb is missing");
+	snprintf(initdb_prog, sizeof(initdb_prog), "%s/initdb", helper_pg_bindir());
+	snprintf(pg_ctl_prog, sizeof(pg_ctl_prog), "%s/pg_ctl", helper_pg_bindir());
+	if (access(initdb_prog, X_OK) != 0)
+		return setup_failed("initdb is missing");
 	user = getuid() == 0 ? "postgres" : NULL;
 	if (mkdtemp(dir) == NULL)
 		return setup_failed("mkdtemp");
@@ -91,7 +93,7 @@ setup(void **state)
 	snprintf(data, sizeof(data), "%s/data", dir);
 	snprintf(port, sizeof(port), "%d", 20000 + getpid() % 20000);
 	{
-		const char *initdb[] = { PGBIN "/initdb", "-D", data, "-U", "postgres", "-A", "trust",
+		const char *initdb[] = { initdb_prog, "-D", data, "-U", "postgres", "-A", "trust",
 					 "--no-sync", NULL };
 		if (as_user(initdb) != 0)
 			return setup_failed("initdb failed");
@@ -112,7 +114,7 @@ setup(void **state)
 	}
 	{
 		char log[160];
-		const char *start[] = { PGBIN "/pg_ctl", "-D", data, "-l", log, "-w", "start", NULL };
+		const char *start[] = { pg_ctl_prog, "-D", data, "-l", log, "-w", "start", NULL };
 
 		snprintf(log, sizeof(log), "%s/log", dir);
 		if (as_user(start) != 0)
@@ -134,7 +136,7 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	const char *stop[] = { PGBIN "/pg_ctl", "-D", data, "-m", "immediate", "-w", "stop", NULL };
+	const char *stop[] = { pg_ctl_prog, "-D", data, "-m", "immediate", "-w", "stop", NULL };
 	const char *rm[] = { "/bin/rm", "-rf", dir, NULL };
 
 	(void)state;
