@@ -4,7 +4,7 @@
 # Installs what is missing, builds and installs Tandem, then brings up two
 # cluster nodes and a client as network namespaces on a bridge of their own
 # (192.0.2.0/24; nothing touches the host's interfaces): real corosync and
-# pacemakerd, PostgreSQL 15, fencing, configured with pcs as the README
+# pacemakerd, PostgreSQL, fencing, configured with pcs as the README
 # says.  A client commits a numbered row every 20 ms through the VIP; the
 # primary node is powered off; the standby takes over; the old primary
 # boots, is rewound and rejoins.  A summary follows, then everything is
@@ -16,7 +16,7 @@ cd "$top"
 build=$top/_build/demo
 if [ -z "${TANDEM_DEMO_REAPED:-}" ]; then
 	echo "== installing dependencies, building, installing"
-	bash tests/deps.sh
+	bash tests/deps.sh demo
 	autoreconf -fi >/dev/null 2>&1
 	mkdir -p "$build"
 	(cd "$build" && "$top/configure" -q && make -j2 >/dev/null && make install >/dev/null &&
@@ -73,6 +73,16 @@ node_boot "$old"
 healthy "$other" || true
 sleep 4
 status "$other"
+if grep -q 'Failed Resource Actions' <<<"$(node_exec "$other" crm_mon -1 2>/dev/null)"; then
+	echo "   The failed action above is Pacemaker's record of what it found when $old came"
+	echo "   back: its first look (probe) saw a primary that had crashed, \"promoted (failed)\"."
+	echo "   That answer is what made the agent rewind it into a standby. The record stays"
+	echo "   until an admin clears it, as one does once the cause is understood:"
+	echo "   # pcs resource cleanup pgsqld"
+	node_exec "$other" pcs resource cleanup pgsqld >/dev/null 2>&1 || true
+	sleep 2
+	status "$other"
+fi
 for _ in $(seq 90); do grep -q '^acked ' "$CL_DIR/writer.out" && break; sleep 1; done
 read -r _ acked _ failed _ gap < <(grep '^acked ' "$CL_DIR/writer.out")
 p=$(primary "$other")

@@ -1,20 +1,30 @@
 #!/bin/bash
-# deps.sh --- installs everything Tandem builds, tests and demonstrates with (Debian 12, as root)
+# deps.sh --- installs what Tandem builds, demonstrates and tests with (Debian 12 or 13, as root)
+#
+#   deps.sh        everything the tests need (run-all.sh)
+#   deps.sh demo   only what the demo needs: the build and a running cluster
 set -euo pipefail
-packages=(
-	# build
-	build-essential autoconf automake libtool pkg-config binutils
-	libqb-dev libcmocka-dev libpq-dev libcurl4-openssl-dev libmnl-dev
-	# tests: namespaces, PostgreSQL, the HTTP test server, schemas, the anchors
-	iproute2 iputils-ping nftables python3 curl postgresql-15 libxml2-utils man-db groff-base
-	resource-agents resource-agents-paf pacemaker-cli-utils pcs crmsh pgbouncer
+build=(build-essential autoconf automake libtool pkg-config
+	libqb-dev libcmocka-dev libpq-dev libcurl4-openssl-dev libmnl-dev)
+# The demo's cluster: namespaces, corosync + Pacemaker, pcs, PostgreSQL.
+cluster=(iproute2 iputils-ping nftables pacemaker-cli-utils pcs postgresql libxml2-utils)
+tests=(
+	# the HTTP test server, schemas, man pages, the anchors, PgBouncer
+	python3 curl man-db groff-base resource-agents resource-agents-paf crmsh pgbouncer
+	# the version matrix's roots
+	debootstrap
 	# sanitizers, valgrind, fuzzing
-	clang libclang-rt-14-dev valgrind
+	clang libclang-rt-dev valgrind
 	# the scripts and the Vagrant cluster: checked, not run
 	shellcheck vagrant
 	# the Debian package
 	dpkg-dev debhelper lintian git
 )
+case "${1:-all}" in
+demo) packages=("${build[@]}" "${cluster[@]}") ;;
+all) packages=("${build[@]}" "${cluster[@]}" "${tests[@]}") ;;
+*) echo "deps: unknown profile \"$1\" (demo or all)" >&2; exit 2 ;;
+esac
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed' || missing+=("$p")

@@ -11,6 +11,7 @@
 # PGBOUNCER set (provision-pgbouncer.sh on every node), PgBouncer on every
 # node, paused by pgsql around a planned switchover.
 set -euo pipefail
+. "$(dirname "$0")/../lib/wait.sh"
 vip=$1 ro_vip=$2
 shift 2
 nodes=("$@")
@@ -70,12 +71,7 @@ fi
 # others are then cloned from it (growing the group is raising clone-max).
 pcs -f "$cib" constraint location pgsqld-clone prefers "${nodes[0]}=100"
 pcs cluster cib-push "$cib"
-for _ in $(seq 120); do
-	# grep -q on a pipe would end crm_mon early (SIGPIPE, and pipefail).
-	grep -q "Promoted: \[ ${nodes[0]} \]" <<<"$(crm_mon -1)" && break
-	sleep 1
-done
-grep -q "Promoted: \[ ${nodes[0]} \]" <<<"$(crm_mon -1)" || { echo "configure-cluster: ${nodes[0]} was not promoted" >&2; exit 1; }
+wait_for 180 "configure-cluster: ${nodes[0]} was not promoted" promoted_on "${nodes[0]}" || exit 1
 pcs resource meta pgsqld-clone clone-max=${#nodes[@]}
 pcs constraint location remove location-pgsqld-clone-"${nodes[0]}"-100 2>/dev/null ||
 	pcs constraint remove location-pgsqld-clone-"${nodes[0]}"-100

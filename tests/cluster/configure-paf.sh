@@ -9,6 +9,7 @@
 # fencing and the same monitor intervals as configure-cluster.sh gives
 # Tandem; the constraints of PAF's documentation.
 set -euo pipefail
+. "$(dirname "$0")/../lib/wait.sh"
 vip=$1
 shift
 nodes=("$@")
@@ -37,9 +38,5 @@ pcs -f "$cib" constraint order promote pgsqld-clone "then" start pgsql-vip symme
 pcs -f "$cib" constraint order demote pgsqld-clone "then" stop pgsql-vip symmetrical=false
 pcs -f "$cib" constraint location pgsqld-clone prefers "${nodes[0]}=100"
 pcs cluster cib-push "$cib"
-for _ in $(seq 120); do
-	grep -q "Promoted: \[ ${nodes[0]} \]" <<<"$(crm_mon -1)" && break
-	sleep 1
-done
-grep -q "Promoted: \[ ${nodes[0]} \]" <<<"$(crm_mon -1)" || { echo "configure-paf: ${nodes[0]} was not promoted" >&2; exit 1; }
+wait_for 180 "configure-paf: ${nodes[0]} was not promoted" promoted_on "${nodes[0]}" || exit 1
 pcs constraint location remove location-pgsqld-clone-"${nodes[0]}"-100
