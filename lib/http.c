@@ -57,7 +57,11 @@ tandem_http_get(const char *url, int64_t connect_ms, size_t max_body,
 	if (connect_ms <= 0 || connect_ms > left)
 		connect_ms = left;
 	curl_easy_setopt(c, CURLOPT_URL, url);
+#if LIBCURL_VERSION_NUM >= 0x075500
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+#else   /* before curl 7.85 (Debian 11's 7.74), which deprecates this one */
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");

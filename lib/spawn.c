@@ -120,6 +120,18 @@ build_env(const struct tandem_spawn_opts *opts, const struct identity *id)
 	return env;
 }
 
+/* close_range(3, ~0, CLOSE_RANGE_CLOEXEC) (Linux 5.11): 0, or -1 where the
+ * kernel or the C library headers (Debian 11's) do not have it. */
+static int
+close_range_cloexec(void)
+{
+#ifdef SYS_close_range
+	return (int)syscall(SYS_close_range, 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */);
+#else
+	return -1;
+#endif
+}
+
 /* In the child: only async-signal-safe calls from here to exec. */
 static void __attribute__((noreturn))
 child(const char *const argv[], char **env, const struct tandem_spawn_opts *opts,
@@ -136,7 +148,7 @@ child(const char *const argv[], char **env, const struct tandem_spawn_opts *opts
 		goto fail;
 	/* Everything else the agent holds (netlink, libpq, log files) stays
 	 * out of the child: the report pipe is close-on-exec already. */
-	if (syscall(SYS_close_range, 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */) != 0) {
+	if (close_range_cloexec() != 0) {
 		for (int fd = 3; fd < 1024; fd++)
 			if (fd != report_fd)
 				close(fd);

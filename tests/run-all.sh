@@ -4,7 +4,8 @@
 # 1. a -Werror build and make check (units, fuzz corpus replay, namespace tests)
 # 2. the same under AddressSanitizer + UndefinedBehaviorSanitizer
 # 3. the unit tests and the agent under valgrind
-# 4. the failure matrix in a real Pacemaker cluster (make check-cluster), and make distcheck
+# 4. the failure matrix in a real Pacemaker cluster (make check-cluster), the
+#    version matrix on Debian 11/13/14 roots (make check-versions), and make distcheck
 # 5. each fuzz target for FUZZ_SECONDS (default 20)
 # 6. the benchmark (prints its table; it asserts nothing about speed)
 # Ends with one line "tests: N passed, N failed" counting every test of every step.
@@ -154,6 +155,11 @@ cluster() {
 	return $rc
 }
 step "make check-cluster" cluster
+
+# The version matrix: PostgreSQL 13, 17 and 18 on Debian 11, 13 and 14 roots
+# (tests/versions), built there and tested with the unit tests and the pgsql
+# integration test.  Roots are cached under /var/cache/tandem/roots.
+step "make check-versions" tap_step make -C _build/werror check-versions
 
 distcheck() {
 	make -C _build/werror distcheck >_build/distcheck.out 2>&1 || { tail -60 _build/distcheck.out; return 1; }

@@ -73,6 +73,7 @@ echo "# a first node, made by initdb as an admin would"
 runuser -u postgres -- "$BIN/initdb" -D "$T/n1/data" -U postgres --auth-local=peer --no-sync >/dev/null
 cat >>"$T/n1/data/postgresql.conf" <<CONF
 listen_addresses = ''
+password_encryption = 'scram-sha-256'
 wal_log_hints = on
 fsync = off
 wal_keep_size = '64MB'

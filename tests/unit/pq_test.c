@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "helpers.h"
+#include "tandem/pgdata.h"
 #include "tandem/pq.h"
 #include "tandem/spawn.h"
 
@@ -100,7 +101,7 @@ setup(void **state)
 	}
 	snprintf(conf, sizeof(conf), "%s/postgresql.conf", data);
 	snprintf(line, sizeof(line), "port = %s\nunix_socket_directories = '%s'\nlisten_addresses = ''\n"
-		 "fsync = off\n", port, dir);
+		 "fsync = off\npassword_encryption = 'scram-sha-256'\n", port, dir); /* 13's default: md5 */
 	append(conf, line);
 	/* One role must give a password, so that a wrong one fails. */
 	snprintf(hba, sizeof(hba), "%s/pg_hba.conf", data);
@@ -158,7 +159,7 @@ one_round_trip(void **state)
 			    tandem_deadline_in(5000), why, sizeof(why));
 	assert_non_null(r);
 	assert_string_equal(PQgetvalue(r, 0, 0), "f");
-	assert_string_equal(PQgetvalue(r, 0, 1), "15");
+	assert_int_equal(atoi(PQgetvalue(r, 0, 1)), tandem_pgdata_version(data)); /* the server the test started */
 	PQclear(r);
 	/* The extended protocol refuses two statements in one call. */
 	r = tandem_pq_query(&c, "SELECT 1; SELECT 2", tandem_deadline_in(5000), why, sizeof(why));

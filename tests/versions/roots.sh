@@ -22,7 +22,7 @@ mirror=http://deb.debian.org/debian
 packages=(
 	build-essential autoconf automake libtool pkg-config
 	libqb-dev libcmocka-dev libpq-dev libcurl4-openssl-dev libmnl-dev
-	procps iproute2 util-linux ca-certificates
+	procps iproute2 util-linux ca-certificates python3
 )
 
 [ "$(id -u)" = 0 ] || { echo "roots: run as root (debootstrap, chroot, mount)" >&2; exit 2; }
@@ -37,60 +37,20 @@ for suite in "$@"; do
 done
 mkdir -p "$roots"
 
-# The chroot being worked on, whose mounts the exit trap removes.
-mounted=""
-
-# unmount_all DIR: removes every mount under DIR (ours, or debootstrap's left over), deepest first.
-unmount_all() {
-	local dir=$1 m
-	while read -r m; do
-		[ -n "$m" ] || continue
-		umount "$m" 2>/dev/null || umount -l "$m" || true
-	done < <(findmnt -rn -o TARGET | awk -v d="$dir/" 'index($0, d) == 1' | sort -r)
-}
-cleanup() {
-	if [ -n "$mounted" ]; then
-		unmount_all "$mounted"
-		mounted=""
-	fi
-}
-trap cleanup EXIT
+. "$(dirname "$0")/chroot.sh"
+trap chroot_cleanup EXIT
 trap 'exit 130' INT TERM HUP
-
-# mount_all DIR: /proc, /sys, /dev (with its pts and a shm of its own) inside DIR.
-# Each bind is made private first, so nothing mounted under it reaches the host.
-mount_all() {
-	local dir=$1
-	mounted=$dir
-	mount -t proc proc "$dir/proc"
-	mount -t sysfs sysfs "$dir/sys"
-	mount --bind /dev "$dir/dev"
-	mount --make-private "$dir/dev"
-	if [ -d /dev/pts ] && mountpoint -q /dev/pts; then
-		mount --bind /dev/pts "$dir/dev/pts"
-		mount --make-private "$dir/dev/pts"
-	fi
-	mount -t tmpfs -o mode=1777,nosuid,nodev shm "$dir/dev/shm"
-}
 
 # safe_rm DIR: removes DIR, never while something is mounted under it.
 safe_rm() {
 	local dir=$1
 	[ -e "$dir" ] || return 0
-	unmount_all "$dir"
+	chroot_unmount "$dir"
 	if findmnt -rn -o TARGET | awk -v d="$dir/" 'index($0, d) == 1 { f = 1 } END { exit !f }'; then
 		echo "roots: something is still mounted under $dir; not removing it" >&2
 		return 1
 	fi
 	rm -rf --one-file-system "$dir"
-}
-
-# in_root DIR CMD...: runs CMD in the chroot DIR with a clean environment.
-in_root() {
-	local dir=$1
-	shift
-	chroot "$dir" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C \
-		DEBIAN_FRONTEND=noninteractive "$@"
 }
 
 # stamp_ok DIR: whether DIR's stamp lists the current packages (plus one postgresql-NN).
@@ -137,9 +97,9 @@ build() {
 		cp -L /etc/resolv.conf "$dir/etc/resolv.conf"
 	fi
 
-	mount_all "$dir"
+	chroot_mount "$dir"
 	echo "== apt-get update" >>"$log"
-	if ! in_root "$dir" apt-get update -q >"$dir/tmp/update.out" 2>&1; then
+	if ! chroot_run "$dir" apt-get update -q >"$dir/tmp/update.out" 2>&1; then
 		cat "$dir/tmp/update.out" >>"$log"
 		# The mirror may be a snapshot whose testing Release has passed its
 		# Valid-Until: still signed and checked, only no longer fresh. Such a
@@ -149,25 +109,46 @@ build() {
 		printf '// tandem roots.sh: the mirror is a snapshot whose Release has expired\nAcquire::Check-Valid-Until "false";\n' \
 			>"$dir/etc/apt/apt.conf.d/99tandem-valid-until"
 		echo "== apt-get update (Acquire::Check-Valid-Until false)" >>"$log"
-		in_root "$dir" apt-get update -q >>"$log" 2>&1
+		chroot_run "$dir" apt-get update -q >>"$log" 2>&1
 	else
 		cat "$dir/tmp/update.out" >>"$log"
 	fi
 	rm -f "$dir/tmp/update.out"
 	echo "== apt-cache depends postgresql" >>"$log"
-	in_root "$dir" apt-cache depends postgresql >>"$log" 2>&1
-	major=$(in_root "$dir" apt-cache depends postgresql 2>/dev/null |
+	chroot_run "$dir" apt-cache depends postgresql >>"$log" 2>&1
+	major=$(chroot_run "$dir" apt-cache depends postgresql 2>/dev/null |
 		sed -n 's/^ *Depends: postgresql-\([0-9][0-9]*\)$/\1/p' | head -n 1)
 	if [ -z "$major" ]; then
 		echo "roots: $suite: no postgresql-NN among postgresql's dependencies" >>"$log"
 		return 1
 	fi
 	echo "== apt-get install ${packages[*]} postgresql-$major" >>"$log"
-	in_root "$dir" apt-get install -y -q --no-install-recommends "${packages[@]}" "postgresql-$major" >>"$log" 2>&1
-	in_root "$dir" apt-get clean >>"$log" 2>&1
-	in_root "$dir" id postgres >>"$log" 2>&1
-	cleanup
+	chroot_run "$dir" apt-get install -y -q --no-install-recommends "${packages[@]}" "postgresql-$major" >>"$log" 2>&1
+	chroot_run "$dir" apt-get clean >>"$log" 2>&1
+	chroot_run "$dir" id postgres >>"$log" 2>&1
+	chroot_cleanup
 
+	printf '%s\n' "${packages[@]}" "postgresql-$major" >"$dir/.tandem-root-ok"
+}
+
+# top_up DIR LOG: a built root whose stamp lacks some of today's packages
+# gets just those (apt-get inside it), not a new debootstrap.
+top_up() {
+	local dir=$1 log=$2 major p missing=()
+	major=$(stamp_major "$dir" 2>/dev/null)
+	[ -n "$major" ] || return 1
+	for p in "${packages[@]}"; do
+		grep -qx -- "$p" "$dir/.tandem-root-ok" || missing+=("$p")
+	done
+	echo "== top up: ${missing[*]}" >>"$log"
+	chroot_mount "$dir"
+	if ! { chroot_run "$dir" apt-get update -q &&
+		chroot_run "$dir" apt-get install -y -q --no-install-recommends "${missing[@]}" &&
+		chroot_run "$dir" apt-get clean; } >>"$log" 2>&1; then
+		chroot_cleanup
+		return 1
+	fi
+	chroot_cleanup
 	printf '%s\n' "${packages[@]}" "postgresql-$major" >"$dir/.tandem-root-ok"
 }
 
@@ -184,27 +165,42 @@ for suite in "$@"; do
 		exec 8>&-
 		continue
 	fi
+	if [ -f "$dir/.tandem-root-ok" ] && top_up "$dir" "$log"; then
+		echo "roots: $suite: topped up, PostgreSQL $(stamp_major "$dir"), $((SECONDS - start)) s ($dir)"
+		exec 8>&-
+		continue
+	fi
 	echo "roots: $suite: building in $dir.tmp (log $log)"
 	: >"$log"
-	# build runs in a subshell outside any condition, so that set -e holds in it.
-	mounted=$dir.tmp
+	# build runs in a subshell outside any condition, so that set -e holds in
+	# it, and in a process group of its own (set -m), so that a signal to this
+	# script ends all of it before the mounts are removed.
+	# shellcheck disable=SC2034 # chroot.sh reads it
+	chroot_mounted=$dir.tmp
 	set +e
+	set -m
 	(
 		set -e
-		trap cleanup EXIT
+		trap chroot_cleanup EXIT
+		trap 'exit 130' INT TERM HUP
 		safe_rm "$dir.tmp"
 		build "$suite" "$dir.tmp" "$log"
 		safe_rm "$dir"
 		mv "$dir.tmp" "$dir"
-	)
+	) </dev/null &
+	child=$!
+	set +m
+	wait "$child"
 	rc=$?
+	child=""
 	set -e
-	mounted=""
+	# shellcheck disable=SC2034 # chroot.sh reads it
+	chroot_mounted=""
 	if [ "$rc" = 0 ]; then
 		echo "roots: $suite: built, PostgreSQL $(stamp_major "$dir"), $((SECONDS - start)) s ($dir)"
 	else
 		# The subshell's trap has run; this makes sure nothing stays mounted.
-		unmount_all "$dir.tmp"
+		chroot_unmount "$dir.tmp"
 		echo "roots: $suite: FAILED after $((SECONDS - start)) s; last 30 lines of $log:" >&2
 		tail -n 30 "$log" >&2
 		status=1

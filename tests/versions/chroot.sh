@@ -1,0 +1,46 @@
+# chroot.sh --- entering a version-matrix root: its mounts, a clean environment, and leaving
+# shellcheck shell=bash
+#
+#   chroot_mount DIR     /proc, /sys, /dev (its pts, a /dev/shm of its own) inside DIR
+#   chroot_run DIR CMD   CMD inside DIR with a clean environment
+#   chroot_unmount DIR   every mount under DIR, deepest first (ours or left over)
+#   chroot_cleanup       unmounts the root chroot_mount last entered (for an EXIT trap)
+
+chroot_mounted=""
+
+chroot_unmount() {
+	local m
+	while read -r m; do
+		[ -n "$m" ] || continue
+		umount "$m" 2>/dev/null || umount -l "$m" || true
+	done < <(findmnt -rn -o TARGET | awk -v d="$1/" 'index($0, d) == 1' | sort -r)
+}
+
+chroot_cleanup() {
+	if [ -n "$chroot_mounted" ]; then
+		chroot_unmount "$chroot_mounted"
+		chroot_mounted=""
+	fi
+}
+
+# Each bind is made private first, so nothing mounted under it reaches the host.
+chroot_mount() {
+	local dir=$1
+	chroot_mounted=$dir
+	mount -t proc proc "$dir/proc"
+	mount -t sysfs sysfs "$dir/sys"
+	mount --bind /dev "$dir/dev"
+	mount --make-private "$dir/dev"
+	if [ -d /dev/pts ] && mountpoint -q /dev/pts; then
+		mount --bind /dev/pts "$dir/dev/pts"
+		mount --make-private "$dir/dev/pts"
+	fi
+	mount -t tmpfs -o mode=1777,nosuid,nodev shm "$dir/dev/shm"
+}
+
+chroot_run() {
+	local dir=$1
+	shift
+	chroot "$dir" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C \
+		DEBIAN_FRONTEND=noninteractive "$@"
+}

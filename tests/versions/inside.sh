@@ -1,0 +1,21 @@
+#!/bin/bash
+# inside.sh --- run inside a version-matrix root (tests/versions/run.sh): build Tandem, run its tests
+#
+# The unit tests and the pgsql integration test (three real PostgreSQL
+# instances of the root's own major), built from /tandem with the root's
+# compiler and libraries.  Prints automake's summary; exits non-zero on a
+# failure or a skip (a test skipped here proves nothing about this major).
+set -uo pipefail
+cd /tandem || exit 1
+autoreconf -fi >/dev/null 2>&1 || { echo "autoreconf failed"; exit 1; }
+rm -rf _build/versions && mkdir -p _build/versions && cd _build/versions || exit 1
+../../configure -q >configure.out 2>&1 || { tail -20 configure.out; exit 1; }
+make -j2 >make.out 2>&1 || { grep -E 'error|warning' make.out | head -20; exit 1; }
+# TESTS is expanded by make: the same unit test list as make check's.
+make -j2 check TESTS='$(unit_tests) tests/pgsql/integration_test.sh' >check.out 2>&1
+rc=$?
+grep -E '^(FAIL|ERROR|XPASS|SKIP):' check.out
+grep -E '^# (TOTAL|PASS|SKIP|FAIL|ERROR):' check.out
+skips=$(sed -n 's/^# SKIP: *//p' check.out)
+[ "$rc" = 0 ] || { tail -60 test-suite.log; exit 1; }
+[ "${skips:-0}" = 0 ] || { echo "skipped tests count as failures here"; exit 1; }
