@@ -56,6 +56,16 @@ run(const char *const argv[], tandem_deadline deadline, char **out, char *why, s
 	return run_opts(argv, NULL, deadline, out, why, why_len);
 }
 
+/* The failed reading of a tool (why) was of something unset: Pacemaker's
+ * tools exit non-zero for it (crm_attribute 105, "No such device or
+ * address"; attrd_updater "does not exist").  0 then, else -1. */
+static int
+unset_or_failed(const char *why)
+{
+	return strstr(why, "does not exist") != NULL || strstr(why, "No such") != NULL
+	       || strstr(why, "not found") != NULL ? 0 : -1;
+}
+
 /* The cache of values this node set: one small file per attribute under
  * the transient state directory, which a reboot empties as it does
  * Pacemaker's transient attributes. */
@@ -195,7 +205,7 @@ tandem_attr_get(const char *name, const char *node, char **value,
 	/* attrd_updater exits non-zero for an attribute that does not exist:
 	 * that is "unset", not a failure, when its output says so. */
 	if (run(argv, deadline, &out, why, why_len) != 0)
-		return strstr(why, "does not exist") != NULL || strstr(why, "No such") != NULL ? 0 : -1;
+		return unset_or_failed(why);
 	*value = tandem_attr_parse_query(out, node);
 	free(out);
 	return 0;
@@ -278,7 +288,7 @@ tandem_attr_get_all(const char *name, char ***nodes, char ***values, size_t *n,
 	*n = 0;
 	*nodes = *values = NULL;
 	if (run_opts(argv, &opts, deadline, &out, why, why_len) != 0)
-		return strstr(why, "does not exist") != NULL || strstr(why, "No such") != NULL ? 0 : -1;
+		return unset_or_failed(why);
 	got = tandem_attr_parse_all(out, nodes, values);
 	free(out);
 	if (got < 0) {
@@ -333,8 +343,7 @@ tandem_promotion_get(long long *score, bool *set, tandem_deadline deadline, char
 
 	*set = false;
 	if (run(argv, deadline, &out, why, why_len) != 0)
-		return strstr(why, "No such") != NULL || strstr(why, "not found") != NULL
-		       || strstr(why, "does not exist") != NULL ? 0 : -1;
+		return unset_or_failed(why);
 	out[strcspn(out, "\n")] = '\0';
 	*set = tandem_parse_int(out, 0, 0, score);
 	free(out);
@@ -351,4 +360,30 @@ tandem_promotion_delete(tandem_deadline deadline, char *why, size_t why_len)
 	snprintf(key, sizeof(key), "promotion-%s", tandem_ocf_instance());
 	cache_store(key, NULL);
 	return run(argv, deadline, NULL, why, why_len);
+}
+
+int
+tandem_cluster_prop_set(const char *name, const char *value, tandem_deadline deadline, char *why,
+			size_t why_len)
+{
+	const char *argv[] = { tool("TANDEM_CRM_ATTRIBUTE", TANDEM_CRM_ATTRIBUTE), "--type", "crm_config",
+			       "--name", name, "--update", value, NULL };
+
+	return run(argv, deadline, NULL, why, why_len);
+}
+
+int
+tandem_cluster_prop_get(const char *name, char **value, tandem_deadline deadline, char *why,
+			size_t why_len)
+{
+	const char *argv[] = { tool("TANDEM_CRM_ATTRIBUTE", TANDEM_CRM_ATTRIBUTE), "--type", "crm_config",
+			       "--name", name, "--query", "--quiet", NULL };
+	char *out = NULL;
+
+	*value = NULL;
+	if (run(argv, deadline, &out, why, why_len) != 0)
+		return unset_or_failed(why);
+	out[strcspn(out, "\n")] = '\0';
+	*value = out;
+	return 0;
 }

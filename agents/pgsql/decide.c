@@ -372,3 +372,123 @@ pg_planned_demote(const struct tandem_ocf_notify *n)
 			return false;
 	return true;
 }
+
+/* Copies the comma- or space-separated node names of list into r->sync. */
+static bool
+parse_names(const char *list, struct pg_commit_record *r)
+{
+	const char *p = list;
+
+	r->n_sync = 0;
+	while (*p != '\0') {
+		size_t len = strcspn(p, ", ");
+
+		if (len > 0) {
+			if (len >= sizeof(r->sync[0]) || r->n_sync >= PG_MAX_STANDBYS)
+				return false;
+			snprintf(r->sync[r->n_sync++], sizeof(r->sync[0]), "%.*s", (int)len, p);
+		}
+		p += len;
+		p += strspn(p, ", ");
+	}
+	return true;
+}
+
+bool
+pg_commit_record_parse(const char *s, struct pg_commit_record *r)
+{
+	const char *sync;
+	size_t len;
+
+	memset(r, 0, sizeof(*r));
+	if (s == NULL || strncmp(s, "primary=", 8) != 0)
+		return false;
+	s += 8;
+	len = strcspn(s, " ");
+	if (len == 0 || len >= sizeof(r->primary))
+		return false;
+	snprintf(r->primary, sizeof(r->primary), "%.*s", (int)len, s);
+	sync = s + len;
+	sync += strspn(sync, " ");
+	if (*sync == '\0')
+		return true;
+	if (strncmp(sync, "sync=", 5) != 0 || strchr(sync + 5, ' ') != NULL)
+		return false;
+	return parse_names(sync + 5, r);
+}
+
+void
+pg_commit_record_format(const struct pg_commit_record *r, char *out, size_t len)
+{
+	size_t used = (size_t)snprintf(out, len, "primary=%s sync=", r->primary);
+
+	for (size_t i = 0; i < r->n_sync && used < len; i++)
+		used += (size_t)snprintf(out + used, len - used, "%s%s", i ? "," : "", r->sync[i]);
+}
+
+size_t
+pg_sync_members(const char *names, char out[][64], size_t max)
+{
+	const char *p = strchr(names, '(');
+	size_t n = 0;
+
+	p = p != NULL ? p + 1 : names;
+	while (*p != '\0' && *p != ')' && n < max) {
+		size_t used = 0;
+
+		p += strspn(p, " ,");
+		if (*p == '\0' || *p == ')')
+			break;
+		if (*p == '"') {
+			/* A quoted identifier: "" is one quote. */
+			for (p++; *p != '\0'; p++) {
+				if (*p == '"' && p[1] != '"')
+					break;
+				if (*p == '"')
+					p++;
+				if (used + 1 < 64)
+					out[n][used++] = *p;
+			}
+			if (*p == '"')
+				p++;
+		} else {
+			for (; *p != '\0' && *p != ',' && *p != ' ' && *p != ')'; p++)
+				if (used + 1 < 64)
+					out[n][used++] = *p;
+		}
+		out[n][used] = '\0';
+		if (used > 0)
+			n++;
+	}
+	return n;
+}
+
+static bool
+listed(const char *node, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(names[i], node) == 0)
+			return true;
+	return false;
+}
+
+bool
+pg_commit_record_allows(const struct pg_commit_record *r, const char *node,
+			const char *const *present, size_t n_present, char *why, size_t len)
+{
+	if (strcmp(r->primary, node) == 0 || listed(r->primary, present, n_present))
+		return true;
+	if (r->n_sync == 0) {
+		snprintf(why, len, "%s was primary with no synchronous standby: only it holds every "
+			 "acknowledged commit", r->primary);
+		return false;
+	}
+	for (size_t i = 0; i < r->n_sync; i++) {
+		if (strcmp(r->sync[i], node) != 0 && !listed(r->sync[i], present, n_present)) {
+			snprintf(why, len, "%s may hold commits this node lacks (acknowledged while %s was "
+				 "primary), and it is not in this election", r->sync[i], r->primary);
+			return false;
+		}
+	}
+	return true;
+}

@@ -29,6 +29,7 @@ static void state_path(char *buf, size_t len, const char *what);
 static bool read_state(const char *what, char *buf, size_t len);
 static void write_state(const char *what, const char *text);
 static bool take_flag(const char *what);
+static void write_flag(const char *what, bool yes);
 static void free_pairs(char **nodes, char **values, size_t n);
 
 /* Everything an action knows about the instance. */
@@ -354,8 +355,84 @@ remember_nodes(const struct tandem_uname_list *all)
 		unlink(tmp);
 }
 
+/* The commit record's cluster property: tandem-pgsql-commits-<instance>. */
+static void
+commit_record_name(char *buf, size_t len)
+{
+	snprintf(buf, len, "tandem-pgsql-%s-%s", PG_COMMIT_RECORD, tandem_ocf_instance());
+}
+
+/* Reads the commit record.  Returns 1 with *r filled, 0 when there is none
+ * (a cluster that never had a primary under sync_mode on or strict), -1 when
+ * it cannot be read or parsed (why says). */
+static int
+read_commit_record(struct pg *pg, struct pg_commit_record *r, char *why, size_t len)
+{
+	char name[300], *value = NULL;
+	int rc;
+
+	commit_record_name(name, sizeof(name));
+	if (tandem_cluster_prop_get(name, &value, pg->ctx->deadline, why, len) != 0)
+		return -1;
+	if (value == NULL || value[0] == '\0') {
+		free(value);
+		return 0;
+	}
+	rc = pg_commit_record_parse(value, r) ? 1 : -1;
+	if (rc < 0)
+		snprintf(why, len, "cluster property %.80s is not \"primary=NODE sync=NODE,...\": \"%.100s\"",
+			 name, value);
+	free(value);
+	return rc;
+}
+
+/* Writes the commit record, unless this primary last wrote the same (the
+ * transient directory keeps what it wrote: a reboot writes it again);
+ * force: whatever it wrote (a promotion: another primary has written
+ * since).  Returns false with why set. */
+static bool
+write_commit_record(struct pg *pg, const struct pg_commit_record *r, bool force, char *why, size_t len)
+{
+	char name[300], value[1200], last[1200] = "";
+
+	pg_commit_record_format(r, value, sizeof(value));
+	if (!force && read_state("commit-record", last, sizeof(last)) && strcmp(last, value) == 0)
+		return true;
+	commit_record_name(name, sizeof(name));
+	if (tandem_cluster_prop_set(name, value, pg->ctx->deadline, why, len) != 0)
+		return false;
+	write_state("commit-record", value);
+	tandem_log(LOG_INFO, "commit record: %s", value);
+	return true;
+}
+
+/* The record of this primary with the synchronous standbys that names
+ * (a synchronous_standby_names value) lists, plus those of also. */
+static void
+record_of(struct pg *pg, const char *names, const char *also, struct pg_commit_record *r)
+{
+	char members[PG_MAX_STANDBYS][64];
+	size_t n = pg_sync_members(names, members, PG_MAX_STANDBYS);
+
+	memset(r, 0, sizeof(*r));
+	snprintf(r->primary, sizeof(r->primary), "%.63s", pg->node);
+	for (size_t i = 0; i < n; i++)
+		snprintf(r->sync[r->n_sync++], sizeof(r->sync[0]), "%.63s", members[i]);
+	if (also == NULL)
+		return;
+	n = pg_sync_members(also, members, PG_MAX_STANDBYS);
+	for (size_t i = 0; i < n && r->n_sync < PG_MAX_STANDBYS; i++) {
+		bool dup = false;
+
+		for (size_t k = 0; k < r->n_sync; k++)
+			dup = dup || strcmp(r->sync[k], members[i]) == 0;
+		if (!dup)
+			snprintf(r->sync[r->n_sync++], sizeof(r->sync[0]), "%.63s", members[i]);
+	}
+}
+
 /* The primary's duties on each monitor and at promotion: slots, scores,
- * synchronous names. */
+ * synchronous names, the commit record. */
 static void
 primary_duties(struct pg *pg, bool promoting)
 {
@@ -405,8 +482,24 @@ primary_duties(struct pg *pg, bool promoting)
 	for (size_t i = 0; i < n; i++)
 		if (scores[i].score < 0 || !names_change)
 			set_score(pg, scores[i].name, scores[i].score);
+	/* The commit record changes before the synchronous set does when the
+	 * set grows or empties (it must name every node a commit may be on, or
+	 * the primary alone), and after when a standby only leaves it: until
+	 * then it names both the old and the new set. */
+	if (pg->mode != PG_SYNC_OFF) {
+		struct pg_commit_record rec;
+		char why[256];
+
+		if (names_change && names[0] != '\0')
+			record_of(pg, names, f->sync_names, &rec);
+		else
+			record_of(pg, names, NULL, &rec);
+		if (!write_commit_record(pg, &rec, false, why, sizeof(why)))
+			tandem_log(LOG_ERR, "could not write the commit record: %s", why);
+	}
 	if (names_change) {
 		PGresult *r;
+		bool applied;
 		char *quoted = PQescapeLiteral(pg->conn, names, strlen(names));
 
 		snprintf(stmt, sizeof(stmt), "ALTER SYSTEM SET synchronous_standby_names = %s",
@@ -417,7 +510,8 @@ primary_duties(struct pg *pg, bool promoting)
 			PQclear(r);
 			r = sql(pg, "SELECT pg_reload_conf()");
 		}
-		if (r == NULL)
+		applied = r != NULL;
+		if (!applied)
 			tandem_log(LOG_ERR, "could not set synchronous_standby_names: %s", pg->why);
 		else
 			tandem_log(LOG_INFO, "synchronous_standby_names: '%s' (was '%s')", names, f->sync_names);
@@ -425,6 +519,14 @@ primary_duties(struct pg *pg, bool promoting)
 		for (size_t i = 0; i < n; i++)
 			if (scores[i].score >= 0)
 				set_score(pg, scores[i].name, scores[i].score);
+		if (pg->mode != PG_SYNC_OFF && names[0] != '\0' && applied) {
+			struct pg_commit_record rec;
+			char why[256];
+
+			record_of(pg, names, NULL, &rec);
+			if (!write_commit_record(pg, &rec, false, why, sizeof(why)))
+				tandem_log(LOG_ERR, "could not write the commit record: %s", why);
+		}
 	}
 	if (pg->mode != PG_SYNC_OFF) {
 		const char *state = names[0] != '\0' ? (f->n_standbys > 0 ? "sync" : "waiting (strict)")
@@ -454,13 +556,49 @@ primary_duties(struct pg *pg, bool promoting)
 	}
 }
 
+/* Whether the commit record lets this node be promoted, with present the
+ * other nodes of this election (none outside one).  No record, or
+ * sync_mode off (asynchronous by choice: any standby may be promoted, as
+ * with PAF), allows it.  A record that cannot be read does not. */
+static bool
+may_be_promoted(struct pg *pg, const char *const *present, size_t n, char *why, size_t len)
+{
+	struct pg_commit_record rec;
+	char err[300];
+	int r;
+
+	if (pg->mode == PG_SYNC_OFF)
+		return true;
+	r = read_commit_record(pg, &rec, err, sizeof(err));
+	if (r < 0) {
+		snprintf(why, len, "the commit record cannot be read: %s", err);
+		return false;
+	}
+	return r == 0 || pg_commit_record_allows(&rec, pg->node, present, n, why, len);
+}
+
+/* This node stays unpromoted: no score, and why, on display and in the
+ * log, once until it changes. */
+static void
+refuse_promotion(struct pg *pg, const char *reason, bool first)
+{
+	char why[256];
+
+	set_score(pg, NULL, PG_SCORE_FORBIDDEN);
+	write_flag("refused", true);
+	if (tandem_attr_set(PG_ATTR_REFUSED, reason, false, pg->ctx->deadline, why, sizeof(why)) != 0)
+		tandem_log(LOG_WARNING, "could not set %s: %s", PG_ATTR_REFUSED, why);
+	if (first)
+		tandem_log(LOG_WARNING, "not promotable: %s", reason);
+}
+
 static void
 standby_duties(struct pg *pg)
 {
 	const struct pg_facts *f = &pg->facts;
 	char why[256], tli[16];
 	long long score;
-	bool set = false;
+	bool set = false, refused;
 
 	publish_lsn(pg, PG_ATTR_RECEIVED, f->received);
 	publish_lsn(pg, PG_ATTR_REPLAYED, f->replayed);
@@ -480,8 +618,25 @@ standby_duties(struct pg *pg)
 	 * so that one of them can be promoted, after pre-promote compares. */
 	if (f->timeline != 0)
 		return;
-	if (tandem_promotion_get(&score, &set, pg->ctx->deadline, why, sizeof(why)) == 0 && !set)
-		set_score(pg, NULL, PG_SCORE_BOOTSTRAP);
+	if (tandem_promotion_get(&score, &set, pg->ctx->deadline, why, sizeof(why)) != 0)
+		return;
+	/* A node the commit record does not name may lack acknowledged
+	 * commits (it was away while another primary went on alone): no
+	 * score, until the record names it (the README: an admin promoting it
+	 * knowingly).  Asked only while unranked or refused: no spawn on a
+	 * streaming standby's monitor. */
+	refused = take_flag("refused");
+	if (!set || refused) {
+		char reason[400];
+
+		if (may_be_promoted(pg, NULL, 0, reason, sizeof(reason))) {
+			set_score(pg, NULL, PG_SCORE_BOOTSTRAP);
+			if (tandem_attr_delete(PG_ATTR_REFUSED, false, pg->ctx->deadline, why, sizeof(why)) != 0)
+				tandem_log(LOG_WARNING, "could not clear %s: %s", PG_ATTR_REFUSED, why);
+		} else {
+			refuse_promotion(pg, reason, !refused);
+		}
+	}
 }
 
 /* OCF_CHECK_LEVEL 10 on a primary: a transaction that must commit.
@@ -1431,6 +1586,39 @@ pg_promote(struct tandem_ctx *ctx)
 		free_pairs(nodes, values, n_pairs);
 		pg_close(&pg);
 		return TANDEM_OCF_ERR_GENERIC;
+	}
+	if (verdict == PG_PROMOTE_OK && pg.mode != PG_SYNC_OFF) {
+		/* The commit record: this election must hold a node with every
+		 * acknowledged commit.  Then it names this node alone before the
+		 * promotion, since nothing acknowledges a commit of the new
+		 * primary's but itself until its standbys stream again. */
+		const char *present[32];
+		char reason[400], why[256], expected[32][64];
+		struct pg_commit_record rec = { .n_sync = 0 };
+		size_t n_present = 0, n_expected = expected_candidates(expected, 32);
+
+		/* In the election: published a value for it, and running in this
+		 * transition (a node being stopped, a lost one, is not). */
+		for (size_t i = 0; i < n; i++)
+			for (size_t e = 0; e < n_expected; e++)
+				if (strcmp(others[i].name, expected[e]) == 0) {
+					present[n_present++] = others[i].name;
+					break;
+				}
+		if (!may_be_promoted(&pg, present, n_present, reason, sizeof(reason))) {
+			refuse_promotion(&pg, reason, true);
+			tandem_ocf_exit_reason("not promoting: %s", reason);
+			free_pairs(nodes, values, n_pairs);
+			pg_close(&pg);
+			return TANDEM_OCF_ERR_GENERIC;
+		}
+		snprintf(rec.primary, sizeof(rec.primary), "%.63s", pg.node);
+		if (!write_commit_record(&pg, &rec, true, why, sizeof(why))) {
+			tandem_ocf_exit_reason("not promoting: could not write the commit record: %s", why);
+			free_pairs(nodes, values, n_pairs);
+			pg_close(&pg);
+			return TANDEM_OCF_ERR_GENERIC;
+		}
 	}
 	free_pairs(nodes, values, n_pairs);
 	if (verdict == PG_PROMOTE_LAGGING) {

@@ -50,6 +50,8 @@ enum pg_sync_mode { PG_SYNC_OFF, PG_SYNC_ON, PG_SYNC_STRICT };
 #define PG_ATTR_REPLAYED "tandem-pgsql-replayed-lsn"
 #define PG_ATTR_SYNC "tandem-pgsql-sync"        //!< primary: "sync" | "async (degraded)" | "blocked (strict)"
 #define PG_ATTR_FAILOVER "tandem-pgsql-last-failover"
+#define PG_ATTR_REFUSED "tandem-pgsql-refused"  //!< why this node is not promoted (the commit record)
+#define PG_COMMIT_RECORD "commits"              //!< cluster property tandem-pgsql-commits-<instance>
 
 /* One row of pg_stat_replication, as the primary sees a standby. */
 struct pg_standby {
@@ -186,6 +188,36 @@ size_t pg_election_gather(const char *self, char *const *nodes, char *const *val
 enum pg_promote_verdict pg_may_promote(const char *self, uint64_t self_lsn,
 				       const struct pg_candidate *others, size_t n,
 				       uint64_t primary_lsn, long long maxlag, const char **better);
+
+/* The commit record: the nodes known to hold every acknowledged commit,
+ * kept by the primary in the CIB as a cluster property (PG_COMMIT_RECORD),
+ * so that it outlives every node: transient attributes, promotion scores
+ * included, are gone when a node is lost or reboots, and a node that
+ * comes back alone would otherwise be promoted over commits it never saw
+ * (PAF #26, #180; stolon PR #514).  Every acknowledged commit is on the
+ * primary and on one or more of the synchronous standbys (ANY 1): which
+ * one is not known, so a standby may stand in for the primary only when
+ * all of them are in the election (it elects the most advanced). */
+struct pg_commit_record {
+	char primary[64];
+	char sync[PG_MAX_STANDBYS][64];
+	size_t n_sync;
+};
+
+/* "primary=NODE sync=A,B" (sync= empty: asynchronous, the primary alone
+ * holds every commit).  False on anything else. */
+bool pg_commit_record_parse(const char *s, struct pg_commit_record *r);
+void pg_commit_record_format(const struct pg_commit_record *r, char *out, size_t len);
+/* The standbys synchronous_standby_names names ('ANY 1 ("a", "b")', a
+ * plain list, or empty); "*" counts as one name.  Returns how many. */
+size_t pg_sync_members(const char *names, char out[][64], size_t max);
+/* Whether node may be promoted by the record, given the other nodes in
+ * this election (present: those that published an LSN): node is the
+ * primary; or the primary is in the election (the most advanced wins,
+ * and it has everything); or every synchronous standby is (node itself
+ * or another).  When not, why says which node may hold commits node lacks. */
+bool pg_commit_record_allows(const struct pg_commit_record *r, const char *node,
+			     const char *const *present, size_t n_present, char *why, size_t len);
 
 /* start_opts: only tokens of letters, digits and _.=/:,- (no shell or
  * conninfo quoting can hide in them: pg_ctl passes them through a shell). */

@@ -48,6 +48,17 @@ int tandem_promotion_get(long long *score, bool *set, tandem_deadline deadline,
 			 char *why, size_t why_len);
 int tandem_promotion_delete(tandem_deadline deadline, char *why, size_t why_len);
 
+/* A cluster property (the CIB's crm_config section, crm_attribute
+ * --type crm_config): persistent, one value for the whole cluster, kept
+ * through every node's loss and reboot, unlike node attributes.  For a
+ * fact that must survive the node that wrote it.  Each set is a CIB write
+ * (a new transition): set only on change. */
+int tandem_cluster_prop_set(const char *name, const char *value, tandem_deadline deadline,
+			    char *why, size_t why_len);
+/* *value is NULL when the property is not set. */
+int tandem_cluster_prop_get(const char *name, char **value, tandem_deadline deadline,
+			    char *why, size_t why_len);
+
 /* Parses `attrd_updater -Q` output (lines of name="…" host="…" value="…")
  * and returns a copy of the value for node (NULL: the first line), or
  * NULL.  Exposed for tests and fuzzing. */

@@ -1,7 +1,8 @@
 /* fuzz_pgsql.c --- what PostgreSQL hands the pgsql agent: monitor answers, pg_control, LSNs
  *
  * Input: the monitor query's nine fields, one per line; the same bytes
- * are also read as a pg_control file and as an LSN. */
+ * are also read as a pg_control file, an LSN, an election value, a commit
+ * record and a synchronous_standby_names value. */
 #include "config.h"
 
 #include <stdint.h>
@@ -34,6 +35,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (!pg_election_parse(again, &lsn, &when))
 				abort();
 		}
+	}
+	{
+		/* The commit record (a cluster property an admin may edit) and
+		 * synchronous_standby_names (a setting): a record that parses
+		 * formats back to itself, as parse reads it. */
+		struct pg_commit_record r, again;
+		char out[1400], m[PG_MAX_STANDBYS][64], why[256];
+		const char *none[] = { NULL };
+
+		if (pg_commit_record_parse(text, &r)) {
+			pg_commit_record_format(&r, out, sizeof(out));
+			if (!pg_commit_record_parse(out, &again) || strcmp(again.primary, r.primary) != 0
+			    || again.n_sync != r.n_sync)
+				abort();
+			(void)pg_commit_record_allows(&r, "n1", none, 0, why, sizeof(why));
+		}
+		(void)pg_sync_members(text, m, PG_MAX_STANDBYS);
 	}
 	for (p = text; n < 9; n++) {
 		field[n] = p;

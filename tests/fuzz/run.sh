@@ -26,20 +26,14 @@ read -ra libs <<<"$(pkg-config --libs libqb libmnl libcurl libpq)"
 # shellcheck disable=SC2054 # the commas are clang's
 flags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 	-I"$out" -I"$top/include" -I"$top/agents/vip" "${cflags[@]}")
-lib=()
-for f in "$top"/lib/*.c; do
-	[ "${f##*/}" = pgdata.c ] || lib+=("$f")
-done
-# pg_control is read with PostgreSQL's own headers and CRC (lib/pgdata.c).
-pgdata=(-I"$(pg_config --includedir-server)" "$top/lib/pgdata.c"
-	"$(pg_config --pkglibdir)/libpgport_shlib.a" "$(pg_config --pkglibdir)/libpgcommon_shlib.a")
+lib=("$top"/lib/*.c)
 status=0
 for target in params notify attr netlink packets pgsql stash; do
 	extra=()
 	case $target in
 	params) extra=("$top/tests/fuzz/lines.c" "$top/agents/vip/params.c" "$top/agents/vip/vip.c") ;;
 	notify) extra=("$top/tests/fuzz/lines.c") ;;
-	pgsql) extra=(-I"$top/agents/pgsql" "$top/agents/pgsql/decide.c" "${pgdata[@]}") ;;
+	pgsql) extra=(-I"$top/agents/pgsql" "$top/agents/pgsql/decide.c") ;;
 	stash) extra=(-I"$top/agents/stash" "$top/agents/stash/decide.c") ;;
 	esac
 	clang "${flags[@]}" -o "$out/fuzz_$target" "$top/tests/fuzz/fuzz_$target.c" "${extra[@]}" "${lib[@]}" "${libs[@]}"

@@ -33,6 +33,9 @@ crm_attribute)
 		case $1 in
 		--promotion|--quiet) ;;
 		--lifetime) shift ;;
+		# A cluster property: one for the whole cluster, kept in crm_config/.
+		--type) [ "$2" = crm_config ] && target=crm_config; shift ;;
+		--name) name=$2; shift ;;
 		--node) target=$2; shift ;;
 		--update) value=$2; shift ;;
 		--query) query=1 ;;

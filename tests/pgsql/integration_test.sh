@@ -263,6 +263,59 @@ ra n2 monitor OCF_RESKEY_CRM_meta_interval=15000 OCF_RESKEY_sync_mode=strict
 tap_is "$(sql n2 "SHOW synchronous_standby_names")" 'ANY 1 ("n3")' "sync_mode=strict keeps the names: writes wait"
 tap_is "$(attr n2 tandem-pgsql-sync)" "waiting (strict)" "and says so"
 
+echo "# a double failure (PAF #26, #180): the primary lost, its one synchronous standby promoted"
+echo "# and acknowledging commits alone, lost too; the old primary comes back alone"
+record() { cat "$T/attrs/crm_config/tandem-pgsql-commits-pgsqld" 2>/dev/null; }
+ra n2 monitor OCF_RESKEY_CRM_meta_interval=15000
+ra n1 start
+notify n2 post start OCF_RESKEY_CRM_meta_notify_start_uname=n1
+ra n2 monitor OCF_RESKEY_CRM_meta_interval=15000
+tap_is "$(sql n2 "SHOW synchronous_standby_names")" 'ANY 1 ("n1")' "n2 primary, n1 its one synchronous standby"
+tap_is "$(record)" "primary=n2 sync=n1" "the commit record (a cluster property) names both"
+# shellcheck disable=SC2046 # one pid per word
+kill -9 $(procs n2)
+notify n1 pre promote OCF_RESKEY_CRM_meta_notify_promote_uname=n1 OCF_RESKEY_CRM_meta_notify_unpromoted_uname=n1 \
+	OCF_RESKEY_CRM_meta_notify_demote_uname=n2 OCF_RESKEY_CRM_meta_notify_stop_uname=n2
+ra n1 promote
+tap_is "$RC" 0 "n1, the synchronous standby, is promoted"
+tap_is "$(record)" "primary=n1 sync=" "the record names n1 alone before it acknowledges anything"
+vip_to n1
+ra n1 monitor OCF_RESKEY_CRM_meta_interval=15000
+alone=0
+for i in $(seq 501 550); do
+	sql n1 "INSERT INTO acked VALUES ($i)" >/dev/null && alone=$((alone + 1))
+done
+tap_is "$alone" 50 "50 commits acknowledged by n1 alone"
+# shellcheck disable=SC2046 # one pid per word
+kill -9 $(procs n1)
+ra n2 stop
+ra n2 start
+tap_is "$RC" 0 "n2, the old primary, starts alone as a standby (nothing to follow)"
+[ "$RC" = 0 ] || echo "$ERR" | sed 's/^/#   /'
+ra n2 monitor OCF_RESKEY_CRM_meta_interval=16000
+tap_is "$RC" 0 "monitor n2: a standby"
+tap_is "$(cat "$T/attrs/n2/master-pgsqld" 2>/dev/null)" -1000 "n2 gets no promotion score: it cannot show it holds every commit"
+tap_like "$(attr n2 tandem-pgsql-refused)" '^n1 was primary with no synchronous standby' "a node attribute says why"
+notify n2 pre promote OCF_RESKEY_CRM_meta_notify_promote_uname=n2 OCF_RESKEY_CRM_meta_notify_unpromoted_uname=n2 \
+	OCF_RESKEY_CRM_meta_notify_demote_uname=n1 OCF_RESKEY_CRM_meta_notify_stop_uname=n1
+ra n2 promote
+tap_is "$RC" 1 "promote of n2 refuses"
+tap_like "$ERR" 'ocf-exit-reason:not promoting: n1 was primary with no synchronous standby' "in one line that names n1"
+tap_is "$(sql n2 "SELECT pg_is_in_recovery()")" t "n2 is still a standby"
+echo "# the admin promotes n2 knowingly, as the README says"
+env ATTR_DIR="$T/attrs" OCF_RESOURCE_INSTANCE=pgsqld "$T/bin/crm_attribute" --type crm_config \
+	--name tandem-pgsql-commits-pgsqld --update primary=n2
+ra n2 monitor OCF_RESKEY_CRM_meta_interval=16000
+tap_is "$(cat "$T/attrs/n2/master-pgsqld" 2>/dev/null)" 1 "n2 promotable again"
+tap_is "$(attr n2 tandem-pgsql-refused)" "" "and the refusal cleared"
+notify n2 pre promote OCF_RESKEY_CRM_meta_notify_promote_uname=n2 OCF_RESKEY_CRM_meta_notify_unpromoted_uname=n2 \
+	OCF_RESKEY_CRM_meta_notify_demote_uname=n1 OCF_RESKEY_CRM_meta_notify_stop_uname=n1
+ra n2 promote
+tap_is "$RC" 0 "promote n2"
+vip_to n2
+ra n2 monitor OCF_RESKEY_CRM_meta_interval=15000
+tap_is "$RC" 8 "monitor n2: primary"
+
 echo "# bad input: a code and one clear line"
 ra n2 validate-all
 tap_is "$RC" 0 "validate-all of a healthy primary's data directory (PostgreSQL $(cat "$T/n2/data/PG_VERSION"))"

@@ -332,6 +332,61 @@ lsns(void **state)
 	assert_false(tandem_lsn_parse("g/1", &v));
 }
 
+/* The commit record: its text, and who it lets be promoted (issue #16's
+ * double failure: the old primary back alone is not). */
+static void
+commit_record(void **state)
+{
+	struct pg_commit_record r;
+	char out[256], why[256], m[PG_MAX_STANDBYS][64];
+	const char *none[] = { NULL };
+	const char *n3[] = { "n3" };
+	const char *n1[] = { "n1" };
+
+	(void)state;
+	assert_true(pg_commit_record_parse("primary=n1 sync=n2,n3", &r));
+	assert_string_equal(r.primary, "n1");
+	assert_int_equal(r.n_sync, 2);
+	assert_string_equal(r.sync[1], "n3");
+	pg_commit_record_format(&r, out, sizeof(out));
+	assert_string_equal(out, "primary=n1 sync=n2,n3");
+	assert_true(pg_commit_record_parse("primary=n2 sync=", &r));
+	assert_int_equal(r.n_sync, 0);
+	assert_true(pg_commit_record_parse("primary=n2", &r));     /* as an admin may type it */
+	assert_false(pg_commit_record_parse("n2", &r));
+	assert_false(pg_commit_record_parse("primary= sync=n1", &r));
+	assert_false(pg_commit_record_parse("primary=n1 sync=n2 extra", &r));
+	assert_false(pg_commit_record_parse(NULL, &r));
+
+	/* The synchronous set as synchronous_standby_names writes it. */
+	assert_int_equal(pg_sync_members("ANY 1 (\"n2\", \"n3\")", m, PG_MAX_STANDBYS), 2);
+	assert_string_equal(m[0], "n2");
+	assert_string_equal(m[1], "n3");
+	assert_int_equal(pg_sync_members("ANY 1 (\"a\"\"b\")", m, PG_MAX_STANDBYS), 1);
+	assert_string_equal(m[0], "a\"b");
+	assert_int_equal(pg_sync_members("n2, n3", m, PG_MAX_STANDBYS), 2);
+	assert_int_equal(pg_sync_members("", m, PG_MAX_STANDBYS), 0);
+
+	/* primary n2 alone (asynchronous): only n2, or an election with n2 in it. */
+	assert_true(pg_commit_record_parse("primary=n2 sync=", &r));
+	assert_true(pg_commit_record_allows(&r, "n2", none, 0, why, sizeof(why)));
+	assert_false(pg_commit_record_allows(&r, "n1", none, 0, why, sizeof(why)));
+	assert_string_equal(why, "n2 was primary with no synchronous standby: only it holds every "
+				 "acknowledged commit");
+	assert_false(pg_commit_record_allows(&r, "n1", n3, 1, why, sizeof(why)));
+	/* primary n1, ANY 1 (n2, n3): a commit may be on either standby only. */
+	assert_true(pg_commit_record_parse("primary=n1 sync=n2,n3", &r));
+	assert_true(pg_commit_record_allows(&r, "n2", n3, 1, why, sizeof(why)));
+	assert_false(pg_commit_record_allows(&r, "n2", none, 0, why, sizeof(why)));
+	assert_non_null(strstr(why, "n3 may hold commits this node lacks"));
+	/* The primary in the election (a switchover): the most advanced wins. */
+	assert_true(pg_commit_record_allows(&r, "n2", n1, 1, why, sizeof(why)));
+	/* A node outside the record, whatever the others. */
+	assert_false(pg_commit_record_allows(&r, "n4", none, 0, why, sizeof(why)));
+	assert_true(pg_commit_record_parse("primary=n1 sync=n2", &r));
+	assert_true(pg_commit_record_allows(&r, "n2", none, 0, why, sizeof(why)));
+}
+
 int
 main(void)
 {
@@ -347,6 +402,7 @@ main(void)
 		cmocka_unit_test(planned_demote),
 		cmocka_unit_test(start_opts_and_slots),
 		cmocka_unit_test(lsns),
+		cmocka_unit_test(commit_record),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
