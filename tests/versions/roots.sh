@@ -3,6 +3,10 @@
 #
 # Usage: bash tests/versions/roots.sh [SUITE...]     (default: bullseye trixie forky)
 #
+# trixie-cluster is trixie with a cluster node's packages besides
+# (Pacemaker, Corosync, pcs, crmsh, PAF, PgBouncer, nftables...): the root
+# every node of tests/cluster runs in with CL_ROOT (make check-cluster-trixie).
+#
 # Each root is /var/cache/tandem/roots/SUITE (TANDEM_ROOTS overrides the
 # directory): a debootstrap --variant=minbase of SUITE with what Tandem
 # builds and tests with, and the suite's default PostgreSQL (its postgresql
@@ -19,11 +23,23 @@ set -euo pipefail
 
 roots=${TANDEM_ROOTS:-/var/cache/tandem/roots}
 mirror=http://deb.debian.org/debian
-packages=(
+base_packages=(
 	build-essential autoconf automake libtool pkg-config
 	libqb-dev libcmocka-dev libpq-dev libcurl4-openssl-dev libmnl-dev
 	procps iproute2 util-linux ca-certificates python3
 )
+# What a node of the namespace cluster runs (tests/cluster), besides.
+cluster_packages=(
+	pacemaker corosync pcs crmsh resource-agents resource-agents-paf pgbouncer
+	nftables iputils-ping psmisc libxml2-utils hostname
+)
+# suite_packages SUITE: sets packages (the stamp's list, PostgreSQL aside)
+# and debootstrap_suite, the Debian suite SUITE is made of.
+suite_packages() {
+	packages=("${base_packages[@]}")
+	debootstrap_suite=${1%-cluster}
+	[ "$debootstrap_suite" = "$1" ] || packages+=("${cluster_packages[@]}")
+}
 
 [ "$(id -u)" = 0 ] || { echo "roots: run as root (debootstrap, chroot, mount)" >&2; exit 2; }
 if [ $# -eq 0 ]; then
@@ -31,8 +47,8 @@ if [ $# -eq 0 ]; then
 fi
 for suite in "$@"; do
 	case $suite in
-	bullseye | trixie | forky) ;;
-	*) echo "roots: unknown suite '$suite' (bullseye, trixie, forky)" >&2; exit 2 ;;
+	bullseye | trixie | forky | trixie-cluster) ;;
+	*) echo "roots: unknown suite '$suite' (bullseye, trixie, forky, trixie-cluster)" >&2; exit 2 ;;
 	esac
 done
 mkdir -p "$roots"
@@ -84,11 +100,11 @@ build() {
 	local suite=$1 dir=$2 log=$3 script major
 	script=()
 	# An older debootstrap has no script for a newer suite: they all bootstrap like sid.
-	if [ ! -e "/usr/share/debootstrap/scripts/$suite" ]; then
+	if [ ! -e "/usr/share/debootstrap/scripts/$debootstrap_suite" ]; then
 		script=(/usr/share/debootstrap/scripts/sid)
 	fi
-	echo "== debootstrap $suite" >>"$log"
-	debootstrap --variant=minbase "$suite" "$dir" "$mirror" "${script[@]}" >>"$log" 2>&1
+	echo "== debootstrap $debootstrap_suite" >>"$log"
+	debootstrap --variant=minbase "$debootstrap_suite" "$dir" "$mirror" "${script[@]}" >>"$log" 2>&1
 
 	printf '#!/bin/sh\n# installed by tandem roots.sh: no service starts in this root\nexit 101\n' \
 		>"$dir/usr/sbin/policy-rc.d"
@@ -155,6 +171,7 @@ top_up() {
 host_debootstrap
 status=0
 for suite in "$@"; do
+	suite_packages "$suite"
 	dir=$roots/$suite
 	log=$roots/$suite.log
 	start=$SECONDS
