@@ -1869,6 +1869,48 @@ pgbouncer_resume(struct pg *pg)
 		_exit(0);
 }
 
+/* Standbys leaving (stopped, or their node lost: Pacemaker stops them by
+ * fencing it), on the primary: they leave the synchronous set at once and
+ * their walsenders are ended.  A node cut off sends nothing, and its
+ * walsender would hold every commit until wal_sender_timeout (60 s by
+ * default) while the monitor, seeing it still "streaming", kept it in the
+ * set (PAF #218, Patroni #3468).  Pacemaker's word comes within seconds. */
+static void
+standbys_leaving(struct pg *pg, const struct tandem_ocf_notify *n)
+{
+	struct pg_facts *f = &pg->facts;
+	bool any = false;
+
+	if (n->stop.n == 0 || observe(pg) != PG_ROLE_PRIMARY)
+		return;
+	for (size_t i = 0; i < n->stop.n; i++) {
+		const char *name = n->stop.names[i];
+		char stmt[256], *q;
+		PGresult *r;
+		size_t k = 0;
+
+		if (strcmp(name, pg->node) == 0)
+			continue;
+		for (size_t j = 0; j < f->n_standbys; j++)
+			if (strcmp(f->standbys[j].name, name) != 0)
+				f->standbys[k++] = f->standbys[j];
+		any = any || k != f->n_standbys;
+		f->n_standbys = k;
+		q = PQescapeLiteral(pg->conn, name, strlen(name));
+		if (q == NULL)
+			continue;
+		snprintf(stmt, sizeof(stmt), "SELECT pg_terminate_backend(pid) FROM pg_stat_replication "
+			 "WHERE application_name = %s", q);
+		PQfreemem(q);
+		r = sql(pg, stmt);
+		if (r != NULL && PQntuples(r) > 0)
+			tandem_log(LOG_INFO, "%s is being stopped: its walsender ended", name);
+		PQclear(r);
+	}
+	if (any)
+		primary_duties(pg, false);
+}
+
 int
 pg_notify(struct tandem_ctx *ctx)
 {
@@ -1890,6 +1932,8 @@ pg_notify(struct tandem_ctx *ctx)
 		write_flag("restart", pg_restarts_in_place(&n, pg.node));
 	if (strcmp(n.type, "pre") == 0 && strcmp(n.operation, "demote") == 0 && pg_planned_demote(&n))
 		pgbouncer_pause(&pg);
+	if (strcmp(n.operation, "stop") == 0)
+		standbys_leaving(&pg, &n);
 	if (strcmp(n.type, "post") == 0 && strcmp(n.operation, "promote") == 0)
 		pgbouncer_resume(&pg);
 	if (strcmp(n.type, "post") == 0 && strcmp(n.operation, "promote") == 0) {

@@ -74,6 +74,9 @@ runuser -u postgres -- "$BIN/initdb" -D "$T/n1/data" -U postgres --auth-local=pe
 cat >>"$T/n1/data/postgresql.conf" <<CONF
 listen_addresses = ''
 password_encryption = 'scram-sha-256'
+# A standby that goes silent holds commits until the agent acts, never
+# until PostgreSQL's own timeout gives up on it.
+wal_sender_timeout = 0
 wal_log_hints = on
 fsync = off
 wal_keep_size = '64MB'
@@ -272,6 +275,26 @@ notify n2 post start OCF_RESKEY_CRM_meta_notify_start_uname=n1
 ra n2 monitor OCF_RESKEY_CRM_meta_interval=15000
 tap_is "$(sql n2 "SHOW synchronous_standby_names")" 'ANY 1 ("n1")' "n2 primary, n1 its one synchronous standby"
 tap_is "$(record)" "primary=n2 sync=n1" "the commit record (a cluster property) names both"
+echo "# the last synchronous standby goes silent (its node cut: no FIN, no RST)"
+# shellcheck disable=SC2046 # one pid per word
+kill -STOP $(procs n1)
+rm -f "$T/stalled.rc"
+(sql n2 "INSERT INTO acked VALUES (450)" >/dev/null; echo $? >"$T/stalled.rc") &
+sleep 1
+tap_ok "a commit waits for n1, which says nothing" test ! -e "$T/stalled.rc"
+notify n2 pre stop OCF_RESKEY_CRM_meta_notify_stop_uname=n1
+for _ in $(seq 300); do [ -e "$T/stalled.rc" ] && break; sleep 0.1; done
+tap_is "$(cat "$T/stalled.rc" 2>/dev/null)" 0 "Pacemaker's word that n1 is stopped releases it: the commit is acknowledged"
+tap_is "$(sql n2 "SHOW synchronous_standby_names")" "" "n1 left the synchronous set"
+tap_is "$(record)" "primary=n2 sync=" "and the commit record"
+# shellcheck disable=SC2046 # one pid per word
+kill -CONT $(procs n1)
+for _ in $(seq 100); do
+	ra n2 monitor OCF_RESKEY_CRM_meta_interval=15000
+	[ "$(sql n2 "SHOW synchronous_standby_names")" = 'ANY 1 ("n1")' ] && break
+	sleep 0.3
+done
+tap_is "$(record)" "primary=n2 sync=n1" "n1 streams again: back in the set and the record"
 # shellcheck disable=SC2046 # one pid per word
 kill -9 $(procs n2)
 notify n1 pre promote OCF_RESKEY_CRM_meta_notify_promote_uname=n1 OCF_RESKEY_CRM_meta_notify_unpromoted_uname=n1 \
