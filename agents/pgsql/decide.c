@@ -95,6 +95,15 @@ pg_decide_role(const struct pg_seen *s)
 {
 	if (s->answered)
 		return s->recovery ? PG_ROLE_STANDBY : PG_ROLE_PRIMARY;
+	if (s->postmaster_alive && s->busy && s->control_ok) {
+		/* It answered, only not with a session ("too many clients", every
+		 * slot taken, CloudNativePG #2420): a live server, its role the
+		 * one pg_control holds.  Restarting it would end every session. */
+		if (s->control_state == TANDEM_PG_IN_PRODUCTION)
+			return PG_ROLE_PRIMARY;
+		if (s->control_state == TANDEM_PG_IN_ARCHIVE_RECOVERY)
+			return PG_ROLE_STANDBY;
+	}
 	if (s->postmaster_alive)
 		/* Running but not answering within the whole monitor: broken,
 		 * and as a primary a failed one. */

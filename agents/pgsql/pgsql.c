@@ -192,6 +192,19 @@ local_connect(struct pg *pg, tandem_deadline deadline)
 	return pg->conn != NULL;
 }
 
+/* Whether the local server answers at all (PQping: any reply but "cannot
+ * connect now" is PQPING_OK, "too many clients" included). */
+static PGPing
+local_ping(struct pg *pg)
+{
+	char port[16];
+	const char *keys[] = { "host", "port", "dbname", "user", NULL };
+	const char *vals[] = { tandem_param_str(pg->p, PG_PGHOST), port, "postgres", pg->user, NULL };
+
+	snprintf(port, sizeof(port), "%lld", tandem_param_int(pg->p, PG_PGPORT));
+	return tandem_pq_ping(keys, vals, tandem_deadline_cap(pg->ctx->deadline, 2000));
+}
+
 /* One statement; the result or NULL (why says). */
 static PGresult *
 sql(struct pg *pg, const char *statement)
@@ -255,6 +268,12 @@ observe(struct pg *pg)
 		if ((pg->conn != NULL || local_connect(pg, pg->ctx->deadline)) && query_facts(pg)) {
 			pg->seen.answered = true;
 			pg->seen.recovery = pg->facts.recovery;
+			break;
+		}
+		if (pg->conn == NULL && local_ping(pg) == PQPING_OK) {
+			/* It refused a session but answered: alive (no slot left). */
+			pg->seen.busy = true;
+			tandem_log(LOG_WARNING, "the server answers but gives the agent no session: %s", pg->why);
 			break;
 		}
 		pg_close(pg);
@@ -444,6 +463,8 @@ primary_duties(struct pg *pg, bool promoting)
 	size_t n_nodes = known_nodes(nodes, 32);
 	bool degraded = false, names_change;
 
+	if (!pg->seen.answered)
+		return;         /* no facts to act on (a busy server) */
 	set_score(pg, NULL, PG_SCORE_PRIMARY);
 	/* What is only on display waits for the first monitor (a second
 	 * later) when promoting: each is a spawn, and the VIP waits for promote. */
@@ -687,6 +708,12 @@ pg_monitor(struct tandem_ctx *ctx)
 	pg_init(&pg, ctx);
 	role = observe(&pg);
 	rc = pg_role_rc(role);
+	if (pg.seen.busy) {
+		/* Alive, its role from pg_control: nothing else is known this
+		 * time (no scores, no synchronous set, no deep check). */
+		pg_close(&pg);
+		return rc;
+	}
 	switch (role) {
 	case PG_ROLE_PRIMARY:
 		if (ctx->check_level >= 10 && !commit_check(&pg)) {
@@ -1557,6 +1584,11 @@ pg_promote(struct tandem_ctx *ctx)
 		tandem_log(LOG_INFO, "already the primary");
 		return TANDEM_OCF_SUCCESS;
 	}
+	if (role == PG_ROLE_STANDBY && pg.seen.busy) {
+		tandem_ocf_exit_reason("cannot promote: the standby gives the agent no session to read its LSN (%s)",
+				       pg.why);
+		return TANDEM_OCF_ERR_GENERIC;
+	}
 	if (role != PG_ROLE_STANDBY) {
 		pg_close(&pg);
 		/* As pg_ctl's do_promote: only a server in recovery is promoted. */
@@ -1768,7 +1800,8 @@ pre_promote(struct pg *pg, const struct tandem_ocf_notify *n)
 	write_state("candidates", expected);
 	snprintf(now, sizeof(now), "%lld", (long long)t);
 	write_state("pre-promote", now);
-	if (observe(pg) == PG_ROLE_STANDBY || pg->seen.answered) {
+	(void)observe(pg);
+	if (pg->seen.answered) {        /* a busy server's LSN is unknown: it publishes none */
 		char why[256];
 
 		pg_election_format(pg_election_lsn(&pg->facts), t, value, sizeof(value));

@@ -102,6 +102,7 @@ enum pg_role {
 struct pg_seen {
 	bool postmaster_alive;  //!< postmaster.pid names a live postgres
 	bool answered;          //!< the monitor query succeeded
+	bool busy;              //!< no query, but the server answered a ping: alive (every slot taken)
 	bool recovery;          //!< its answer
 	bool control_ok;        //!< pg_control was read
 	bool no_cluster;        //!< no pg_control and no PG_VERSION: nothing here yet

@@ -339,6 +339,29 @@ vip_to n2
 ra n2 monitor OCF_RESKEY_CRM_meta_interval=15000
 tap_is "$RC" 8 "monitor n2: primary"
 
+echo "# every connection slot taken, superuser ones too (CloudNativePG #2420)"
+sql n2 "ALTER SYSTEM SET max_connections = 8" >/dev/null
+runuser -u postgres -- "$BIN/pg_ctl" -D "$T/n2/data" -w -s -m fast restart -o "-c unix_socket_directories=$T/n2/sock" >/dev/null
+pid_before=$(head -1 "$T/n2/data/postmaster.pid")
+sleepers=()
+for _ in $(seq 8); do
+	runuser -u postgres -- psql -h "$T/n2/sock" -d postgres -XAtqc "SELECT pg_sleep(60)" >/dev/null 2>&1 &
+	sleepers+=($!)
+done
+for _ in $(seq 100); do
+	sql n2 "SELECT 1" | grep -q "too many clients\|reserved" && break
+	sleep 0.1
+done
+tap_like "$(sql n2 "SELECT 1")" 'too many clients|reserved' "the primary has no slot left"
+ra n2 monitor OCF_RESKEY_CRM_meta_interval=15000 OCF_RESKEY_CRM_meta_timeout=5000
+tap_is "$RC" 8 "monitor: a live primary, though it gives the agent no session"
+ra n2 monitor
+tap_is "$RC" 8 "a probe: the same"
+tap_is "$(head -1 "$T/n2/data/postmaster.pid")" "$pid_before" "nothing restarted it: every session lives"
+kill "${sleepers[@]}" 2>/dev/null
+wait "${sleepers[@]}" 2>/dev/null
+sql n2 "ALTER SYSTEM RESET max_connections" >/dev/null
+
 echo "# bad input: a code and one clear line"
 ra n2 validate-all
 tap_is "$RC" 0 "validate-all of a healthy primary's data directory (PostgreSQL $(cat "$T/n2/data/PG_VERSION"))"

@@ -29,6 +29,14 @@ role_table(void **state)
 		/* pg_control there but unreadable (corrupt, unknown format): it may
 		 * hide a crashed primary, so never "stopped" (issue #15). */
 		{ { .control_ok = false }, PG_ROLE_BROKEN, 1 },
+		/* No session for the agent, but the server answered (every slot
+		 * taken): alive, in the role pg_control holds (issue #16). */
+		{ { .postmaster_alive = true, .busy = true, .control_ok = true,
+		    .control_state = TANDEM_PG_IN_PRODUCTION }, PG_ROLE_PRIMARY, 8 },
+		{ { .postmaster_alive = true, .busy = true, .control_ok = true,
+		    .control_state = TANDEM_PG_IN_ARCHIVE_RECOVERY }, PG_ROLE_STANDBY, 0 },
+		{ { .postmaster_alive = true, .busy = true, .control_ok = true,
+		    .control_state = TANDEM_PG_IN_CRASH_RECOVERY }, PG_ROLE_BROKEN, 1 },
 		/* A postmaster that never answered within the monitor. */
 		{ { .postmaster_alive = true, .control_ok = true, .control_state = TANDEM_PG_IN_PRODUCTION },
 		  PG_ROLE_CRASHED_PRIMARY, 9 },
