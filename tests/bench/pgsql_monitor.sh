@@ -34,10 +34,18 @@ for n in "${CL_NODES[@]}"; do node_boot "$n"; done
 cluster_wait_online 2 120 || { echo "bench: the cluster did not form" >&2; exit 1; }
 for n in "${CL_NODES[@]}"; do node_exec "$n" bash "$top/tests/cluster/provision-node.sh" "$n" n1 192.0.2.0/24; done
 node_exec n1 bash "$top/tests/cluster/configure-cluster.sh" 192.0.2.100 192.0.2.101 "${CL_NODES[@]}" >/dev/null
-for _ in $(seq 120); do
-	grep -q 'Unpromoted: \[ n2 \]' <<<"$(node_exec n1 crm_mon -1 2>/dev/null)" && break
-	sleep 1
-done
+# unpromoted_n2: (a READ for wait_for) n2 is the standby, from crm_mon's XML.
+unpromoted_n2() {
+	local got
+	got=$(node_exec n1 crm_mon -1 --output-as=xml 2>/dev/null |
+		xmllint --xpath "//clone[@id='pgsqld-clone']/resource[@role='Unpromoted' or @role='Slave']/node/@name" - 2>/dev/null)
+	echo "unpromoted: [$got] (want n2)"
+	[ "$(grep -o '"[^"]*"' <<<"$got")" = '"n2"' ]
+}
+wait_for 120 "bench: n2 did not become the standby" unpromoted_n2 || exit 1
+# The nodes' PostgreSQL: the newest major installed there.
+bindir=$(node_exec n1 bash -c '. "$1/tests/lib/pg.sh" && pg_bindir' _ "$top")
+pgdata=/var/lib/postgresql/$(basename "$(dirname "$bindir")")/main
 
 # pgsqlms asks the CIB for its clone's notify meta attribute: it gets a
 # resource of its own, disabled and never probed (resource-discovery=never
@@ -47,13 +55,14 @@ node_exec n1 bash -c '
 	set -e
 	c=$(mktemp)
 	pcs cluster cib "$c"
-	pcs -f "$c" resource create pafbench ocf:heartbeat:pgsqlms bindir=/usr/lib/postgresql/15/bin \
-		pgdata=/var/lib/postgresql/15/main pghost=/run/postgresql promotable notify=true --disabled
+	pcs -f "$c" resource create pafbench ocf:heartbeat:pgsqlms bindir="$1" \
+		pgdata="$2" pghost=/run/postgresql --disabled
+	pcs -f "$c" resource promotable pafbench meta notify=true
 	for n in n1 n2; do
 		pcs -f "$c" constraint location add "bench-never-$n" pafbench-clone "$n" -- -INFINITY resource-discovery=never
 	done
 	pcs cluster cib-push "$c"
-	rm -f "$c"' >/dev/null 2>&1 || { echo "bench: could not add the pgsqlms resource" >&2; exit 1; }
+	rm -f "$c"' _ "$bindir" "$pgdata" >/dev/null 2>&1 || { echo "bench: could not add the pgsqlms resource" >&2; exit 1; }
 
 # The same instance, described to each agent as Pacemaker 2.1.5's execd
 # describes a promotable clone's monitor (HA_debug=0 as a production
@@ -62,12 +71,12 @@ common=(OCF_ROOT=/usr/lib/ocf OCF_RA_VERSION_MAJOR=1 OCF_RA_VERSION_MINOR=1 OCF_
 	HA_debug=0 OCF_RESKEY_CRM_meta_timeout=10000 OCF_RESKEY_CRM_meta_notify=true
 	OCF_RESKEY_CRM_meta_clone_max=2 OCF_RESKEY_CRM_meta_promoted_max=1 OCF_RESKEY_CRM_meta_master_max=1
 	OCF_RESKEY_CRM_meta_clone_node_max=1 OCF_RESKEY_CRM_meta_promoted_node_max=1)
-tandem_env=(OCF_RESOURCE_INSTANCE=pgsqld OCF_RESKEY_pgdata=/var/lib/postgresql/15/main
+tandem_env=(OCF_RESOURCE_INSTANCE=pgsqld OCF_RESKEY_pgdata="$pgdata"
 	"OCF_RESKEY_primary_conninfo=host=192.0.2.100 port=5432"
 	OCF_RESKEY_passfile=/var/lib/postgresql/.pgpass-replication OCF_RESKEY_sync_mode=on
 	OCF_RESKEY_logfile=/var/lib/postgresql/postgresql.log)
-paf_env=(OCF_RESOURCE_INSTANCE=pafbench OCF_RESKEY_bindir=/usr/lib/postgresql/15/bin
-	OCF_RESKEY_pgdata=/var/lib/postgresql/15/main OCF_RESKEY_pghost=/run/postgresql)
+paf_env=(OCF_RESOURCE_INSTANCE=pafbench OCF_RESKEY_bindir="$bindir"
+	OCF_RESKEY_pgdata="$pgdata" OCF_RESKEY_pghost=/run/postgresql)
 
 # bench NODE ROLE_RC LABEL: the three monitors on NODE, alternately.
 bench() {

@@ -10,6 +10,15 @@
 # and its own copies of Corosync's, Pacemaker's and PostgreSQL's state
 # directories.  corosync and pacemakerd from Debian's packages run in it.
 #
+# CL_ROOT (empty: the host's own /) is a Debian root every node runs in
+# instead (tests/versions/roots.sh trixie-cluster): the node's setup mounts
+# its private directories, its /proc, /sys, /dev, /run, /dev/shm and /tmp
+# at the root's paths, binds the source tree ($top) and CL_DIR at the same
+# paths inside, and chroots there before it becomes the reaper; node_exec
+# enters the same root.  The fence agent is installed in the root's
+# /usr/sbin (Pacemaker runs it there); the power switch (cl_fence_server),
+# the client namespace and its writer stay on the host.
+#
 #   cluster_init N            N nodes n1..nN and a client namespace
 #   node_boot NAME            (re)boot a node: namespaces, corosync, pacemakerd
 #   node_exec NAME cmd...     run a command on a node
@@ -20,10 +29,12 @@
 
 top=${top:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 . "$top/tests/lib/netns.sh"
+. "$top/tests/lib/wait.sh"
 
 CL_PREFIX=tdc-
 CL_DIR=/var/tmp/tandem-cluster
 CL_NODES=()
+CL_ROOT=${CL_ROOT:-}
 
 cl_ip() { echo "192.0.2.1${1#n}"; }
 
@@ -71,6 +82,14 @@ cluster_init() {
 	for i in $(seq 1 "$n"); do CL_NODES+=("n$i"); done
 	install -m 0755 "$top/tests/cluster/fence_tandem_ns" /usr/sbin/fence_tandem_ns
 	mkdir -p "$CL_DIR"
+	if [ -n "$CL_ROOT" ]; then
+		[ -x "$CL_ROOT/usr/sbin/pacemakerd" ] || { echo "cluster: CL_ROOT=$CL_ROOT has no pacemakerd" >&2; return 1; }
+		install -m 0755 "$top/tests/cluster/fence_tandem_ns" "$CL_ROOT/usr/sbin/fence_tandem_ns"
+		# The node's PID 1, where the root sees it (CL_DIR is bound in).
+		mkdir -p "$CL_DIR/bin"
+		install -m 0755 "${CL_REAPER:?set CL_REAPER to tests/lib/reaper}" "$CL_DIR/bin/reaper"
+		mkdir -p "$CL_ROOT$top" "$CL_ROOT$CL_DIR"
+	fi
 	for name in "${CL_NODES[@]}"; do
 		local d=$CL_DIR/$name
 		mkdir -p "$d"/{etc-corosync,var-lib-corosync,var-log-pacemaker,var-log-corosync,var-lib-postgresql,netns-host}
@@ -90,34 +109,77 @@ cluster_init() {
 
 cl_anchor() { cat "$CL_DIR/$1/anchor" 2>/dev/null; }
 
+# cl_nsenter NAME ARGS...: nsenter into NAME's anchor (and its root, if any).
+cl_nsenter() {
+	local pid
+	pid=$(cl_anchor "$1") || return 1
+	shift
+	if [ -n "$CL_ROOT" ]; then
+		nsenter -t "$pid" -r -w "$@"
+	else
+		nsenter -t "$pid" "$@"
+	fi
+}
+
 node_exec() {
 	local name=$1
 	shift
-	nsenter -t "$(cl_anchor "$name")" -m -u -n -p -- "$@"
+	cl_nsenter "$name" -m -u -n -p -- "$@"
 }
 
 # The node's view of the machine: everything of its own bound in place.
+# In a root (R), the same mounts at R's paths, then chroot R.  Names in it
+# are fixed or checked ([a-z0-9]), paths the harness's own.
 cl_node_setup() {
-	local name=$1 d=$CL_DIR/$1
-	cat <<SETUP
-set -e
-hostname $name
-mount --rbind /run/netns $d/netns-host
-mount -t tmpfs -o mode=0755 tmpfs /run
-mkdir -p /run/netns /run/resource-agents /run/postgresql /run/crm /run/lock /run/user
-mount --rbind $d/netns-host /run/netns
+	local name=$1 d=$CL_DIR/$1 r=$CL_ROOT
+	printf 'set -e\nhostname %q\n' "$name"
+	printf 'r=%q d=%q top=%q cl=%q\n' "$r" "$d" "$top" "$CL_DIR"
+	if [ -n "$r" ]; then
+		cat <<'SETUP'
+# The root's own /proc (this PID namespace's), /sys (this network
+# namespace's), the host's devices with a /dev/shm of the node's, a /tmp.
+mount -t proc proc "$r/proc"
+mount -t sysfs sysfs "$r/sys"
+mount --rbind /dev "$r/dev"
+mount -t tmpfs -o mode=1777 tmpfs "$r/dev/shm"
+mount -t tmpfs -o mode=1777 tmpfs "$r/tmp"
+mount --rbind "$top" "$r$top"
+mount --rbind "$cl" "$r$cl"
+SETUP
+	fi
+	cat <<'SETUP'
+mount --rbind /run/netns "$d/netns-host"
+mount -t tmpfs -o mode=0755 tmpfs "$r/run"
+mkdir -p "$r/run/netns" "$r/run/resource-agents" "$r/run/postgresql" "$r/run/crm" "$r/run/lock" "$r/run/user"
+mount --rbind "$d/netns-host" "$r/run/netns"
+SETUP
+	if [ -z "$r" ]; then
+		echo 'mount -t tmpfs -o mode=1777 tmpfs /dev/shm'
+	fi
+	cat <<'SETUP'
+mount --bind "$d/etc-corosync" "$r/etc/corosync"
+mount --bind "$d/var-lib-corosync" "$r/var/lib/corosync"
+mount --bind "$d/var-lib-pacemaker" "$r/var/lib/pacemaker"
+mount --bind "$d/var-log-pacemaker" "$r/var/log/pacemaker"
+mount --bind "$d/var-log-corosync" "$r/var/log/corosync"
+mount --bind "$d/var-lib-postgresql" "$r/var/lib/postgresql"
+SETUP
+	# PID 1 of the node: it reaps the node's orphans, as init would.
+	if [ -n "$r" ]; then
+		# Users and groups by the root's own names (its ids may differ).
+		cat <<'SETUP'
+chroot "$r" chown postgres:postgres /run/postgresql /var/lib/postgresql
+chroot "$r" chmod 2775 /run/postgresql
+chroot "$r" chown -R hacluster:haclient /var/lib/pacemaker /var/log/pacemaker
+exec chroot "$r" "$cl/bin/reaper" sleep infinity
+SETUP
+	else
+		cat <<'SETUP'
 chown postgres:postgres /run/postgresql
 chmod 2775 /run/postgresql
-mount -t tmpfs -o mode=1777 tmpfs /dev/shm
-mount --bind $d/etc-corosync /etc/corosync
-mount --bind $d/var-lib-corosync /var/lib/corosync
-mount --bind $d/var-lib-pacemaker /var/lib/pacemaker
-mount --bind $d/var-log-pacemaker /var/log/pacemaker
-mount --bind $d/var-log-corosync /var/log/corosync
-mount --bind $d/var-lib-postgresql /var/lib/postgresql
-# PID 1 of the node: it reaps the node's orphans, as init would.
-exec ${CL_REAPER:?set CL_REAPER to tests/lib/reaper} sleep infinity
 SETUP
+		printf 'exec %q sleep infinity\n' "${CL_REAPER:?set CL_REAPER to tests/lib/reaper}"
+	fi
 }
 
 node_boot() {
@@ -133,9 +195,9 @@ node_boot() {
 		# is done and it runs the reaper (unshare has other children first).
 		[ -s "$CL_DIR/$name/anchor" ] ||
 			pgrep -P "$(cat "$CL_DIR/$name/unshare")" -x reaper >"$CL_DIR/$name/anchor" || true
-		[ "$(nsenter -t "$(cl_anchor "$name")" -u hostname 2>/dev/null)" = "$name" ] &&
-			nsenter -t "$(cl_anchor "$name")" -m test -d /run/netns 2>/dev/null &&
-			nsenter -t "$(cl_anchor "$name")" -m mountpoint -q /var/lib/postgresql && break
+		[ "$(cl_nsenter "$name" -u hostname 2>/dev/null)" = "$name" ] &&
+			cl_nsenter "$name" -m test -d /run/netns 2>/dev/null &&
+			cl_nsenter "$name" -m mountpoint -q /var/lib/postgresql && break
 		sleep 0.1
 	done
 	node_exec "$name" corosync >/dev/null 2>&1
@@ -170,19 +232,20 @@ prefix=$CL_PREFIX" >/dev/null 2>&1 || rc=$?
 	done
 }
 
+# cl_online WANT: (a READ for wait_for) WANT nodes online in a partition
+# with quorum, as the first node sees it, from crm_mon's XML.
+cl_online() {
+	local xml q on
+	xml=$(node_exec "${CL_NODES[0]}" crm_mon -1 --output-as=xml 2>/dev/null)
+	q=$(xmllint --xpath 'string(//summary/current_dc/@with_quorum)' - <<<"$xml" 2>/dev/null)
+	on=$(xmllint --xpath "//nodes/node[@online='true']/@name" - <<<"$xml" 2>/dev/null | grep -o '"[^"]*"' | tr -d '"' | tr '\n' ' ')
+	echo "with quorum: ${q:-?}; online: [${on% }] (want $1 nodes)"
+	[ "$q" = true ] && [ "$(wc -w <<<"$on")" = "$1" ]
+}
+
 # cluster_wait_online N [SECONDS]: N nodes online in a partition with quorum.
 cluster_wait_online() {
-	local want=$1 limit=${2:-90} i out
-	for i in $(seq $((limit * 2))); do
-		out=$(node_exec "${CL_NODES[0]}" crm_mon -1 2>/dev/null) || true
-		if printf '%s\n' "$out" | grep -q 'partition with quorum' &&
-			[ "$(printf '%s\n' "$out" | sed -n 's/.*Online: \[ \(.*\) \].*/\1/p' | wc -w)" = "$want" ]; then
-			return 0
-		fi
-		sleep 0.5
-	done
-	printf '%s\n' "$out" >&2
-	return 1
+	wait_for "${2:-90}" "cluster: $1 nodes online with quorum" cl_online "$1"
 }
 
 cluster_collect() {

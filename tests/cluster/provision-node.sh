@@ -5,15 +5,18 @@
 # Runs on the node (inside its namespaces, or on a VM).  The first node gets
 # a data directory (initdb) with replication set up; the others get only
 # the password file: Tandem clones them with pg_basebackup at their first
-# start.  Idempotent.
+# start.  Idempotent.  The node's newest PostgreSQL major (Debian's layout:
+# /usr/lib/postgresql/NN/bin, /var/lib/postgresql/NN/main).
 set -euo pipefail
+. "$(dirname "$0")/../lib/pg.sh"
 node=$1 first=$2 subnet=$3
-bin=/usr/lib/postgresql/15/bin
-data=/var/lib/postgresql/15/main
+bin=$(pg_bindir)
+major=$(basename "$(dirname "$bin")")
+data=/var/lib/postgresql/$major/main
 pass=/var/lib/postgresql/.pgpass-replication
 secret=${TANDEM_REPLICATION_PASSWORD:-tandem-replication}
 
-install -d -o postgres -g postgres -m 0700 /var/lib/postgresql/15
+install -d -o postgres -g postgres -m 0700 "/var/lib/postgresql/$major"
 umask 077
 printf '*:*:*:replicator:%s\n' "$secret" >"$pass"
 chown postgres:postgres "$pass"

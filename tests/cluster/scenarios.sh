@@ -35,7 +35,24 @@ DIAG=/var/tmp/tandem-cluster-diagnostics
 
 say() { echo "# $(date +%T) $*"; }
 crm() { node_exec "$1" crm_mon -1 2>/dev/null; }
-primary() { crm "${2:-n1}" | sed -n 's/.*Promoted: \[ \(n[0-9]*\) \].*/\1/p'; }
+# The cluster's state as NODE sees it, from crm_mon's XML (an API: its text
+# changes between Pacemaker versions), read with XPath.
+mon_xml() { node_exec "$1" crm_mon -1 --output-as=xml 2>/dev/null; }
+# xvalues XPATH: the values of the attributes XPATH selects in the XML on stdin, one a line.
+xvalues() { xmllint --xpath "$1" - 2>/dev/null | grep -o '"[^"]*"' | tr -d '"'; }
+# role_nodes ROLE: the nodes where pgsqld-clone has ROLE, in the XML on stdin
+# (Pacemaker 2.0 wrote Master and Slave).
+role_nodes() {
+	local old=$1
+	case $1 in Promoted) old=Master ;; Unpromoted) old=Slave ;; esac
+	xvalues "//clone[@id='pgsqld-clone']/resource[@role='$1' or @role='$old']/node/@name"
+}
+# started_on RESOURCE: the nodes where RESOURCE runs, in the XML on stdin.
+started_on() { xvalues "//resource[@id='$1'][@role='Started']/node/@name"; }
+words() { tr '\n' ' ' | sed 's/ *$//'; }
+primary() { mon_xml "${2:-n1}" | role_nodes Promoted | head -n 1; }
+# unpromoted_has NODE [ASKED]: NODE is an unpromoted (standby) instance.
+unpromoted_has() { mon_xml "${2:-$(any_up)}" | role_nodes Unpromoted | grep -qx "$1"; }
 any_up() { local n; for n in "${CL_NODES[@]}"; do node_exec "$n" true 2>/dev/null && { echo "$n"; return; }; done; }
 # failcount RESOURCE NODE: Pacemaker's fail count of RESOURCE on NODE.
 failcount() { node_exec "$(any_up)" crm_failcount --query -r "$1" -N "$2" 2>/dev/null | sed -n 's/.*value=\([0-9A-Z]*\).*/\1/p'; }
@@ -56,16 +73,21 @@ healthy() {
 	local limit=${1:-180} out p n
 	for _ in $(seq $((limit / 2))); do
 		n=$(any_up)
-		out=$(crm "$n")
-		p=$(printf '%s\n' "$out" | sed -n 's/.*Promoted: \[ \(n[0-9]*\) \].*/\1/p')
-		if [ -n "$p" ] && [ "$(printf '%s\n' "$out" | sed -n 's/.*Unpromoted: \[ \(.*\) \].*/\1/p' | wc -w)" = $((N - 1)) ] &&
-			{ [ "$STACK" = paf ] || [ "$(attr "$p" tandem-pgsql-sync)" = sync ]; } &&
-			printf '%s\n' "$out" | grep -q "pgsql-vip.*Started $p"; then
+		out=$(mon_xml "$n")
+		p=$(role_nodes Promoted <<<"$out")
+		# One reading decides: the roles and the VIP from this XML, the
+		# sync state asked of the primary it names.
+		if [ -n "$p" ] && [ "$(wc -w <<<"$p")" = 1 ] && [ "$(role_nodes Unpromoted <<<"$out" | wc -w)" = $((N - 1)) ] &&
+			[ "$(started_on pgsql-vip <<<"$out")" = "$p" ] &&
+			{ [ "$STACK" = paf ] || [ "$(attr "$p" tandem-pgsql-sync)" = sync ]; }; then
 			return 0
 		fi
 		sleep 2
 	done
-	printf '%s\n' "$out" | sed 's/^/#   /'
+	echo "#   gave up after $limit s; last reading (from $n): promoted [$(words <<<"$p")]," \
+		"unpromoted [$(role_nodes Unpromoted <<<"$out" | words)], pgsql-vip on [$(started_on pgsql-vip <<<"$out" | words)]," \
+		"sync '$( [ -n "$p" ] && [ "$STACK" != paf ] && attr "$(head -n 1 <<<"$p")" tandem-pgsql-sync)'"
+	crm "$n" | sed 's/^/#   /'
 	return 1
 }
 
@@ -138,7 +160,7 @@ verify() { # verify NAME OLD_PRIMARY EXPECT(other|same|any) BACK(yes|no)
 		healthy 90
 		p=$(primary "$(any_up)")
 		missing=$( { [ -n "$p" ] && sqlon "$p" "SELECT n FROM acked"; } | sort -u | comm -13 - <(sort -u "$CL_DIR/acked") | wc -l)
-		crm "$(any_up)" | grep -q "Unpromoted: \[.*$old.*\]" && rejoined=yes
+		unpromoted_has "$old" && rejoined=yes
 		[ "$p" = "$old" ] && rejoined=stayed
 		[ -n "$p" ] || { missing="?"; rejoined="no-primary"; }
 		say "$name (paf): primary ${p:-none}, ${GAP_MS} ms without a commit, $FAILED failed attempts, $missing acknowledged lost, $old rejoined: $rejoined"
@@ -157,10 +179,10 @@ verify() { # verify NAME OLD_PRIMARY EXPECT(other|same|any) BACK(yes|no)
 	tap_is "$missing" 0 "$name: all $(wc -l <"$CL_DIR/acked") acknowledged commits are on the primary"
 	tap_is "$MAX_PRIMARIES" 1 "$name: never two primaries"
 	if [ "$back" = yes ]; then
-		crm "$p" | grep -q "Unpromoted: \[.*$old.*\]"
+		unpromoted_has "$old" "$p"
 		tap_result $? "$name: $old is back as a standby"
 	fi
-	crm "$p" | grep -q "Unpromoted: \[.*$old.*\]" && rejoined=yes
+	unpromoted_has "$old" "$p" && rejoined=yes
 	[ "$p" = "$old" ] && rejoined=stayed
 	say "$name: client saw ${GAP_MS} ms without a commit, $FAILED failed attempts, $ACKED commits"
 	echo "$name $GAP_MS $FAILED $ACKED $missing $rejoined" >>"$CL_DIR/summary"
@@ -177,7 +199,7 @@ scenario_kill9() { # PostgreSQL killed on the primary
 	watch_start
 	sleep 5
 	say "kill -9 of PostgreSQL on $p"
-	node_exec "$p" sh -c 'kill -9 $(head -1 /var/lib/postgresql/15/main/postmaster.pid)'
+	node_exec "$p" sh -c 'kill -9 $(head -1 "$1/postmaster.pid")' _ "$PGDATA"
 	client_wait
 	watch_stop
 	# Restarted as a standby, the killed primary may hold the most WAL
@@ -335,7 +357,7 @@ table inet lag {
 NFT
 	sleep 10
 	say "kill -9 of PostgreSQL on $p; $l is behind, $o is not"
-	node_exec "$p" sh -c 'kill -9 $(head -1 /var/lib/postgresql/15/main/postmaster.pid)'
+	node_exec "$p" sh -c 'kill -9 $(head -1 "$1/postmaster.pid")' _ "$PGDATA"
 	sleep 8
 	ip netns exec "$CL_PREFIX$l" nft delete table inet lag
 	client_wait
@@ -421,7 +443,7 @@ scenario_strict() { # sync_mode=strict: every standby stopped, writes wait, then
 }
 
 # Stash (the stand-in: Bitbucket cannot be installed here) and its VIP.
-stash_node() { crm "$(any_up)" | sed -n 's/.*stash\s*(ocf:tandem:stash):\s*Started \(n[0-9]*\).*/\1/p'; }
+stash_node() { mon_xml "$(any_up)" | started_on stash | head -n 1; }
 stash_pid() { node_exec "$1" cat "$CL_DIR/stash-home/log/catalina.pid" 2>/dev/null; }
 stash_status() { netns_exec client curl -s -m 3 "http://$STASH_VIP:7990/status" 2>/dev/null; }
 stash_mode() { echo "$2" >"$CL_DIR/stash-home/double-mode-$1"; }
@@ -432,7 +454,7 @@ stash_healthy() {
 	local n
 	for _ in $(seq $(( ${1:-120} / 2 ))); do
 		n=$(stash_node)
-		[ -n "$n" ] && crm "$n" | grep -q "stash-vip.*Started $n" &&
+		[ -n "$n" ] && [ "$(mon_xml "$n" | started_on stash-vip)" = "$n" ] &&
 			[ "$(stash_status)" = '{"state":"RUNNING"}' ] && return 0
 		sleep 2
 	done
@@ -541,7 +563,7 @@ CHAOS_FAULTS=(kill9 kill9_standby poweroff poweroff_standby partition switchover
 # again as it comes up, and stay off.
 fenced() {
 	for _ in $(seq 60); do
-		grep -q "OFFLINE: \[.*$1.*\]" <<<"$(crm "$(any_up)")" && return 0
+		mon_xml "$(any_up)" | xvalues "//nodes/node[@name='$1'][@online='false'][@unclean='false']/@name" | grep -qx "$1" && return 0
 		sleep 1
 	done
 	return 1
@@ -569,7 +591,7 @@ chaos_fault() { # chaos_fault FAULT: inject it, then what an admin (or a power c
 	kill9 | kill9_standby)
 		[ "$1" = kill9 ] || p=$s
 		CHAOS_DID="kill -9 of PostgreSQL on $p ($([ "$1" = kill9 ] && echo primary || echo standby))"
-		node_exec "$p" sh -c 'kill -9 $(head -1 /var/lib/postgresql/15/main/postmaster.pid)'
+		node_exec "$p" sh -c 'kill -9 $(head -1 "$1/postmaster.pid")' _ "$PGDATA"
 		noticed "$p" ;;
 	poweroff | poweroff_standby)
 		[ "$1" = poweroff ] || p=$s
@@ -625,6 +647,10 @@ cluster_init "$N"
 for n in "${CL_NODES[@]}"; do node_boot "$n"; done
 cluster_wait_online "$N" 120
 tap_result $? "corosync and pacemaker: $N nodes online, with quorum"
+# The nodes' PostgreSQL: the newest major installed there (the host's, or CL_ROOT's).
+PGBIN=$(node_exec n1 bash -c '. "$1/tests/lib/pg.sh" && pg_bindir' _ "$top")
+PGDATA=/var/lib/postgresql/$(basename "$(dirname "$PGBIN")")/main
+say "nodes: $(node_exec n1 pacemakerd --version | head -n 1), $(node_exec n1 corosync -v | head -n 1), pcs $(node_exec n1 pcs --version), PostgreSQL $PGBIN${CL_ROOT:+, root $CL_ROOT}"
 for n in "${CL_NODES[@]}"; do
 	node_exec "$n" bash "$top/tests/cluster/provision-node.sh" "$n" n1 192.0.2.0/24
 	[ "$EXTRAS" = 1 ] || continue
@@ -635,7 +661,7 @@ done
 if [ "$STACK" = paf ]; then
 	# PAF clones nothing: every node gets its standby by hand, named in
 	# its own primary_conninfo, before the resource exists.
-	pgconf=/var/lib/postgresql/15/main/postgresql.conf
+	pgconf=$PGDATA/postgresql.conf
 	for n in "${CL_NODES[@]}"; do
 		node_exec "$n" tee /var/lib/postgresql/paf.conf >/dev/null <<CONF
 primary_conninfo = 'host=$VIP port=5432 user=replicator application_name=$n passfile=/var/lib/postgresql/.pgpass-replication'
@@ -643,12 +669,12 @@ recovery_target_timeline = 'latest'
 CONF
 	done
 	echo "include_if_exists = '/var/lib/postgresql/paf.conf'" | node_exec n1 tee -a "$pgconf" >/dev/null
-	node_exec n1 runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D /var/lib/postgresql/15/main -w -s -l /dev/null start
+	node_exec n1 runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA" -w -s -l /dev/null start
 	for n in "${CL_NODES[@]:1}"; do
 		node_exec "$n" runuser -u postgres -- env PGPASSFILE=/var/lib/postgresql/.pgpass-replication \
-			/usr/lib/postgresql/15/bin/pg_basebackup -h "$(cl_ip n1)" -U replicator -D /var/lib/postgresql/15/main -X stream
+			"$PGBIN/pg_basebackup" -h "$(cl_ip n1)" -U replicator -D "$PGDATA" -X stream
 	done
-	node_exec n1 runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D /var/lib/postgresql/15/main -w -s stop
+	node_exec n1 runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA" -w -s stop
 	node_exec n1 bash "$top/tests/cluster/configure-paf.sh" "$VIP" "${CL_NODES[@]}" >/dev/null
 	tap_result $? "configured PAF + IPaddr2, as PAF's documentation says"
 elif [ "$EXTRAS" = 1 ]; then
