@@ -9,9 +9,13 @@
 # STASH_VIP set (and STASH_INSTALL, STASH_HOME, prepared on every node by
 # provision-stash.sh), Stash and its VIP as a group in cold standby.  With
 # PGBOUNCER set (provision-pgbouncer.sh on every node), PgBouncer on every
-# node, paused by pgsql around a planned switchover.
+# node, paused by pgsql around a planned switchover.  The data directory
+# is that of the node's newest PostgreSQL (tests/lib/pg.sh); pgsql finds
+# the binaries from its PG_VERSION.  pcs 0.11 and 0.12 both take these
+# lines without a deprecation (the README's: tests/meta/readme_pcs.sh).
 set -euo pipefail
 . "$(dirname "$0")/../lib/wait.sh"
+. "$(dirname "$0")/../lib/pg.sh"
 vip=$1 ro_vip=$2
 shift 2
 nodes=("$@")
@@ -29,31 +33,38 @@ pcs -f "$cib" resource defaults update resource-stickiness=10 migration-threshol
 	pcs -f "$cib" constraint location "fence-$n" avoids "$n"
 done
 pcs -f "$cib" resource create pgsqld ocf:tandem:pgsql \
-	pgdata=/var/lib/postgresql/15/main \
+	pgdata="$(pg_datadir)" \
 	primary_conninfo="host=$vip port=5432" \
 	passfile=/var/lib/postgresql/.pgpass-replication sync_mode=on \
 	logfile=/var/lib/postgresql/postgresql.log \
 	op start timeout=120s op stop timeout=120s op promote timeout=30s \
 	op demote timeout=120s op notify timeout=60s \
 	op monitor interval=1s timeout=10s role=Promoted \
-	op monitor interval=2s timeout=10s role=Unpromoted \
-	promotable notify=true promoted-max=1 promoted-node-max=1 clone-max=1 clone-node-max=1
+	op monitor interval=2s timeout=10s role=Unpromoted --disabled
+# "promotable meta" as a command of its own: the clone's options on the
+# clone in pcs 0.11 and 0.12 alike (0.12's "create ... promotable meta"
+# puts them on the primitive unless --future, which 0.11 does not know).
+pcs -f "$cib" resource promotable pgsqld \
+	meta notify=true promoted-max=1 promoted-node-max=1 clone-max=1 clone-node-max=1
+pcs -f "$cib" resource enable pgsqld-clone
 pcs -f "$cib" resource create pgsql-vip ocf:tandem:vip ip="$vip" cidr_netmask=24 \
 	op monitor interval=2s timeout=10s
-pcs -f "$cib" constraint colocation add pgsql-vip with Promoted pgsqld-clone INFINITY
+pcs -f "$cib" constraint colocation add pgsql-vip with Promoted pgsqld-clone score=INFINITY
 pcs -f "$cib" constraint order promote pgsqld-clone "then" start pgsql-vip symmetrical=false
 pcs -f "$cib" constraint order demote pgsqld-clone "then" stop pgsql-vip symmetrical=false
 pcs -f "$cib" resource create pgsql-ro-vip ocf:tandem:vip ip="$ro_vip" cidr_netmask=24 \
 	op monitor interval=5s timeout=10s
-pcs -f "$cib" constraint colocation add pgsql-ro-vip with Unpromoted pgsqld-clone 100
+pcs -f "$cib" constraint colocation add pgsql-ro-vip with Unpromoted pgsqld-clone score=100
 if [ -n "${STASH_VIP:-}" ]; then
 	pcs -f "$cib" resource create stash ocf:tandem:stash install_dir="$STASH_INSTALL" \
 		home_dir="$STASH_HOME" user=atlbitbucket pidfile="$STASH_HOME/log/catalina.pid" db_check=true \
 		op start timeout=120s op stop timeout=60s \
 		op monitor interval="${STASH_MONITOR_INTERVAL:-15s}" timeout=30s \
-		meta migration-threshold=2 --group stash-group
+		meta migration-threshold=2
 	pcs -f "$cib" resource create stash-vip ocf:tandem:vip ip="$STASH_VIP" cidr_netmask=24 \
-		op monitor interval=5s timeout=10s --group stash-group
+		op monitor interval=5s timeout=10s
+	# "group add", not --group (deprecated in pcs 0.12).
+	pcs -f "$cib" resource group add stash-group stash stash-vip
 	# Stash cannot start without its database (the guide: "Stash on
 	# another node will also fail to start"), and a start in flight holds
 	# back every action of an aborted transition, the database's VIP
@@ -73,5 +84,4 @@ pcs -f "$cib" constraint location pgsqld-clone prefers "${nodes[0]}=100"
 pcs cluster cib-push "$cib"
 wait_for 180 "configure-cluster: ${nodes[0]} was not promoted" promoted_on "${nodes[0]}" || exit 1
 pcs resource meta pgsqld-clone clone-max=${#nodes[@]}
-pcs constraint location remove location-pgsqld-clone-"${nodes[0]}"-100 2>/dev/null ||
-	pcs constraint remove location-pgsqld-clone-"${nodes[0]}"-100
+pcs constraint remove location-pgsqld-clone-"${nodes[0]}"-100

@@ -8,8 +8,10 @@
 # recovery_target_timeline = latest, as PAF's quick start asks.  The same
 # fencing and the same monitor intervals as configure-cluster.sh gives
 # Tandem; the constraints of PAF's documentation.
+# The node's newest PostgreSQL (tests/lib/pg.sh); pcs 0.11 or 0.12.
 set -euo pipefail
 . "$(dirname "$0")/../lib/wait.sh"
+. "$(dirname "$0")/../lib/pg.sh"
 vip=$1
 shift
 nodes=("$@")
@@ -24,19 +26,22 @@ for n in "${nodes[@]}"; do
 		pcmk_reboot_action=off op monitor interval=60s
 	pcs -f "$cib" constraint location "fence-$n" avoids "$n"
 done
-pcs -f "$cib" resource create pgsqld ocf:heartbeat:pgsqlms bindir=/usr/lib/postgresql/15/bin \
-	pgdata=/var/lib/postgresql/15/main pghost=/run/postgresql \
+pcs -f "$cib" resource create pgsqld ocf:heartbeat:pgsqlms bindir="$(pg_bindir)" \
+	pgdata="$(pg_datadir)" pghost=/run/postgresql \
 	op start timeout=60s op stop timeout=60s op promote timeout=30s op demote timeout=120s \
 	op notify timeout=60s \
 	op monitor interval=1s timeout=10s role=Promoted \
-	op monitor interval=2s timeout=10s role=Unpromoted \
-	promotable notify=true promoted-max=1 promoted-node-max=1 clone-max=${#nodes[@]} clone-node-max=1
+	op monitor interval=2s timeout=10s role=Unpromoted --disabled
+# As configure-cluster.sh: the clone's options on the clone in pcs 0.11 and 0.12.
+pcs -f "$cib" resource promotable pgsqld \
+	meta notify=true promoted-max=1 promoted-node-max=1 clone-max=${#nodes[@]} clone-node-max=1
+pcs -f "$cib" resource enable pgsqld-clone
 pcs -f "$cib" resource create pgsql-vip ocf:heartbeat:IPaddr2 ip="$vip" cidr_netmask=24 \
 	op monitor interval=2s timeout=10s
-pcs -f "$cib" constraint colocation add pgsql-vip with Promoted pgsqld-clone INFINITY
+pcs -f "$cib" constraint colocation add pgsql-vip with Promoted pgsqld-clone score=INFINITY
 pcs -f "$cib" constraint order promote pgsqld-clone "then" start pgsql-vip symmetrical=false
 pcs -f "$cib" constraint order demote pgsqld-clone "then" stop pgsql-vip symmetrical=false
 pcs -f "$cib" constraint location pgsqld-clone prefers "${nodes[0]}=100"
 pcs cluster cib-push "$cib"
 wait_for 180 "configure-paf: ${nodes[0]} was not promoted" promoted_on "${nodes[0]}" || exit 1
-pcs constraint location remove location-pgsqld-clone-"${nodes[0]}"-100
+pcs constraint remove location-pgsqld-clone-"${nodes[0]}"-100

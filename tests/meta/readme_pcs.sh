@@ -23,11 +23,20 @@ while IFS= read -r line; do
 	tap_result $? "README: ${line:0:70}" "$out"
 done <"$cib.cmds"
 rm -f "$cib.cmds"
-tap_ok "the README's commands made a promotable pgsqld-clone" sh -c "pcs -f $cib resource config pgsqld-clone | grep -q 'promotable=true'"
-tap_ok "the README's commands made the Stash group: filesystem, then Stash, then its VIP" sh -c \
-	"pcs -f $cib resource config stash-group | grep -E 'Resource: (stash-fs|stash|stash-vip) ' | awk '{print \$2}' | tr '\n' ' ' | grep -qx 'stash-fs stash stash-vip '"
-tap_ok "the README's commands start Stash after the database's VIP when both move" sh -c \
-	"pcs -f $cib constraint order config | grep -qF 'start pgsql-vip then start stash-group (kind:Optional)'"
-tap_ok "the README's commands made a PgBouncer clone and gave pgsql its admin console" sh -c \
-	"pcs -f $cib resource config pgbouncer-clone >/dev/null && pcs -f $cib resource config pgsqld | grep -q 'pgbouncer_admin='"
+# What they made, read from the CIB's XML (pcs's text changes between
+# versions: 0.12 prints constraints unlike 0.11).
+# xcount XPATH: how many nodes XPATH selects in the CIB.
+xcount() { xmllint --xpath "count($1)" "$cib" 2>/dev/null; }
+clone_meta="//clone[@id='pgsqld-clone']/meta_attributes/nvpair"
+tap_is "$(xcount "${clone_meta}[@name='promotable' and @value='true'] | ${clone_meta}[@name='notify' and @value='true'] | ${clone_meta}[@name='promoted-max' and @value='1']")" 3 \
+	"the README's commands made a promotable pgsqld-clone, notify=true and promoted-max=1 on the clone"
+tap_is "$(xcount "//primitive[@id='pgsqld']/meta_attributes/nvpair[@name='notify' or @name='promoted-max']")" 0 \
+	"the README's commands put no clone option on the primitive (pcs 0.12's 'promotable meta' without --future would)"
+tap_is "$(xmllint --xpath "//group[@id='stash-group']/primitive/@id" "$cib" 2>/dev/null | grep -o '"[^"]*"' | tr -d '"' | tr '\n' ' ')" \
+	"stash-fs stash stash-vip " "the README's commands made the Stash group: filesystem, then Stash, then its VIP"
+tap_is "$(xcount "//rsc_order[@first='pgsql-vip' and @first-action='start' and @then='stash-group' and @then-action='start' and @kind='Optional']")" 1 \
+	"the README's commands start Stash after the database's VIP when both move"
+tap_is "$(xcount "//clone[@id='pgbouncer-clone']/primitive[@type='pgbouncer'] | //primitive[@id='pgsqld']/instance_attributes/nvpair[@name='pgbouncer_admin']")" 2 \
+	"the README's commands made a PgBouncer clone and gave pgsql its admin console"
+tap_is "$(xcount "//nvpair[@name='target-role']")" 0 "the README's commands leave nothing disabled"
 tap_done
