@@ -292,14 +292,39 @@ pg_has_slot(const struct pg_facts *f, const char *slot)
 	return false;
 }
 
-void
-pg_slot_name(const char *node, char *out, size_t len)
+/* tandem_ and node in [a-z0-9_], whole (it may pass 63 bytes). */
+static void
+slot_map(const char *node, char *out, size_t len)
 {
 	size_t used = (size_t)snprintf(out, len, "tandem_");
 
 	for (const char *p = node; *p != '\0' && used + 1 < len; p++)
 		out[used++] = isalnum((unsigned char)*p) ? (char)tolower((unsigned char)*p) : '_';
 	out[used < len ? used : len - 1] = '\0';
+}
+
+void
+pg_slot_name(const char *node, const char (*all)[64], size_t n_all, char *out, size_t len)
+{
+	char mine[300], other[300];
+	bool clash = false;
+	uint32_t h = 2166136261u;      /* FNV-1a of the node's own name */
+
+	slot_map(node, mine, sizeof(mine));
+	for (size_t i = 0; i < n_all && !clash; i++) {
+		if (strcmp(all[i], node) == 0)
+			continue;
+		slot_map(all[i], other, sizeof(other));
+		clash = strcmp(other, mine) == 0;
+	}
+	if (strlen(mine) <= PG_NAME_MAX && !clash) {
+		snprintf(out, len, "%s", mine);
+		return;
+	}
+	for (const unsigned char *p = (const unsigned char *)node; *p != '\0'; p++)
+		h = (h ^ *p) * 16777619u;
+	/* tandem_ (7) + 46 + _ (1) + 8 hex digits = 62 bytes. */
+	snprintf(out, len, "%.53s_%08x", mine, (unsigned)h);
 }
 
 void

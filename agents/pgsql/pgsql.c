@@ -566,7 +566,7 @@ primary_duties(struct pg *pg, bool promoting)
 
 		if (strcmp(nodes[k], pg->node) == 0)
 			continue;
-		pg_slot_name(nodes[k], slot, sizeof(slot));
+		pg_slot_name(nodes[k], (const char (*)[64])nodes, n_nodes, slot, sizeof(slot));
 		if (pg_has_slot(f, slot))
 			continue;
 		snprintf(stmt, sizeof(stmt), "SELECT pg_create_physical_replication_slot('%s')", slot);
@@ -1040,7 +1040,11 @@ configure_standby(struct pg *pg)
 		fclose(f);
 	}
 	conninfo(pg, ci, sizeof(ci));
-	pg_slot_name(pg->node, slot, sizeof(slot));
+	{
+		char nodes[32][64];
+
+		pg_slot_name(pg->node, (const char (*)[64])nodes, known_nodes(nodes, 32), slot, sizeof(slot));
+	}
 	if (used >= cap || !quote_into(quoted, sizeof(quoted), ci)) {
 		free(content);
 		snprintf(pg->why, sizeof(pg->why), "postgresql.auto.conf or primary_conninfo too long");

@@ -224,8 +224,14 @@ bool pg_commit_record_allows(const struct pg_commit_record *r, const char *node,
  * conninfo quoting can hide in them: pg_ctl passes them through a shell). */
 bool pg_start_opts_ok(const char *opts, char *why, size_t len);
 
-/* A replication slot name for a node: tandem_ then [a-z0-9_] only. */
-void pg_slot_name(const char *node, char *out, size_t len);
+/* PostgreSQL's longest name (NAMEDATALEN - 1, bytes): slot names, and the
+ * application_name it keeps. */
+#define PG_NAME_MAX 63
+/* A replication slot name for a node: tandem_ then the name in [a-z0-9_],
+ * as long as that fits PG_NAME_MAX and no other node of all (the clone's
+ * nodes) maps to the same (n1-a and n1_a); else a prefix of it and a hash
+ * of the node's own name (Patroni PR #470). */
+void pg_slot_name(const char *node, const char (*all)[64], size_t n_all, char *out, size_t len);
 
 /* Actions. */
 int pg_validate(struct tandem_ctx *ctx);

@@ -316,8 +316,28 @@ start_opts_and_slots(void **state)
 	assert_string_equal(why, "character ';' is not allowed (letters, digits, space and _.=/:,- only)");
 	assert_false(pg_start_opts_ok("-c x=$(id)", why, sizeof(why)));
 	assert_false(pg_start_opts_ok("-c x='a'", why, sizeof(why)));
-	pg_slot_name("DB-node.1", slot, sizeof(slot));
+	pg_slot_name("DB-node.1", NULL, 0, slot, sizeof(slot));
 	assert_string_equal(slot, "tandem_db_node_1");
+	{
+		/* Long names and names that map alike (issue #16, Patroni PR #470):
+		 * within PostgreSQL's 63 bytes, and distinct. */
+		static const char all[3][64] = {
+			"n1-a", "n1_a", "node-with-a-very-long-name-of-sixty-two-characters-01234567890",
+		};
+		char a[80], b[80], c[80], d[80];
+
+		assert_int_equal(strlen(all[2]), 62);
+		pg_slot_name(all[0], all, 3, a, sizeof(a));
+		pg_slot_name(all[1], all, 3, b, sizeof(b));
+		pg_slot_name(all[2], all, 3, c, sizeof(c));
+		assert_string_not_equal(a, b);
+		assert_true(strlen(a) <= PG_NAME_MAX && strlen(b) <= PG_NAME_MAX && strlen(c) <= PG_NAME_MAX);
+		assert_non_null(strstr(c, "tandem_node_with_a_very_long"));
+		pg_slot_name(all[2], all, 3, d, sizeof(d));
+		assert_string_equal(c, d);       /* stable */
+		pg_slot_name("n1_a", NULL, 0, d, sizeof(d));
+		assert_string_equal(d, "tandem_n1_a");   /* no clash: as before */
+	}
 }
 
 static void
