@@ -36,6 +36,15 @@ tandem_bouncer_command(const char *conninfo, const char *command, tandem_deadlin
 	return r != NULL ? 0 : -1;
 }
 
+static bool
+has_control(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}
+
 /* PAUSE or RESUME each database (the admin console's own aside) whose
  * paused flag is not yet what the command makes it.  Per database, not the
  * global PAUSE: SHOW DATABASES shows only per-database pauses, and a pause
@@ -64,13 +73,15 @@ each_database(const char *conninfo, const char *verb, bool want_paused, tandem_d
 
 		if (strcmp(db, "pgbouncer") == 0 || (strcmp(PQgetvalue(r, i, paused), "1") == 0) == want_paused)
 			continue;
-		if (strspn(db, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != strlen(db)
-		    || strlen(db) > 63) {
+		/* Quoted, as the console takes any name (PAUSE "app-db"; an
+		 * unquoted one is only a word: pgbouncer #537).  A quote or a
+		 * control character inside it cannot be sent. */
+		if (strlen(db) > 63 || strchr(db, '"') != NULL || has_control(db)) {
 			tandem_log(LOG_WARNING, "pgbouncer: database \"%s\" not %sd (a name the admin console cannot take)",
 				   db, verb);
 			continue;
 		}
-		snprintf(cmd, sizeof(cmd), "%s %s", verb, db);
+		snprintf(cmd, sizeof(cmd), "%s \"%s\"", verb, db);
 		done = tandem_pq_query_simple(&c, cmd, deadline, why, why_len);
 		if (done == NULL)
 			rc = -1;

@@ -34,6 +34,7 @@ ADMIN_PW=adm-$$-secret
 cat >"$T/pgbouncer.ini" <<INI
 [databases]
 postgres = host=$T/sock port=5499 dbname=postgres
+app-db = host=$T/sock port=5499 dbname=postgres
 [pgbouncer]
 listen_addr =
 listen_port = 6499
@@ -102,6 +103,7 @@ tap_ok "the admin password never reaches a log" sh -c "! grep -q '$ADMIN_PW' '$T
 
 echo "# a pause never becomes an outage"
 admin "PAUSE postgres" >/dev/null
+admin 'PAUSE "app-db"' >/dev/null
 ra monitor OCF_RESKEY_CRM_meta_interval=5000 OCF_RESKEY_pause_timeout=2
 tap_is "$RC" 0 "paused: still running"
 tap_like "$(admin 'SHOW DATABASES' | grep '^postgres|' | cut -d'|' -f12)" '^1$' "and left paused within pause_timeout"
@@ -110,6 +112,7 @@ ra monitor OCF_RESKEY_CRM_meta_interval=5000 OCF_RESKEY_pause_timeout=2
 tap_is "$RC" 0 "paused longer than pause_timeout: still running"
 tap_like "$ERR" 'warning: paused for [0-9]+s, longer than pause_timeout: RESUME' "monitor says it resumes"
 tap_is "$(admin 'SHOW DATABASES' | grep '^postgres|' | cut -d'|' -f12)" 0 "and PgBouncer is resumed"
+tap_is "$(admin 'SHOW DATABASES' | grep '^app-db|' | cut -d'|' -f12)" 0 "app-db too, a name that needs quoting (pgbouncer #537)"
 tap_is "$(client 'SELECT 43')" 43 "clients are served again"
 
 echo "# failures"
