@@ -353,25 +353,70 @@ known_nodes(char names[][64], size_t max)
 	return read_names("nodes", names, max);
 }
 
+/* Writes names, one per line, to state file what (atomically). */
 static void
-remember_nodes(const struct tandem_uname_list *all)
+write_names(const char *what, char names[][64], size_t n)
 {
 	char path[512], tmp[540];
 	FILE *f;
 
-	if (all->n == 0)
-		return;
-	state_path(path, sizeof(path), "nodes");
+	state_path(path, sizeof(path), what);
 	snprintf(tmp, sizeof(tmp), "%s.%d", path, (int)getpid());
 	f = fopen(tmp, "w");
 	if (f == NULL)
 		return;
-	for (size_t i = 0; i < all->n; i++)
-		fprintf(f, "%s\n", all->names[i]);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%s\n", names[i]);
 	if (fclose(f) == 0)
 		rename(tmp, path);
 	else
 		unlink(tmp);
+}
+
+/* The nodes that run, ran or are about to run an instance: the cluster's
+ * nodes less those that never have (a witness, banned from the database:
+ * no slot, no WAL kept for it). */
+static size_t
+database_nodes(char names[][64], size_t max)
+{
+	return read_names("database-nodes", names, max);
+}
+
+static bool
+in_names(char names[][64], size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* What a notification says of the clone's nodes: all of them ("nodes"),
+ * and those that have had an instance ("database-nodes", kept across
+ * notifications, less nodes no longer in the cluster). */
+static void
+remember_nodes(const struct tandem_ocf_notify *ntf)
+{
+	const struct tandem_uname_list *lists[] = { &ntf->active, &ntf->start, &ntf->promote, &ntf->demote,
+						    &ntf->promoted, &ntf->unpromoted, &ntf->stop };
+	char all[32][64], had[32][64], db[32][64];
+	size_t n_all = 0, n_had, n_db = 0;
+
+	if (ntf->all.n == 0)
+		return;
+	for (size_t i = 0; i < ntf->all.n && n_all < 32; i++)
+		snprintf(all[n_all++], 64, "%.63s", ntf->all.names[i]);
+	write_names("nodes", all, n_all);
+	n_had = database_nodes(had, 32);
+	for (size_t i = 0; i < n_all; i++) {
+		bool ran = in_names(had, n_had, all[i]);
+
+		for (size_t l = 0; l < sizeof(lists) / sizeof(lists[0]) && !ran; l++)
+			ran = tandem_uname_list_has(lists[l], all[i]);
+		if (ran)
+			snprintf(db[n_db++], 64, "%.63s", all[i]);
+	}
+	write_names("database-nodes", db, n_db);
 }
 
 /* The commit record's cluster property: tandem-pgsql-commits-<instance>. */
@@ -457,7 +502,8 @@ primary_duties(struct pg *pg, bool promoting)
 {
 	const struct pg_facts *f = &pg->facts;
 	struct pg_score scores[PG_MAX_STANDBYS];
-	char nodes[32][64], names[512], stmt[1024];
+	char nodes[32][64], db[32][64], names[512], stmt[1024];
+	size_t n_db;
 	size_t n = pg_rank_standbys(f, pg->mode, tandem_param_int(pg->p, PG_MAXLAG), scores,
 				    PG_MAX_STANDBYS);
 	size_t n_nodes = known_nodes(nodes, 32);
@@ -558,14 +604,29 @@ primary_duties(struct pg *pg, bool promoting)
 		if (!promoting)
 			publish(pg, PG_ATTR_SYNC, state, false);
 	}
-	/* One slot per clone node, so WAL a standby still needs is kept
-	 * (within max_slot_wal_keep_size). */
+	/* One slot per node that has run the database, so WAL a standby
+	 * still needs is kept (within max_slot_wal_keep_size); none for a
+	 * witness (issue #16), and a witness's left by an earlier version,
+	 * unused, is dropped. */
+	n_db = database_nodes(db, 32);
 	for (size_t k = 0; k < n_nodes; k++) {
 		char slot[80];
 		PGresult *r;
 
 		if (strcmp(nodes[k], pg->node) == 0)
 			continue;
+		if (n_db > 0 && !in_names(db, n_db, nodes[k])) {
+			pg_slot_name(nodes[k], (const char (*)[64])nodes, n_nodes, slot, sizeof(slot));
+			if (!pg_has_slot(f, slot))
+				continue;
+			snprintf(stmt, sizeof(stmt), "SELECT pg_drop_replication_slot(slot_name) FROM "
+				 "pg_replication_slots WHERE slot_name = '%s' AND NOT active", slot);
+			r = sql(pg, stmt);
+			if (r != NULL && PQntuples(r) > 0)
+				tandem_log(LOG_INFO, "slot %s dropped: %s never runs the database", slot, nodes[k]);
+			PQclear(r);
+			continue;
+		}
 		pg_slot_name(nodes[k], (const char (*)[64])nodes, n_nodes, slot, sizeof(slot));
 		if (pg_has_slot(f, slot))
 			continue;
@@ -1959,7 +2020,7 @@ pg_notify(struct tandem_ctx *ctx)
 		return TANDEM_OCF_SUCCESS;
 	}
 	pg_init(&pg, ctx);
-	remember_nodes(&n.all);
+	remember_nodes(&n);
 	tandem_log(LOG_DEBUG, "notify %s-%s", n.type, n.operation);
 	if (strcmp(n.type, "pre") == 0 && strcmp(n.operation, "promote") == 0)
 		pre_promote(&pg, &n);
@@ -1971,6 +2032,11 @@ pg_notify(struct tandem_ctx *ctx)
 		pgbouncer_pause(&pg);
 	if (strcmp(n.operation, "stop") == 0)
 		standbys_leaving(&pg, &n);
+	/* A standby about to start finds its slot there already (its first
+	 * connection would fail without it, and retry only after
+	 * wal_retrieve_retry_interval, 5 s by default). */
+	if (strcmp(n.type, "pre") == 0 && strcmp(n.operation, "start") == 0 && observe(&pg) == PG_ROLE_PRIMARY)
+		primary_duties(&pg, false);
 	if (strcmp(n.type, "post") == 0 && strcmp(n.operation, "promote") == 0)
 		pgbouncer_resume(&pg);
 	if (strcmp(n.type, "post") == 0 && strcmp(n.operation, "promote") == 0) {

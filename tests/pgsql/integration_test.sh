@@ -115,6 +115,9 @@ tap_is "$RC" 8 "monitor n1: primary"
 tap_like "$(attr n1 tandem-pgsql-last-failover)" '^promoted at ' "promotion leaves a failover record"
 ra n1 promote
 tap_is "$RC" 0 "promote of the primary succeeds (idempotent)"
+notify n1 pre start OCF_RESKEY_CRM_meta_notify_start_uname="n2 n3"
+tap_is "$(sql n1 "SELECT count(*) FROM pg_replication_slots WHERE slot_name IN ('tandem_n2','tandem_n3')")" 2 \
+	"pre-start: the primary makes the slots of the standbys about to start"
 for n in n2 n3; do
 	ra $n start
 	tap_is "$RC" 0 "start $n: empty, cloned from the primary with pg_basebackup"
@@ -344,21 +347,27 @@ sql n2 "ALTER SYSTEM SET max_connections = 8" >/dev/null
 runuser -u postgres -- "$BIN/pg_ctl" -D "$T/n2/data" -w -s -m fast restart -o "-c unix_socket_directories=$T/n2/sock" >/dev/null
 pid_before=$(head -1 "$T/n2/data/postmaster.pid")
 sleepers=()
+# Each sleeper tries again until it has its session (the checks below take one for a moment).
 for _ in $(seq 8); do
-	runuser -u postgres -- psql -h "$T/n2/sock" -d postgres -XAtqc "SELECT pg_sleep(60)" >/dev/null 2>&1 &
+	(until runuser -u postgres -- psql -h "$T/n2/sock" -d postgres -XAtqc "SELECT pg_sleep(60)" >/dev/null 2>&1; do
+		sleep 0.2
+	done) &
 	sleepers+=($!)
 done
-for _ in $(seq 100); do
-	sql n2 "SELECT 1" | grep -q "too many clients\|reserved" && break
-	sleep 0.1
+full=""
+for _ in $(seq 150); do
+	full=$(sql n2 "SELECT 1")
+	grep -q "too many clients\|reserved" <<<"$full" && break
+	sleep 0.2
 done
-tap_like "$(sql n2 "SELECT 1")" 'too many clients|reserved' "the primary has no slot left"
+tap_like "$full" 'too many clients|reserved' "the primary has no slot left"
 ra n2 monitor OCF_RESKEY_CRM_meta_interval=15000 OCF_RESKEY_CRM_meta_timeout=5000
 tap_is "$RC" 8 "monitor: a live primary, though it gives the agent no session"
 ra n2 monitor
 tap_is "$RC" 8 "a probe: the same"
 tap_is "$(head -1 "$T/n2/data/postmaster.pid")" "$pid_before" "nothing restarted it: every session lives"
 kill "${sleepers[@]}" 2>/dev/null
+pkill -f "SELECT pg_sleep\(60\)" 2>/dev/null
 wait "${sleepers[@]}" 2>/dev/null
 sql n2 "ALTER SYSTEM RESET max_connections" >/dev/null
 
