@@ -14,6 +14,7 @@ build=$(realpath "${1:-.}")
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib/tap.sh"
 . "$top/tests/cluster/cluster.sh"
+. "$top/tests/lib/wait.sh"
 WRITER=$build/tests/cluster/writer
 # shellcheck disable=SC2034 # cluster.sh reads it
 CL_REAPER=$build/tests/lib/reaper
@@ -27,7 +28,7 @@ STASH_VIP=192.0.2.110
 # CLUSTER_COLLECT=always saves the diagnostics of passing scenarios too.
 STACK=${CLUSTER_STACK:-tandem}
 EXTRAS=${CLUSTER_EXTRAS:-1}
-SCEN=${CLUSTER_SCENARIOS:-kill9 poweroff partition switchover switchover_pgbouncer pgbouncer_stuck poweroff_pgbouncer lagging standby_loss strict stash_crash stash_maintenance stash_error stash_dbdown stash_poweroff chaos}
+SCEN=${CLUSTER_SCENARIOS:-kill9 poweroff partition switchover switchover_pgbouncer pgbouncer_stuck poweroff_pgbouncer lagging standby_loss strict last_standby_cut double_failure stash_crash stash_maintenance stash_error stash_dbdown stash_poweroff chaos}
 DIAG=/var/tmp/tandem-cluster-diagnostics
 
 [ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 77; }
@@ -697,6 +698,7 @@ for r in $quiet; do node_exec n1 pcs resource meta "$r" maintenance=false >/dev/
 say "monitors of the database and its VIP, $N nodes, quiet: ${cpu} ms of CPU per minute"
 echo "cpu $cpu" >>"$CL_DIR/summary"
 healthy 120 >/dev/null
+. "$top/tests/cluster/scenarios-field.sh"
 for s in $SCEN; do
 	say "scenario: $s"
 	before=$TAP_FAILED

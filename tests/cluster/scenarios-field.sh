@@ -1,0 +1,101 @@
+# scenarios-field.sh --- faults as they happen in the field (issue #16), sourced by scenarios.sh
+# shellcheck shell=bash
+#
+# Each is a scenario_<name> of the failure matrix, with its helpers and
+# checks there (primary, attr, client_*, watch_*, verify, healthy).  Every
+# node loss is a power cut as it really happens: the link goes dark, then
+# every process dies (fence_tandem_ns off).
+
+# others OF: the nodes other than OF, one per line.
+others() { local n; for n in "${CL_NODES[@]}"; do [ "$n" != "$1" ] && echo "$n"; done; }
+
+# commit_record NODE: the cluster property the primary keeps (pgsql's commit record).
+commit_record() {
+	node_exec "$1" crm_attribute --type crm_config --name tandem-pgsql-commits-pgsqld --query --quiet 2>/dev/null
+}
+
+# READs for wait_for (tests/lib/wait.sh): each prints what it saw.
+read_primary_is() { local p; p=$(primary "$2"); echo "primary: [${p}] (want $1)"; [ "$p" = "$1" ]; }
+read_refused() { local v; v=$(attr "$1" tandem-pgsql-refused); echo "tandem-pgsql-refused on $1: '$v'"; [ -n "$v" ]; }
+read_acked_beyond() { local a; a=$(acked_now); echo "acknowledged so far: $a (want more than $1)"; [ "$a" -gt "$1" ]; }
+read_sync_names() {
+	local v
+	v=$(sqlon "$1" "SHOW synchronous_standby_names" postgres)
+	echo "synchronous_standby_names on $1: '$v' (want '$2')"
+	[ "$v" = "$2" ]
+}
+
+# The witness layout of the README: one node never runs PostgreSQL.
+witness_on() { # witness_on PRIMARY WITNESS
+	node_exec "$1" pcs resource ban pgsqld-clone "$2" >/dev/null 2>&1
+	wait_for 120 "witness: $2 left the synchronous set" read_sync_names "$1" "ANY 1 (\"$3\")"
+}
+witness_off() { node_exec "$(any_up)" pcs resource clear pgsqld-clone "$1" >/dev/null 2>&1; }
+
+scenario_last_standby_cut() { # the primary's one standby cut, link first: commits stall only until Pacemaker says it is lost
+	local p s w a0
+	p=$(primary "$(any_up)")
+	read -r s w < <(others "$p" | tr '\n' ' ')
+	witness_on "$p" "$w" "$s"
+	tap_result $? "last_standby_cut: $w is a witness, $s the one synchronous standby of $p"
+	client_start 40
+	watch_start
+	sleep 3
+	a0=$(acked_now)
+	say "cut of $s, the last synchronous standby (link first)"
+	node_poweroff "$s"
+	# PostgreSQL alone would hold every commit for wal_sender_timeout
+	# (60 s): the client commits for 40 s in all.
+	wait_for 45 "last_standby_cut: commits after the cut" read_acked_beyond "$((a0 + 50))"
+	tap_result $? "last_standby_cut: commits go on once Pacemaker has declared $s lost"
+	tap_is "$(attr "$p" tandem-pgsql-sync)" "async (degraded)" "last_standby_cut: the primary says replication is asynchronous"
+	tap_is "$(commit_record "$p")" "primary=$p sync=" "last_standby_cut: the commit record names $p alone"
+	client_wait
+	node_boot "$s"
+	witness_off "$w"
+	watch_stop
+	verify last_standby_cut "$p" same no
+}
+
+scenario_double_failure() { # primary cut, its standby promoted and writing alone, cut too; the old primary back alone with a witness
+	local p s w before lost
+	p=$(primary "$(any_up)")
+	read -r s w < <(others "$p" | tr '\n' ' ')
+	witness_on "$p" "$w" "$s"
+	tap_result $? "double_failure: $w is a witness, $s the one synchronous standby of $p"
+	client_start 30
+	watch_start
+	sleep 3
+	say "cut of $p, the primary (link first)"
+	node_poweroff "$p"
+	wait_for 60 "double_failure: $s promoted" read_primary_is "$s" "$s"
+	tap_result $? "double_failure: $s, the synchronous standby, is promoted"
+	before=$(acked_now)
+	wait_for 30 "double_failure: $s acknowledges commits alone" read_acked_beyond "$((before + 100))"
+	say "cut of $s, the new primary, after $(($(acked_now) - before)) commits it acknowledged alone"
+	node_poweroff "$s"
+	client_stop
+	watch_stop
+	say "$p boots again, alone with the witness $w"
+	node_boot "$p"
+	wait_for 240 "double_failure: $p says why it is not promoted" read_refused "$p"
+	tap_result $? "double_failure: $p is not promoted, and says why: $(attr "$p" tandem-pgsql-refused)"
+	tap_is "$(primary "$p")" "" "double_failure: no primary (the cluster waits for $s or an admin)"
+	tap_ok "double_failure: $p runs as a standby" unpromoted_has "$p" "$p"
+	say "the admin promotes $p knowingly (the README's command)"
+	node_exec "$p" crm_attribute --type crm_config --name tandem-pgsql-commits-pgsqld --update "primary=$p" >/dev/null
+	wait_for 120 "double_failure: $p promoted by the admin" read_primary_is "$p" "$p"
+	tap_result $? "double_failure: $p is promoted once the admin names it"
+	lost=$(comm -23 <(sort -u "$CL_DIR/acked") <(sqlon "$p" "SELECT n FROM acked" | sort -u) | wc -l)
+	say "double_failure: $lost commits acknowledged by $s alone are not on $p: the loss the admin accepted"
+	# What the admin does next, as the README says: the node that held
+	# the abandoned commits is cloned again (its timeline may bear the
+	# same number as the new primary's, with another history).
+	rm -rf "${CL_DIR:?}/$s/var-lib-postgresql/${PGDATA#/var/lib/postgresql/}"
+	node_boot "$s"
+	witness_off "$w"
+	healthy 240
+	tap_result $? "double_failure: healthy again: $s rejoined (rewound), $w a standby again"
+	tap_is "$(comm -23 <(sort -u "$CL_DIR/acked") <(sqlon "$(primary "$(any_up)")" "SELECT n FROM acked" | sort -u) | wc -l)" \
+		"$lost" "double_failure: nothing more than what the admin accepted is missing"
+}
