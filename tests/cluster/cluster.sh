@@ -190,16 +190,22 @@ node_boot() {
 	rm -f "$CL_DIR/$name/anchor"
 	(ip netns exec "$CL_PREFIX$name" unshare --mount --uts --pid --fork --mount-proc --propagation private \
 		bash -c "$(cl_node_setup "$name")" >"$CL_DIR/$name/anchor.log" 2>&1 & echo $! >"$CL_DIR/$name/unshare")
+	local up=no host=""
 	for i in $(seq 200); do
 		# The anchor is the node's PID 1, unshare's child, once its setup
 		# is done and it runs the reaper (unshare has other children first).
 		[ -s "$CL_DIR/$name/anchor" ] ||
 			pgrep -P "$(cat "$CL_DIR/$name/unshare")" -x reaper >"$CL_DIR/$name/anchor" || true
-		[ "$(cl_nsenter "$name" -u hostname 2>/dev/null)" = "$name" ] &&
+		host=$(cl_nsenter "$name" -u hostname 2>/dev/null)
+		[ "$host" = "$name" ] &&
 			cl_nsenter "$name" -m test -d /run/netns 2>/dev/null &&
-			cl_nsenter "$name" -m mountpoint -q /var/lib/postgresql && break
+			cl_nsenter "$name" -m mountpoint -q /var/lib/postgresql && up=yes && break
 		sleep 0.1
 	done
+	if [ "$up" = no ]; then
+		echo "cluster: $name did not come up in 20 s: anchor '$(cl_anchor "$name")', hostname '$host'; its setup said:" >&2
+		tail -n 5 "$CL_DIR/$name/anchor.log" >&2
+	fi
 	node_exec "$name" corosync >/dev/null 2>&1
 	node_exec "$name" env PCMK_logfile=/var/log/pacemaker/pacemaker.log \
 		setsid pacemakerd </dev/null >/dev/null 2>&1 &

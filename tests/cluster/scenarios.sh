@@ -107,7 +107,8 @@ client_wait() {
 		grep -q '^acked ' "$CL_DIR/writer.out" 2>/dev/null && break
 		sleep 1
 	done
-	read -r _ ACKED _ FAILED _ GAP_MS < <(grep "^acked " "$CL_DIR/writer.out")
+	read -r _ ACKED _ FAILED _ GAP_MS < <(grep "^acked " "$CL_DIR/writer.out") ||
+		{ echo "# the client gave no result in 120 s; it wrote:"; tail -n 5 "$CL_DIR/writer.out" | sed 's/^/#   /'; }
 }
 
 # Two primaries at once, ever?  Every node asked every 300 ms.
