@@ -4,8 +4,9 @@
 # 1. a -Werror build and make check (units, fuzz corpus replay, namespace tests)
 # 2. the same under AddressSanitizer + UndefinedBehaviorSanitizer
 # 3. the unit tests and the agent under valgrind
-# 4. the failure matrix in a real Pacemaker cluster (make check-cluster), the
-#    version matrix on Debian 11/13/14 roots (make check-versions), and make distcheck
+# 4. the failure matrix in a real Pacemaker cluster (make check-cluster; and
+#    make check-cluster-trixie, every node in a Debian 13 root), the version
+#    matrix on Debian 11/13/14 roots (make check-versions), and make distcheck
 # 5. each fuzz target for FUZZ_SECONDS (default 20)
 # 6. the benchmark (prints its table; it asserts nothing about speed)
 # Ends with one line "tests: N passed, N failed" counting every test of every step.
@@ -143,18 +144,21 @@ tap_step() { # tap_step CMD...: a step whose TAP lines count
 step "Debian package" tap_step bash tests/deb.sh
 
 # The failure matrix in a real cluster (tests/cluster/scenarios.sh).
-cluster() {
+cluster() { # cluster TARGET: make TARGET, its TAP lines counted; its output in _build/TARGET.out
 	local out rc
-	make -C _build/werror check-cluster >_build/check-cluster.out 2>&1
+	make -C _build/werror "$1" >"_build/$1.out" 2>&1
 	rc=$?
-	out=$(grep -E '^(ok|not ok|# )' _build/check-cluster.out)
+	out=$(grep -E '^(ok|not ok|# )' "_build/$1.out")
 	printf '%s\n' "$out"
 	passed=$((passed + $(printf '%s\n' "$out" | grep -c '^ok ')))
 	failed=$((failed + $(printf '%s\n' "$out" | grep -c '^not ok ')))
-	[ $rc = 0 ] || tail -30 _build/check-cluster.out
+	[ $rc = 0 ] || tail -30 "_build/$1.out"
 	return $rc
 }
-step "make check-cluster" cluster
+step "make check-cluster" cluster check-cluster
+# The same with every node in a Debian 13 root: Pacemaker 3.0, pcs 0.12,
+# PostgreSQL 17 (kill9 poweroff partition switchover lagging).
+step "make check-cluster-trixie" cluster check-cluster-trixie
 
 # The version matrix: PostgreSQL 13, 17 and 18 on Debian 11, 13 and 14 roots
 # (tests/versions), built there and tested with the unit tests and the pgsql
@@ -184,6 +188,10 @@ step "benchmark: stash monitor against curl" _build/werror/tests/lib/reaper \
 # Tandem's side from this run's check-cluster, PAF's run here.
 step "benchmark: failover against PAF + IPaddr2" env TANDEM_SUMMARY=_build/check-cluster.out \
 	bash tests/bench/failover.sh _build/werror
+# The same on the Debian 13 root (PAF 2.3.0 on Pacemaker 3.0), Tandem's
+# side from check-cluster-trixie (the root's Tandem is that lane's build).
+step "benchmark: failover against PAF + IPaddr2, Debian 13 nodes" env TANDEM_SUMMARY=_build/check-cluster-trixie.out \
+	CL_ROOT=/var/cache/tandem/roots/trixie-cluster bash tests/bench/failover.sh _build/werror
 
 echo
 [ ${#steps_failed[@]} = 0 ] || echo "failed steps: ${steps_failed[*]}"

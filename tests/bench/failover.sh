@@ -14,6 +14,9 @@
 # is Tandem's part (scenarios.sh); PAF's figures are only printed.  With
 # TANDEM_SUMMARY, Tandem's figures come from that check-cluster run (the
 # full configuration, Stash and PgBouncer included) instead of a run here.
+# With CL_ROOT (tests/versions/roots.sh's trixie-cluster, Tandem installed
+# in it by tests/cluster/trixie.sh), every node runs in that root: Pacemaker
+# 3.0 and PAF 2.3.0 of Debian 13, PostgreSQL 17.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(realpath "${1:-$top}")
@@ -37,7 +40,7 @@ for stack in $stacks; do
 	sed -n "s/^# summary: //p" "$out/$stack.log" >"$out/$stack.tsv"
 done
 echo
-echo "Failover, 3 nodes, fencing on, token 1000 ms, monitors 1 s / 2 s, a commit every 20 ms (one run):"
+echo "Failover, 3 nodes${CL_ROOT:+ in $CL_ROOT}, fencing on, token 1000 ms, monitors 1 s / 2 s, a commit every 20 ms (one run):"
 printf '%-11s | %-44s | %-44s\n' "" "ocf:tandem:pgsql + ocf:tandem:vip" "ocf:heartbeat:pgsqlms + IPaddr2"
 printf '%-11s | %9s %7s %6s %9s | %9s %7s %6s %9s\n' fault "gap ms" failed lost rejoined "gap ms" failed lost rejoined
 for f in $faults; do
