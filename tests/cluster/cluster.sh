@@ -196,10 +196,10 @@ node_boot() {
 		# is done and it runs the reaper (unshare has other children first).
 		[ -s "$CL_DIR/$name/anchor" ] ||
 			pgrep -P "$(cat "$CL_DIR/$name/unshare")" -x reaper >"$CL_DIR/$name/anchor" || true
-		host=$(cl_nsenter "$name" -u hostname 2>/dev/null)
+		host=$(cl_nsenter "$name" -u hostname 2>/dev/null) || host=""
 		[ "$host" = "$name" ] &&
 			cl_nsenter "$name" -m test -d /run/netns 2>/dev/null &&
-			cl_nsenter "$name" -m mountpoint -q /var/lib/postgresql && up=yes && break
+			cl_nsenter "$name" -m -p mountpoint -q /var/lib/postgresql && up=yes && break
 		sleep 0.1
 	done
 	if [ "$up" = no ]; then
