@@ -916,15 +916,13 @@ check_clone_meta(void)
 	return TANDEM_OCF_SUCCESS;
 }
 
-/* Whether the data directory's configuration refuses ALTER SYSTEM
- * (allow_alter_system = off, PostgreSQL 17+), which the agent needs to set
- * synchronous_standby_names and max_slot_wal_keep_size on a primary.
- * Asked of postgres -C, which reads the same files the server does and
- * works while it runs. */
+/* Whether a boolean setting of the data directory's configuration is
+ * off, asked of postgres -C, which reads the same files the server does
+ * (and works while it runs).  False when it cannot tell. */
 static bool
-alter_system_refused(struct pg *pg)
+setting_off(struct pg *pg, const char *name)
 {
-	const char *argv[] = { pg->postgres, "-C", "allow_alter_system", "-D", pg->pgdata, NULL };
+	const char *argv[] = { pg->postgres, "-C", name, "-D", pg->pgdata, NULL };
 	struct tandem_spawn_result res;
 	bool off = false;
 
@@ -990,13 +988,15 @@ pg_validate(struct tandem_ctx *ctx)
 		tandem_ocf_exit_reason("%s", why);
 		return TANDEM_OCF_ERR_CONFIGURED;
 	}
+	/* pg_control holds wal_log_hints as the server last ran: a cluster
+	 * fresh from initdb has it off whatever postgresql.conf says. */
 	if (tandem_param_bool(pg.p, PG_AUTO_REWIND) && !pg.control.wal_log_hints
-	    && pg.control.data_checksum_version == 0) {
+	    && pg.control.data_checksum_version == 0 && setting_off(&pg, "wal_log_hints")) {
 		tandem_ocf_exit_reason("auto_rewind needs wal_log_hints = on or data checksums in \"%s\"",
 				       pg.datadir);
 		return TANDEM_OCF_ERR_CONFIGURED;
 	}
-	if (version >= 17 && strcmp(action, "promote") != 0 && alter_system_refused(&pg)) {
+	if (version >= 17 && strcmp(action, "promote") != 0 && setting_off(&pg, "allow_alter_system")) {
 		tandem_ocf_exit_reason("allow_alter_system is off in \"%s\": the agent sets "
 				       "synchronous_standby_names and max_slot_wal_keep_size with ALTER SYSTEM",
 				       pg.pgdata);

@@ -403,6 +403,18 @@ if [ "$(cat "$T/n3/data/PG_VERSION")" -ge 17 ]; then
 fi
 ra n3 validate-all
 tap_is "$RC" 0 "n3 restored: validate-all passes again"
+# pg_control holds wal_log_hints as the server last ran: fresh from initdb,
+# off, whatever postgresql.conf says (pcs 0.12 runs validate-all at create).
+mkdir -p "$T/n4" && chown postgres:postgres "$T/n4"
+nosum=()
+[ "$(cat "$T/n3/data/PG_VERSION")" -ge 18 ] && nosum=(--no-data-checksums)   # 18's initdb turns them on
+runuser -u postgres -- "$BIN/initdb" -D "$T/n4/data" -U postgres --no-sync "${nosum[@]}" >/dev/null
+ra n3 validate-all OCF_RESKEY_pgdata="$T/n4/data"
+tap_is "$RC" 6 "auto_rewind with neither wal_log_hints nor checksums: not configured"
+tap_like "$ERR" 'auto_rewind needs wal_log_hints = on or data checksums' "reason says what to set"
+echo "wal_log_hints = on" >>"$T/n4/data/postgresql.conf"
+ra n3 validate-all OCF_RESKEY_pgdata="$T/n4/data"
+tap_is "$RC" 0 "wal_log_hints = on in postgresql.conf of a cluster never started: valid"
 ra n2 validate-all OCF_RESKEY_bindir=/nonexistent
 tap_is "$RC" 5 "bindir without PostgreSQL: not installed"
 tap_like "$ERR" '^ocf-exit-reason:program "/nonexistent/postgres" is missing' "reason names the program"
