@@ -15,6 +15,13 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 [ "$(id -u)" = 0 ] || { echo "run-all: run as root (apt-get, network namespaces)" >&2; exit 2; }
 bash tests/deps.sh || exit 1
+# The Debian roots of the version matrix and of the Debian 13 cluster lane
+# are mostly downloads: made in the background while the builds and the
+# unit tests use the CPU (cached under /var/cache/tandem/roots; the steps
+# that need them wait on roots.sh's per-suite lock, or rebuild what failed).
+mkdir -p _build
+bash tests/versions/roots.sh trixie-cluster >_build/roots-cluster.log 2>&1 &
+bash tests/versions/roots.sh bullseye trixie forky >_build/roots-versions.log 2>&1 &
 
 passed=0
 failed=0
