@@ -659,6 +659,19 @@ may_be_promoted(struct pg *pg, const char *const *present, size_t n, char *why, 
 	return r == 0 || pg_commit_record_allows(&rec, pg->node, present, n, why, len);
 }
 
+/* The refusal's attribute gone, if this node showed one (a spawn then only). */
+static void
+clear_refusal(struct pg *pg)
+{
+	char why[256];
+
+	if (take_flag("refusal-shown")
+	    && tandem_attr_delete(PG_ATTR_REFUSED, false, pg->ctx->deadline, why, sizeof(why)) != 0) {
+		tandem_log(LOG_WARNING, "could not clear %s: %s", PG_ATTR_REFUSED, why);
+		write_flag("refusal-shown", true);
+	}
+}
+
 /* This node stays unpromoted: no score, and why, on display and in the
  * log, once until it changes. */
 static void
@@ -668,6 +681,7 @@ refuse_promotion(struct pg *pg, const char *reason, bool first)
 
 	set_score(pg, NULL, PG_SCORE_FORBIDDEN);
 	write_flag("refused", true);
+	write_flag("refusal-shown", true);
 	if (tandem_attr_set(PG_ATTR_REFUSED, reason, false, pg->ctx->deadline, why, sizeof(why)) != 0)
 		tandem_log(LOG_WARNING, "could not set %s: %s", PG_ATTR_REFUSED, why);
 	if (first)
@@ -712,9 +726,10 @@ standby_duties(struct pg *pg)
 		char reason[400];
 
 		if (may_be_promoted(pg, NULL, 0, reason, sizeof(reason))) {
+			/* Cleared first: Pacemaker may promote the moment the
+			 * score rises, and cancel this monitor with SIGKILL. */
+			clear_refusal(pg);
 			set_score(pg, NULL, PG_SCORE_BOOTSTRAP);
-			if (tandem_attr_delete(PG_ATTR_REFUSED, false, pg->ctx->deadline, why, sizeof(why)) != 0)
-				tandem_log(LOG_WARNING, "could not clear %s: %s", PG_ATTR_REFUSED, why);
 		} else {
 			refuse_promotion(pg, reason, !refused);
 		}
@@ -1782,6 +1797,7 @@ pg_promote(struct tandem_ctx *ctx)
 	 * before the VIP can start. */
 	write_state("failover", record);
 	primary_duties(&pg, true);
+	clear_refusal(&pg);
 	pg_close(&pg);
 	return TANDEM_OCF_SUCCESS;
 }

@@ -30,7 +30,19 @@ witness_on() { # witness_on PRIMARY WITNESS
 	node_exec "$1" pcs resource ban pgsqld-clone "$2" >/dev/null 2>&1
 	wait_for 120 "witness: $2 left the synchronous set" read_sync_names "$1" "ANY 1 (\"$3\")"
 }
-witness_off() { node_exec "$(any_up)" pcs resource clear pgsqld-clone "$1" >/dev/null 2>&1; }
+# witness_off ON WITNESS: the ban lifted, from ON (a node in the cluster:
+# one that has just booted may not have joined yet, and pcs would fail there).
+read_unbanned() {
+	local c
+	c=$(node_exec "$1" cibadmin -Q -o constraints 2>/dev/null | grep -c "cli-ban-pgsqld-clone-on-$2\"")
+	echo "ban constraints of pgsqld-clone on $2: $c"
+	[ "$c" = 0 ]
+}
+witness_off() {
+	node_exec "$1" pcs resource clear pgsqld-clone "$2" >/dev/null 2>&1
+	wait_for 60 "witness: the ban of $2 lifted" read_unbanned "$1" "$2" ||
+		{ node_exec "$1" pcs resource clear pgsqld-clone "$2" >/dev/null 2>&1; read_unbanned "$1" "$2"; }
+}
 
 scenario_last_standby_cut() { # the primary's one standby cut, link first: commits stall only until Pacemaker says it is lost
 	local p s w a0
@@ -52,7 +64,7 @@ scenario_last_standby_cut() { # the primary's one standby cut, link first: commi
 	tap_is "$(commit_record "$p")" "primary=$p sync=" "last_standby_cut: the commit record names $p alone"
 	client_wait
 	node_boot "$s"
-	witness_off "$w"
+	witness_off "$p" "$w"
 	watch_stop
 	verify last_standby_cut "$p" same no
 }
@@ -93,7 +105,7 @@ scenario_double_failure() { # primary cut, its standby promoted and writing alon
 	# same number as the new primary's, with another history).
 	rm -rf "${CL_DIR:?}/$s/var-lib-postgresql/${PGDATA#/var/lib/postgresql/}"
 	node_boot "$s"
-	witness_off "$w"
+	witness_off "$p" "$w"
 	healthy 240
 	tap_result $? "double_failure: healthy again: $s rejoined (rewound), $w a standby again"
 	tap_is "$(comm -23 <(sort -u "$CL_DIR/acked") <(sqlon "$(primary "$(any_up)")" "SELECT n FROM acked" | sort -u) | wc -l)" \

@@ -51,7 +51,8 @@ role_nodes() {
 # started_on RESOURCE: the nodes where RESOURCE runs, in the XML on stdin.
 started_on() { xvalues "//resource[@id='$1'][@role='Started']/node/@name"; }
 words() { tr '\n' ' ' | sed 's/ *$//'; }
-primary() { mon_xml "${2:-n1}" | role_nodes Promoted | head -n 1; }
+# primary [NODE]: the promoted node, as NODE (default n1) sees it.
+primary() { mon_xml "${1:-n1}" | role_nodes Promoted | head -n 1; }
 # unpromoted_has NODE [ASKED]: NODE is an unpromoted (standby) instance.
 unpromoted_has() { mon_xml "${2:-$(any_up)}" | role_nodes Unpromoted | grep -qx "$1"; }
 any_up() { local n; for n in "${CL_NODES[@]}"; do node_exec "$n" true 2>/dev/null && { echo "$n"; return; }; done; }
