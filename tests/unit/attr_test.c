@@ -232,6 +232,38 @@ promotion_score(void **state)
 	assert_int_equal(calls(last, sizeof(last)), 4);
 }
 
+/* A cluster property (the commit record): crm_config, persistent; unset
+ * is no value, not a failure; a failed reading is one. */
+static void
+cluster_property(void **state)
+{
+	char last[512] = "", why[256] = "", *v = NULL;
+
+	(void)state;
+	unlink(record);
+	assert_int_equal(tandem_cluster_prop_set("tandem-pgsql-commits-pgsqld", "primary=n1 sync=n2", soon(), why,
+						 sizeof(why)), 0);
+	assert_int_equal(calls(last, sizeof(last)), 1);
+	assert_string_equal(last, "--type crm_config --name tandem-pgsql-commits-pgsqld --update primary=n1 sync=n2");
+	setenv("RECORD_STDOUT", "primary=n1 sync=n2", 1);
+	assert_int_equal(tandem_cluster_prop_get("tandem-pgsql-commits-pgsqld", &v, soon(), why, sizeof(why)), 0);
+	assert_string_equal(v, "primary=n1 sync=n2");
+	free(v);
+	assert_string_equal((calls(last, sizeof(last)), last),
+			    "--type crm_config --name tandem-pgsql-commits-pgsqld --query --quiet");
+	unsetenv("RECORD_STDOUT");
+	setenv("RECORD_STATUS", "105", 1);
+	setenv("RECORD_STDERR", "crm_attribute: Error performing operation: No such device or address", 1);
+	assert_int_equal(tandem_cluster_prop_get("tandem-pgsql-commits-pgsqld", &v, soon(), why, sizeof(why)), 0);
+	assert_null(v);
+	setenv("RECORD_STDERR", "Could not connect to the CIB: Transport endpoint is not connected", 1);
+	assert_int_equal(tandem_cluster_prop_get("tandem-pgsql-commits-pgsqld", &v, soon(), why, sizeof(why)), -1);
+	assert_null(v);
+	assert_non_null(strstr(why, "Transport endpoint"));
+	unsetenv("RECORD_STATUS");
+	unsetenv("RECORD_STDERR");
+}
+
 int
 main(void)
 {
@@ -242,6 +274,7 @@ main(void)
 		cmocka_unit_test(get_reads_the_node),
 		cmocka_unit_test(get_all_asks_for_every_node),
 		cmocka_unit_test(promotion_score),
+		cmocka_unit_test(cluster_property),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
