@@ -14,6 +14,20 @@ commit_record() {
 	node_exec "$1" crm_attribute --type crm_config --name tandem-pgsql-commits-pgsqld --query --quiet 2>/dev/null
 }
 
+# the_primary: the promoted node, read until one is seen (a reading taken
+# while the cluster settles, or a crm_mon that failed, shows none); the
+# answer is that reading's.  Empty after 60 s, and says so.
+the_primary() {
+	local p="" _i
+	for _i in $(seq 60); do
+		p=$(primary "$(any_up)")
+		[ -n "$p" ] && break
+		sleep 1
+	done
+	[ -n "$p" ] || echo "# no primary seen in 60 s" >&2
+	echo "$p"
+}
+
 # READs for wait_for (tests/lib/wait.sh): each prints what it saw.
 read_primary_is() { local p; p=$(primary "$2"); echo "primary: [${p}] (want $1)"; [ "$p" = "$1" ]; }
 read_refused() { local v; v=$(attr "$1" tandem-pgsql-refused); echo "tandem-pgsql-refused on $1: '$v'"; [ -n "$v" ]; }
@@ -46,7 +60,7 @@ witness_off() {
 
 scenario_last_standby_cut() { # the primary's one standby cut, link first: commits stall only until Pacemaker says it is lost
 	local p s w a0
-	p=$(primary "$(any_up)")
+	p=$(the_primary)
 	read -r s w < <(others "$p" | tr '\n' ' ')
 	witness_on "$p" "$w" "$s"
 	tap_result $? "last_standby_cut: $w is a witness, $s the one synchronous standby of $p"
@@ -71,7 +85,7 @@ scenario_last_standby_cut() { # the primary's one standby cut, link first: commi
 
 scenario_double_failure() { # primary cut, its standby promoted and writing alone, cut too; the old primary back alone with a witness
 	local p s w before lost
-	p=$(primary "$(any_up)")
+	p=$(the_primary)
 	read -r s w < <(others "$p" | tr '\n' ' ')
 	witness_on "$p" "$w" "$s"
 	tap_result $? "double_failure: $w is a witness, $s the one synchronous standby of $p"

@@ -443,6 +443,9 @@ scenario_strict() { # sync_mode=strict: every standby stopped, writes wait, then
 	watch_stop
 	verify strict "$p" same no
 	node_exec "$p" pcs resource update pgsqld sync_mode=on >/dev/null 2>&1
+	# A changed parameter restarts the clone: the next scenario starts from
+	# a healthy cluster, not from the middle of that.
+	healthy 240 >/dev/null
 }
 
 # Stash (the stand-in: Bitbucket cannot be installed here) and its VIP.
