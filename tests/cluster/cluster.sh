@@ -143,6 +143,9 @@ mount -t sysfs sysfs "$r/sys"
 mount --rbind /dev "$r/dev"
 mount -t tmpfs -o mode=1777 tmpfs "$r/dev/shm"
 mount -t tmpfs -o mode=1777 tmpfs "$r/tmp"
+# Made again here: under the new /tmp, the tree or CL_DIR may be (a
+# checkout in /tmp), and their mount points with them.
+mkdir -p "$r$top" "$r$cl"
 mount --rbind "$top" "$r$top"
 mount --rbind "$cl" "$r$cl"
 SETUP
