@@ -231,11 +231,14 @@ ra n2 monitor OCF_RESKEY_CRM_meta_interval=15000
 tap_is "$RC" 8 "monitor n2: primary"
 
 echo "# the former primary rejoins"
+# As Pacemaker does: the primary hears of each start first (pre-start).
+notify n2 pre start OCF_RESKEY_CRM_meta_notify_start_uname=n1
 ra n1 start OCF_RESKEY_auto_rewind=false
 tap_is "$RC" 1 "auto_rewind=false: start refuses to stream from a former primary"
 tap_like "$ERR" 'auto_rewind is off, rewind' "reason tells what to do"
 ra n1 start
 tap_is "$RC" 0 "start n1: rewound, then a standby"
+[ "$RC" = 0 ] || { echo "$ERR"; tail -8 "$T/n1/log"; } | sed 's/^/#   /'
 [ "$RC" = 0 ] || echo "$ERR" | sed 's/^/#   /'
 tap_like "$(cat "$T/agent.log")" 'its WAL up to segment [0-9A-F]{24} is saved in' "diverged WAL saved aside, and said so"
 tap_ok "the saved WAL is there" sh -c "ls -d $T/n1/data.diverged-* >/dev/null 2>&1"
@@ -254,6 +257,7 @@ tap_is "$(sql n2 "INSERT INTO acked VALUES (400) RETURNING n")" 400 "writes go o
 # Stop deletes a node's own score; the primary forbids it where it is set.
 tap_like "$(cat "$T/attrs/n1/master-pgsqld" 2>/dev/null)/$(cat "$T/attrs/n3/master-pgsqld" 2>/dev/null)" \
 	'^(-1000)?/(-1000)?$' "stopped standbys have no positive score"
+notify n2 pre start OCF_RESKEY_CRM_meta_notify_start_uname=n3
 ra n3 start
 ra n2 monitor OCF_RESKEY_CRM_meta_interval=15000
 tap_is "$(sql n2 "SHOW synchronous_standby_names")" 'ANY 1 ("n3")' "a standby back: synchronous again"
@@ -273,6 +277,7 @@ echo "# a double failure (PAF #26, #180): the primary lost, its one synchronous 
 echo "# and acknowledging commits alone, lost too; the old primary comes back alone"
 record() { cat "$T/attrs/crm_config/tandem-pgsql-commits-pgsqld" 2>/dev/null; }
 ra n2 monitor OCF_RESKEY_CRM_meta_interval=15000
+notify n2 pre start OCF_RESKEY_CRM_meta_notify_start_uname=n1
 ra n1 start
 notify n2 post start OCF_RESKEY_CRM_meta_notify_start_uname=n1
 ra n2 monitor OCF_RESKEY_CRM_meta_interval=15000
