@@ -55,6 +55,13 @@ words() { tr '\n' ' ' | sed 's/ *$//'; }
 primary() { mon_xml "${1:-n1}" | role_nodes Promoted | head -n 1; }
 # unpromoted_has NODE [ASKED]: NODE is an unpromoted (standby) instance.
 unpromoted_has() { mon_xml "${2:-$(any_up)}" | role_nodes Unpromoted | grep -qx "$1"; }
+# read_unpromoted NODE [FROM]: (a READ for wait_for) NODE runs as a standby.
+read_unpromoted() {
+	local u
+	u=$(mon_xml "${2:-$(any_up)}" | role_nodes Unpromoted | words)
+	echo "unpromoted: [$u] (want $1 among them)"
+	grep -qw "$1" <<<"$u"
+}
 any_up() { local n; for n in "${CL_NODES[@]}"; do node_exec "$n" true 2>/dev/null && { echo "$n"; return; }; done; }
 # failcount RESOURCE NODE: Pacemaker's fail count of RESOURCE on NODE.
 failcount() { node_exec "$(any_up)" crm_failcount --query -r "$1" -N "$2" 2>/dev/null | sed -n 's/.*value=\([0-9A-Z]*\).*/\1/p'; }
@@ -182,7 +189,10 @@ verify() { # verify NAME OLD_PRIMARY EXPECT(other|same|any) BACK(yes|no)
 	tap_is "$missing" 0 "$name: all $(wc -l <"$CL_DIR/acked") acknowledged commits are on the primary"
 	tap_is "$MAX_PRIMARIES" 1 "$name: never two primaries"
 	if [ "$back" = yes ]; then
-		unpromoted_has "$old" "$p"
+		# A node that has just booted is probed after the cluster already
+		# looks healthy: a crashed primary's probe fails, and Pacemaker's
+		# recovery (stop, start: the rewind) follows.  Waited for.
+		wait_for 180 "$name: $old back as a standby" read_unpromoted "$old" "$p"
 		tap_result $? "$name: $old is back as a standby"
 	fi
 	unpromoted_has "$old" "$p" && rejoined=yes
