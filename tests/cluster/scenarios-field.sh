@@ -58,15 +58,24 @@ witness_off() {
 		{ node_exec "$1" pcs resource clear pgsqld-clone "$2" >/dev/null 2>&1; read_unbanned "$1" "$2"; }
 }
 
-scenario_last_standby_cut() { # the primary's one standby cut, link first: commits stall only until Pacemaker says it is lost
-	local p s w a0
-	p=$(the_primary)
-	read -r s w < <(others "$p" | tr '\n' ' ')
-	witness_on "$p" "$w" "$s"
-	tap_result $? "last_standby_cut: $w is a witness, $s the one synchronous standby of $p"
-	client_start 40
+# witness_layout NAME SECONDS: the start of scenario NAME in the witness
+# layout (one node banned from the database, the primary's one synchronous
+# standby), the client committing for SECONDS and the watch on.  Sets P
+# (the primary), S (its standby) and W (the witness).
+witness_layout() {
+	P=$(the_primary)
+	read -r S W < <(others "$P" | tr '\n' ' ')
+	witness_on "$P" "$W" "$S"
+	tap_result $? "$1: $W is a witness, $S the one synchronous standby of $P"
+	client_start "$2"
 	watch_start
 	sleep 3
+}
+
+scenario_last_standby_cut() { # the primary's one standby cut, link first: commits stall only until Pacemaker says it is lost
+	local p s w a0
+	witness_layout last_standby_cut 40
+	p=$P s=$S w=$W
 	a0=$(acked_now)
 	say "cut of $s, the last synchronous standby (link first)"
 	node_poweroff "$s"
@@ -85,13 +94,8 @@ scenario_last_standby_cut() { # the primary's one standby cut, link first: commi
 
 scenario_double_failure() { # primary cut, its standby promoted and writing alone, cut too; the old primary back alone with a witness
 	local p s w before lost
-	p=$(the_primary)
-	read -r s w < <(others "$p" | tr '\n' ' ')
-	witness_on "$p" "$w" "$s"
-	tap_result $? "double_failure: $w is a witness, $s the one synchronous standby of $p"
-	client_start 30
-	watch_start
-	sleep 3
+	witness_layout double_failure 30
+	p=$P s=$S w=$W
 	say "cut of $p, the primary (link first)"
 	node_poweroff "$p"
 	wait_for 60 "double_failure: $s promoted" read_primary_is "$s" "$s"
