@@ -1712,11 +1712,8 @@ pg_promote(struct tandem_ctx *ctx)
 		/* In the election: published a value for it, and running in this
 		 * transition (a node being stopped, a lost one, is not). */
 		for (size_t i = 0; i < n; i++)
-			for (size_t e = 0; e < n_expected; e++)
-				if (strcmp(others[i].name, expected[e]) == 0) {
-					present[n_present++] = others[i].name;
-					break;
-				}
+			if (in_names(expected, n_expected, others[i].name))
+				present[n_present++] = others[i].name;
 		if (!may_be_promoted(&pg, present, n_present, reason, sizeof(reason))) {
 			refuse_promotion(&pg, reason, true);
 			tandem_ocf_exit_reason("not promoting: %s", reason);
