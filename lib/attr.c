@@ -66,6 +66,17 @@ unset_or_failed(const char *why)
 	       || strstr(why, "not found") != NULL ? 0 : -1;
 }
 
+/* The name an attribute or property has in the CIB: the agent's name, then
+ * the resource's (OCF_RESOURCE_INSTANCE; an anonymous clone's instances
+ * share it).  Two resources of one agent in one cluster, two PostgreSQL
+ * clusters say, each have their own values (resource-agents #591). */
+static const char *
+resource_name(char *buf, size_t len, const char *name)
+{
+	snprintf(buf, len, "%s-%s", name, tandem_ocf_instance());
+	return buf;
+}
+
 /* The cache of values this node set: one small file per attribute under
  * the transient state directory, which a reboot empties as it does
  * Pacemaker's transient attributes. */
@@ -122,7 +133,9 @@ int
 tandem_attr_set(const char *name, const char *value, bool private_,
 		tandem_deadline deadline, char *why, size_t why_len)
 {
-	if (cache_fresh(name, value))
+	char full[256];
+
+	if (cache_fresh(resource_name(full, sizeof(full), name), value))
 		return 0;
 	return tandem_attr_send(name, value, private_, deadline, why, why_len);
 }
@@ -131,13 +144,15 @@ int
 tandem_attr_send(const char *name, const char *value, bool private_,
 		 tandem_deadline deadline, char *why, size_t why_len)
 {
+	char full[256];
 	const char *argv[] = { tool("TANDEM_ATTRD_UPDATER", TANDEM_ATTRD_UPDATER),
-			       "-n", name, "-U", value, private_ ? "-p" : NULL, NULL };
+			       "-n", resource_name(full, sizeof(full), name), "-U", value,
+			       private_ ? "-p" : NULL, NULL };
 
 	if (run(argv, deadline, NULL, why, why_len) != 0)
 		return -1;
-	cache_store(name, value);
-	tandem_log(LOG_DEBUG, "attribute %s set to \"%s\"", name, value);
+	cache_store(full, value);
+	tandem_log(LOG_DEBUG, "attribute %s set to \"%s\"", full, value);
 	return 0;
 }
 
@@ -192,9 +207,9 @@ int
 tandem_attr_get(const char *name, const char *node, char **value,
 		tandem_deadline deadline, char *why, size_t why_len)
 {
-	char *out = NULL;
+	char *out = NULL, full[256];
 	const char *argv[] = { tool("TANDEM_ATTRD_UPDATER", TANDEM_ATTRD_UPDATER),
-			       "-Q", "-n", name, "-N", NULL, NULL };
+			       "-Q", "-n", resource_name(full, sizeof(full), name), "-N", NULL, NULL };
 
 	/* Without -N, attrd_updater 2.1 answers for every node. */
 	if (node == NULL)
@@ -276,8 +291,9 @@ int
 tandem_attr_get_all(const char *name, char ***nodes, char ***values, size_t *n,
 		    tandem_deadline deadline, char *why, size_t why_len)
 {
+	char full[256];
 	const char *argv[] = { tool("TANDEM_ATTRD_UPDATER", TANDEM_ATTRD_UPDATER),
-			       "-Q", "-A", "-n", name, NULL };
+			       "-Q", "-A", "-n", resource_name(full, sizeof(full), name), NULL };
 	/* Pacemaker 2.1.5's attrd_updater narrows even -A to the node this
 	 * variable names: an agent's query would see its own node only. */
 	const char *const unset[] = { "OCF_RESKEY_CRM_meta_on_node", NULL };
@@ -302,10 +318,12 @@ tandem_attr_get_all(const char *name, char ***nodes, char ***values, size_t *n,
 int
 tandem_attr_delete(const char *name, bool private_, tandem_deadline deadline, char *why, size_t why_len)
 {
+	char full[256];
 	const char *argv[] = { tool("TANDEM_ATTRD_UPDATER", TANDEM_ATTRD_UPDATER),
-			       "-n", name, "-D", private_ ? "-p" : NULL, NULL };
+			       "-n", resource_name(full, sizeof(full), name), "-D",
+			       private_ ? "-p" : NULL, NULL };
 
-	cache_store(name, NULL);
+	cache_store(full, NULL);
 	return run(argv, deadline, NULL, why, why_len);
 }
 
@@ -366,8 +384,9 @@ int
 tandem_cluster_prop_set(const char *name, const char *value, tandem_deadline deadline, char *why,
 			size_t why_len)
 {
+	char full[256];
 	const char *argv[] = { tool("TANDEM_CRM_ATTRIBUTE", TANDEM_CRM_ATTRIBUTE), "--type", "crm_config",
-			       "--name", name, "--update", value, NULL };
+			       "--name", resource_name(full, sizeof(full), name), "--update", value, NULL };
 
 	return run(argv, deadline, NULL, why, why_len);
 }
@@ -376,9 +395,9 @@ int
 tandem_cluster_prop_get(const char *name, char **value, tandem_deadline deadline, char *why,
 			size_t why_len)
 {
+	char *out = NULL, full[256];
 	const char *argv[] = { tool("TANDEM_CRM_ATTRIBUTE", TANDEM_CRM_ATTRIBUTE), "--type", "crm_config",
-			       "--name", name, "--query", "--quiet", NULL };
-	char *out = NULL;
+			       "--name", resource_name(full, sizeof(full), name), "--query", "--quiet", NULL };
 
 	*value = NULL;
 	if (run(argv, deadline, &out, why, why_len) != 0)

@@ -138,7 +138,8 @@ step "shellcheck (warnings)" shellcheck_all
 step "vagrant validate" sh -c 'cd vagrant && vagrant validate --ignore-provider'
 
 
-# The Debian package: built, lintian-clean, installable (tests/deb.sh).
+# The Debian package, on Debian 12: built, lintian-clean, installed with
+# apt-get and used, in a throwaway overlay of this machine (tests/deb.sh).
 tap_step() { # tap_step CMD...: a step whose TAP lines count
 	local out rc
 	out=$("$@" 2>&1)
@@ -166,6 +167,9 @@ step "make check-cluster" cluster check-cluster
 # The same with every node in a Debian 13 root: Pacemaker 3.0, pcs 0.12,
 # PostgreSQL 17 (kill9 poweroff partition switchover lagging).
 step "make check-cluster-trixie" cluster check-cluster-trixie
+# The package on Debian 13, in an overlay of the same root: built by its
+# toolchain, its lintian, installed and used on PostgreSQL 17.
+step "Debian package, Debian 13" tap_step bash tests/deb.sh trixie
 
 # The version matrix: PostgreSQL 13, 17 and 18 on Debian 11, 13 and 14 roots
 # (tests/versions), built there and tested with the unit tests and the pgsql

@@ -83,7 +83,7 @@ const struct tandem_param pg_params[PG_N_PARAMS] = {
 		"on: the agent keeps synchronous_standby_names naming exactly the standbys that are "
 		"streaming and caught up, and only those may be promoted, so no acknowledged commit "
 		"is lost; with no such standby it falls back to asynchronous (logged, and shown in the "
-		"tandem-pgsql-sync attribute). strict: as on, but writes wait rather than go "
+		"tandem-pgsql-sync-<resource> attribute). strict: as on, but writes wait rather than go "
 		"asynchronous. off: asynchronous, as PAF.", .options = sync_modes },
 	[PG_AUTO_REWIND] = { "auto_rewind", TANDEM_PARAM_BOOLEAN, "true", false, false, false,
 		"Rejoin a former primary with pg_rewind",

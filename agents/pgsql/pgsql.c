@@ -419,24 +419,16 @@ remember_nodes(const struct tandem_ocf_notify *ntf)
 	write_names("database-nodes", db, n_db);
 }
 
-/* The commit record's cluster property: tandem-pgsql-commits-<instance>. */
-static void
-commit_record_name(char *buf, size_t len)
-{
-	snprintf(buf, len, "tandem-pgsql-%s-%s", PG_COMMIT_RECORD, tandem_ocf_instance());
-}
-
 /* Reads the commit record.  Returns 1 with *r filled, 0 when there is none
  * (a cluster that never had a primary under sync_mode on or strict), -1 when
  * it cannot be read or parsed (why says). */
 static int
 read_commit_record(struct pg *pg, struct pg_commit_record *r, char *why, size_t len)
 {
-	char name[300], *value = NULL;
+	char *value = NULL;
 	int rc;
 
-	commit_record_name(name, sizeof(name));
-	if (tandem_cluster_prop_get(name, &value, pg->ctx->deadline, why, len) != 0)
+	if (tandem_cluster_prop_get(PG_COMMIT_RECORD, &value, pg->ctx->deadline, why, len) != 0)
 		return -1;
 	if (value == NULL || value[0] == '\0') {
 		free(value);
@@ -444,8 +436,8 @@ read_commit_record(struct pg *pg, struct pg_commit_record *r, char *why, size_t 
 	}
 	rc = pg_commit_record_parse(value, r) ? 1 : -1;
 	if (rc < 0)
-		snprintf(why, len, "cluster property %.80s is not \"primary=NODE sync=NODE,...\": \"%.100s\"",
-			 name, value);
+		snprintf(why, len, "cluster property %s-%.80s is not \"primary=NODE sync=NODE,...\": \"%.100s\"",
+			 PG_COMMIT_RECORD, tandem_ocf_instance(), value);
 	free(value);
 	return rc;
 }
@@ -457,13 +449,12 @@ read_commit_record(struct pg *pg, struct pg_commit_record *r, char *why, size_t 
 static bool
 write_commit_record(struct pg *pg, const struct pg_commit_record *r, bool force, char *why, size_t len)
 {
-	char name[300], value[1200], last[1200] = "";
+	char value[1200], last[1200] = "";
 
 	pg_commit_record_format(r, value, sizeof(value));
 	if (!force && read_state("commit-record", last, sizeof(last)) && strcmp(last, value) == 0)
 		return true;
-	commit_record_name(name, sizeof(name));
-	if (tandem_cluster_prop_set(name, value, pg->ctx->deadline, why, len) != 0)
+	if (tandem_cluster_prop_set(PG_COMMIT_RECORD, value, pg->ctx->deadline, why, len) != 0)
 		return false;
 	write_state("commit-record", value);
 	tandem_log(LOG_INFO, "commit record: %s", value);

@@ -41,7 +41,9 @@ enum pg_sync_mode { PG_SYNC_OFF, PG_SYNC_ON, PG_SYNC_STRICT };
 #define PG_SCORE_BOOTSTRAP 1    //!< a standby no primary has ranked yet
 #define PG_SCORE_FORBIDDEN -1000
 
-/* Node attributes this agent writes (transient: a reboot clears them). */
+/* Node attributes this agent writes (transient: a reboot clears them).  In
+ * the CIB each is followed by the resource's name (lib/attr.c):
+ * tandem-pgsql-sync-pgsqld. */
 #define PG_ATTR_LSN "tandem-pgsql-lsn"          //!< private: election LSN, set in pre-promote
 #define PG_ATTR_PRIMARY_LSN "tandem-pgsql-primary-lsn"
 #define PG_ATTR_UPSTREAM "tandem-pgsql-upstream-lsn"  //!< private: the primary's end a standby last saw, set in pre-promote
@@ -51,7 +53,7 @@ enum pg_sync_mode { PG_SYNC_OFF, PG_SYNC_ON, PG_SYNC_STRICT };
 #define PG_ATTR_SYNC "tandem-pgsql-sync"        //!< primary: "sync" | "async (degraded)" | "blocked (strict)"
 #define PG_ATTR_FAILOVER "tandem-pgsql-last-failover"
 #define PG_ATTR_REFUSED "tandem-pgsql-refused"  //!< why this node is not promoted (the commit record)
-#define PG_COMMIT_RECORD "commits"              //!< cluster property tandem-pgsql-commits-<instance>
+#define PG_COMMIT_RECORD "tandem-pgsql-commits" //!< cluster property, tandem-pgsql-commits-<resource>
 
 /* One row of pg_stat_replication, as the primary sees a standby. */
 struct pg_standby {

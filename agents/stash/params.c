@@ -67,6 +67,6 @@ const struct tandem_param stash_params[STASH_N_PARAMS] = {
 		"When Stash is unhealthy (ERROR, stuck STARTING, no answer), ask its PostgreSQL "
 		"(jdbc.url from shared/bitbucket.properties or stash-config.properties; every host of a "
 		"multi-host URL) whether it answers. If it does not, report running and say so in the "
-		"log and in the node attribute tandem-stash-db: the guide's advice is to do nothing, as "
+		"log and in the node attribute tandem-stash-db-<resource>: the guide's advice is to do nothing, as "
 		"Stash on another node would fail the same way." },
 };

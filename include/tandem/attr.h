@@ -9,7 +9,14 @@
 
 /* Pacemaker's attribute daemon API is internal (ipc_attrd_internal.h):
  * these spawn attrd_updater and crm_attribute, and only when a value
- * changes.  Each returns 0, or -1 with why filled in. */
+ * changes.  Each returns 0, or -1 with why filled in.
+ *
+ * Every name given here, of a node attribute or of a cluster property, is
+ * the agent's: in the CIB it is followed by the resource's name,
+ * NAME-<OCF_RESOURCE_INSTANCE> (tandem-pgsql-sync-pgsqld), so that two
+ * resources of one agent in one cluster never read or overwrite each
+ * other's values (resource-agents #591).  The write-on-change cache is
+ * keyed the same way. */
 
 /* Sets a transient attribute of this node.  private ones live in the
  * attribute daemon only (no CIB write, invisible to rules).  A value equal

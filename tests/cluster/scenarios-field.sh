@@ -30,7 +30,7 @@ the_primary() {
 
 # READs for wait_for (tests/lib/wait.sh): each prints what it saw.
 read_primary_is() { local p; p=$(primary "$2"); echo "primary: [${p}] (want $1)"; [ "$p" = "$1" ]; }
-read_refused() { local v; v=$(attr "$1" tandem-pgsql-refused); echo "tandem-pgsql-refused on $1: '$v'"; [ -n "$v" ]; }
+read_refused() { local v; v=$(attr "$1" tandem-pgsql-refused-pgsqld); echo "tandem-pgsql-refused-pgsqld on $1: '$v'"; [ -n "$v" ]; }
 read_acked_beyond() { local a; a=$(acked_now); echo "acknowledged so far: $a (want more than $1)"; [ "$a" -gt "$1" ]; }
 read_sync_names() {
 	local v
@@ -83,7 +83,7 @@ scenario_last_standby_cut() { # the primary's one standby cut, link first: commi
 	# (60 s): the client commits for 40 s in all.
 	wait_for 45 "last_standby_cut: commits after the cut" read_acked_beyond "$((a0 + 50))"
 	tap_result $? "last_standby_cut: commits go on once Pacemaker has declared $s lost"
-	tap_is "$(attr "$p" tandem-pgsql-sync)" "async (degraded)" "last_standby_cut: the primary says replication is asynchronous"
+	tap_is "$(attr "$p" tandem-pgsql-sync-pgsqld)" "async (degraded)" "last_standby_cut: the primary says replication is asynchronous"
 	tap_is "$(commit_record "$p")" "primary=$p sync=" "last_standby_cut: the commit record names $p alone"
 	client_wait
 	node_boot "$s"
@@ -109,7 +109,7 @@ scenario_double_failure() { # primary cut, its standby promoted and writing alon
 	say "$p boots again, alone with the witness $w"
 	node_boot "$p"
 	wait_for 240 "double_failure: $p says why it is not promoted" read_refused "$p"
-	tap_result $? "double_failure: $p is not promoted, and says why: $(attr "$p" tandem-pgsql-refused)"
+	tap_result $? "double_failure: $p is not promoted, and says why: $(attr "$p" tandem-pgsql-refused-pgsqld)"
 	tap_is "$(primary "$p")" "" "double_failure: no primary (the cluster waits for $s or an admin)"
 	tap_ok "double_failure: $p runs as a standby" unpromoted_has "$p" "$p"
 	say "the admin promotes $p knowingly (the README's command)"

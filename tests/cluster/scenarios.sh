@@ -88,14 +88,14 @@ healthy() {
 		# sync state asked of the primary it names.
 		if [ -n "$p" ] && [ "$(wc -w <<<"$p")" = 1 ] && [ "$(role_nodes Unpromoted <<<"$out" | wc -w)" = $((N - 1)) ] &&
 			[ "$(started_on pgsql-vip <<<"$out")" = "$p" ] &&
-			{ [ "$STACK" = paf ] || [ "$(attr "$p" tandem-pgsql-sync)" = sync ]; }; then
+			{ [ "$STACK" = paf ] || [ "$(attr "$p" tandem-pgsql-sync-pgsqld)" = sync ]; }; then
 			return 0
 		fi
 		sleep 2
 	done
 	echo "#   gave up after $limit s; last reading (from $n): promoted [$(words <<<"$p")]," \
 		"unpromoted [$(role_nodes Unpromoted <<<"$out" | words)], pgsql-vip on [$(started_on pgsql-vip <<<"$out" | words)]," \
-		"sync '$( [ -n "$p" ] && [ "$STACK" != paf ] && attr "$(head -n 1 <<<"$p")" tandem-pgsql-sync)'"
+		"sync '$( [ -n "$p" ] && [ "$STACK" != paf ] && attr "$(head -n 1 <<<"$p")" tandem-pgsql-sync-pgsqld)'"
 	crm "$n" | sed 's/^/#   /'
 	return 1
 }
@@ -259,7 +259,7 @@ scenario_poweroff() { # the primary node loses power; it comes back and rejoins 
 	fi
 	local np rec
 	np=$(primary "$(any_up)")
-	rec=$(attr "$np" tandem-pgsql-last-failover)
+	rec=$(attr "$np" tandem-pgsql-last-failover-pgsqld)
 	tap_like "$rec" 'last known primary LSN [0-9A-F]+/[0-9A-F]+; gap 0 bytes' \
 		"poweroff: the failover record knows the lost primary's LSN, and lost nothing ($rec)"
 }
@@ -422,7 +422,7 @@ scenario_standby_loss() { # sync_mode=on: every standby stopped, writes go on (a
 	sleep 5
 	a1=$(acked_now)
 	tap_ok "standby_loss: with no standby, writes go on ($a0 -> $a1 acknowledged)" test "$a1" -gt "$a0"
-	tap_is "$(attr "$p" tandem-pgsql-sync)" "async (degraded)" "standby_loss: the primary says replication is asynchronous"
+	tap_is "$(attr "$p" tandem-pgsql-sync-pgsqld)" "async (degraded)" "standby_loss: the primary says replication is asynchronous"
 	standbys clear "$p"
 	client_wait
 	watch_stop
@@ -544,7 +544,7 @@ scenario_stash_dbdown() { # its database down: the guide says do nothing
 	sleep 20
 	tap_is "$(stash_node)/$(stash_pid "$n")" "$n/$pid" "stash_dbdown: no restart, no failover while the database is down"
 	tap_is "$(stash_fails "$n")" 0 "stash_dbdown: no failure counted"
-	tap_is "$(attr "$n" tandem-stash-db)" unreachable "stash_dbdown: tandem-stash-db=unreachable on $n"
+	tap_is "$(attr "$n" tandem-stash-db-stash)" unreachable "stash_dbdown: tandem-stash-db-stash=unreachable on $n"
 	stash_mode "$n" running
 	node_exec "$p" pcs resource enable pgsqld-clone >/dev/null 2>&1
 	healthy 240

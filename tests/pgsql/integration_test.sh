@@ -106,13 +106,13 @@ ra n1 monitor OCF_RESKEY_CRM_meta_interval=16000
 tap_is "$RC" 0 "monitor n1: standby"
 tap_is "$(cat "$T/attrs/n1/master-pgsqld" 2>/dev/null)" 1 "a standby nobody ranks gets score 1 (bootstrap)"
 notify n1 pre promote OCF_RESKEY_CRM_meta_notify_promote_uname=n1
-tap_like "$(attr n1 tandem-pgsql-lsn)" '^[0-9A-F]+/[0-9A-F]+@[0-9]+$' "pre-promote publishes n1's LSN, stamped with the time"
+tap_like "$(attr n1 tandem-pgsql-lsn-pgsqld)" '^[0-9A-F]+/[0-9A-F]+@[0-9]+$' "pre-promote publishes n1's LSN, stamped with the time"
 ra n1 promote
 tap_is "$RC" 0 "promote n1"
 vip_to n1
 ra n1 monitor OCF_RESKEY_CRM_meta_interval=15000
 tap_is "$RC" 8 "monitor n1: primary"
-tap_like "$(attr n1 tandem-pgsql-last-failover)" '^promoted at ' "promotion leaves a failover record"
+tap_like "$(attr n1 tandem-pgsql-last-failover-pgsqld)" '^promoted at ' "promotion leaves a failover record"
 ra n1 promote
 tap_is "$RC" 0 "promote of the primary succeeds (idempotent)"
 notify n1 pre start OCF_RESKEY_CRM_meta_notify_start_uname="n2 n3"
@@ -135,7 +135,7 @@ tap_is "$(sql n1 "SELECT count(*) FROM pg_replication_slots WHERE slot_name IN (
 tap_ok "both standbys stream" sh -c "[ \$(runuser -u postgres -- psql -h $T/n1/sock -d postgres -XAtqc \"SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'\") = 2 ]"
 tap_is "$(sql n1 "SHOW synchronous_standby_names")" 'ANY 1 ("n2", "n3")' \
 	"sync_mode=on names exactly the streaming standbys"
-tap_is "$(attr n1 tandem-pgsql-sync)" sync "the primary says replication is synchronous"
+tap_is "$(attr n1 tandem-pgsql-sync-pgsqld)" sync "the primary says replication is synchronous"
 tap_is "$(cat "$T/attrs/n2/master-pgsqld")/$(cat "$T/attrs/n3/master-pgsqld")/$(cat "$T/attrs/n1/master-pgsqld")" \
 	"1000/999/1001" "scores: the primary 1001, standbys by WAL received"
 ra n1 monitor OCF_RESKEY_CRM_meta_interval=15000 OCF_CHECK_LEVEL=10
@@ -195,20 +195,20 @@ tap_is "$RC" 9 "a probe still sees the crashed primary"
 echo "# election: the most advanced standby, and only it"
 notify n2 pre promote OCF_RESKEY_CRM_meta_notify_promote_uname=n3 OCF_RESKEY_CRM_meta_notify_unpromoted_uname="n2 n3"
 notify n3 pre promote OCF_RESKEY_CRM_meta_notify_promote_uname=n3 OCF_RESKEY_CRM_meta_notify_unpromoted_uname="n2 n3"
-l2=$(attr n2 tandem-pgsql-lsn); l3=$(attr n3 tandem-pgsql-lsn)
+l2=$(attr n2 tandem-pgsql-lsn-pgsqld); l3=$(attr n3 tandem-pgsql-lsn-pgsqld)
 tap_like "$l2 $l3" '^[0-9A-F]+/[0-9A-F]+@[0-9]+ [0-9A-F]+/[0-9A-F]+@[0-9]+$' "both standbys published their LSNs ($l2, $l3)"
 tap_ok "n3 holds less WAL than n2" test "${l3%@*}" != "${l2%@*}"
 # What attrd may still hold when promote reads: a previous election's
 # value (n2 far ahead, long ago), or nothing from n2 at all.
-echo "FF/0@1000" >"$T/attrs/n2/tandem-pgsql-lsn"
+echo "FF/0@1000" >"$T/attrs/n2/tandem-pgsql-lsn-pgsqld"
 ra n3 promote
 tap_is "$RC" 1 "promote refuses when a candidate's only value is a previous election's"
 tap_like "$ERR" 'ocf-exit-reason:n2 published no LSN for this election in time' "reason names the silent candidate"
-rm "$T/attrs/n2/tandem-pgsql-lsn"
+rm "$T/attrs/n2/tandem-pgsql-lsn-pgsqld"
 ra n3 promote
 tap_is "$RC" 1 "promote refuses when a candidate published nothing"
 tap_is "$(sql n3 "SELECT pg_is_in_recovery()")" t "n3 is still a standby"
-echo "$l2" >"$T/attrs/n2/tandem-pgsql-lsn"
+echo "$l2" >"$T/attrs/n2/tandem-pgsql-lsn-pgsqld"
 ra n3 promote
 tap_is "$RC" 1 "promote of the less advanced standby refuses"
 tap_like "$ERR" 'ocf-exit-reason:n2 holds more WAL than this node' "reason names the better node"
@@ -219,13 +219,13 @@ ra n2 promote
 tap_is "$RC" 0 "promote n2"
 vip_to n2
 ra n2 monitor OCF_RESKEY_CRM_meta_interval=15000
-tap_like "$(attr n2 tandem-pgsql-last-failover)" 'gap [0-9]+ bytes' "failover record names the gap (published by the first monitor)"
-tap_is "$(attr n2 tandem-pgsql-received-lsn)$(attr n2 tandem-pgsql-replayed-lsn)" "" \
+tap_like "$(attr n2 tandem-pgsql-last-failover-pgsqld)" 'gap [0-9]+ bytes' "failover record names the gap (published by the first monitor)"
+tap_is "$(attr n2 tandem-pgsql-received-lsn-pgsqld)$(attr n2 tandem-pgsql-replayed-lsn-pgsqld)" "" \
 	"the new primary no longer shows the LSNs it had as a standby"
 tap_is "$(sql n2 "SELECT count(*) FROM acked WHERE n <= 300")" 300 "every acknowledged row is on the new primary"
 notify n2 post promote OCF_RESKEY_CRM_meta_notify_promote_uname=n2
 notify n3 post promote OCF_RESKEY_CRM_meta_notify_promote_uname=n2
-tap_is "$(attr n2 tandem-pgsql-lsn)$(attr n3 tandem-pgsql-lsn)" "" \
+tap_is "$(attr n2 tandem-pgsql-lsn-pgsqld)$(attr n3 tandem-pgsql-lsn-pgsqld)" "" \
 	"post-promote clears the election's LSNs: a stale one never counts in the next"
 ra n2 monitor OCF_RESKEY_CRM_meta_interval=15000
 tap_is "$RC" 8 "monitor n2: primary"
@@ -252,7 +252,7 @@ ra n1 stop; ra n3 stop
 notify n2 post stop OCF_RESKEY_CRM_meta_notify_stop_uname="n1 n3"
 ra n2 monitor OCF_RESKEY_CRM_meta_interval=15000
 tap_is "$(sql n2 "SHOW synchronous_standby_names")" "" "sync_mode=on, no standby: asynchronous"
-tap_is "$(attr n2 tandem-pgsql-sync)" "async (degraded)" "and says so in an attribute"
+tap_is "$(attr n2 tandem-pgsql-sync-pgsqld)" "async (degraded)" "and says so in an attribute"
 tap_is "$(sql n2 "INSERT INTO acked VALUES (400) RETURNING n")" 400 "writes go on"
 # Stop deletes a node's own score; the primary forbids it where it is set.
 tap_like "$(cat "$T/attrs/n1/master-pgsqld" 2>/dev/null)/$(cat "$T/attrs/n3/master-pgsqld" 2>/dev/null)" \
@@ -271,7 +271,7 @@ tap_is "$RC" 0 "and the start after it"
 ra n3 stop
 ra n2 monitor OCF_RESKEY_CRM_meta_interval=15000 OCF_RESKEY_sync_mode=strict
 tap_is "$(sql n2 "SHOW synchronous_standby_names")" 'ANY 1 ("n3")' "sync_mode=strict keeps the names: writes wait"
-tap_is "$(attr n2 tandem-pgsql-sync)" "waiting (strict)" "and says so"
+tap_is "$(attr n2 tandem-pgsql-sync-pgsqld)" "waiting (strict)" "and says so"
 
 echo "# a double failure (PAF #26, #180): the primary lost, its one synchronous standby promoted"
 echo "# and acknowledging commits alone, lost too; the old primary comes back alone"
@@ -326,7 +326,7 @@ tap_is "$RC" 0 "n2, the old primary, starts alone as a standby (nothing to follo
 ra n2 monitor OCF_RESKEY_CRM_meta_interval=16000
 tap_is "$RC" 0 "monitor n2: a standby"
 tap_is "$(cat "$T/attrs/n2/master-pgsqld" 2>/dev/null)" -1000 "n2 gets no promotion score: it cannot show it holds every commit"
-tap_like "$(attr n2 tandem-pgsql-refused)" '^n1 was primary with no synchronous standby' "a node attribute says why"
+tap_like "$(attr n2 tandem-pgsql-refused-pgsqld)" '^n1 was primary with no synchronous standby' "a node attribute says why"
 notify n2 pre promote OCF_RESKEY_CRM_meta_notify_promote_uname=n2 OCF_RESKEY_CRM_meta_notify_unpromoted_uname=n2 \
 	OCF_RESKEY_CRM_meta_notify_demote_uname=n1 OCF_RESKEY_CRM_meta_notify_stop_uname=n1
 ra n2 promote
@@ -338,7 +338,7 @@ env ATTR_DIR="$T/attrs" OCF_RESOURCE_INSTANCE=pgsqld "$T/bin/crm_attribute" --ty
 	--name tandem-pgsql-commits-pgsqld --update primary=n2
 ra n2 monitor OCF_RESKEY_CRM_meta_interval=16000
 tap_is "$(cat "$T/attrs/n2/master-pgsqld" 2>/dev/null)" 1 "n2 promotable again"
-tap_is "$(attr n2 tandem-pgsql-refused)" "" "and the refusal cleared"
+tap_is "$(attr n2 tandem-pgsql-refused-pgsqld)" "" "and the refusal cleared"
 notify n2 pre promote OCF_RESKEY_CRM_meta_notify_promote_uname=n2 OCF_RESKEY_CRM_meta_notify_unpromoted_uname=n2 \
 	OCF_RESKEY_CRM_meta_notify_demote_uname=n1 OCF_RESKEY_CRM_meta_notify_stop_uname=n1
 ra n2 promote

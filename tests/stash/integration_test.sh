@@ -158,14 +158,14 @@ mode error
 ra monitor OCF_RESKEY_CRM_meta_interval=15000 OCF_RESKEY_db_check=true
 tap_is "$RC" 0 "ERROR and PostgreSQL down: no restart, no failover (the guide)"
 tap_like "$ERR" 'warning: .*its database does not answer.*database 127.0.0.1:5499,localhost:5499' "the log says why and names the hosts"
-tap_is "$(cat "$T/attrs/s1/tandem-stash-db" 2>/dev/null)" unreachable "node attribute tandem-stash-db=unreachable"
+tap_is "$(cat "$T/attrs/s1/tandem-stash-db-stash" 2>/dev/null)" unreachable "node attribute tandem-stash-db-stash=unreachable"
 install -d -o postgres "$T/db"
 runuser -u postgres -- "$BIN/initdb" -D "$T/db" -A trust >/dev/null 2>&1
 ip netns exec "tds$$-s1" runuser -u postgres -- "$BIN/pg_ctl" -D "$T/db" -w -s -l "$T/db/startup.log" \
 	-o "-c listen_addresses=127.0.0.1 -c port=5499 -c unix_socket_directories=$T/db" start
 ra monitor OCF_RESKEY_CRM_meta_interval=15000 OCF_RESKEY_db_check=true
 tap_is "$RC" 1 "ERROR with its database answering: failure, a restart may help"
-tap_is "$(cat "$T/attrs/s1/tandem-stash-db" 2>/dev/null)" reachable "tandem-stash-db=reachable"
+tap_is "$(cat "$T/attrs/s1/tandem-stash-db-stash" 2>/dev/null)" reachable "tandem-stash-db-stash=reachable"
 mode running
 ra validate-all OCF_RESKEY_db_check=true
 tap_is "$RC" 0 "validate with db_check reads jdbc.url (escaped colons, two hosts)"

@@ -115,20 +115,20 @@ set_spawns_only_on_change(void **state)
 	unlink(record);
 	assert_int_equal(tandem_attr_set("tandem-lsn", "0/3000060", false, soon(), why, sizeof(why)), 0);
 	assert_int_equal(calls(last, sizeof(last)), 1);
-	assert_string_equal(last, "-n tandem-lsn -U 0/3000060");
+	assert_string_equal(last, "-n tandem-lsn-pgsqld -U 0/3000060");
 	assert_int_equal(tandem_attr_set("tandem-lsn", "0/3000060", false, soon(), why, sizeof(why)), 0);
 	assert_int_equal(calls(last, sizeof(last)), 1);
 	assert_int_equal(tandem_attr_set("tandem-lsn", "0/4000000", true, soon(), why, sizeof(why)), 0);
 	assert_int_equal(calls(last, sizeof(last)), 2);
-	assert_string_equal(last, "-n tandem-lsn -U 0/4000000 -p");
+	assert_string_equal(last, "-n tandem-lsn-pgsqld -U 0/4000000 -p");
 	/* After a delete the same value must be written again. */
 	assert_int_equal(tandem_attr_delete("tandem-lsn", true, soon(), why, sizeof(why)), 0);
 	assert_int_equal(calls(last, sizeof(last)), 3);
-	assert_string_equal(last, "-n tandem-lsn -D -p");
+	assert_string_equal(last, "-n tandem-lsn-pgsqld -D -p");
 	assert_int_equal(tandem_attr_set("tandem-lsn", "0/4000000", true, soon(), why, sizeof(why)), 0);
 	assert_int_equal(calls(last, sizeof(last)), 4);
 	assert_int_equal(tandem_attr_delete("tandem-shown", false, soon(), why, sizeof(why)), 0);
-	assert_string_equal((calls(last, sizeof(last)), last), "-n tandem-shown -D");
+	assert_string_equal((calls(last, sizeof(last)), last), "-n tandem-shown-pgsqld -D");
 }
 
 static void
@@ -160,7 +160,7 @@ get_reads_the_node(void **state)
 	assert_string_equal(v, "0/5");
 	free(v);
 	assert_int_equal(calls(last, sizeof(last)), 1);
-	assert_string_equal(last, "-Q -n tandem-lsn -N node2");
+	assert_string_equal(last, "-Q -n tandem-lsn-pgsqld -N node2");
 	unsetenv("RECORD_STDOUT");
 	setenv("RECORD_STATUS", "105", 1);
 	setenv("RECORD_STDERR", "Could not query value of tandem-lsn: attribute does not exist", 1);
@@ -168,7 +168,7 @@ get_reads_the_node(void **state)
 	assert_int_equal(tandem_attr_get("tandem-lsn", NULL, &v, soon(), why, sizeof(why)), 0);
 	assert_null(v);
 	/* This node by name: attrd_updater without -N answers for all. */
-	assert_string_equal((calls(last, sizeof(last)), last), "-Q -n tandem-lsn -N node7 [on_node=node7]");
+	assert_string_equal((calls(last, sizeof(last)), last), "-Q -n tandem-lsn-pgsqld -N node7 [on_node=node7]");
 	setenv("RECORD_STDERR", "Connection refused", 1);
 	assert_int_equal(tandem_attr_get("tandem-lsn", NULL, &v, soon(), why, sizeof(why)), -1);
 	unsetenv("RECORD_STATUS");
@@ -188,11 +188,11 @@ get_all_asks_for_every_node(void **state)
 	 * and must not reach attrd_updater (it would answer for that node
 	 * only, and an election would see no other candidate). */
 	setenv("OCF_RESKEY_CRM_meta_on_node", "n2", 1);
-	setenv("RECORD_STDOUT", "name=\"lsn\" host=\"n1\" value=\"0/5@1\"\n"
-				"name=\"lsn\" host=\"n2\" value=\"\"\n"
-				"name=\"lsn\" host=\"n3\" value=\"0/6@1\"", 1);
+	setenv("RECORD_STDOUT", "name=\"lsn-pgsqld\" host=\"n1\" value=\"0/5@1\"\n"
+				"name=\"lsn-pgsqld\" host=\"n2\" value=\"\"\n"
+				"name=\"lsn-pgsqld\" host=\"n3\" value=\"0/6@1\"", 1);
 	assert_int_equal(tandem_attr_get_all("lsn", &nodes, &values, &n, soon(), why, sizeof(why)), 0);
-	assert_string_equal((calls(last, sizeof(last)), last), "-Q -A -n lsn");
+	assert_string_equal((calls(last, sizeof(last)), last), "-Q -A -n lsn-pgsqld");
 	/* n2's empty value (attrd_updater -D) is no value. */
 	assert_int_equal(n, 2);
 	assert_string_equal(nodes[0], "n1");
@@ -232,6 +232,32 @@ promotion_score(void **state)
 	assert_int_equal(calls(last, sizeof(last)), 4);
 }
 
+/* Two resources of one agent in one cluster (two PostgreSQL clusters):
+ * each has its own attributes, properties and write-on-change cache, so
+ * neither reads nor overwrites the other's (resource-agents #591). */
+static void
+two_resources_of_one_agent(void **state)
+{
+	char last[512] = "", why[256] = "";
+
+	(void)state;
+	unlink(record);
+	setenv("OCF_RESOURCE_INSTANCE", "db1", 1);
+	assert_int_equal(tandem_attr_set("tandem-pgsql-sync", "sync", false, soon(), why, sizeof(why)), 0);
+	assert_string_equal((calls(last, sizeof(last)), last), "-n tandem-pgsql-sync-db1 -U sync");
+	setenv("OCF_RESOURCE_INSTANCE", "db2", 1);
+	/* The same value, for the other resource: written, not taken from db1's cache. */
+	assert_int_equal(tandem_attr_set("tandem-pgsql-sync", "sync", false, soon(), why, sizeof(why)), 0);
+	assert_int_equal(calls(last, sizeof(last)), 2);
+	assert_string_equal(last, "-n tandem-pgsql-sync-db2 -U sync");
+	assert_int_equal(tandem_attr_set("tandem-pgsql-sync", "sync", false, soon(), why, sizeof(why)), 0);
+	assert_int_equal(calls(last, sizeof(last)), 2);
+	assert_int_equal(tandem_cluster_prop_set("tandem-pgsql-commits", "primary=n1", soon(), why, sizeof(why)), 0);
+	assert_string_equal((calls(last, sizeof(last)), last),
+			    "--type crm_config --name tandem-pgsql-commits-db2 --update primary=n1");
+	setenv("OCF_RESOURCE_INSTANCE", "pgsqld", 1);
+}
+
 /* A cluster property (the commit record): crm_config, persistent; unset
  * is no value, not a failure; a failed reading is one. */
 static void
@@ -241,12 +267,12 @@ cluster_property(void **state)
 
 	(void)state;
 	unlink(record);
-	assert_int_equal(tandem_cluster_prop_set("tandem-pgsql-commits-pgsqld", "primary=n1 sync=n2", soon(), why,
+	assert_int_equal(tandem_cluster_prop_set("tandem-pgsql-commits", "primary=n1 sync=n2", soon(), why,
 						 sizeof(why)), 0);
 	assert_int_equal(calls(last, sizeof(last)), 1);
 	assert_string_equal(last, "--type crm_config --name tandem-pgsql-commits-pgsqld --update primary=n1 sync=n2");
 	setenv("RECORD_STDOUT", "primary=n1 sync=n2", 1);
-	assert_int_equal(tandem_cluster_prop_get("tandem-pgsql-commits-pgsqld", &v, soon(), why, sizeof(why)), 0);
+	assert_int_equal(tandem_cluster_prop_get("tandem-pgsql-commits", &v, soon(), why, sizeof(why)), 0);
 	assert_string_equal(v, "primary=n1 sync=n2");
 	free(v);
 	assert_string_equal((calls(last, sizeof(last)), last),
@@ -254,10 +280,10 @@ cluster_property(void **state)
 	unsetenv("RECORD_STDOUT");
 	setenv("RECORD_STATUS", "105", 1);
 	setenv("RECORD_STDERR", "crm_attribute: Error performing operation: No such device or address", 1);
-	assert_int_equal(tandem_cluster_prop_get("tandem-pgsql-commits-pgsqld", &v, soon(), why, sizeof(why)), 0);
+	assert_int_equal(tandem_cluster_prop_get("tandem-pgsql-commits", &v, soon(), why, sizeof(why)), 0);
 	assert_null(v);
 	setenv("RECORD_STDERR", "Could not connect to the CIB: Transport endpoint is not connected", 1);
-	assert_int_equal(tandem_cluster_prop_get("tandem-pgsql-commits-pgsqld", &v, soon(), why, sizeof(why)), -1);
+	assert_int_equal(tandem_cluster_prop_get("tandem-pgsql-commits", &v, soon(), why, sizeof(why)), -1);
 	assert_null(v);
 	assert_non_null(strstr(why, "Transport endpoint"));
 	unsetenv("RECORD_STATUS");
@@ -275,6 +301,7 @@ main(void)
 		cmocka_unit_test(get_all_asks_for_every_node),
 		cmocka_unit_test(promotion_score),
 		cmocka_unit_test(cluster_property),
+		cmocka_unit_test(two_resources_of_one_agent),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -114,3 +114,20 @@ helper_pg_bindir(void)
 		tandem_pg_bindir(tandem_pg_newest_major(), dir, sizeof(dir));
 	return dir;
 }
+
+int
+helper_pg_major(void)
+{
+	const char *p = helper_pg_bindir();
+	int major = 0, n = -1;
+
+	for (; *p != '\0'; p++) {
+		if (*p >= '0' && *p <= '9')
+			n = (n < 0 ? 0 : n * 10) + (*p - '0');
+		else if (n >= 0) {
+			major = n;
+			n = -1;
+		}
+	}
+	return n >= 0 ? n : major;
+}

@@ -20,6 +20,9 @@ bool helper_private_network(void);
 /* The PostgreSQL programs the tests run: TANDEM_PG_BINDIR, else the
  * newest major installed (the one of each version-matrix root). */
 const char *helper_pg_bindir(void);
+/* The major of helper_pg_bindir(): the last number in its path (Debian's
+ * /usr/lib/postgresql/N/bin, PGDG's /usr/pgsql-N/bin); 0 if it has none. */
+int helper_pg_major(void);
 /* abs_top_srcdir/rel. */
 const char *helper_src(const char *rel);
 

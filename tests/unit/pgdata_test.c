@@ -63,7 +63,7 @@ fresh_cluster(void **state)
 	assert_int_equal(c.wal_segment_size, 16 << 20);
 	assert_true(c.checkpoint > 0);
 	assert_string_equal(tandem_pg_state_str(c.state), "shut down");
-	assert_int_equal(tandem_pgdata_version(data), tandem_pg_newest_major());
+	assert_int_equal(tandem_pgdata_version(data), helper_pg_major());
 }
 
 static void
@@ -207,7 +207,8 @@ crc32c_check_value(void **state)
 	assert_int_equal(tandem_crc32c("", 0), 0);
 }
 
-/* Where a major's programs are: the newest one installed is found. */
+/* Where a major's programs are: the newest one installed is found, and
+ * so is the one the tests run (an older one beside it, after an upgrade). */
 static void
 bindir_of_major(void **state)
 {
@@ -216,6 +217,8 @@ bindir_of_major(void **state)
 
 	(void)state;
 	assert_true(major >= 13);
+	assert_true(major >= helper_pg_major());
+	assert_true(tandem_pg_bindir(helper_pg_major(), dir1, sizeof(dir1)));
 	assert_true(tandem_pg_bindir(major, dir1, sizeof(dir1)));
 	assert_false(tandem_pg_bindir(99, dir1, sizeof(dir1)));
 	assert_string_equal(dir1, "/usr/lib/postgresql/99/bin");

@@ -5,6 +5,7 @@
 #   chroot_run DIR CMD   CMD inside DIR with a clean environment
 #   chroot_unmount DIR   every mount under DIR, deepest first (ours or left over)
 #   chroot_cleanup       unmounts the root chroot_mount last entered (for an EXIT trap)
+#   overlay_mount LOWER DIR   DIR/root: a throwaway overlay of LOWER (overlay_unmount DIR)
 
 chroot_mounted=""
 
@@ -43,4 +44,29 @@ chroot_run() {
 	shift
 	chroot "$dir" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C \
 		DEBIAN_FRONTEND=noninteractive "$@"
+}
+
+# overlay_mount LOWER DIR: DIR/root becomes a throwaway copy of LOWER (an
+# overlay whose upper layer is a tmpfs at DIR/layer): whatever is installed
+# or written in it is gone at overlay_unmount, and LOWER is never changed.
+overlay_mount() {
+	local lower=$1 dir=$2
+	mkdir -p "$dir/layer" "$dir/root" &&
+		mount -t tmpfs -o mode=755 tandem-overlay "$dir/layer" &&
+		mkdir "$dir/layer/upper" "$dir/layer/work" &&
+		mount -t overlay tandem-overlay \
+			-o "lowerdir=$lower,upperdir=$dir/layer/upper,workdir=$dir/layer/work" "$dir/root"
+}
+
+# overlay_unmount DIR: the mounts of overlay_mount DIR (and any under them) go.
+overlay_unmount() {
+	local m
+	chroot_unmount "$1/root"
+	# A process that has just left it may hold it a moment: then detached
+	# at once (lazily), and freed when the last user goes.
+	for m in "$1/root" "$1/layer"; do
+		mountpoint -q "$m" || continue
+		umount "$m" 2>/dev/null || umount -l "$m"
+	done
+	return 0
 }

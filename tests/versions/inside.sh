@@ -16,6 +16,11 @@ make -j2 check TESTS='$(unit_tests) tests/pgsql/integration_test.sh' >check.out 
 rc=$?
 grep -E '^(FAIL|ERROR|XPASS|SKIP):' check.out
 grep -E '^# (TOTAL|PASS|SKIP|FAIL|ERROR):' check.out
+# Which PostgreSQL the tests ran, in the integration test's own words
+# (run.sh checks the major is the one the lane is for).
+. /tandem/tests/lib/pg.sh
+echo "ran $("$(pg_bindir)/postgres" --version)"
+grep -h "healthy primary's data directory" tests/pgsql/integration_test.log
 skips=$(sed -n 's/^# SKIP: *//p' check.out)
 [ "$rc" = 0 ] || { tail -60 test-suite.log; exit 1; }
 [ "${skips:-0}" = 0 ] || { echo "skipped tests count as failures here"; exit 1; }

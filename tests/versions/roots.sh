@@ -32,6 +32,8 @@ base_packages=(
 cluster_packages=(
 	pacemaker corosync pcs crmsh resource-agents resource-agents-paf pgbouncer
 	nftables iputils-ping psmisc libxml2-utils hostname
+	# tests/deb.sh trixie: the package built, checked and installed there
+	debhelper lintian man-db
 )
 # suite_packages SUITE: sets packages (the stamp's list, PostgreSQL aside)
 # and debootstrap_suite, the Debian suite SUITE is made of.
