@@ -192,3 +192,72 @@ tandem_pq_query_simple(PGconn **conn, const char *sql, tandem_deadline deadline,
 {
 	return query(conn, sql, true, deadline, why, why_len);
 }
+
+int
+tandem_pq_stream_from(PGconn *conn, uint32_t tli, uint64_t lsn, tandem_deadline deadline, char sqlstate[6],
+		      char *why, size_t why_len)
+{
+	char cmd[96];
+	PGresult *res;
+	bool copying = false;
+
+	sqlstate[0] = '\0';
+	snprintf(cmd, sizeof(cmd), "START_REPLICATION PHYSICAL %X/%X TIMELINE %u", (unsigned)(lsn >> 32),
+		 (unsigned)lsn, (unsigned)tli);
+	if (!PQsendQuery(conn, cmd)) {
+		set_why(why, why_len, "could not ask for WAL", PQerrorMessage(conn));
+		return -1;
+	}
+	for (;;) {
+		if (copying) {
+			char *buf = NULL;
+			int n = PQgetCopyData(conn, &buf, 1);
+
+			if (n > 0) {
+				/* 'w': XLogData, WAL from the point asked; 'k': a keepalive. */
+				bool wal = buf[0] == 'w';
+
+				PQfreemem(buf);
+				if (wal)
+					return 1;
+				continue;
+			}
+			if (n < 0)
+				copying = false; /* ended: its result says why */
+		}
+		if (!copying) {
+			while (!PQisBusy(conn) && (res = PQgetResult(conn)) != NULL) {
+				ExecStatusType st = PQresultStatus(res);
+				const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+				if (st == PGRES_COPY_BOTH) {
+					PQclear(res);
+					copying = true;
+					break;
+				}
+				/* An error from the server itself (it has an SQLSTATE) is its
+				 * answer; anything else (a lost connection) is no answer. */
+				set_why(why, why_len, "the server will not stream from there",
+					PQresultErrorMessage(res));
+				if (state != NULL)
+					snprintf(sqlstate, 6, "%.5s", state);
+				PQclear(res);
+				return st == PGRES_FATAL_ERROR && state != NULL ? 0 : -1;
+			}
+			if (copying)
+				continue;
+			if (PQstatus(conn) == CONNECTION_BAD) {
+				set_why(why, why_len, "connection lost", PQerrorMessage(conn));
+				return -1;
+			}
+		}
+		if (!wait_socket(conn, false, deadline)) {
+			set_why(why, why_len, "no answer", "timed out");
+			return -1;
+		}
+		if (!PQconsumeInput(conn)) {
+			set_why(why, why_len, "connection lost", PQerrorMessage(conn));
+			return -1;
+		}
+	}
+}

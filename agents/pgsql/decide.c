@@ -20,7 +20,11 @@ const char PG_MONITOR_QUERY[] =
 	"   || coalesce(flush_lsn, '0/0') || ' ' || coalesce(replay_lsn, '0/0'), ',' ORDER BY application_name)"
 	"  FROM pg_stat_replication),"
 	" current_setting('synchronous_standby_names'),"
-	" (SELECT string_agg(slot_name, ',') FROM pg_replication_slots WHERE slot_name LIKE 'tandem\\_%'),"
+	/* Invalidated slots are left out: to the primary's duties they are
+	 * missing, and made again (wal_status lost: its WAL removed; 17+ also
+	 * names an invalidation_reason, 18 for idle slots). */
+	" (SELECT string_agg(slot_name, ',') FROM pg_replication_slots s WHERE slot_name LIKE 'tandem\\_%'"
+	"   AND wal_status IS DISTINCT FROM 'lost' AND to_jsonb(s) ->> 'invalidation_reason' IS NULL),"
 	" (SELECT latest_end_lsn FROM pg_stat_wal_receiver)";
 
 static bool

@@ -94,6 +94,14 @@ const struct tandem_param pg_params[PG_N_PARAMS] = {
 		"WAL kept for a lost standby",
 		"max_slot_wal_keep_size the primary is given: the replication slot of a dead standby "
 		"cannot hold more WAL than this, so it cannot fill the primary's disk." },
+	[PG_REPAIR_KEEP] = { "repair_keep", TANDEM_PARAM_INTEGER, "1", false, false, false,
+		"Data directories kept aside by a repair",
+		"A standby that cannot follow the primary (the WAL it needs is gone from the primary, "
+		"its history forked) is repaired at its next start: rewound with pg_rewind where that "
+		"applies, else cloned again with pg_basebackup. Before a clone, its data directory is "
+		"renamed aside (DATADIR.repaired-<UTC time>) and the newest repair_keep of those are "
+		"kept; the clone goes ahead only if the filesystem has room for a copy of it besides. "
+		"0: the old data directory is removed before the clone.", 0, 100 },
 	[PG_PGBOUNCER_ADMIN] = { "pgbouncer_admin", TANDEM_PARAM_STRING, NULL, false, false, false,
 		"This node's PgBouncer admin console (libpq conninfo)",
 		"When set, a planned switchover (pcs resource move --promoted, a node put in standby) "

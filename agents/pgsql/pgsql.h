@@ -25,6 +25,7 @@ enum pg_param {
 	PG_SYNC_MODE,
 	PG_AUTO_REWIND,
 	PG_SLOT_WAL_KEEP,
+	PG_REPAIR_KEEP,
 	PG_PGBOUNCER_ADMIN,
 	PG_PGBOUNCER_PAUSE,
 	PG_N_PARAMS
@@ -53,6 +54,7 @@ enum pg_sync_mode { PG_SYNC_OFF, PG_SYNC_ON, PG_SYNC_STRICT };
 #define PG_ATTR_SYNC "tandem-pgsql-sync"        //!< primary: "sync" | "async (degraded)" | "blocked (strict)"
 #define PG_ATTR_FAILOVER "tandem-pgsql-last-failover"
 #define PG_ATTR_REFUSED "tandem-pgsql-refused"  //!< why this node is not promoted (the commit record)
+#define PG_ATTR_REPAIR "tandem-pgsql-repair"    //!< the last repair of a standby that could not follow: when, what, why
 #define PG_COMMIT_RECORD "tandem-pgsql-commits" //!< cluster property, tandem-pgsql-commits-<resource>
 
 /* One row of pg_stat_replication, as the primary sees a standby. */

@@ -444,6 +444,56 @@ ra n2 validate-all OCF_RESKEY_system_user=nobody
 tap_is "$RC" 6 "a data directory owned by another user: not configured"
 ra n2 frob
 tap_is "$RC" 3 "unknown action: unimplemented"
+
+echo "# a standby that cannot follow: down past max_slot_wal_keep_size, the WAL it needs gone (patroni #3641)"
+# n2 restarted: max_connections back to its default (reset above).
+runuser -u postgres -- "$BIN/pg_ctl" -D "$T/n2/data" -w -s -m fast restart -o "-c unix_socket_directories=$T/n2/sock" >/dev/null
+notify n2 pre start OCF_RESKEY_CRM_meta_notify_start_uname=n3
+ra n3 start
+tap_is "$RC" 0 "n3 starts as a standby of n2"
+[ "$RC" = 0 ] || echo "$ERR" | sed 's/^/#   /'
+streams() { [ "$(sql n2 "SELECT count(*) FROM pg_stat_replication WHERE application_name = '$1' AND state = 'streaming'")" = 1 ]; }
+tap_ok "and streams" tap_wait 30 streams n3
+ra n2 monitor OCF_RESKEY_CRM_meta_interval=15000
+# Its node down for long (here only its server, stopped behind the agent's
+# back), while the primary writes more WAL than the slot may keep.
+runuser -u postgres -- "$BIN/pg_ctl" -D "$T/n3/data" -w -s -m fast stop
+sql n2 "ALTER SYSTEM SET max_slot_wal_keep_size = '32MB'" >/dev/null
+sql n2 "ALTER SYSTEM SET wal_keep_size = 0" >/dev/null
+sql n2 "SELECT pg_reload_conf()" >/dev/null
+for i in $(seq 601 606); do
+	# n3 is still named synchronous (the agent was not told): local commits.
+	sql n2 "SET synchronous_commit = local; INSERT INTO acked VALUES ($i)" >/dev/null
+	sql n2 "SELECT pg_switch_wal()" >/dev/null
+	sql n2 "CHECKPOINT" >/dev/null
+done
+tap_is "$(sql n2 "SELECT wal_status FROM pg_replication_slots WHERE slot_name = 'tandem_n3'")" lost \
+	"n3's slot is invalidated (wal_status lost)"
+runuser -u postgres -- "$BIN/pg_ctl" -D "$T/n3/data" -w -s start -l "$T/n3/log" \
+	-o "-c unix_socket_directories=$T/n3/sock"
+# The monitor asks the primary once the standby has not streamed for 10 s.
+cannot_follow() { ra n3 monitor OCF_RESKEY_CRM_meta_interval=16000; [ "$RC" != 0 ]; }
+tap_wait 30 cannot_follow
+tap_is "$RC" 1 "monitor n3: it runs but cannot follow, and says so (not a healthy standby)"
+tap_like "$ERR" 'ocf-exit-reason:this standby cannot follow the primary: .*has already been removed' \
+	"in one line, the primary's own words"
+ra n2 monitor OCF_RESKEY_CRM_meta_interval=15000
+tap_like "$(sql n2 "SELECT coalesce(wal_status, '') FROM pg_replication_slots WHERE slot_name = 'tandem_n3'")" \
+	'^(reserved|extended)$' "the primary drops the invalidated slot and makes it again"
+tap_like "$(cat "$T/agent.log")" 'slot tandem_n3 was invalidated .*dropped and made again' "and says so"
+# Pacemaker's recovery of a failed unpromoted instance: stop, start.
+ra n3 stop
+notify n2 pre start OCF_RESKEY_CRM_meta_notify_start_uname=n3
+ra n3 start
+tap_is "$RC" 0 "start n3 repairs it: cloned again"
+[ "$RC" = 0 ] || echo "$ERR" | sed 's/^/#   /'
+tap_ok "its old data directory is kept aside (repair_keep=1)" sh -c "ls -d $T/n3/data.repaired-* >/dev/null 2>&1"
+tap_like "$(attr n3 tandem-pgsql-repair-pgsqld)" '^[0-9-]+T[0-9:]+Z cloned again: .*already been removed' \
+	"a node attribute says when, what and why"
+tap_ok "n3 streams again" tap_wait 30 streams n3
+tap_is "$(sql n3 "SELECT count(*) FROM acked WHERE n BETWEEN 601 AND 606")" 6 "and holds every commit made while it was away"
+ra n3 monitor OCF_RESKEY_CRM_meta_interval=16000
+tap_is "$RC" 0 "monitor n3: a healthy standby"
 tap_ok "the replication password is in no log" sh -c "! grep -q '$SECRET' $T/agent.log $T/n*/log"
 
 tap_done
