@@ -990,6 +990,15 @@ pg_validate(struct tandem_ctx *ctx)
 		return TANDEM_OCF_SUCCESS;
 	if (strcmp(action, "validate-all") != 0 && (rc = check_clone_meta()) != TANDEM_OCF_SUCCESS)
 		return rc;
+	/* The node's name is its standby's application_name, which PostgreSQL
+	 * cuts to NAMEDATALEN - 1 bytes: a longer one would never match
+	 * synchronous_standby_names or pg_stat_replication (Patroni #470). */
+	if (strlen(pg.node) > PG_NAME_MAX) {
+		tandem_ocf_exit_reason("node name \"%.40s...\" is %zu bytes: a standby's application_name "
+				       "holds %d at most (give the node a shorter name in Pacemaker)",
+				       pg.node, strlen(pg.node), PG_NAME_MAX);
+		return TANDEM_OCF_ERR_CONFIGURED;
+	}
 	if (dir_empty_or_missing(pg.datadir))
 		return TANDEM_OCF_SUCCESS;      /* start clones it with pg_basebackup */
 	if (!owned_by(pg.datadir, pg.uid, why, sizeof(why))) {

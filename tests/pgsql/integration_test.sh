@@ -442,6 +442,12 @@ ra n2 validate-all OCF_RESKEY_sync_mode=maybe
 tap_is "$RC" 6 "sync_mode=maybe: not configured"
 ra n2 validate-all OCF_RESKEY_system_user=nobody
 tap_is "$RC" 6 "a data directory owned by another user: not configured"
+long62=node-$(printf 'a%.0s' $(seq 57))
+ra n2 validate-all OCF_RESKEY_CRM_meta_on_node="$long62"
+tap_is "$RC" 0 "a node name of 62 bytes: valid"
+ra n3 start OCF_RESKEY_CRM_meta_on_node="${long62}bc"
+tap_is "$RC" 6 "a node name of 64 bytes: not configured (application_name holds 63)"
+tap_like "$ERR" 'is 64 bytes: a standby.s application_name holds 63 at most' "reason says why"
 ra n2 frob
 tap_is "$RC" 3 "unknown action: unimplemented"
 
