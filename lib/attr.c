@@ -145,9 +145,12 @@ tandem_attr_send(const char *name, const char *value, bool private_,
 		 tandem_deadline deadline, char *why, size_t why_len)
 {
 	char full[256];
+	/* -p: in the attribute daemon only.  Otherwise the value and its
+	 * dampening (-B ... -d, TANDEM_ATTR_DAMPEN): -U would take -d only
+	 * when it creates the attribute. */
 	const char *argv[] = { tool("TANDEM_ATTRD_UPDATER", TANDEM_ATTRD_UPDATER),
-			       "-n", resource_name(full, sizeof(full), name), "-U", value,
-			       private_ ? "-p" : NULL, NULL };
+			       "-n", resource_name(full, sizeof(full), name), private_ ? "-U" : "-B", value,
+			       private_ ? "-p" : "-d", private_ ? NULL : TANDEM_ATTR_DAMPEN, NULL };
 
 	if (run(argv, deadline, NULL, why, why_len) != 0)
 		return -1;
@@ -319,6 +322,7 @@ int
 tandem_attr_delete(const char *name, bool private_, tandem_deadline deadline, char *why, size_t why_len)
 {
 	char full[256];
+	/* A delete is an update to "" in attrd: dampened as the attribute is. */
 	const char *argv[] = { tool("TANDEM_ATTRD_UPDATER", TANDEM_ATTRD_UPDATER),
 			       "-n", resource_name(full, sizeof(full), name), "-D",
 			       private_ ? "-p" : NULL, NULL };

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "tandem/deadline.h"
+#include "tandem/log.h"
 #include "tandem/ocf.h"
 
 int64_t
@@ -81,4 +82,24 @@ tandem_deadline_sleep(tandem_deadline d, int64_t ms)
 	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
 		;
 	return !tandem_deadline_expired(d);
+}
+
+bool
+tandem_reread(tandem_deadline deadline, bool (*read)(void *arg), void *arg, const char *what)
+{
+	int n = 1;
+
+	while (!read(arg)) {
+		if (!tandem_deadline_sleep(deadline, TANDEM_REREAD_MS))
+			return false;
+		n++;
+		/* Said once, not at every tick: a persisting failure is the
+		 * caller's to report. */
+		if (n == 2)
+			tandem_log(LOG_INFO, "%s failed once: reading it again every %d ms until the deadline",
+				   what, TANDEM_REREAD_MS);
+	}
+	if (n > 1)
+		tandem_log(LOG_INFO, "%s answered at reading %d: a transient failure, not a failed resource", what, n);
+	return true;
 }

@@ -62,20 +62,44 @@ pid_alive(const struct tandem_ctx *ctx, pid_t *pid)
 	return tandem_pidfile_check(param(ctx, PGB_PIDFILE), NULL, pid) == TANDEM_PIDFILE_ALIVE;
 }
 
+/* One reading of the admin console (tandem_reread): an answer, or no
+ * PgBouncer process at all (a fact: not running), is a reading; a live
+ * process that does not answer (its client slots full, a dropped
+ * connection) is not, and is read again. */
+struct console_reading {
+	const struct tandem_ctx *ctx;
+	bool paused, gone;
+	pid_t pid;
+	char why[256];
+};
+
+static bool
+read_console(void *arg)
+{
+	struct console_reading *r = arg;
+
+	/* Each reading gets at most 2 s, so a hung one leaves time for more. */
+	if (answers(r->ctx, tandem_deadline_cap(r->ctx->deadline, 2000), &r->paused, r->why, sizeof(r->why)))
+		return true;
+	r->gone = !pid_alive(r->ctx, &r->pid);
+	return r->gone;
+}
+
 int
 pgb_monitor(struct tandem_ctx *ctx)
 {
+	struct console_reading r = { .ctx = ctx };
 	char why[256], conninfo[PATH_MAX + 256];
 	bool paused;
 	int64_t since;
-	pid_t pid;
 
-	if (!answers(ctx, ctx->deadline, &paused, why, sizeof(why))) {
-		if (!pid_alive(ctx, &pid))
-			return TANDEM_OCF_NOT_RUNNING;
-		tandem_ocf_exit_reason("pgbouncer (pid %d) does not answer its admin console: %s", (int)pid, why);
+	if (!tandem_reread(ctx->deadline, read_console, &r, "pgbouncer's admin console")) {
+		tandem_ocf_exit_reason("pgbouncer (pid %d) does not answer its admin console: %s", (int)r.pid, r.why);
 		return TANDEM_OCF_ERR_GENERIC;
 	}
+	if (r.gone)
+		return TANDEM_OCF_NOT_RUNNING;
+	paused = r.paused;
 	since = tandem_ocf_seen_for("paused", paused);
 	if (pgb_pause_overdue(since, tandem_param_int(ctx->params, PGB_PAUSE_TIMEOUT))) {
 		admin_conninfo(ctx, conninfo, sizeof(conninfo));

@@ -23,7 +23,6 @@
 #include "tandem/spawn.h"
 #include "pgsql.h"
 
-#define RETRY_TICK_MS 200
 #define SEGMENT (16ULL << 20)   /* attribute granularity for LSNs on display */
 
 static void state_path(char *buf, size_t len, const char *what);
@@ -255,35 +254,42 @@ postmaster_pid(struct pg *pg)
 	return tandem_pidfile_check(path, "postgres", &pid) == TANDEM_PIDFILE_ALIVE ? pid : 0;
 }
 
-/* Everything this node can see of the instance, within the deadline:
- * a running postmaster that does not answer is asked again every 200 ms
- * (one dropped connection never restarts a primary). */
+/* One reading of the local instance (tandem_reread): a live postmaster
+ * that answered the monitor query, or answered a ping without giving a
+ * session (every slot taken: alive), or no postmaster at all.  A live
+ * postmaster that does not answer is not a reading. */
+static bool
+observe_once(void *arg)
+{
+	struct pg *pg = arg;
+
+	pg->seen.postmaster_alive = postmaster_alive(pg);
+	if (!pg->seen.postmaster_alive)
+		return true;
+	if ((pg->conn != NULL || local_connect(pg, pg->ctx->deadline)) && query_facts(pg)) {
+		pg->seen.answered = true;
+		pg->seen.recovery = pg->facts.recovery;
+		return true;
+	}
+	if (pg->conn == NULL && local_ping(pg) == PQPING_OK) {
+		pg->seen.busy = true;
+		tandem_log(LOG_WARNING, "the server answers but gives the agent no session: %s", pg->why);
+		return true;
+	}
+	pg_close(pg);
+	return false;
+}
+
+/* Everything this node can see of the instance, within the deadline: a
+ * running postmaster that does not answer is asked again (tandem_reread:
+ * one dropped connection never restarts a primary). */
 static enum pg_role
 observe(struct pg *pg)
 {
 	char why[512];
 
 	memset(&pg->seen, 0, sizeof(pg->seen));
-	for (;;) {
-		pg->seen.postmaster_alive = postmaster_alive(pg);
-		if (!pg->seen.postmaster_alive)
-			break;
-		if ((pg->conn != NULL || local_connect(pg, pg->ctx->deadline)) && query_facts(pg)) {
-			pg->seen.answered = true;
-			pg->seen.recovery = pg->facts.recovery;
-			break;
-		}
-		if (pg->conn == NULL && local_ping(pg) == PQPING_OK) {
-			/* It refused a session but answered: alive (no slot left). */
-			pg->seen.busy = true;
-			tandem_log(LOG_WARNING, "the server answers but gives the agent no session: %s", pg->why);
-			break;
-		}
-		pg_close(pg);
-		if (!tandem_deadline_sleep(pg->ctx->deadline, RETRY_TICK_MS))
-			break;
-		tandem_log(LOG_INFO, "instance not answering yet, asking again " TANDEM_XS " %s", pg->why);
-	}
+	tandem_reread(pg->ctx->deadline, observe_once, pg, "the local PostgreSQL");
 	if (!pg->seen.answered) {
 		int r = tandem_pgcontrol_read(pg->datadir, &pg->control, why, sizeof(why));
 

@@ -534,3 +534,9 @@ stash_properties_get(const char *text, const char *key)
 	}
 	return found;
 }
+
+bool
+stash_reading_failed(enum stash_health h)
+{
+	return h == STASH_REFUSED || h == STASH_TIMEOUT || h == STASH_BAD_ANSWER || h == STASH_UNREACHABLE;
+}

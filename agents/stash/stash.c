@@ -252,19 +252,44 @@ say(const struct stash *s, const struct stash_verdict *v, enum stash_health h, c
 			   detail, v->why, db_hosts[0] ? "; database " : "", db_hosts);
 }
 
+/* One reading of /status (tandem_reread).  With the JVM alive, no answer,
+ * a refused connection or a body that is not /status's (a proxy's error
+ * page, a reply cut short) is no reading, and is taken again; a state
+ * Stash reports, or a dead JVM, is one. */
+struct status_reading {
+	struct stash *s;
+	enum stash_health h;
+	bool alive;
+	pid_t pid;
+	char detail[300];
+};
+
+static bool
+read_status(void *arg)
+{
+	struct status_reading *r = arg;
+
+	r->alive = jvm(r->s, &r->pid);
+	/* Each reading gets at most 5 s, so a hung one leaves time for more. */
+	r->h = health(r->s, tandem_deadline_cap(r->s->ctx->deadline, 5000), r->detail, sizeof(r->detail));
+	return !r->alive || !stash_reading_failed(r->h);
+}
+
 int
 stash_monitor(struct tandem_ctx *ctx)
 {
 	struct stash s;
 	struct stash_verdict v;
+	struct status_reading r = { .s = &s };
 	enum stash_health h;
 	char detail[300], db_hosts[512] = "";
-	pid_t pid;
 	bool alive;
 
 	stash_init(&s, ctx);
-	alive = jvm(&s, &pid);
-	h = health(&s, ctx->deadline, detail, sizeof(detail));
+	tandem_reread(ctx->deadline, read_status, &r, "Stash's /status");
+	alive = r.alive;
+	h = r.h;
+	snprintf(detail, sizeof(detail), "%s", r.detail);
 	v = judge(&s, h, STASH_PHASE_MONITOR, alive,
 		  tandem_ocf_seen_for("transitional", h == STASH_STARTING || h == STASH_STOPPING), db_hosts,
 		  sizeof(db_hosts));

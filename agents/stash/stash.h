@@ -51,6 +51,10 @@ bool stash_parse_state(const char *body, size_t body_len, char *out, size_t len)
 /* The guide's table, first half: what an HTTP result means. */
 enum stash_health stash_classify(const struct tandem_http_result *r);
 
+/* Whether h is no reading at all (refused, no answer, an answer that is
+ * not /status's): read again while the JVM lives (tandem_reread). */
+bool stash_reading_failed(enum stash_health h);
+
 /* Which action asks. */
 enum stash_phase { STASH_PHASE_START, STASH_PHASE_STOP, STASH_PHASE_MONITOR };
 

@@ -174,15 +174,34 @@ vip_open(struct vip *v, struct tandem_ctx *ctx)
 	return TANDEM_OCF_SUCCESS;
 }
 
-/* One address dump, and the link of the first match: the whole monitor. */
+/* One address dump, and the link of the first match (tandem_reread: a
+ * dump the kernel cuts short, ENOBUFS or EINTR, is read again). */
+struct addr_reading {
+	struct vip *v;
+	int r;
+};
+
+static bool
+read_addrs(void *arg)
+{
+	struct addr_reading *a = arg;
+	struct vip *v = a->v;
+
+	a->r = tandem_nl_addr_find(&v->nl, &v->ip, v->found, MAX_FOUND, &v->n_found, v->ctx->deadline);
+	if (a->r == 0 && v->n_found > 0)
+		a->r = tandem_nl_link_get(&v->nl, v->found[0].ifindex, NULL, &v->link, v->ctx->deadline);
+	return a->r == 0;
+}
+
+/* The whole monitor: what read_addrs reads, classified. */
 static int
 vip_observe(struct vip *v, enum vip_state *state)
 {
-	int r = tandem_nl_addr_find(&v->nl, &v->ip, v->found, MAX_FOUND, &v->n_found,
-				    v->ctx->deadline);
+	struct addr_reading a = { .v = v };
+	int r;
 
-	if (r == 0 && v->n_found > 0)
-		r = tandem_nl_link_get(&v->nl, v->found[0].ifindex, NULL, &v->link, v->ctx->deadline);
+	tandem_reread(v->ctx->deadline, read_addrs, &a, "the node's addresses (rtnetlink)");
+	r = a.r;
 	if (r != 0) {
 		tandem_ocf_exit_reason("could not read the addresses of this node: %s", strerror(-r));
 		return TANDEM_OCF_ERR_GENERIC;

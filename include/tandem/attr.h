@@ -71,6 +71,17 @@ int tandem_cluster_prop_get(const char *name, char **value, tandem_deadline dead
  * NULL.  Exposed for tests and fuzzing. */
 char *tandem_attr_parse_query(const char *out, const char *node);
 
+/* Every node attribute an agent sets that is not private is there to be
+ * read by people (crm_mon -A) and rules: LSNs, timeline, sync state, the
+ * failover record, why a node is refused.  Each CIB write of one aborts
+ * the transition in progress, and in a failover that transition is the one
+ * about to start the VIP (issue #17: six aborts in 0.35 s by a new
+ * primary's first monitor).  So they are dampened in the attribute daemon
+ * (attrd_updater -d): written to the CIB once they have not changed for
+ * this long, after the failover's transition, not in it.  What decides
+ * (promotion scores, the commit record) is never dampened. */
+#define TANDEM_ATTR_DAMPEN "3s"
+
 /* How long a cached value is trusted before it is written again anyway:
  * Pacemaker forgets transient attributes when it restarts. */
 #define TANDEM_ATTR_REFRESH_S 60

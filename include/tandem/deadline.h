@@ -34,4 +34,17 @@ tandem_deadline tandem_deadline_cap(tandem_deadline d, int64_t ms);
 /* Sleep ms, or until d if sooner.  Returns false when d has expired. */
 bool tandem_deadline_sleep(tandem_deadline d, int64_t ms);
 
+/* Transient versus persistent, the one rule every agent's monitor follows
+ * (issue #16).  A reading that fails (a dropped connection, a refused or
+ * empty reply, "too many clients", a netlink dump cut short) is taken
+ * again every TANDEM_REREAD_MS until one succeeds or the deadline comes:
+ * one failed reading is not a failed resource, the same failure lasting
+ * the whole action is.  read() returns true for a reading it got, whatever
+ * fact it shows ("the address is not there" is a reading; "no answer" is
+ * not).  Returns true once a reading is got, false at the deadline (the
+ * last reading's failure then stands: read() keeps what it says).  what
+ * names the reading in the log ("the admin console"). */
+bool tandem_reread(tandem_deadline deadline, bool (*read)(void *arg), void *arg, const char *what);
+#define TANDEM_REREAD_MS 200
+
 #endif

@@ -54,4 +54,23 @@ pc=$(sed -n 's/^cpu //p' "$out/paf.tsv")
 printf '%-11s | %-44s | %-44s\n' "CPU/minute" "${tc:--} ms (3 nodes' monitors)" "${pc:--} ms (3 nodes' monitors)"
 [ -n "$tc" ] && [ -n "$pc" ] && [ "$tc" -gt 0 ] &&
 	echo "PAF + IPaddr2's monitors cost $(awk -v p="$pc" -v t="$tc" 'BEGIN { printf "%.1f", p / t }')x the CPU of Tandem's."
+# scenarios.sh's "timeline" lines (tests/cluster/timeline.awk, from the
+# nodes' Pacemaker logs): when each step ended, in seconds after the fault.
+step_of() { # step_of STACK FAULT KEY
+	sed -n "s/^timeline $2 .*\b$3=\([0-9.]*\).*/\1/p" "$out/$1.tsv" | head -1
+}
+echo
+echo "Where the seconds went, s after the fault (every node's Pacemaker log; - : not in this failover):"
+printf '%-11s %-22s | %9s | %9s\n' fault step Tandem PAF
+for f in $faults; do
+	grep -q "^timeline $f " "$out/tandem.tsv" "$out/paf.tsv" 2>/dev/null || continue
+	for k in lost sched fence notify-pre-promote promote vip aborts; do
+		t=$(step_of tandem "$f" "$k")
+		pv=$(step_of paf "$f" "$k")
+		printf '%-11s %-22s | %9s | %9s\n' "$f" "$k" "${t:--}" "${pv:--}"
+	done
+done
+echo "(lost: corosync declares the node lost; sched: the first scheduler run; fence: fencing done;"
+echo " notify-pre-promote: the pre-promote round initiated; promote: done; vip: VIP started;"
+echo " aborts: transitions aborted between the fault and the VIP's start.)"
 exit $rc

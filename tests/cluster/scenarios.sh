@@ -205,6 +205,17 @@ verify() { # verify NAME OLD_PRIMARY EXPECT(other|same|any) BACK(yes|no)
 	fi
 }
 
+# timeline NAME FROM: where a failover's seconds went (tests/cluster/timeline.awk
+# on every node's Pacemaker log, from FROM, the fault's time): printed, and
+# its "steps" line kept in the summary for tests/bench/failover.sh.
+timeline() {
+	local out
+	out=$(sort -s -k3,3 "$CL_DIR"/*/var-log-pacemaker/pacemaker.log 2>/dev/null |
+		awk -v from="$2" -v vip=pgsql-vip -v rsc=pgsqld -f "$top/tests/cluster/timeline.awk")
+	printf '%s\n' "$out" | grep -v '^steps' | sed "s/^/# timeline $1: /"
+	printf '%s\n' "$out" | sed -n "s/^steps/timeline $1/p" >>"$CL_DIR/summary"
+}
+
 scenario_kill9() { # PostgreSQL killed on the primary
 	local p
 	p=$(primary "$(any_up)")
@@ -212,9 +223,12 @@ scenario_kill9() { # PostgreSQL killed on the primary
 	watch_start
 	sleep 5
 	say "kill -9 of PostgreSQL on $p"
+	local at
+	at=$(date +%H:%M:%S.%3N)
 	node_exec "$p" sh -c 'kill -9 $(head -1 "$1/postmaster.pid")' _ "$PGDATA"
 	client_wait
 	watch_stop
+	timeline kill9 "$at"
 	# Restarted as a standby, the killed primary may hold the most WAL
 	# (written, not yet streamed) and be the one the election picks: any
 	# node may be primary after, as long as nothing acknowledged is lost.
@@ -242,8 +256,11 @@ scenario_poweroff() { # the primary node loses power; it comes back and rejoins 
 	watch_start
 	sleep 5
 	say "power-off of $p"
+	local at
+	at=$(date +%H:%M:%S.%3N)
 	node_poweroff "$p"
 	client_wait
+	timeline poweroff "$at"
 	say "$p boots again"
 	node_boot "$p"
 	watch_stop

@@ -97,6 +97,23 @@ tap_is "$RC" 0 "start"
 ra monitor OCF_RESKEY_CRM_meta_interval=5000
 tap_is "$RC" 0 "monitor: running"
 tap_is "$(client 'SELECT 42')" 42 "a client's query goes through PgBouncer"
+
+echo "# transient versus persistent: PgBouncer silent for a moment, then for longer than a monitor"
+pgb_pid=$(cat "$T/sock/pgb.pid")
+kill -STOP "$pgb_pid"
+(sleep 3; kill -CONT "$pgb_pid") &
+ra monitor OCF_RESKEY_CRM_meta_interval=5000
+wait
+tap_is "$RC" 0 "monitor: silent for 3 s of a 10 s monitor is no failure (read again, 2 s a reading)"
+tap_like "$(cat "$T/agent.log")" 'answered at reading [0-9]+: a transient failure, not a failed resource' \
+	"and the log says it was read again"
+kill -STOP "$pgb_pid"
+ra monitor OCF_RESKEY_CRM_meta_interval=5000 OCF_RESKEY_CRM_meta_timeout=3000
+kill -CONT "$pgb_pid"
+tap_is "$RC" 1 "monitor: silent for the whole monitor is a failure"
+tap_like "$ERR" 'ocf-exit-reason:pgbouncer \(pid [0-9]+\) does not answer its admin console: ' "in one line"
+ra monitor OCF_RESKEY_CRM_meta_interval=5000
+tap_is "$RC" 0 "answering again: running"
 ra start
 tap_is "$RC" 0 "start of a running PgBouncer succeeds"
 tap_ok "the admin password never reaches a log" sh -c "! grep -q '$ADMIN_PW' '$T/agent.log'"

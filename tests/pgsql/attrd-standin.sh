@@ -17,7 +17,8 @@ attrd_updater)
 	while [ $# -gt 0 ]; do
 		case $1 in
 		-n) name=$2; shift ;;
-		-U) value=$2; shift ;;
+		-U|-B) value=$2; shift ;;
+		-d) shift ;;   # dampening: attrd's business, not this stand-in's
 		-N) target=$2; shift ;;
 		-Q) query=1 ;;
 		-A) all=1 ;;

@@ -130,8 +130,14 @@ ra monitor OCF_RESKEY_CRM_meta_interval=15000
 tap_is "$RC" 6 "404: a hard error that does not bounce between nodes"
 tap_like "$ERR" 'failed to deploy.*another node would fail too' "reason says why"
 mode garbage
+ra monitor OCF_RESKEY_CRM_meta_interval=15000 OCF_RESKEY_CRM_meta_timeout=3000
+tap_is "$RC" 1 "200 with a body that is not /status's JSON, for the whole monitor: failure"
+echo "# transient versus persistent: one reading that is not /status's is no failure"
+(sleep 1; mode running) &
 ra monitor OCF_RESKEY_CRM_meta_interval=15000
-tap_is "$RC" 1 "200 with a body that is not /status's JSON: failure"
+wait
+tap_is "$RC" 0 "a body that is not /status's for 1 s of a 20 s monitor: read again, RUNNING"
+tap_like "$(cat "$T/agent.log")" "Stash's /status answered at reading [0-9]+: a transient failure" "and the log says so"
 mode redirect
 ra monitor OCF_RESKEY_CRM_meta_interval=15000
 tap_is "$RC" 6 "a redirect from /status: a configuration error"
@@ -179,10 +185,11 @@ tap_ok "the database password never reaches a log" tap_unlike_password
 
 echo "# crash, Tomcat failure, stop"
 mode refuse
+# The double closes its listener at the first request it gets in this mode.
 ra monitor OCF_RESKEY_CRM_meta_interval=15000
 sleep 0.5
-ra monitor OCF_RESKEY_CRM_meta_interval=15000
-tap_is "$RC" 1 "connection refused while the JVM is alive: failure (Tomcat failed)"
+ra monitor OCF_RESKEY_CRM_meta_interval=15000 OCF_RESKEY_CRM_meta_timeout=3000
+tap_is "$RC" 1 "connection refused for the whole monitor while the JVM is alive: failure (Tomcat failed)"
 tap_like "$ERR" 'JVM is alive but Tomcat does not listen' "reason says so"
 mode running
 ra stop

@@ -115,7 +115,8 @@ set_spawns_only_on_change(void **state)
 	unlink(record);
 	assert_int_equal(tandem_attr_set("tandem-lsn", "0/3000060", false, soon(), why, sizeof(why)), 0);
 	assert_int_equal(calls(last, sizeof(last)), 1);
-	assert_string_equal(last, "-n tandem-lsn-pgsqld -U 0/3000060");
+	/* Shown, not private: dampened in attrd, value and delay together. */
+	assert_string_equal(last, "-n tandem-lsn-pgsqld -B 0/3000060 -d 3s");
 	assert_int_equal(tandem_attr_set("tandem-lsn", "0/3000060", false, soon(), why, sizeof(why)), 0);
 	assert_int_equal(calls(last, sizeof(last)), 1);
 	assert_int_equal(tandem_attr_set("tandem-lsn", "0/4000000", true, soon(), why, sizeof(why)), 0);
@@ -244,12 +245,12 @@ two_resources_of_one_agent(void **state)
 	unlink(record);
 	setenv("OCF_RESOURCE_INSTANCE", "db1", 1);
 	assert_int_equal(tandem_attr_set("tandem-pgsql-sync", "sync", false, soon(), why, sizeof(why)), 0);
-	assert_string_equal((calls(last, sizeof(last)), last), "-n tandem-pgsql-sync-db1 -U sync");
+	assert_string_equal((calls(last, sizeof(last)), last), "-n tandem-pgsql-sync-db1 -B sync -d 3s");
 	setenv("OCF_RESOURCE_INSTANCE", "db2", 1);
 	/* The same value, for the other resource: written, not taken from db1's cache. */
 	assert_int_equal(tandem_attr_set("tandem-pgsql-sync", "sync", false, soon(), why, sizeof(why)), 0);
 	assert_int_equal(calls(last, sizeof(last)), 2);
-	assert_string_equal(last, "-n tandem-pgsql-sync-db2 -U sync");
+	assert_string_equal(last, "-n tandem-pgsql-sync-db2 -B sync -d 3s");
 	assert_int_equal(tandem_attr_set("tandem-pgsql-sync", "sync", false, soon(), why, sizeof(why)), 0);
 	assert_int_equal(calls(last, sizeof(last)), 2);
 	assert_int_equal(tandem_cluster_prop_set("tandem-pgsql-commits", "primary=n1", soon(), why, sizeof(why)), 0);

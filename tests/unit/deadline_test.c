@@ -64,6 +64,37 @@ sleep_stops_at_deadline(void **state)
 	assert_true(tandem_deadline_sleep(tandem_deadline_in(60000), 1));
 }
 
+/* Fails the first `fails` readings, then succeeds. */
+static bool
+flaky(void *arg)
+{
+	int *fails = arg;
+
+	return (*fails)-- <= 0;
+}
+
+/* Transient versus persistent: a reading that fails once is read again
+ * and the verdict is the good one; one that never succeeds fails at the
+ * deadline, not before, and not long after. */
+static void
+reread_transient_and_persistent(void **state)
+{
+	int fails = 2;
+	int64_t t0 = tandem_now_ms();
+
+	(void)state;
+	assert_true(tandem_reread(tandem_deadline_in(5000), flaky, &fails, "a test reading"));
+	assert_true(tandem_now_ms() - t0 >= 2 * TANDEM_REREAD_MS);
+	fails = 1000000;
+	t0 = tandem_now_ms();
+	assert_false(tandem_reread(tandem_deadline_in(500), flaky, &fails, "a test reading"));
+	assert_true(tandem_now_ms() - t0 >= 500);
+	/* A good first reading is the only one taken. */
+	fails = 0;
+	assert_true(tandem_reread(tandem_deadline_in(5000), flaky, &fails, "a test reading"));
+	assert_int_equal(fails, -1);
+}
+
 int
 main(void)
 {
@@ -72,6 +103,7 @@ main(void)
 		cmocka_unit_test(from_env_uses_meta_timeout),
 		cmocka_unit_test(cap_and_expiry),
 		cmocka_unit_test(sleep_stops_at_deadline),
+		cmocka_unit_test(reread_transient_and_persistent),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
