@@ -9,7 +9,8 @@
 # after the fault: the lost node declared lost, each scheduler run,
 # fencing, each notification round and promote (first initiated to last
 # result), every transition abort with the change that caused it, the
-# VIP's start.  Then one "steps" line: the same, as name=seconds, for
+# VIP's start (or, where the VIP does not move, the scheduler run after
+# promote).  Then one "steps" line: the same, as name=seconds, for
 # tests/bench/failover.sh's table.  A step the logs do not show is left
 # out.
 function secs(t,    p) {
@@ -21,7 +22,8 @@ function step(key, what, t) {
 	if (!(key in seen)) {
 		seen[key] = at(t)
 		order[++n] = key
-		printf "%7s s  %s\n", seen[key], what
+		if (what != "")
+			printf "%7s s  %s\n", seen[key], what
 	}
 }
 function done_(key, what, t) {
@@ -35,6 +37,13 @@ BEGIN { t0 = secs(from); over = 0 }
 	if (over || secs($3) < t0)
 		next
 }
+# The failover ends at the VIP's start; where the VIP does not move (the
+# primary recovered in place), at the scheduler run after promote.
+/(Transition [0-9]+ aborted by|Calculated transition)/ && after_promote > 0 && !("vip" in seen) {
+	over = 1
+	next
+}
+/Calculated transition/ && ("promote" in ended) { after_promote++ }
 /state is now lost/ && !lost_seen {
 	lost_seen = 1
 	step("lost", "node declared lost (corosync membership)", $3)
@@ -42,7 +51,7 @@ BEGIN { t0 = secs(from); over = 0 }
 /Calculated transition/ {
 	sched++
 	printf "%7s s  scheduler: transition calculated\n", at($3)
-	step("sched", "(the first)", $3)
+	step("sched", "", $3)
 }
 /(Requesting fencing|Requesting peer fencing|Client .* wants to fence)/ { step("fence", "fencing requested", $3) }
 /was terminated \(/ { done_("fence", "fencing done", $3) }
