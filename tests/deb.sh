@@ -77,6 +77,16 @@ for a in pgbouncer pgsql stash vip; do
 	xmllint --noout --relaxng "$root/usr/share/resource-agents/metadata.rng" "$work/$a.xml" >/dev/null 2>&1
 	tap_result $? "and it validates against resource-agents' metadata.rng"
 	tap_ok "the installed ocf_tandem_$a(7) renders" chroot_run "$root" man ocf_tandem_$a
+	# crmsh's view ("name (type): shortdesc", * if required): every parameter.
+	if [ -x "$root/usr/sbin/crm" ]; then
+		info=$(in_root timeout 120 crm ra info "ocf:tandem:$a" 2>&1)
+		missing=$(sed -n 's/.*<parameter name="\([^"]*\)".*/\1/p' "$work/$a.xml" | while read -r p; do
+			grep -q "^$p\*\? (" <<<"$info" || printf '%s ' "$p"
+		done)
+		[ -z "$missing" ]
+		tap_result $? "crmsh $(in_root crm --version 2>/dev/null | grep -o '[0-9][0-9.]*' | head -1) renders every parameter of ocf:tandem:$a" \
+			"missing: $missing"
+	fi
 done
 
 # pgsql on this release's own PostgreSQL: a fresh data directory of the
