@@ -1,0 +1,85 @@
+/* instance.h --- inside ocf:tandem:pgsql: what its action files share (not a library interface) */
+#ifndef TANDEM_PGSQL_INSTANCE_H
+#define TANDEM_PGSQL_INSTANCE_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "tandem/ocf.h"
+#include "tandem/pgdata.h"
+#include "tandem/spawn.h"
+#include "pgsql.h"
+
+#define SEGMENT (16ULL << 20)   /* attribute granularity for LSNs on display */
+
+/* Everything an action knows about the instance. */
+struct pg {
+	struct tandem_ctx *ctx;
+	const struct tandem_params *p;
+	const char *pgdata, *datadir, *user, *node;
+	char node_buf[256];
+	char bindir[4096];
+	bool bindir_auto;       //!< bindir not given: from PG_VERSION (or the primary's major)
+	char postgres[4200], pg_ctl[4200], pg_rewind[4200], pg_basebackup[4200];
+	enum pg_sync_mode mode;
+	uid_t uid;
+	gid_t gid;
+	PGconn *conn;
+	struct pg_facts facts;
+	struct pg_seen seen;
+	struct tandem_pgcontrol control;
+	char why[512];
+};
+
+/* instance.c */
+void set_bindir(struct pg *pg, const char *dir);
+void pg_init(struct pg *pg, struct tandem_ctx *ctx);
+void pg_close(struct pg *pg);
+int run_as(struct pg *pg, const char *const argv[], struct tandem_spawn_result *res);
+int run_simple(struct pg *pg, const char *const argv[]);
+bool local_connect(struct pg *pg, tandem_deadline deadline);
+PGresult * sql(struct pg *pg, const char *statement);
+bool postmaster_alive(struct pg *pg);
+pid_t postmaster_pid(struct pg *pg);
+enum pg_role observe(struct pg *pg);
+void publish(struct pg *pg, const char *name, const char *value, bool private_);
+void publish_lsn(struct pg *pg, const char *name, uint64_t lsn);
+void set_score(struct pg *pg, const char *node, long long score);
+size_t read_names(const char *what, char names[][64], size_t max);
+size_t known_nodes(char names[][64], size_t max);
+size_t database_nodes(char names[][64], size_t max);
+bool in_names(char names[][64], size_t n, const char *name);
+void remember_nodes(const struct tandem_ocf_notify *ntf);
+int read_commit_record(struct pg *pg, struct pg_commit_record *r, char *why, size_t len);
+bool write_commit_record(struct pg *pg, const struct pg_commit_record *r, bool force, char *why, size_t len);
+void record_of(struct pg *pg, const char *names, const char *also, struct pg_commit_record *r);
+void conninfo(struct pg *pg, char *out, size_t len);
+int remote_is_primary(struct pg *pg, uint32_t *tli);
+const char * seconds_left(struct pg *pg, double share, char buf[32]);
+void state_path(char *buf, size_t len, const char *what);
+void free_pairs(char **nodes, char **values, size_t n);
+bool read_state(const char *what, char *buf, size_t len);
+void write_state(const char *what, const char *text);
+void write_flag(const char *what, bool yes);
+bool take_flag(const char *what);
+
+/* monitor.c */
+void primary_duties(struct pg *pg, bool promoting);
+bool may_be_promoted(struct pg *pg, const char *const *present, size_t n, char *why, size_t len);
+void clear_refusal(struct pg *pg);
+void refuse_promotion(struct pg *pg, const char *reason, bool first);
+
+/* validate.c */
+bool dir_empty_or_missing(const char *path);
+
+/* start.c */
+int clone_from_primary(struct pg *pg);
+int rejoin_if_diverged(struct pg *pg, bool forked, bool *rewound);
+
+/* repair.c */
+int follow_or_repair(struct pg *pg);
+int repair_standby(struct pg *pg, const char *repair);
+
+#endif

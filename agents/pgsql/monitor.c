@@ -1,0 +1,368 @@
+/* monitor.c --- ocf:tandem:pgsql monitor: the primary's and the standby's duties */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <inttypes.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tandem/attr.h"
+#include "tandem/bouncer.h"
+#include "tandem/log.h"
+#include "tandem/pq.h"
+#include "tandem/proc.h"
+#include "tandem/spawn.h"
+#include "instance.h"
+
+/* The primary's duties on each monitor and at promotion: slots, scores,
+ * synchronous names, the commit record. */
+void
+primary_duties(struct pg *pg, bool promoting)
+{
+	const struct pg_facts *f = &pg->facts;
+	struct pg_score scores[PG_MAX_STANDBYS];
+	char nodes[32][64], db[32][64], names[512], stmt[1024];
+	size_t n_db;
+	size_t n = pg_rank_standbys(f, pg->mode, tandem_param_int(pg->p, PG_MAXLAG), scores,
+				    PG_MAX_STANDBYS);
+	size_t n_nodes = known_nodes(nodes, 32);
+	bool degraded = false, names_change;
+
+	if (!pg->seen.answered)
+		return;         /* no facts to act on (a busy server) */
+	set_score(pg, NULL, PG_SCORE_PRIMARY);
+	/* What is only on display waits for the first monitor (a second
+	 * later) when promoting: each is a spawn, and the VIP waits for promote. */
+	if (!promoting) {
+		char tli[16], record[256], why[256];
+
+		publish_lsn(pg, PG_ATTR_PRIMARY_LSN, f->current);
+		snprintf(tli, sizeof(tli), "%" PRIu32, f->timeline);
+		publish(pg, PG_ATTR_TIMELINE, tli, false);
+		if (read_state("failover", record, sizeof(record)) && record[0] != '\0') {
+			if (tandem_attr_set(PG_ATTR_FAILOVER, record, false, pg->ctx->deadline, why, sizeof(why)) == 0)
+				write_state("failover", "");
+			else
+				tandem_log(LOG_WARNING, "could not publish the failover record: %s", why);
+			/* What this node showed as a standby is no longer true. */
+			if (tandem_attr_delete(PG_ATTR_RECEIVED, false, pg->ctx->deadline, why, sizeof(why)) != 0
+			    || tandem_attr_delete(PG_ATTR_REPLAYED, false, pg->ctx->deadline, why, sizeof(why)) != 0)
+				tandem_log(LOG_WARNING, "could not clear the standby's LSNs: %s", why);
+		}
+	}
+	/* A clone node that is not streaming at all may not be promoted:
+	 * its data is as old as its last connection. */
+	for (size_t k = 0; k < n_nodes; k++) {
+		bool streaming = strcmp(nodes[k], pg->node) == 0;
+
+		for (size_t i = 0; i < n && !streaming; i++)
+			streaming = strcmp(scores[i].name, nodes[k]) == 0;
+		if (!streaming)
+			set_score(pg, nodes[k], PG_SCORE_FORBIDDEN);
+	}
+	pg_sync_names(f, pg->mode, f->sync_names, names, sizeof(names), &degraded);
+	names_change = strcmp(names, f->sync_names) != 0;
+	/* Scores fall before a standby leaves the synchronous set and rise
+	 * after it joins, so Pacemaker never sees one promotable that lacks
+	 * acknowledged commits. */
+	for (size_t i = 0; i < n; i++)
+		if (scores[i].score < 0 || !names_change)
+			set_score(pg, scores[i].name, scores[i].score);
+	/* The commit record changes before the synchronous set does when the
+	 * set grows or empties (it must name every node a commit may be on, or
+	 * the primary alone), and after when a standby only leaves it: until
+	 * then it names both the old and the new set. */
+	if (pg->mode != PG_SYNC_OFF) {
+		struct pg_commit_record rec;
+		char why[256];
+
+		if (names_change && names[0] != '\0')
+			record_of(pg, names, f->sync_names, &rec);
+		else
+			record_of(pg, names, NULL, &rec);
+		if (!write_commit_record(pg, &rec, false, why, sizeof(why)))
+			tandem_log(LOG_ERR, "could not write the commit record: %s", why);
+	}
+	if (names_change) {
+		PGresult *r;
+		bool applied;
+		char *quoted = PQescapeLiteral(pg->conn, names, strlen(names));
+
+		snprintf(stmt, sizeof(stmt), "ALTER SYSTEM SET synchronous_standby_names = %s",
+			 quoted != NULL ? quoted : "''");
+		PQfreemem(quoted);
+		r = sql(pg, stmt);
+		if (r != NULL) {
+			PQclear(r);
+			r = sql(pg, "SELECT pg_reload_conf()");
+		}
+		applied = r != NULL;
+		if (!applied)
+			tandem_log(LOG_ERR, "could not set synchronous_standby_names: %s", pg->why);
+		else
+			tandem_log(LOG_INFO, "synchronous_standby_names: '%s' (was '%s')", names, f->sync_names);
+		PQclear(r);
+		for (size_t i = 0; i < n; i++)
+			if (scores[i].score >= 0)
+				set_score(pg, scores[i].name, scores[i].score);
+		if (pg->mode != PG_SYNC_OFF && names[0] != '\0' && applied) {
+			struct pg_commit_record rec;
+			char why[256];
+
+			record_of(pg, names, NULL, &rec);
+			if (!write_commit_record(pg, &rec, false, why, sizeof(why)))
+				tandem_log(LOG_ERR, "could not write the commit record: %s", why);
+		}
+	}
+	if (pg->mode != PG_SYNC_OFF) {
+		const char *state = names[0] != '\0' ? (f->n_standbys > 0 ? "sync" : "waiting (strict)")
+						     : "async (degraded)";
+
+		if (degraded && names_change)
+			tandem_log(LOG_WARNING, "no standby is streaming: replication is asynchronous until one is");
+		if (!promoting)
+			publish(pg, PG_ATTR_SYNC, state, false);
+	}
+	/* One slot per node that has run the database, so WAL a standby
+	 * still needs is kept (within max_slot_wal_keep_size); none for a
+	 * witness (issue #16), and a witness's left by an earlier version,
+	 * unused, is dropped. */
+	n_db = database_nodes(db, 32);
+	for (size_t k = 0; k < n_nodes; k++) {
+		char slot[80];
+		PGresult *r;
+
+		if (strcmp(nodes[k], pg->node) == 0)
+			continue;
+		if (n_db > 0 && !in_names(db, n_db, nodes[k])) {
+			pg_slot_name(nodes[k], (const char (*)[64])nodes, n_nodes, slot, sizeof(slot));
+			if (!pg_has_slot(f, slot))
+				continue;
+			snprintf(stmt, sizeof(stmt), "SELECT pg_drop_replication_slot(slot_name) FROM "
+				 "pg_replication_slots WHERE slot_name = '%s' AND NOT active", slot);
+			r = sql(pg, stmt);
+			if (r != NULL && PQntuples(r) > 0)
+				tandem_log(LOG_INFO, "slot %s dropped: %s never runs the database", slot, nodes[k]);
+			PQclear(r);
+			continue;
+		}
+		pg_slot_name(nodes[k], (const char (*)[64])nodes, n_nodes, slot, sizeof(slot));
+		if (pg_has_slot(f, slot))
+			continue;
+		/* Missing, or invalidated (its standby down past
+		 * max_slot_wal_keep_size): an invalidated slot is dropped first
+		 * (Patroni #3641), in the same statement, and the new one
+		 * reserves WAL from now on.  The standby, if it needs WAL already
+		 * gone, finds out by itself (follow_check) and is repaired. */
+		snprintf(stmt, sizeof(stmt), "SELECT d.lost, pg_create_physical_replication_slot('%s', true) FROM"
+			 " (SELECT count(pg_drop_replication_slot(slot_name)) AS lost FROM pg_replication_slots s"
+			 "  WHERE slot_name = '%s' AND NOT active AND (wal_status = 'lost'"
+			 "  OR to_jsonb(s) ->> 'invalidation_reason' IS NOT NULL)) d", slot, slot);
+		r = sql(pg, stmt);
+		if (r == NULL)
+			tandem_log(LOG_WARNING, "could not create slot %s: %s", slot, pg->why);
+		else if (PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "0") != 0)
+			tandem_log(LOG_WARNING, "slot %s was invalidated (its standby was away past "
+				   "max_slot_wal_keep_size): dropped and made again", slot);
+		PQclear(r);
+	}
+}
+
+/* Whether the commit record lets this node be promoted, with present the
+ * other nodes of this election (none outside one).  No record, or
+ * sync_mode off (asynchronous by choice: any standby may be promoted, as
+ * with PAF), allows it.  A record that cannot be read does not. */
+bool
+may_be_promoted(struct pg *pg, const char *const *present, size_t n, char *why, size_t len)
+{
+	struct pg_commit_record rec;
+	char err[300];
+	int r;
+
+	if (pg->mode == PG_SYNC_OFF)
+		return true;
+	r = read_commit_record(pg, &rec, err, sizeof(err));
+	if (r < 0) {
+		snprintf(why, len, "the commit record cannot be read: %s", err);
+		return false;
+	}
+	return r == 0 || pg_commit_record_allows(&rec, pg->node, present, n, why, len);
+}
+
+/* The refusal's attribute gone, if this node showed one (a spawn then only). */
+void
+clear_refusal(struct pg *pg)
+{
+	char why[256];
+
+	if (take_flag("refusal-shown")
+	    && tandem_attr_delete(PG_ATTR_REFUSED, false, pg->ctx->deadline, why, sizeof(why)) != 0) {
+		tandem_log(LOG_WARNING, "could not clear %s: %s", PG_ATTR_REFUSED, why);
+		write_flag("refusal-shown", true);
+	}
+}
+
+/* This node stays unpromoted: no score, and why, on display and in the
+ * log, once until it changes. */
+void
+refuse_promotion(struct pg *pg, const char *reason, bool first)
+{
+	char why[256];
+
+	set_score(pg, NULL, PG_SCORE_FORBIDDEN);
+	write_flag("refused", true);
+	write_flag("refusal-shown", true);
+	if (tandem_attr_set(PG_ATTR_REFUSED, reason, false, pg->ctx->deadline, why, sizeof(why)) != 0)
+		tandem_log(LOG_WARNING, "could not set %s: %s", PG_ATTR_REFUSED, why);
+	if (first)
+		tandem_log(LOG_WARNING, "not promotable: %s", reason);
+}
+
+static int
+standby_duties(struct pg *pg)
+{
+	const struct pg_facts *f = &pg->facts;
+	char why[256], tli[16];
+	long long score;
+	bool set = false, refused;
+
+	publish_lsn(pg, PG_ATTR_RECEIVED, f->received);
+	publish_lsn(pg, PG_ATTR_REPLAYED, f->replayed);
+	/* The primary's end as last reported to us, kept on this node (no
+	 * spawn): when the primary's node is lost, Pacemaker forgets its
+	 * attributes, and pre-promote publishes this instead. */
+	if (f->upstream != 0) {
+		char lsn[18];
+
+		write_state("upstream", tandem_lsn_str(f->upstream, lsn));
+	}
+	snprintf(tli, sizeof(tli), "%" PRIu32, f->timeline);
+	if (f->timeline != 0)
+		publish(pg, PG_ATTR_TIMELINE, tli, false);
+	/* Streaming: the primary ranks us.  Not streaming (no primary yet,
+	 * the cluster's first start): a standby with no score at all gets 1,
+	 * so that one of them can be promoted, after pre-promote compares. */
+	if (f->timeline != 0) {
+		tandem_ocf_seen_for("not-streaming", false);
+		return TANDEM_OCF_SUCCESS;
+	}
+	if (tandem_promotion_get(&score, &set, pg->ctx->deadline, why, sizeof(why)) != 0)
+		return follow_or_repair(pg);
+	/* A node the commit record does not name may lack acknowledged
+	 * commits (it was away while another primary went on alone): no
+	 * score, until the record names it (the README: an admin promoting it
+	 * knowingly).  Asked only while unranked or refused: no spawn on a
+	 * streaming standby's monitor. */
+	refused = take_flag("refused");
+	if (!set || refused) {
+		char reason[400];
+
+		if (may_be_promoted(pg, NULL, 0, reason, sizeof(reason))) {
+			/* Cleared first: Pacemaker may promote the moment the
+			 * score rises, and cancel this monitor with SIGKILL. */
+			clear_refusal(pg);
+			set_score(pg, NULL, PG_SCORE_BOOTSTRAP);
+		} else {
+			refuse_promotion(pg, reason, !refused);
+		}
+	}
+	return follow_or_repair(pg);
+}
+
+/* OCF_CHECK_LEVEL 10 on a primary: a transaction that must commit.
+ * synchronous_commit is local for it, so a missing standby is not what
+ * fails it; a full disk or a hung WAL writer is (PAF #111, #188). */
+static bool
+commit_check(struct pg *pg)
+{
+	PGresult *r = sql(pg, "SELECT set_config('synchronous_commit', 'local', true), pg_current_xact_id()");
+
+	PQclear(r);
+	return r != NULL;
+}
+
+/* OCF_CHECK_LEVEL 10, the disk: a commit writes only WAL, into a segment
+ * already there, and goes on succeeding while clients' writes already fail
+ * to extend their tables.  Less room than one WAL segment on the data or
+ * the WAL filesystem is a primary that cannot go on (PostgreSQL would
+ * PANIC at the next segment). */
+static bool
+space_check(struct pg *pg)
+{
+	uint64_t left, segment = 16ULL << 20;
+	const char *where;
+	char why[256];
+	struct tandem_pgcontrol control;
+
+	/* The instance's own segment size (initdb --wal-segsize), from pg_control. */
+	if (tandem_pgcontrol_read(pg->datadir, &control, why, sizeof(why)) == 0 && control.wal_segment_size > 0)
+		segment = control.wal_segment_size;
+	if (tandem_pgdata_space_left(pg->datadir, &left, &where) != 0) {
+		tandem_log(LOG_WARNING, "could not read the space left on %s: %s", pg->datadir, strerror(errno));
+		return true;
+	}
+	if (left >= segment)
+		return true;
+	tandem_ocf_exit_reason("%s is full: %" PRIu64 " bytes left, less than one WAL segment", where, left);
+	return false;
+}
+
+int
+pg_monitor(struct tandem_ctx *ctx)
+{
+	struct pg pg;
+	enum pg_role role;
+	int rc;
+
+	pg_init(&pg, ctx);
+	role = observe(&pg);
+	rc = pg_role_rc(role);
+	if (pg.seen.busy) {
+		/* Alive, its role from pg_control: nothing else is known this
+		 * time (no scores, no synchronous set, no deep check). */
+		pg_close(&pg);
+		return rc;
+	}
+	switch (role) {
+	case PG_ROLE_PRIMARY:
+		if (ctx->check_level >= 10 && !commit_check(&pg)) {
+			tandem_ocf_exit_reason("primary cannot commit: %s", pg.why);
+			rc = TANDEM_OCF_FAILED_PROMOTED;
+			break;
+		}
+		if (ctx->check_level >= 10 && !space_check(&pg)) {
+			rc = TANDEM_OCF_FAILED_PROMOTED;
+			break;
+		}
+		primary_duties(&pg, false);
+		break;
+	case PG_ROLE_STANDBY:
+		rc = standby_duties(&pg);
+		break;
+	case PG_ROLE_CRASHED_PRIMARY:
+		tandem_ocf_exit_reason("primary is down (pg_control: %s, postmaster %s)",
+				       tandem_pg_state_str(pg.control.state),
+				       pg.seen.postmaster_alive ? "not answering" : "gone");
+		break;
+	case PG_ROLE_BROKEN:
+		tandem_ocf_exit_reason("instance is not healthy (pg_control: %s, postmaster %s): %s",
+				       pg.seen.control_ok ? tandem_pg_state_str(pg.control.state) : "unreadable",
+				       pg.seen.postmaster_alive ? "not answering" : "gone", pg.why);
+		break;
+	case PG_ROLE_STOPPED:
+		if (ctx->probe)
+			tandem_log(LOG_DEBUG, "probe: not running");
+		break;
+	}
+	pg_close(&pg);
+	return rc;
+}

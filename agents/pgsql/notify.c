@@ -1,0 +1,244 @@
+/* notify.c --- ocf:tandem:pgsql notifications: the election's pre-promote, PgBouncer, standbys leaving */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <inttypes.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tandem/attr.h"
+#include "tandem/bouncer.h"
+#include "tandem/log.h"
+#include "tandem/pq.h"
+#include "tandem/proc.h"
+#include "tandem/spawn.h"
+#include "instance.h"
+
+/* Every running instance says how much WAL it holds, stamped with the
+ * time so promote tells this election from an earlier one (PAF's
+ * pre-promote, on the true end of WAL); and what promote must wait for. */
+static void
+pre_promote(struct pg *pg, const struct tandem_ocf_notify *n)
+{
+	/* Every instance that will be running when promote reads the values:
+	 * standbys, the node being promoted, a primary being demoted (a
+	 * standby by then), less those being stopped (a lost primary is one,
+	 * and will never answer). */
+	const struct tandem_uname_list *lists[] = { &n->unpromoted, &n->promote, &n->demote };
+	char value[48], up[64] = "", expected[2048] = "", now[32];
+	int64_t t = time(NULL);
+
+	for (size_t l = 0; l < 3; l++)
+		for (size_t i = 0; i < lists[l]->n; i++) {
+			const char *name = lists[l]->names[i];
+			size_t len = strlen(expected);
+
+			if (!tandem_uname_list_has(&n->stop, name))
+				snprintf(expected + len, sizeof(expected) - len, "%s\n", name);
+		}
+	write_state("candidates", expected);
+	snprintf(now, sizeof(now), "%lld", (long long)t);
+	write_state("pre-promote", now);
+	(void)observe(pg);
+	if (pg->seen.answered) {        /* a busy server's LSN is unknown: it publishes none */
+		char why[256];
+
+		pg_election_format(pg_election_lsn(&pg->facts), t, value, sizeof(value));
+		if (tandem_attr_send(PG_ATTR_LSN, value, true, pg->ctx->deadline, why, sizeof(why)) != 0)
+			tandem_log(LOG_WARNING, "could not publish this node's LSN: %s", why);
+		else
+			tandem_log(LOG_INFO, "pre-promote: this node holds WAL up to %s", value);
+	}
+	if (read_state("upstream", up, sizeof(up)) && tandem_lsn_parse(up, &(uint64_t){ 0 }))
+		publish(pg, PG_ATTR_UPSTREAM, up, true);
+}
+
+static int64_t
+wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* PgBouncer around a planned switchover (pgbouncer_admin): paused before
+ * the demote, so no query reaches a primary that is going away and clients
+ * wait instead of failing; resumed once the new primary answers through
+ * primary_conninfo (the VIP).  Pacemaker moves the VIP only after the
+ * post-promote notifications are done (the old node, a standby by then,
+ * holds it meanwhile), so post-promote cannot wait for it: a helper
+ * process does, detached, for what is left of pgbouncer_pause_timeout. */
+static void
+pgbouncer_pause(struct pg *pg)
+{
+	const char *admin = tandem_param_str(pg->p, PG_PGBOUNCER_ADMIN);
+	tandem_deadline d = tandem_deadline_cap(pg->ctx->deadline, tandem_param_int(pg->p, PG_PGBOUNCER_PAUSE) * 1000);
+	char why[256], now[32];
+
+	if (admin == NULL || admin[0] == '\0')
+		return;
+	if (tandem_bouncer_pause(admin, d, why, sizeof(why)) != 0) {
+		tandem_log(LOG_WARNING, "could not pause PgBouncer before the demote (%s): resuming it", why);
+		if (tandem_bouncer_resume(admin, pg->ctx->deadline, why, sizeof(why)) != 0)
+			tandem_log(LOG_WARNING, "could not resume PgBouncer: %s", why);
+		return;
+	}
+	snprintf(now, sizeof(now), "%lld", (long long)wall_ms());
+	write_state("pgbouncer-paused", now);
+	tandem_log(LOG_NOTICE, "PgBouncer paused for a planned switchover");
+}
+
+static void
+pgbouncer_resume(struct pg *pg)
+{
+	const char *admin = tandem_param_str(pg->p, PG_PGBOUNCER_ADMIN);
+	char path[512], buf[32] = "", why[256];
+	long long since;
+	int64_t until;
+	uint32_t tli;
+	bool answered = false;
+	pid_t pid;
+
+	if (admin == NULL || admin[0] == '\0')
+		return;
+	if (!read_state("pgbouncer-paused", buf, sizeof(buf)))
+		return;         /* not paused by us: a failover */
+	since = atoll(buf);
+	state_path(path, sizeof(path), "pgbouncer-paused");
+	until = since + tandem_param_int(pg->p, PG_PGBOUNCER_PAUSE) * 1000;
+	pg_close(pg);
+	fflush(NULL);
+	pid = fork();
+	if (pid != 0) {
+		if (pid < 0)
+			tandem_log(LOG_WARNING, "could not fork to wait for the new primary: resuming PgBouncer now");
+		else
+			return;
+	} else {
+		/* Out of the agent's process group and session: Pacemaker waits
+		 * for the notification, not for this. */
+		int null = open("/dev/null", O_RDWR);
+
+		setsid();
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+			dup2(null, 2);
+		}
+		pg->ctx->deadline = tandem_deadline_in(until - wall_ms() > 0 ? until - wall_ms() : 0);
+		while (!(answered = remote_is_primary(pg, &tli) == 1) && tandem_deadline_sleep(pg->ctx->deadline, 100))
+			;
+	}
+	if (tandem_bouncer_resume(admin, tandem_deadline_in(5000), why, sizeof(why)) != 0)
+		tandem_log(LOG_WARNING, "could not resume PgBouncer: %s", why);
+	else
+		tandem_log(answered ? LOG_NOTICE : LOG_WARNING, "PgBouncer resumed after a %lld ms pause (%s)",
+			   (long long)wall_ms() - since,
+			   answered ? "the new primary answers" : "pgbouncer_pause_timeout ran out first");
+	unlink(path);
+	if (pid == 0)
+		_exit(0);
+}
+
+/* Standbys leaving (stopped, or their node lost: Pacemaker stops them by
+ * fencing it), on the primary: they leave the synchronous set at once and
+ * their walsenders are ended.  A node cut off sends nothing, and its
+ * walsender would hold every commit until wal_sender_timeout (60 s by
+ * default) while the monitor, seeing it still "streaming", kept it in the
+ * set (PAF #218, Patroni #3468).  Pacemaker's word comes within seconds. */
+static void
+standbys_leaving(struct pg *pg, const struct tandem_ocf_notify *n)
+{
+	struct pg_facts *f = &pg->facts;
+	bool any = false;
+
+	if (n->stop.n == 0 || observe(pg) != PG_ROLE_PRIMARY)
+		return;
+	for (size_t i = 0; i < n->stop.n; i++) {
+		const char *name = n->stop.names[i];
+		char stmt[256], *q;
+		PGresult *r;
+		size_t k = 0;
+
+		if (strcmp(name, pg->node) == 0)
+			continue;
+		for (size_t j = 0; j < f->n_standbys; j++)
+			if (strcmp(f->standbys[j].name, name) != 0)
+				f->standbys[k++] = f->standbys[j];
+		any = any || k != f->n_standbys;
+		f->n_standbys = k;
+		q = PQescapeLiteral(pg->conn, name, strlen(name));
+		if (q == NULL)
+			continue;
+		snprintf(stmt, sizeof(stmt), "SELECT pg_terminate_backend(pid) FROM pg_stat_replication "
+			 "WHERE application_name = %s", q);
+		PQfreemem(q);
+		r = sql(pg, stmt);
+		if (r != NULL && PQntuples(r) > 0)
+			tandem_log(LOG_INFO, "%s is being stopped: its walsender ended", name);
+		PQclear(r);
+	}
+	if (any)
+		primary_duties(pg, false);
+}
+
+int
+pg_notify(struct tandem_ctx *ctx)
+{
+	struct tandem_ocf_notify n;
+	struct pg pg;
+
+	if (tandem_ocf_notify_parse(NULL, &n) != 0) {
+		tandem_log(LOG_WARNING, "notify without a type or operation: ignored");
+		return TANDEM_OCF_SUCCESS;
+	}
+	pg_init(&pg, ctx);
+	remember_nodes(&n);
+	tandem_log(LOG_DEBUG, "notify %s-%s", n.type, n.operation);
+	if (strcmp(n.type, "pre") == 0 && strcmp(n.operation, "promote") == 0)
+		pre_promote(&pg, &n);
+	if (strcmp(n.type, "pre") == 0 && strcmp(n.operation, "demote") == 0)
+		write_flag("stop-follows", pg_stop_follows_demote(&n, pg.node));
+	if (strcmp(n.type, "pre") == 0 && (strcmp(n.operation, "demote") == 0 || strcmp(n.operation, "stop") == 0))
+		write_flag("restart", pg_restarts_in_place(&n, pg.node));
+	if (strcmp(n.type, "pre") == 0 && strcmp(n.operation, "demote") == 0 && pg_planned_demote(&n))
+		pgbouncer_pause(&pg);
+	if (strcmp(n.operation, "stop") == 0)
+		standbys_leaving(&pg, &n);
+	/* A standby about to start finds its slot there already (its first
+	 * connection would fail without it, and retry only after
+	 * wal_retrieve_retry_interval, 5 s by default). */
+	if (strcmp(n.type, "pre") == 0 && strcmp(n.operation, "start") == 0 && observe(&pg) == PG_ROLE_PRIMARY)
+		primary_duties(&pg, false);
+	if (strcmp(n.type, "post") == 0 && strcmp(n.operation, "promote") == 0)
+		pgbouncer_resume(&pg);
+	if (strcmp(n.type, "post") == 0 && strcmp(n.operation, "promote") == 0) {
+		/* This election is over: its LSNs must not count in the next. */
+		char why[256];
+
+		if (tandem_attr_delete(PG_ATTR_LSN, true, ctx->deadline, why, sizeof(why)) != 0
+		    || tandem_attr_delete(PG_ATTR_UPSTREAM, true, ctx->deadline, why, sizeof(why)) != 0)
+			tandem_log(LOG_WARNING, "could not clear this election's LSNs: %s", why);
+	}
+	pg_close(&pg);
+	tandem_ocf_notify_free(&n);
+	return TANDEM_OCF_SUCCESS;
+}
+
+int
+pg_reload(struct tandem_ctx *ctx)
+{
+	(void)ctx;
+	/* Every parameter is read again by each action: nothing to do. */
+	return TANDEM_OCF_SUCCESS;
+}

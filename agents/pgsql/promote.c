@@ -1,0 +1,294 @@
+/* promote.c --- ocf:tandem:pgsql promote: the election and the promotion */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <inttypes.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tandem/attr.h"
+#include "tandem/bouncer.h"
+#include "tandem/log.h"
+#include "tandem/pq.h"
+#include "tandem/proc.h"
+#include "tandem/spawn.h"
+#include "instance.h"
+
+/* The nodes pre-promote expects to publish an LSN: the clone's active
+ * instances, as the notification listed them. */
+static size_t
+expected_candidates(char names[][64], size_t max)
+{
+	return read_names("candidates", names, max);
+}
+
+/* When this node's pre-promote ran (0 if never). */
+static int64_t
+pre_promote_time(void)
+{
+	char buf[32];
+
+	return read_state("pre-promote", buf, sizeof(buf)) ? atoll(buf) : 0;
+}
+
+/* This election's candidates, this node left out.  An update reaches this
+ * node's attrd a little after the notification that made it has ended,
+ * and attrd may still hold a previous election's value: wait (up to 5 s,
+ * or half the time left) until every expected candidate's value of this
+ * election is here.  Returns how many are still missing (*missing names
+ * one); the caller must not elect without them. */
+static size_t
+candidates(struct pg *pg, struct pg_candidate *out, size_t max, size_t *n_out, char ***nodes,
+	   char ***values, size_t *n, const char **missing)
+{
+	static char expected[32][64];
+	char why[256];
+	size_t n_expected = expected_candidates(expected, 32), absent;
+	int64_t half = tandem_deadline_left(pg->ctx->deadline) / 2;
+	int64_t since = pre_promote_time() - PG_ELECTION_SKEW_S;
+	tandem_deadline wait = tandem_deadline_cap(pg->ctx->deadline, half < 5000 ? half : 5000);
+
+	for (;;) {
+		if (tandem_attr_get_all(PG_ATTR_LSN, nodes, values, n, pg->ctx->deadline, why, sizeof(why)) != 0) {
+			tandem_log(LOG_WARNING, "could not read the candidates' LSNs: %s", why);
+			*n = 0;
+		}
+		absent = pg_election_gather(pg->node, *nodes, *values, *n, (const char (*)[64])expected,
+					    n_expected, since, out, max, n_out, missing);
+		if (absent == 0 || !tandem_deadline_sleep(wait, 100))
+			break;
+		free_pairs(*nodes, *values, *n);
+	}
+	for (size_t i = 0; i < *n; i++)
+		tandem_log(absent > 0 ? LOG_WARNING : LOG_DEBUG, "election since %lld: %s published \"%s\"",
+			   (long long)since, (*nodes)[i], (*values)[i]);
+	return absent;
+}
+
+/* The lost primary's last known LSN: the highest it published itself (gone
+ * with its node if the node was lost) or any standby saw it report. */
+static uint64_t
+last_primary_lsn(struct pg *pg)
+{
+	const char *names[] = { PG_ATTR_PRIMARY_LSN, PG_ATTR_UPSTREAM };
+	uint64_t best = 0, lsn;
+
+	for (size_t k = 0; k < 2; k++) {
+		char **nodes, **values, why[256];
+		size_t n = 0;
+
+		if (tandem_attr_get_all(names[k], &nodes, &values, &n, pg->ctx->deadline, why,
+					sizeof(why)) != 0) {
+			tandem_log(LOG_WARNING, "could not read %s: %s", names[k], why);
+			continue;
+		}
+		for (size_t i = 0; i < n; i++)
+			if (tandem_lsn_parse(values[i], &lsn) && lsn > best)
+				best = lsn;
+		free_pairs(nodes, values, n);
+	}
+	return best;
+}
+
+/* Ends recovery: pg_promote() over the monitor's connection, then
+ * pg_is_in_recovery() every 10 ms (pg_ctl promote -w and pg_promote's own
+ * wait look every 100 ms, and the VIP waits for this).  pg_ctl when the
+ * function cannot be called. */
+static int
+promote_server(struct pg *pg)
+{
+	char secs[48];
+	const char *argv[] = { pg->pg_ctl, "promote", "-D", pg->pgdata, "-w", "-t", secs, "-s", NULL };
+	PGresult *r = sql(pg, "SELECT pg_promote(false)");
+	bool sent = r != NULL && PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+	const char *why = r == NULL ? pg->why : "it returned false";
+
+	PQclear(r);
+	if (!sent) {
+		tandem_log(LOG_INFO, "pg_promote() failed (%s): pg_ctl promote instead", why);
+		pg_close(pg);
+		seconds_left(pg, 1.0, secs);
+		return run_simple(pg, argv);
+	}
+	for (;;) {
+		bool recovery = true;
+
+		if (pg->conn != NULL || local_connect(pg, pg->ctx->deadline)) {
+			r = sql(pg, "SELECT pg_is_in_recovery()");
+			recovery = r == NULL || PQntuples(r) != 1 || strcmp(PQgetvalue(r, 0, 0), "f") != 0;
+			if (r == NULL && pg->conn != NULL && PQstatus(pg->conn) == CONNECTION_BAD)
+				pg_close(pg);
+			PQclear(r);
+		}
+		if (!recovery)
+			return 0;
+		if (!tandem_deadline_sleep(pg->ctx->deadline, 10)) {
+			snprintf(pg->why, sizeof(pg->why), "still in recovery when the promote timeout ran out");
+			return -1;
+		}
+	}
+}
+
+int
+pg_promote(struct tandem_ctx *ctx)
+{
+	struct pg_candidate others[32];
+	char **nodes = NULL, **values = NULL, secs[48], a[18], b[18], record[256];
+	const char *better = NULL, *missing = NULL;
+	enum pg_promote_verdict verdict;
+	uint64_t self, primary_lsn;
+	size_t n_pairs = 0, n = 0;
+	enum pg_role role;
+	struct pg pg;
+	int64_t since;
+
+	pg_init(&pg, ctx);
+	role = observe(&pg);
+	if (role == PG_ROLE_PRIMARY) {
+		pg_close(&pg);
+		tandem_log(LOG_INFO, "already the primary");
+		return TANDEM_OCF_SUCCESS;
+	}
+	if (role == PG_ROLE_STANDBY && pg.seen.busy) {
+		tandem_ocf_exit_reason("cannot promote: the standby gives the agent no session to read its LSN (%s)",
+				       pg.why);
+		return TANDEM_OCF_ERR_GENERIC;
+	}
+	if (role != PG_ROLE_STANDBY) {
+		pg_close(&pg);
+		/* As pg_ctl's do_promote: only a server in recovery is promoted. */
+		tandem_ocf_exit_reason("cannot promote: the instance is %s", pg_role_str(role));
+		return TANDEM_OCF_ERR_GENERIC;
+	}
+	self = pg_election_lsn(&pg.facts);
+	if (candidates(&pg, others, 32, &n, &nodes, &values, &n_pairs, &missing) > 0) {
+		/* As PAF: never elect without every candidate's LSN, it may
+		 * hold more WAL; a new transition brings a new pre-promote. */
+		tandem_ocf_exit_reason("%s published no LSN for this election in time: not promoting without it",
+				       missing);
+		free_pairs(nodes, values, n_pairs);
+		pg_close(&pg);
+		return TANDEM_OCF_ERR_GENERIC;
+	}
+	primary_lsn = last_primary_lsn(&pg);
+	verdict = pg_may_promote(pg.node, self, others, n, primary_lsn, tandem_param_int(pg.p, PG_MAXLAG),
+				 &better);
+	if (verdict == PG_PROMOTE_BEHIND) {
+		/* As PAF: make the better node the choice, and fail on purpose
+		 * so Pacemaker computes a new transition. */
+		set_score(&pg, better, PG_SCORE_BEST);
+		set_score(&pg, NULL, PG_SCORE_FORBIDDEN);
+		tandem_ocf_exit_reason("%s holds more WAL than this node (%s): it must be promoted instead",
+				       better, tandem_lsn_str(self, a));
+		free_pairs(nodes, values, n_pairs);
+		pg_close(&pg);
+		return TANDEM_OCF_ERR_GENERIC;
+	}
+	if (verdict == PG_PROMOTE_OK && pg.mode != PG_SYNC_OFF) {
+		/* The commit record: this election must hold a node with every
+		 * acknowledged commit.  Then it names this node alone before the
+		 * promotion, since nothing acknowledges a commit of the new
+		 * primary's but itself until its standbys stream again. */
+		const char *present[32];
+		char reason[400], why[256], expected[32][64];
+		struct pg_commit_record rec = { .n_sync = 0 };
+		size_t n_present = 0, n_expected = expected_candidates(expected, 32);
+
+		/* In the election: published a value for it, and running in this
+		 * transition (a node being stopped, a lost one, is not). */
+		for (size_t i = 0; i < n; i++)
+			if (in_names(expected, n_expected, others[i].name))
+				present[n_present++] = others[i].name;
+		if (!may_be_promoted(&pg, present, n_present, reason, sizeof(reason))) {
+			refuse_promotion(&pg, reason, true);
+			tandem_ocf_exit_reason("not promoting: %s", reason);
+			free_pairs(nodes, values, n_pairs);
+			pg_close(&pg);
+			return TANDEM_OCF_ERR_GENERIC;
+		}
+		snprintf(rec.primary, sizeof(rec.primary), "%.63s", pg.node);
+		if (!write_commit_record(&pg, &rec, true, why, sizeof(why))) {
+			tandem_ocf_exit_reason("not promoting: could not write the commit record: %s", why);
+			free_pairs(nodes, values, n_pairs);
+			pg_close(&pg);
+			return TANDEM_OCF_ERR_GENERIC;
+		}
+	}
+	free_pairs(nodes, values, n_pairs);
+	if (verdict == PG_PROMOTE_LAGGING) {
+		set_score(&pg, NULL, PG_SCORE_FORBIDDEN);
+		tandem_ocf_exit_reason("this node (%s) is more than maxlag behind the lost primary (%s)",
+				       tandem_lsn_str(self, a), tandem_lsn_str(primary_lsn, b));
+		pg_close(&pg);
+		return TANDEM_OCF_ERR_GENERIC;
+	}
+	if (promote_server(&pg) != 0) {
+		pg_close(&pg);
+		tandem_ocf_exit_reason("could not promote: %s", pg.why);
+		return TANDEM_OCF_ERR_GENERIC;
+	}
+	role = observe(&pg);
+	if (role != PG_ROLE_PRIMARY) {
+		pg_close(&pg);
+		tandem_ocf_exit_reason("promoted, but the instance is %s", pg_role_str(role));
+		return TANDEM_OCF_ERR_GENERIC;
+	}
+	{
+		/* pg_rewind reads the new timeline from this node's pg_control,
+		 * which only a checkpoint writes: without it a former primary
+		 * looks undiverged (the PostgreSQL docs' caveat for a recently
+		 * promoted source).  At most half the time left. */
+		tandem_deadline full = pg.ctx->deadline;
+		PGresult *r;
+
+		pg.ctx->deadline = tandem_deadline_cap(full, tandem_deadline_left(full) / 2);
+		r = sql(&pg, "CHECKPOINT");
+		pg.ctx->deadline = full;
+		if (r == NULL) {
+			tandem_log(LOG_WARNING, "checkpoint after promotion did not finish: %s", pg.why);
+			if (pg.conn == NULL && !local_connect(&pg, full))
+				tandem_log(LOG_WARNING, "could not reconnect: %s", pg.why);
+		}
+		PQclear(r);
+	}
+	{
+		PGresult *r;
+		char stmt[256], *q = PQescapeLiteral(pg.conn, tandem_param_str(pg.p, PG_SLOT_WAL_KEEP),
+						    strlen(tandem_param_str(pg.p, PG_SLOT_WAL_KEEP)));
+
+		snprintf(stmt, sizeof(stmt), "ALTER SYSTEM SET max_slot_wal_keep_size = %s", q ? q : "'-1'");
+		PQfreemem(q);
+		r = sql(&pg, stmt);
+		if (r != NULL) {
+			PQclear(r);
+			r = sql(&pg, "SELECT pg_reload_conf()");
+		}
+		if (r == NULL)
+			tandem_log(LOG_WARNING, "could not set max_slot_wal_keep_size: %s", pg.why);
+		PQclear(r);
+	}
+	/* The failover record: what this promotion cost. */
+	since = pre_promote_time() > 0 ? time(NULL) - pre_promote_time() : -1;
+	snprintf(record, sizeof(record), "promoted at %s; last known primary LSN %s; gap %" PRIu64 " bytes; %s",
+		 tandem_lsn_str(self, a), primary_lsn ? tandem_lsn_str(primary_lsn, b) : "unknown",
+		 primary_lsn > self ? primary_lsn - self : 0,
+		 since >= 0 ? (snprintf(secs, sizeof(secs), "%llds after pre-promote", (long long)since), secs)
+			    : "no pre-promote seen");
+	tandem_log(LOG_NOTICE, "failover record: %s", record);
+	/* On display only: the first monitor publishes it, one spawn less
+	 * before the VIP can start. */
+	write_state("failover", record);
+	primary_duties(&pg, true);
+	clear_refusal(&pg);
+	pg_close(&pg);
+	return TANDEM_OCF_SUCCESS;
+}

@@ -1,0 +1,271 @@
+/* repair.c --- ocf:tandem:pgsql: a standby that cannot follow, found by the monitor and repaired by start */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <inttypes.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tandem/attr.h"
+#include "tandem/bouncer.h"
+#include "tandem/log.h"
+#include "tandem/pq.h"
+#include "tandem/proc.h"
+#include "tandem/spawn.h"
+#include "instance.h"
+
+/* Whether this standby, running but not streaming, can follow the
+ * primary, asked of the primary as its walreceiver asks, with the same
+ * rights (a replication connection as replication_user): IDENTIFY_SYSTEM,
+ * then START_REPLICATION from the start of the segment its replay stopped
+ * in, on the timeline it replays (pg_control's minimum recovery point's,
+ * or its last restartpoint's).  Returns 1 yes (or nothing to ask yet), 0
+ * no, with why and *repair ("clone": the WAL it needs is gone from the
+ * primary, SQLSTATE 58P01, or the primary is another database cluster;
+ * "rewind": the primary refuses that point, its history forked before
+ * it), -1 unknown (no primary reachable within 2 s). */
+static int
+follow_check(struct pg *pg, const char **repair, char *why, size_t len)
+{
+	char ci[2048], state[6], at[18];
+	const char *keys[] = { "dbname", "replication", NULL };
+	const char *vals[] = { ci, "true", NULL };
+	tandem_deadline d = tandem_deadline_cap(pg->ctx->deadline, 2000);
+	struct tandem_pgcontrol control;
+	PGconn *c;
+	PGresult *r;
+	uint64_t sysid = 0, end = 0, start, seg;
+	uint32_t tli, primary_tli = 0;
+	int rc = -1;
+
+	*repair = NULL;
+	if (tandem_pgcontrol_read(pg->datadir, &control, why, len) != 0)
+		return -1;
+	conninfo(pg, ci, sizeof(ci));
+	c = tandem_pq_connect(keys, vals, d, why, len);
+	if (c == NULL)
+		return -1;
+	r = tandem_pq_query_simple(&c, "IDENTIFY_SYSTEM", d, why, len);
+	if (r != NULL && PQntuples(r) == 1 && PQnfields(r) >= 3) {
+		sysid = strtoull(PQgetvalue(r, 0, 0), NULL, 10);
+		primary_tli = (uint32_t)strtoul(PQgetvalue(r, 0, 1), NULL, 10);
+		rc = tandem_lsn_parse(PQgetvalue(r, 0, 2), &end) ? 1 : -1;
+	}
+	PQclear(r);
+	tli = control.min_recovery_tli > control.timeline ? control.min_recovery_tli : control.timeline;
+	seg = control.wal_segment_size > 0 ? control.wal_segment_size : SEGMENT;
+	start = pg->facts.replayed - pg->facts.replayed % seg;
+	if (rc != 1) {
+		if (rc < 0 && why[0] == '\0')
+			snprintf(why, len, "unexpected answer to IDENTIFY_SYSTEM");
+	} else if (sysid != control.system_identifier) {
+		snprintf(why, len, "the primary is another database cluster (system identifier %" PRIu64
+			 ", this node's %" PRIu64 ")", sysid, control.system_identifier);
+		*repair = "clone";
+		rc = 0;
+	} else if (tli > primary_tli) {
+		snprintf(why, len, "this node is on timeline %" PRIu32 ", past the primary's %" PRIu32, tli,
+			 primary_tli);
+		*repair = "rewind";
+		rc = 0;
+	} else if (start < end && c != NULL) {
+		rc = tandem_pq_stream_from(c, tli, start, d, state, why, len);
+		if (rc == 0) {
+			*repair = strcmp(state, "58P01") == 0 ? "clone" : "rewind";
+			snprintf(why + strlen(why), len - strlen(why), " (asked from %s on timeline %" PRIu32 ")",
+				 tandem_lsn_str(start, at), tli);
+		}
+	}
+	if (c != NULL)
+		PQfinish(c);
+	return rc;
+}
+
+/* How long a standby goes without streaming before its monitor asks the
+ * primary whether it can follow at all, and how often it asks again (s).
+ * A start or a failover streams again well within it; the walreceiver
+ * retries every wal_retrieve_retry_interval (5 s). */
+#define PG_FOLLOW_CHECK_S 10
+
+/* The monitor's share: 0, or an error when this standby cannot follow,
+ * leaving the repair its start will make.  Pacemaker's recovery of a
+ * failed unpromoted instance is stop, start: the start repairs. */
+int
+follow_or_repair(struct pg *pg)
+{
+	const char *repair;
+	char why[600], text[700];
+
+	if (tandem_ocf_seen_for("not-streaming", true) < PG_FOLLOW_CHECK_S)
+		return TANDEM_OCF_SUCCESS;
+	tandem_ocf_seen_for("not-streaming", false); /* asked again in PG_FOLLOW_CHECK_S */
+	why[0] = '\0';
+	switch (follow_check(pg, &repair, why, sizeof(why))) {
+	case 1:
+		return TANDEM_OCF_SUCCESS;
+	case -1:
+		tandem_log(LOG_INFO, "not streaming, and could not ask the primary: %s", why);
+		return TANDEM_OCF_SUCCESS;
+	}
+	snprintf(text, sizeof(text), "%s %s", repair, why);
+	write_state("repair", text);
+	tandem_ocf_exit_reason("this standby cannot follow the primary: %s; its restart will %s it", why,
+			       strcmp(repair, "clone") == 0 ? "clone" : "rewind");
+	return TANDEM_OCF_ERR_GENERIC;
+}
+
+/* Bytes under path (regular files), or -1. */
+static int64_t tree_bytes_total;
+static int
+tree_bytes_add(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)path;
+	(void)ftw;
+	if (type == FTW_F)
+		tree_bytes_total += st->st_size;
+	return 0;
+}
+
+static int64_t
+tree_bytes(const char *path)
+{
+	tree_bytes_total = 0;
+	return nftw(path, tree_bytes_add, 16, FTW_PHYS) == 0 ? tree_bytes_total : -1;
+}
+
+/* Removes the oldest DATADIR.repaired-* beyond keep. */
+static void
+prune_aside(struct pg *pg, long long keep)
+{
+	char dir[4096], prefix[512], names[64][256], path[4400];
+	const char *base = strrchr(pg->datadir, '/');
+	struct dirent *e;
+	size_t n = 0;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%.*s", base != NULL && base != pg->datadir ? (int)(base - pg->datadir) : 1,
+		 base != NULL ? pg->datadir : ".");
+	snprintf(prefix, sizeof(prefix), "%s.repaired-", base != NULL ? base + 1 : pg->datadir);
+	d = opendir(dir);
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL && n < 64)
+		if (strncmp(e->d_name, prefix, strlen(prefix)) == 0)
+			snprintf(names[n++], sizeof(names[0]), "%s", e->d_name);
+	closedir(d);
+	qsort(names, n, sizeof(names[0]), (int (*)(const void *, const void *))strcmp);
+	for (size_t i = 0; i + (size_t)keep < n; i++) {
+		const char *rm[] = { "/bin/rm", "-rf", "--one-file-system", path, NULL };
+		struct tandem_spawn_result res;
+
+		snprintf(path, sizeof(path), "%.4095s/%.255s", dir, names[i]);
+		if (tandem_spawn_run(rm, NULL, pg->ctx->deadline, &res) == 0 && res.status == 0)
+			tandem_log(LOG_INFO, "removed \"%s\" (repair_keep=%lld)", path, keep);
+		else
+			tandem_log(LOG_WARNING, "could not remove \"%s\"", path);
+		tandem_spawn_result_free(&res);
+	}
+}
+
+/* A clone in place of a data directory that cannot follow: renamed aside
+ * (kept, repair_keep) or removed (repair_keep=0), then cloned from the
+ * primary.  Refused when the filesystem has no room for a copy besides
+ * what is kept. */
+static int
+reclone(struct pg *pg, const char *why)
+{
+	long long keep = tandem_param_int(pg->p, PG_REPAIR_KEEP);
+	int64_t size = tree_bytes(pg->datadir);
+	uint64_t left = 0;
+	const char *where = pg->datadir;
+	char aside[4200];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (keep > 0) {
+		if (size < 0 || tandem_pgdata_space_left(pg->datadir, &left, &where) != 0
+		    || left < (uint64_t)size) {
+			tandem_ocf_exit_reason("cannot clone again (%s): no room on %s for a copy of \"%s\" "
+					       "(%" PRId64 " bytes, %" PRIu64 " left) beside it; free space, or set "
+					       "repair_keep=0", why, where, pg->datadir, size, left);
+			return TANDEM_OCF_ERR_GENERIC;
+		}
+		gmtime_r(&now, &tm);
+		snprintf(aside, sizeof(aside), "%s.repaired-%04d%02d%02dT%02d%02d%02dZ", pg->datadir,
+			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+		if (rename(pg->datadir, aside) != 0) {
+			tandem_ocf_exit_reason("could not set \"%s\" aside: %s", pg->datadir, strerror(errno));
+			return TANDEM_OCF_ERR_GENERIC;
+		}
+		tandem_log(LOG_WARNING, "\"%s\" cannot follow (%s): set aside as \"%s\", cloning again",
+			   pg->datadir, why, aside);
+		prune_aside(pg, keep);
+	} else {
+		const char *rm[] = { "/bin/rm", "-rf", "--one-file-system", pg->datadir, NULL };
+		struct tandem_spawn_result res;
+		bool ok = tandem_spawn_run(rm, NULL, pg->ctx->deadline, &res) == 0 && res.status == 0;
+
+		tandem_spawn_result_free(&res);
+		if (!ok) {
+			tandem_ocf_exit_reason("could not empty \"%s\" to clone it again", pg->datadir);
+			return TANDEM_OCF_ERR_GENERIC;
+		}
+		tandem_log(LOG_WARNING, "\"%s\" cannot follow (%s): removed (repair_keep=0), cloning again",
+			   pg->datadir, why);
+	}
+	return clone_from_primary(pg);
+}
+
+/* Shows the last repair on this node: when, what, why. */
+static void
+show_repair(struct pg *pg, const char *what, const char *why)
+{
+	char text[800], when[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	snprintf(text, sizeof(text), "%s %s: %s", when, what, why);
+	publish(pg, PG_ATTR_REPAIR, text, false);
+}
+
+/* The repair a monitor left ("clone WHY" or "rewind WHY", follow_or_repair),
+ * made by start: pg_rewind where the history forked, falling back to a
+ * clone when the rewind cannot run or finds nothing to rewind (the
+ * standby would loop again); a clone when the WAL is gone.  Logged, and
+ * shown in PG_ATTR_REPAIR. */
+int
+repair_standby(struct pg *pg, const char *repair)
+{
+	const char *why = strchr(repair, ' ') != NULL ? strchr(repair, ' ') + 1 : "";
+	bool rewound = false;
+	int rc;
+
+	if (strncmp(repair, "rewind ", 7) == 0 && tandem_param_bool(pg->p, PG_AUTO_REWIND)) {
+		tandem_log(LOG_WARNING, "this standby could not follow (%s): rewinding it", why);
+		rc = rejoin_if_diverged(pg, true, &rewound);
+		if (rc == TANDEM_OCF_SUCCESS && rewound) {
+			show_repair(pg, "rewound", why);
+			write_state("repair", "");
+			return rc;
+		}
+		tandem_log(LOG_WARNING, "%s: cloning it again",
+			   rc == TANDEM_OCF_SUCCESS ? "pg_rewind found nothing to rewind" : "pg_rewind could not repair it");
+	}
+	rc = reclone(pg, why);
+	if (rc == TANDEM_OCF_SUCCESS) {
+		show_repair(pg, "cloned again", why);
+		write_state("repair", "");
+	}
+	return rc;
+}

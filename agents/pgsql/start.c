@@ -1,0 +1,457 @@
+/* start.c --- ocf:tandem:pgsql start, stop and demote: clone, rejoin with pg_rewind */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <inttypes.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tandem/attr.h"
+#include "tandem/bouncer.h"
+#include "tandem/log.h"
+#include "tandem/pq.h"
+#include "tandem/proc.h"
+#include "tandem/spawn.h"
+#include "instance.h"
+
+/* Writes path with content, owned by system_user, mode 0600, atomically. */
+static bool
+write_owned(struct pg *pg, const char *path, const char *content)
+{
+	char tmp[4200];
+	int fd;
+	size_t len = strlen(content);
+	bool ok;
+
+	snprintf(tmp, sizeof(tmp), "%s.tandem", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return false;
+	ok = write(fd, content, len) == (ssize_t)len && fchown(fd, pg->uid, pg->gid) == 0
+	     && fsync(fd) == 0;
+	ok = close(fd) == 0 && ok;
+	if (ok && rename(tmp, path) == 0)
+		return true;
+	unlink(tmp);
+	return false;
+}
+
+static bool
+quote_into(char *out, size_t len, const char *value)
+{
+	size_t used = 0;
+
+	if (len < 3)
+		return false;
+	out[used++] = '\'';
+	for (const char *p = value; *p != '\0'; p++) {
+		if (used + 3 >= len)
+			return false;
+		if (*p == '\'')
+			out[used++] = '\'';
+		out[used++] = *p;
+	}
+	out[used++] = '\'';
+	out[used] = '\0';
+	return true;
+}
+
+/* standby.signal, and primary_conninfo / primary_slot_name in
+ * postgresql.auto.conf (the settings ALTER SYSTEM would write; the server
+ * is stopped here, so the agent writes them itself). */
+static bool
+configure_standby(struct pg *pg)
+{
+	char path[4096], ci[2048], quoted[4200], slot[80], *content;
+	size_t cap = 65536, used = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/standby.signal", pg->datadir);
+	if (!write_owned(pg, path, "")) {
+		snprintf(pg->why, sizeof(pg->why), "could not write \"%.300s\": %s", path, strerror(errno));
+		return false;
+	}
+	content = calloc(1, cap);
+	if (content == NULL)
+		return false;
+	snprintf(path, sizeof(path), "%s/postgresql.auto.conf", pg->datadir);
+	f = fopen(path, "r");
+	if (f != NULL) {
+		char line[4096];
+
+		while (fgets(line, sizeof(line), f) != NULL) {
+			if (strncmp(line, "primary_conninfo", 16) == 0 || strncmp(line, "primary_slot_name", 17) == 0)
+				continue;
+			used += (size_t)snprintf(content + used, cap - used, "%s", line);
+			if (used >= cap)
+				break;
+		}
+		fclose(f);
+	}
+	conninfo(pg, ci, sizeof(ci));
+	{
+		char nodes[32][64];
+
+		pg_slot_name(pg->node, (const char (*)[64])nodes, known_nodes(nodes, 32), slot, sizeof(slot));
+	}
+	if (used >= cap || !quote_into(quoted, sizeof(quoted), ci)) {
+		free(content);
+		snprintf(pg->why, sizeof(pg->why), "postgresql.auto.conf or primary_conninfo too long");
+		return false;
+	}
+	snprintf(content + used, cap - used, "primary_conninfo = %s\nprimary_slot_name = '%s'\n", quoted, slot);
+	if (!write_owned(pg, path, content)) {
+		snprintf(pg->why, sizeof(pg->why), "could not write \"%.300s\": %s", path, strerror(errno));
+		free(content);
+		return false;
+	}
+	free(content);
+	return true;
+}
+
+/* The primary's major version (PQserverVersion / 10000), asked over a
+ * replication connection (what pg_hba.conf grants replication_user), or
+ * -1 with pg->why set. */
+static int
+primary_major(struct pg *pg, const char *ci)
+{
+	const char *keys[] = { "dbname", "replication", NULL };
+	const char *vals[] = { ci, "true", NULL };
+	PGconn *c = tandem_pq_connect(keys, vals, pg->ctx->deadline, pg->why, sizeof(pg->why));
+	int v;
+
+	if (c == NULL)
+		return -1;
+	v = PQserverVersion(c);
+	PQfinish(c);
+	return v >= 100000 ? v / 10000 : -1;
+}
+
+/* A node with no data is cloned from the primary (pg_basebackup).  With
+ * bindir left to its default, the programs are those of the primary's
+ * major: the clone must be run by the version that wrote it. */
+int
+clone_from_primary(struct pg *pg)
+{
+	char ci[2048];
+	const char *argv[] = { pg->pg_basebackup, "--pgdata", pg->datadir, "--dbname", ci,
+			       "--wal-method=stream", "--checkpoint=fast", "--no-password", NULL };
+
+	conninfo(pg, ci, sizeof(ci));
+	if (pg->bindir_auto) {
+		char dir[4096];
+		int major = primary_major(pg, ci);
+
+		if (major < 0) {
+			tandem_ocf_exit_reason("could not ask the primary its version before cloning: %s", pg->why);
+			return TANDEM_OCF_ERR_GENERIC;
+		}
+		if (!tandem_pg_bindir(major, dir, sizeof(dir))) {
+			tandem_ocf_exit_reason("the primary runs PostgreSQL %d, which is not installed here "
+					       "(no \"%s/postgres\")", major, dir);
+			return TANDEM_OCF_ERR_INSTALLED;
+		}
+		set_bindir(pg, dir);
+	}
+	if (mkdir(pg->datadir, 0700) != 0 && errno != EEXIST) {
+		tandem_ocf_exit_reason("could not create \"%s\": %s", pg->datadir, strerror(errno));
+		return TANDEM_OCF_ERR_GENERIC;
+	}
+	if (chown(pg->datadir, pg->uid, pg->gid) != 0 || chmod(pg->datadir, 0700) != 0) {
+		tandem_ocf_exit_reason("could not give \"%s\" to %s: %s", pg->datadir, pg->user, strerror(errno));
+		return TANDEM_OCF_ERR_GENERIC;
+	}
+	tandem_log(LOG_INFO, "\"%s\" is empty: cloning it from the primary", pg->datadir);
+	if (run_simple(pg, argv) != 0) {
+		tandem_ocf_exit_reason("could not clone the primary: %s", pg->why);
+		return TANDEM_OCF_ERR_GENERIC;
+	}
+	return TANDEM_OCF_SUCCESS;
+}
+
+/* Copies the regular files of pg_wal aside before a rewind overwrites
+ * them: what the former primary wrote after the timelines diverged. */
+static bool
+save_wal(struct pg *pg, char *dest, size_t len, char *last, size_t last_len)
+{
+	char src[4096], from[8192], to[8192], buf[65536];
+	struct dirent *e;
+	DIR *d;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	snprintf(src, sizeof(src), "%s/pg_wal", pg->datadir);
+	snprintf(dest, len, "%s.diverged-%04d%02d%02dT%02d%02d%02dZ", pg->datadir, tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	last[0] = '\0';
+	if (mkdir(dest, 0700) != 0 || chown(dest, pg->uid, pg->gid) != 0)
+		return false;
+	d = opendir(src);
+	if (d == NULL)
+		return false;
+	while ((e = readdir(d)) != NULL) {
+		int in, out;
+		ssize_t n;
+
+		if (strlen(e->d_name) != 24 || strspn(e->d_name, "0123456789ABCDEF") != 24)
+			continue;
+		if (strcmp(e->d_name, last) > 0)
+			snprintf(last, last_len, "%.24s", e->d_name);
+		snprintf(from, sizeof(from), "%s/%s", src, e->d_name);
+		snprintf(to, sizeof(to), "%s/%s", dest, e->d_name);
+		in = open(from, O_RDONLY | O_CLOEXEC);
+		out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
+			if (write(out, buf, (size_t)n) != n)
+				break;
+		if (out >= 0 && fchown(out, pg->uid, pg->gid) != 0)
+			tandem_log(LOG_WARNING, "could not give %s to %s", to, pg->user);
+		if (in >= 0)
+			close(in);
+		if (out >= 0)
+			close(out);
+	}
+	closedir(d);
+	return true;
+}
+
+/* Data that may have diverged from the running primary's timeline is
+ * rewound (pg_rewind) before it streams: a former primary (pg_control: shut
+ * down, or in production after a crash), or a standby shut down on an
+ * older timeline than the primary's (it may have replayed past the fork,
+ * and PostgreSQL then refuses to follow).  The diverged WAL is saved first
+ * and the range is reported. */
+int
+rejoin_if_diverged(struct pg *pg, bool forked, bool *rewound)
+{
+	char ci[2048], src[2100], dest[4200], last[32], line[256] = "";
+	const char *dry[] = { pg->pg_rewind, "--target-pgdata", pg->datadir, "--source-server", src,
+			      "--dry-run", NULL };
+	const char *real[] = { pg->pg_rewind, "--target-pgdata", pg->datadir, "--source-server", src, NULL };
+	struct tandem_spawn_result res;
+	const char *div;
+	bool was_primary = pg->control.state == TANDEM_PG_SHUTDOWNED
+			   || pg->control.state == TANDEM_PG_IN_PRODUCTION;
+	uint32_t tli = 0;
+	int remote;
+
+	*rewound = false;
+	/* A crashed standby recovers by itself as a standby (and single-user
+	 * crash recovery, which pg_rewind needs, refuses standby mode).
+	 * forked: the primary has refused this standby's point (its monitor
+	 * asked), whatever pg_control shows. */
+	if (!forked && !was_primary && pg->control.state != TANDEM_PG_SHUTDOWNED_IN_RECOVERY)
+		return TANDEM_OCF_SUCCESS;
+	remote = remote_is_primary(pg, &tli);
+	if (remote != 1) {
+		/* No primary to compare with: start as a standby, which cannot
+		 * accept a write; the election decides who leads. */
+		if (was_primary)
+			tandem_log(LOG_INFO, "former primary, and no other primary reachable: starting as a standby");
+		return TANDEM_OCF_SUCCESS;
+	}
+	if (!forked && !was_primary && pg->control.timeline >= tli)
+		return TANDEM_OCF_SUCCESS;
+	if (!tandem_param_bool(pg->p, PG_AUTO_REWIND)) {
+		tandem_ocf_exit_reason("this node %s and another primary runs: auto_rewind is off, "
+				       "rewind \"%s\" with pg_rewind by hand",
+				       was_primary ? "was a primary" : "is on an older timeline", pg->datadir);
+		return TANDEM_OCF_ERR_GENERIC;
+	}
+	conninfo(pg, ci, sizeof(ci));
+	snprintf(src, sizeof(src), "%s dbname=postgres", ci);
+	if (pg->control.state == TANDEM_PG_IN_PRODUCTION) {
+		/* pg_rewind wants a clean shutdown and, in --dry-run, does not
+		 * run the crash recovery itself: do it as it would. */
+		const char *single[] = { pg->postgres, "--single", "-F", "-D", pg->pgdata, "template1", NULL };
+
+		tandem_log(LOG_INFO, "former primary crashed: completing its crash recovery first");
+		if (run_simple(pg, single) != 0) {
+			tandem_ocf_exit_reason("crash recovery of \"%s\" failed: %s", pg->datadir, pg->why);
+			return TANDEM_OCF_ERR_GENERIC;
+		}
+	}
+	if (run_as(pg, dry, &res) != 0) {
+		tandem_ocf_exit_reason("pg_rewind cannot rejoin \"%s\": %s; re-clone it (empty the "
+				       "directory and start)", pg->datadir, pg->why);
+		tandem_spawn_result_free(&res);
+		return TANDEM_OCF_ERR_GENERIC;
+	}
+	div = strstr(res.out, "servers diverged at WAL location ");
+	if (div == NULL)
+		div = strstr(res.err, "servers diverged at WAL location ");
+	if (div != NULL)
+		snprintf(line, sizeof(line), "%.*s", (int)strcspn(div, "\n"), div);
+	if (strstr(res.out, "no rewind required") != NULL || strstr(res.err, "no rewind required") != NULL) {
+		tandem_log(LOG_INFO, "%s has not diverged: no rewind needed",
+			   was_primary ? "former primary" : "standby on an older timeline");
+		tandem_spawn_result_free(&res);
+		return TANDEM_OCF_SUCCESS;
+	}
+	tandem_spawn_result_free(&res);
+	if (!save_wal(pg, dest, sizeof(dest), last, sizeof(last))) {
+		tandem_ocf_exit_reason("could not save the diverged WAL of \"%s\" to \"%s\": %s", pg->datadir,
+				       dest, strerror(errno));
+		return TANDEM_OCF_ERR_GENERIC;
+	}
+	tandem_log(LOG_WARNING, "%s diverged (%s); its WAL up to segment %s is saved in \"%s\"",
+		   was_primary ? "former primary" : "standby", line[0] ? line : "diverging point unknown",
+		   last[0] ? last : "(none)", dest);
+	if (run_as(pg, real, &res) != 0) {
+		tandem_ocf_exit_reason("pg_rewind failed: %s; re-clone \"%s\" (empty it and start)", pg->why,
+				       pg->datadir);
+		tandem_spawn_result_free(&res);
+		return TANDEM_OCF_ERR_GENERIC;
+	}
+	tandem_spawn_result_free(&res);
+	tandem_log(LOG_INFO, "rewound \"%s\" to the new primary's timeline", pg->datadir);
+	*rewound = true;
+	return TANDEM_OCF_SUCCESS;
+}
+
+static int
+start_server(struct pg *pg)
+{
+	char secs[32];
+	const char *opts = tandem_param_str(pg->p, PG_START_OPTS);
+	const char *argv[] = { pg->pg_ctl, "start", "-D", pg->pgdata, "-w", "-t", secs, "-s",
+			       "-l", tandem_param_str(pg->p, PG_LOGFILE),
+			       opts != NULL ? "-o" : NULL, opts, NULL };
+	seconds_left(pg, 1.0, secs);
+	return run_simple(pg, argv);
+}
+
+int
+pg_start(struct tandem_ctx *ctx)
+{
+	struct pg pg;
+	enum pg_role role;
+	int rc;
+
+	pg_init(&pg, ctx);
+	role = observe(&pg);
+	pg_close(&pg);
+	switch (role) {
+	case PG_ROLE_STANDBY:
+		tandem_log(LOG_INFO, "already running as a standby");
+		return TANDEM_OCF_SUCCESS;
+	case PG_ROLE_PRIMARY:
+		/* Never two primaries: a primary is only made by promote. */
+		tandem_ocf_exit_reason("instance already runs as a primary outside Pacemaker's control");
+		return TANDEM_OCF_ERR_GENERIC;
+	case PG_ROLE_BROKEN:
+		if (pg.seen.postmaster_alive) {
+			tandem_ocf_exit_reason("a postmaster runs but does not answer: %s", pg.why);
+			return TANDEM_OCF_ERR_GENERIC;
+		}
+		break;
+	default:
+		break;
+	}
+	if (dir_empty_or_missing(pg.datadir)) {
+		rc = clone_from_primary(&pg);
+		if (rc != TANDEM_OCF_SUCCESS)
+			return rc;
+	} else if (pg.seen.control_ok) {
+		char repair[800];
+		bool rewound;
+
+		if (read_state("repair", repair, sizeof(repair)) && repair[0] != '\0')
+			rc = repair_standby(&pg, repair);
+		else
+			rc = rejoin_if_diverged(&pg, false, &rewound);
+		if (rc != TANDEM_OCF_SUCCESS)
+			return rc;
+	}
+	if (!configure_standby(&pg)) {
+		tandem_ocf_exit_reason("%s", pg.why);
+		return TANDEM_OCF_ERR_GENERIC;
+	}
+	if (start_server(&pg) != 0) {
+		tandem_ocf_exit_reason("could not start PostgreSQL: %s", pg.why);
+		return TANDEM_OCF_ERR_GENERIC;
+	}
+	role = observe(&pg);
+	pg_close(&pg);
+	if (role != PG_ROLE_STANDBY) {
+		tandem_ocf_exit_reason("started, but the instance is %s, not a standby", pg_role_str(role));
+		return TANDEM_OCF_ERR_GENERIC;
+	}
+	tandem_log(LOG_INFO, "started as a standby of %s", tandem_param_str(pg.p, PG_PRIMARY_CONNINFO));
+	return TANDEM_OCF_SUCCESS;
+}
+
+static int
+stop_server(struct pg *pg)
+{
+	char secs[32];
+	const char *fast[] = { pg->pg_ctl, "stop", "-D", pg->pgdata, "-m", "fast", "-w", "-t", secs, "-s", NULL };
+	const char *immediate[] = { pg->pg_ctl, "stop", "-D", pg->pgdata, "-m", "immediate", "-w", "-t", "5",
+				    "-s", NULL };
+	pid_t pid;
+
+	/* Fast for the first two thirds of the time, then immediate, then
+	 * SIGKILL: stop must succeed, or the node is fenced. */
+	seconds_left(pg, 2.0 / 3, secs);
+	if (run_simple(pg, fast) == 0 || !postmaster_alive(pg))
+		return 0;
+	tandem_log(LOG_WARNING, "fast shutdown did not finish (%s): immediate", pg->why);
+	if (run_simple(pg, immediate) == 0 || !postmaster_alive(pg))
+		return 0;
+	pid = postmaster_pid(pg);
+	if (pid > 0 && tandem_proc_terminate(pid, 1000, pg->ctx->deadline))
+		return 0;
+	return -1;
+}
+
+int
+pg_stop(struct tandem_ctx *ctx)
+{
+	struct pg pg;
+	char why[256];
+
+	pg_init(&pg, ctx);
+	if (!postmaster_alive(&pg)) {
+		tandem_log(LOG_INFO, "not running");
+	} else if (stop_server(&pg) != 0) {
+		tandem_ocf_exit_reason("could not stop PostgreSQL: %s", pg.why);
+		return TANDEM_OCF_ERR_GENERIC;
+	}
+	/* A stop for good takes the score away.  A restart in place (the
+	 * notification said it) keeps it: a crashed primary is then started
+	 * and promoted again where it is, holding every commit, as PAF does,
+	 * instead of a failover that moves the VIP and must rewind it.  The
+	 * election still compares its WAL with every standby's. */
+	if (take_flag("restart"))
+		tandem_log(LOG_INFO, "restarted in place: promotion score kept");
+	else if (tandem_promotion_delete(ctx->deadline, why, sizeof(why)) != 0)
+		tandem_log(LOG_DEBUG, "promotion score not deleted: %s", why);
+	return TANDEM_OCF_SUCCESS;
+}
+
+int
+pg_demote(struct tandem_ctx *ctx)
+{
+	bool stop_follows = take_flag("stop-follows");
+	int rc;
+
+	/* Pre-demote said whether this node's stop comes next in the same
+	 * transition (a crashed primary's recovery, a node put in standby):
+	 * then the stop is all, and no start as a standby in between delays
+	 * the promotion elsewhere (0.4 s of a kill -9 failover).  Should the
+	 * stop not come, the standby's monitor reports it not running. */
+	rc = pg_stop(ctx);
+	if (rc != TANDEM_OCF_SUCCESS || stop_follows)
+		return rc;
+	return pg_start(ctx);
+}

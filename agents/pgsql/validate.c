@@ -1,0 +1,235 @@
+/* validate.c --- ocf:tandem:pgsql validate-all, and the checks start and promote make first */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <inttypes.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tandem/attr.h"
+#include "tandem/bouncer.h"
+#include "tandem/log.h"
+#include "tandem/pq.h"
+#include "tandem/proc.h"
+#include "tandem/spawn.h"
+#include "instance.h"
+
+/* Validation. */
+
+static bool
+owned_by(const char *path, uid_t uid, char *why, size_t len)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0) {
+		snprintf(why, len, "\"%s\" does not exist", path);
+		return false;
+	}
+	if (st.st_uid != uid) {
+		snprintf(why, len, "\"%s\" is not owned by the system_user", path);
+		return false;
+	}
+	return true;
+}
+
+bool
+dir_empty_or_missing(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	bool empty = true;
+
+	if (d == NULL)
+		return errno == ENOENT;
+	while ((e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			empty = false;
+	closedir(d);
+	return empty;
+}
+
+/* The major version bindir's postgres reports: "postgres (PostgreSQL) 15.4".
+ * Asking costs a process (most of a monitor's time), so the answer is kept
+ * in the transient directory beside the binary's identity (device, inode,
+ * size, mtime): an upgrade of the binary asks again. */
+static int
+bindir_version(struct pg *pg)
+{
+	const char *argv[] = { pg->postgres, "--version", NULL };
+	struct tandem_spawn_result res;
+	char path[512], id[128], line[160];
+	struct stat st;
+	const char *p;
+	int v = -1;
+	FILE *f;
+
+	if (stat(pg->postgres, &st) != 0)
+		return -1;
+	snprintf(id, sizeof(id), "%llu %llu %lld %lld", (unsigned long long)st.st_dev,
+		 (unsigned long long)st.st_ino, (long long)st.st_size, (long long)st.st_mtime);
+	state_path(path, sizeof(path), "postgres-version");
+	f = fopen(path, "r");
+	if (f != NULL) {
+		size_t n = strlen(id);
+
+		if (fgets(line, sizeof(line), f) != NULL && strncmp(line, id, n) == 0 && line[n] == ' ')
+			v = atoi(line + n + 1);
+		fclose(f);
+		if (v > 0)
+			return v;
+	}
+	if (tandem_spawn_run(argv, NULL, pg->ctx->deadline, &res) == 0 && res.status == 0
+	    && (p = strstr(res.out, ") ")) != NULL)
+		v = atoi(p + 2);
+	tandem_spawn_result_free(&res);
+	if (v > 0 && (f = fopen(path, "w")) != NULL) {
+		fprintf(f, "%s %d\n", id, v);
+		fclose(f);
+	}
+	return v;
+}
+
+/* The clone's meta attributes that the election depends on, checked at
+ * start and promote, as PAF's pgsql_validate_all does: without
+ * notify=true no node hears of a promotion, so the WAL election (which
+ * runs in pre-promote) is silently skipped and the standby Pacemaker
+ * happens to prefer is promoted; with more than one promoted instance
+ * there would be two primaries.  pcs 0.12's hint "promotable meta
+ * notify=true" without --future puts notify on the primitive, where it
+ * reaches the agent but not the clone: CRM_meta_notify is set by
+ * Pacemaker from the clone's notify. */
+static int
+check_clone_meta(void)
+{
+	const char *notify = tandem_ocf_meta("notify");
+	long long promoted = tandem_ocf_meta_count("promoted_max", -1);
+	long long master = tandem_ocf_meta_count("master_max", -1);  /* Pacemaker 2.0's name */
+	bool on = false;
+
+	if (notify == NULL || !tandem_parse_bool(notify, &on) || !on) {
+		tandem_ocf_exit_reason("the clone needs notify=true (it is \"%s\"): without notifications "
+				       "no WAL election runs before a promotion",
+				       notify != NULL ? notify : "unset");
+		return TANDEM_OCF_ERR_CONFIGURED;
+	}
+	if (promoted > 1 || master > 1) {
+		tandem_ocf_exit_reason("the clone allows %lld promoted instances: one primary only "
+				       "(promoted-max=1)", promoted > master ? promoted : master);
+		return TANDEM_OCF_ERR_CONFIGURED;
+	}
+	return TANDEM_OCF_SUCCESS;
+}
+
+/* Whether a boolean setting of the data directory's configuration is
+ * off, asked of postgres -C, which reads the same files the server does
+ * (and works while it runs).  False when it cannot tell. */
+static bool
+setting_off(struct pg *pg, const char *name)
+{
+	const char *argv[] = { pg->postgres, "-C", name, "-D", pg->pgdata, NULL };
+	struct tandem_spawn_result res;
+	bool off = false;
+
+	if (run_as(pg, argv, &res) == 0)
+		off = strncmp(res.out, "off", 3) == 0;
+	tandem_spawn_result_free(&res);
+	return off;
+}
+
+/* Validation before each action.  What a recurring monitor, a notify,
+ * a demote or a stop needs is only that the programs are there: a fatal
+ * code from them would stop the database on every node for a fault of
+ * one file, so the data directory is judged at start, promote and
+ * validate-all, where a refusal keeps one node out and says why. */
+int
+pg_validate(struct tandem_ctx *ctx)
+{
+	struct pg pg;
+	const char *progs[4];
+	const char *action = ctx->action->name;
+	char why[512];
+	int version, bin, rc;
+
+	pg_init(&pg, ctx);
+	progs[0] = pg.postgres;
+	progs[1] = pg.pg_ctl;
+	progs[2] = pg.pg_rewind;
+	progs[3] = pg.pg_basebackup;
+	for (size_t i = 0; i < 4; i++) {
+		if (!tandem_spawn_executable(progs[i])) {
+			tandem_ocf_exit_reason("program \"%s\" is missing (bindir%s)", progs[i],
+					       pg.bindir_auto ? ", from the data directory's PG_VERSION" : "");
+			return TANDEM_OCF_ERR_INSTALLED;
+		}
+	}
+	if (getpwnam(pg.user) == NULL) {
+		tandem_ocf_exit_reason("system_user \"%s\" does not exist", pg.user);
+		return TANDEM_OCF_ERR_CONFIGURED;
+	}
+	if (strcmp(action, "start") != 0 && strcmp(action, "promote") != 0
+	    && strcmp(action, "validate-all") != 0)
+		return TANDEM_OCF_SUCCESS;
+	if (strcmp(action, "validate-all") != 0 && (rc = check_clone_meta()) != TANDEM_OCF_SUCCESS)
+		return rc;
+	/* The node's name is its standby's application_name, which PostgreSQL
+	 * cuts to NAMEDATALEN - 1 bytes: a longer one would never match
+	 * synchronous_standby_names or pg_stat_replication (Patroni #470). */
+	if (strlen(pg.node) > PG_NAME_MAX) {
+		tandem_ocf_exit_reason("node name \"%.40s...\" is %zu bytes: a standby's application_name "
+				       "holds %d at most (give the node a shorter name in Pacemaker)",
+				       pg.node, strlen(pg.node), PG_NAME_MAX);
+		return TANDEM_OCF_ERR_CONFIGURED;
+	}
+	if (dir_empty_or_missing(pg.datadir))
+		return TANDEM_OCF_SUCCESS;      /* start clones it with pg_basebackup */
+	if (!owned_by(pg.datadir, pg.uid, why, sizeof(why))) {
+		tandem_ocf_exit_reason("datadir: %s", why);
+		return TANDEM_OCF_ERR_CONFIGURED;
+	}
+	version = tandem_pgdata_version(pg.datadir);
+	if (version < 0) {
+		tandem_ocf_exit_reason("\"%s\" is not a PostgreSQL data directory (no PG_VERSION)", pg.datadir);
+		return TANDEM_OCF_ERR_CONFIGURED;
+	}
+	bin = bindir_version(&pg);
+	if (bin != version) {
+		tandem_ocf_exit_reason("\"%s\" holds PostgreSQL %d but bindir has PostgreSQL %d",
+				       pg.datadir, version, bin);
+		return TANDEM_OCF_ERR_CONFIGURED;
+	}
+	if (tandem_pgcontrol_read(pg.datadir, &pg.control, why, sizeof(why)) != 0) {
+		tandem_ocf_exit_reason("%s", why);
+		return TANDEM_OCF_ERR_CONFIGURED;
+	}
+	/* pg_control holds wal_log_hints as the server last ran: a cluster
+	 * fresh from initdb has it off whatever postgresql.conf says. */
+	if (tandem_param_bool(pg.p, PG_AUTO_REWIND) && !pg.control.wal_log_hints
+	    && pg.control.data_checksum_version == 0 && setting_off(&pg, "wal_log_hints")) {
+		tandem_ocf_exit_reason("auto_rewind needs wal_log_hints = on or data checksums in \"%s\"",
+				       pg.datadir);
+		return TANDEM_OCF_ERR_CONFIGURED;
+	}
+	if (version >= 17 && strcmp(action, "promote") != 0 && setting_off(&pg, "allow_alter_system")) {
+		tandem_ocf_exit_reason("allow_alter_system is off in \"%s\": the agent sets "
+				       "synchronous_standby_names and max_slot_wal_keep_size with ALTER SYSTEM",
+				       pg.pgdata);
+		return TANDEM_OCF_ERR_CONFIGURED;
+	}
+	return TANDEM_OCF_SUCCESS;
+}
+
+int
+pg_validate_all(struct tandem_ctx *ctx)
+{
+	(void)ctx;
+	return TANDEM_OCF_SUCCESS;      /* pg_validate ran before every action */
+}
