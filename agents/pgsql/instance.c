@@ -224,6 +224,27 @@ postmaster_pid(struct pg *pg)
 	return tandem_pidfile_check(path, "postgres", &pid) == TANDEM_PIDFILE_ALIVE ? pid : 0;
 }
 
+/* A postmaster.pid left by a node that lost power names a PID that, after
+ * the reboot, may belong to another program: PostgreSQL then refuses to
+ * start ("lock file already exists ... Is another postmaster (PID n)
+ * running?") though none runs.  Removed when its PID runs no postgres, as
+ * Debian's pg_ctlcluster does; the file of a live postgres is kept. */
+void
+remove_stale_pidfile(struct pg *pg)
+{
+	char path[4096];
+	pid_t pid = 0;
+
+	snprintf(path, sizeof(path), "%s/postmaster.pid", pg->datadir);
+	if (tandem_pidfile_check(path, "postgres", &pid) != TANDEM_PIDFILE_STALE)
+		return;
+	if (unlink(path) == 0)
+		tandem_log(LOG_WARNING, "removed a stale postmaster.pid: PID %d runs no postgres (the node restarted)",
+			   (int)pid);
+	else if (errno != ENOENT)
+		tandem_log(LOG_WARNING, "could not remove the stale \"%s\": %s", path, strerror(errno));
+}
+
 /* One reading of the local instance (tandem_reread): a live postmaster
  * that answered the monitor query, or answered a ping without giving a
  * session (every slot taken: alive), or no postmaster at all.  A live

@@ -358,6 +358,7 @@ pg_start(struct tandem_ctx *ctx)
 	default:
 		break;
 	}
+	remove_stale_pidfile(&pg);
 	if (dir_empty_or_missing(pg.datadir)) {
 		rc = clone_from_primary(&pg);
 		if (rc != TANDEM_OCF_SUCCESS)

@@ -129,3 +129,66 @@ scenario_double_failure() { # primary cut, its standby promoted and writing alon
 	tap_is "$(comm -23 <(sort -u "$CL_DIR/acked") <(sqlon "$(primary "$(any_up)")" "SELECT n FROM acked" | sort -u) | wc -l)" \
 		"$lost" "double_failure: nothing more than what the admin accepted is missing"
 }
+
+# A standby away past max_slot_wal_keep_size (issue #18; Patroni #3641):
+# its slot invalidated, the WAL it needs removed from the primary.  It
+# must come back streaming with no manual step.
+read_slot_lost() { # read_slot_lost PRIMARY SLOT
+	local st
+	st=$(sqlon "$1" "SELECT coalesce(wal_status, 'none') FROM pg_replication_slots WHERE slot_name = '$2'" postgres)
+	echo "slot $2 on $1: wal_status '$st'"
+	[ "$st" = lost ]
+}
+read_not_running() { # read_not_running NODE ASKED
+	if unpromoted_has "$1" "$2"; then echo "$1 still runs as a standby"; return 1; fi
+	echo "$1 runs no instance"
+}
+read_same_rows() { # read_same_rows PRIMARY STANDBY
+	local a b
+	a=$(sqlon "$1" "SELECT count(*) FROM acked") b=$(sqlon "$2" "SELECT count(*) FROM acked")
+	echo "rows: $a on $1, $b on $2"
+	[ -n "$a" ] && [ "$a" = "$b" ]
+}
+read_streams() { # read_streams PRIMARY STANDBY
+	local st
+	st=$(sqlon "$1" "SELECT state FROM pg_stat_replication WHERE application_name = '$2'" postgres)
+	echo "$2 in $1's pg_stat_replication: '$st'"
+	[ "$st" = streaming ]
+}
+scenario_lost_slot() {
+	local p s
+	p=$(primary "$(any_up)")
+	s=$(others "$p" | head -n 1)
+	client_start 90
+	watch_start
+	sleep 3
+	say "$s stopped (pcs resource ban) while $p writes more WAL than its slot may keep"
+	node_exec "$p" pcs resource ban pgsqld-clone "$s" >/dev/null 2>&1
+	wait_for 60 "lost_slot: $s stopped" read_not_running "$s" "$p"
+	sqlon "$p" "ALTER SYSTEM SET max_slot_wal_keep_size = '32MB'" postgres >/dev/null
+	sqlon "$p" "ALTER SYSTEM SET wal_keep_size = 0" postgres >/dev/null
+	sqlon "$p" "SELECT pg_reload_conf()" postgres >/dev/null
+	for _ in 1 2 3 4 5 6; do
+		sqlon "$p" "SELECT pg_switch_wal()" postgres >/dev/null
+		sleep 0.3
+		sqlon "$p" "CHECKPOINT" postgres >/dev/null
+	done
+	wait_for 60 "lost_slot: the slot of $s is invalidated" read_slot_lost "$p" "tandem_$s"
+	tap_result $? "lost_slot: $s's slot is invalidated (wal_status lost) while it is away"
+	say "$s allowed back (pcs resource clear)"
+	node_exec "$p" pcs resource clear pgsqld-clone "$s" >/dev/null 2>&1
+	wait_for 240 "lost_slot: $s streams again" read_streams "$p" "$s"
+	tap_result $? "lost_slot: $s streams again, with no manual step"
+	tap_like "$(attr "$s" tandem-pgsql-repair-pgsqld)" 'cloned again: .*removed' \
+		"lost_slot: $s says what was repaired, when and why"
+	sqlon "$p" "ALTER SYSTEM RESET max_slot_wal_keep_size" postgres >/dev/null
+	sqlon "$p" "ALTER SYSTEM RESET wal_keep_size" postgres >/dev/null
+	sqlon "$p" "SELECT pg_reload_conf()" postgres >/dev/null
+	client_wait
+	watch_stop
+	# The failed monitor that found it is history now: cleared as an admin would.
+	node_exec "$p" pcs resource cleanup pgsqld-clone >/dev/null 2>&1
+	verify lost_slot "$p" same no
+	wait_for 60 "lost_slot: $s holds what $p holds" read_same_rows "$p" "$s"
+	tap_result $? "lost_slot: $s holds every row the primary holds"
+}

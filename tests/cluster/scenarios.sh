@@ -28,7 +28,7 @@ STASH_VIP=192.0.2.110
 # CLUSTER_COLLECT=always saves the diagnostics of passing scenarios too.
 STACK=${CLUSTER_STACK:-tandem}
 EXTRAS=${CLUSTER_EXTRAS:-1}
-SCEN=${CLUSTER_SCENARIOS:-kill9 poweroff partition switchover switchover_pgbouncer pgbouncer_stuck poweroff_pgbouncer lagging standby_loss strict last_standby_cut double_failure stash_crash stash_maintenance stash_error stash_dbdown stash_poweroff chaos}
+SCEN=${CLUSTER_SCENARIOS:-kill9 poweroff partition switchover switchover_pgbouncer pgbouncer_stuck poweroff_pgbouncer lagging standby_loss strict last_standby_cut double_failure lost_slot stash_crash stash_maintenance stash_error stash_dbdown stash_poweroff chaos}
 DIAG=/var/tmp/tandem-cluster-diagnostics
 
 [ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 77; }

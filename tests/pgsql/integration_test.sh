@@ -320,8 +320,16 @@ tap_is "$alone" 50 "50 commits acknowledged by n1 alone"
 # shellcheck disable=SC2046 # one pid per word
 kill -9 $(procs n1)
 ra n2 stop
+# Its node restarted: postmaster.pid names a PID another program now has.
+setpriv --reuid=postgres --regid=postgres --clear-groups sleep 600 &   # as postgres, so PostgreSQL cannot tell it from a postmaster
+foreign=$!
+sed -i "1s/.*/$foreign/" "$T/n2/data/postmaster.pid"
 ra n2 start
+kill "$foreign"
 tap_is "$RC" 0 "n2, the old primary, starts alone as a standby (nothing to follow)"
+[ "$RC" = 0 ] || echo "$ERR" | sed 's/^/#   /'
+tap_like "$(cat "$T/agent.log")" 'removed a stale postmaster.pid: PID [0-9]+ runs no postgres' \
+	"its stale postmaster.pid (the PID now another program's) removed, and said"
 [ "$RC" = 0 ] || echo "$ERR" | sed 's/^/#   /'
 ra n2 monitor OCF_RESKEY_CRM_meta_interval=16000
 tap_is "$RC" 0 "monitor n2: a standby"
