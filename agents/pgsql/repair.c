@@ -241,8 +241,8 @@ show_repair(struct pg *pg, const char *what, const char *why)
 
 /* The repair a monitor left ("clone WHY" or "rewind WHY", follow_or_repair),
  * made by start: pg_rewind where the history forked, falling back to a
- * clone when the rewind cannot run or finds nothing to rewind (the
- * standby would loop again); a clone when the WAL is gone.  Logged, and
+ * clone only when the rewind cannot run (a rewind that finds nothing to
+ * do starts it as it is); a clone when the WAL is gone.  Logged, and
  * shown in PG_ATTR_REPAIR. */
 int
 repair_standby(struct pg *pg, const char *repair)
@@ -254,13 +254,19 @@ repair_standby(struct pg *pg, const char *repair)
 	if (strncmp(repair, "rewind ", 7) == 0 && tandem_param_bool(pg->p, PG_AUTO_REWIND)) {
 		tandem_log(LOG_WARNING, "this standby could not follow (%s): rewinding it", why);
 		rc = rejoin_if_diverged(pg, true, &rewound);
-		if (rc == TANDEM_OCF_SUCCESS && rewound) {
-			show_repair(pg, "rewound", why);
+		if (rc == TANDEM_OCF_SUCCESS) {
+			/* Nothing to rewind: its history is the primary's after
+			 * all (the monitor guessed its timeline from pg_control,
+			 * which a restart brings up to date).  Never a clone for
+			 * that: started as it is. */
+			if (rewound)
+				show_repair(pg, "rewound", why);
+			else
+				tandem_log(LOG_INFO, "pg_rewind found nothing to rewind: starting it as it is");
 			write_state("repair", "");
 			return rc;
 		}
-		tandem_log(LOG_WARNING, "%s: cloning it again",
-			   rc == TANDEM_OCF_SUCCESS ? "pg_rewind found nothing to rewind" : "pg_rewind could not repair it");
+		tandem_log(LOG_WARNING, "pg_rewind could not repair it: cloning it again");
 	}
 	rc = reclone(pg, why);
 	if (rc == TANDEM_OCF_SUCCESS) {
