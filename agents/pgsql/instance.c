@@ -235,9 +235,22 @@ remove_stale_pidfile(struct pg *pg)
 	char path[4096];
 	pid_t pid = 0;
 
+	char proc[64], cwd[4096], data[4096];
+	ssize_t n;
+
 	snprintf(path, sizeof(path), "%s/postmaster.pid", pg->datadir);
 	if (tandem_pidfile_check(path, "postgres", &pid) != TANDEM_PIDFILE_STALE)
 		return;
+	/* A postmaster's working directory is its data directory, whatever
+	 * its name (started through the "postmaster" link): such a process
+	 * keeps its file. */
+	snprintf(proc, sizeof(proc), "/proc/%d/cwd", (int)pid);
+	n = pid > 0 ? readlink(proc, cwd, sizeof(cwd) - 1) : -1;
+	if (n > 0) {
+		cwd[n] = '\0';
+		if (realpath(pg->datadir, data) != NULL && strcmp(cwd, data) == 0)
+			return;
+	}
 	if (unlink(path) == 0)
 		tandem_log(LOG_WARNING, "removed a stale postmaster.pid: PID %d runs no postgres (the node restarted)",
 			   (int)pid);

@@ -63,14 +63,20 @@ follow_check(struct pg *pg, const char **repair, char *why, size_t len)
 	PQclear(r);
 	tli = control.min_recovery_tli > control.timeline ? control.min_recovery_tli : control.timeline;
 	seg = control.wal_segment_size > 0 ? control.wal_segment_size : SEGMENT;
-	start = pg->facts.replayed - pg->facts.replayed % seg;
+	/* Where its walreceiver would ask from: the end of what it holds
+	 * (received, or replayed when that is further), not what it replayed:
+	 * replay may lag (recovery_min_apply_delay, a long query), and the
+	 * primary keeps WAL from the standby's flush position only. */
+	start = pg_election_lsn(&pg->facts);
+	start -= start % seg;
 	if (rc != 1) {
 		if (rc < 0 && why[0] == '\0')
 			snprintf(why, len, "unexpected answer to IDENTIFY_SYSTEM");
 	} else if (sysid != control.system_identifier) {
-		snprintf(why, len, "the primary is another database cluster (system identifier %" PRIu64
+		/* A configuration error (primary_conninfo names another
+		 * cluster), never repaired by copying that cluster here. */
+		snprintf(why, len, "primary_conninfo reaches another database cluster (system identifier %" PRIu64
 			 ", this node's %" PRIu64 ")", sysid, control.system_identifier);
-		*repair = "clone";
 		rc = 0;
 	} else if (tli > primary_tli) {
 		snprintf(why, len, "this node is on timeline %" PRIu32 ", past the primary's %" PRIu32, tli,
@@ -79,11 +85,19 @@ follow_check(struct pg *pg, const char **repair, char *why, size_t len)
 		rc = 0;
 	} else if (start < end && c != NULL) {
 		rc = tandem_pq_stream_from(c, tli, start, d, state, why, len);
-		if (rc == 0) {
-			*repair = strcmp(state, "58P01") == 0 ? "clone" : "rewind";
+		/* 58P01 (undefined_file): the segment is removed.  XX000: the
+		 * walsender's "not in this server's history" or "ahead of the
+		 * WAL flush position", a fork.  Any other refusal (the primary
+		 * shutting down, 57P01, 57P03) tells nothing about this node. */
+		if (rc == 0 && strcmp(state, "58P01") == 0)
+			*repair = "clone";
+		else if (rc == 0 && strcmp(state, "XX000") == 0)
+			*repair = "rewind";
+		else if (rc == 0)
+			rc = -1;
+		if (rc == 0)
 			snprintf(why + strlen(why), len - strlen(why), " (asked from %s on timeline %" PRIu32 ")",
 				 tandem_lsn_str(start, at), tli);
-		}
 	}
 	if (c != NULL)
 		PQfinish(c);
@@ -105,9 +119,18 @@ follow_or_repair(struct pg *pg)
 	const char *repair;
 	char why[600], text[700];
 
+	char replayed[18], last[24] = "";
+
 	if (tandem_ocf_seen_for("not-streaming", true) < PG_FOLLOW_CHECK_S)
 		return TANDEM_OCF_SUCCESS;
 	tandem_ocf_seen_for("not-streaming", false); /* asked again in PG_FOLLOW_CHECK_S */
+	/* Replay that goes on (from an archive's restore_command, from WAL
+	 * already here) is catching up, whatever streaming does. */
+	tandem_lsn_str(pg->facts.replayed, replayed);
+	read_state("replayed-at-check", last, sizeof(last));
+	write_state("replayed-at-check", replayed);
+	if (last[0] != '\0' && strcmp(last, replayed) != 0)
+		return TANDEM_OCF_SUCCESS;
 	why[0] = '\0';
 	switch (follow_check(pg, &repair, why, sizeof(why))) {
 	case 1:
@@ -115,6 +138,10 @@ follow_or_repair(struct pg *pg)
 	case -1:
 		tandem_log(LOG_INFO, "not streaming, and could not ask the primary: %s", why);
 		return TANDEM_OCF_SUCCESS;
+	}
+	if (repair == NULL) {
+		tandem_ocf_exit_reason("this standby cannot follow the primary: %s", why);
+		return TANDEM_OCF_ERR_GENERIC;
 	}
 	snprintf(text, sizeof(text), "%s %s", repair, why);
 	write_state("repair", text);
@@ -190,7 +217,13 @@ reclone(struct pg *pg, const char *why)
 	char aside[4200];
 	time_t now = time(NULL);
 	struct tm tm;
+	uint32_t tli;
 
+	/* Nothing is moved or removed unless a primary answers to clone from. */
+	if (remote_is_primary(pg, &tli) != 1) {
+		tandem_ocf_exit_reason("cannot clone again (%s): no primary answers at primary_conninfo now", why);
+		return TANDEM_OCF_ERR_GENERIC;
+	}
 	if (keep > 0) {
 		if (size < 0 || tandem_pgdata_space_left(pg->datadir, &left, &where) != 0
 		    || left < (uint64_t)size) {
@@ -251,7 +284,12 @@ repair_standby(struct pg *pg, const char *repair)
 	bool rewound = false;
 	int rc;
 
-	if (strncmp(repair, "rewind ", 7) == 0 && tandem_param_bool(pg->p, PG_AUTO_REWIND)) {
+	if (strncmp(repair, "rewind ", 7) == 0 && !tandem_param_bool(pg->p, PG_AUTO_REWIND)) {
+		tandem_ocf_exit_reason("this standby's history forked from the primary's (%s): auto_rewind is "
+				       "off, rewind \"%s\" with pg_rewind by hand", why, pg->datadir);
+		return TANDEM_OCF_ERR_GENERIC;
+	}
+	if (strncmp(repair, "rewind ", 7) == 0) {
 		tandem_log(LOG_WARNING, "this standby could not follow (%s): rewinding it", why);
 		rc = rejoin_if_diverged(pg, true, &rewound);
 		if (rc == TANDEM_OCF_SUCCESS) {

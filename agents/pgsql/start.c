@@ -359,6 +359,8 @@ pg_start(struct tandem_ctx *ctx)
 		break;
 	}
 	remove_stale_pidfile(&pg);
+	/* A new life: the monitor's "not streaming since" starts again. */
+	tandem_ocf_seen_for("not-streaming", false);
 	if (dir_empty_or_missing(pg.datadir)) {
 		rc = clone_from_primary(&pg);
 		if (rc != TANDEM_OCF_SUCCESS)
@@ -388,6 +390,9 @@ pg_start(struct tandem_ctx *ctx)
 		tandem_ocf_exit_reason("started, but the instance is %s, not a standby", pg_role_str(role));
 		return TANDEM_OCF_ERR_GENERIC;
 	}
+	/* Started, whichever way (a clone of an empty directory included): a
+	 * repair a monitor asked for is done or moot. */
+	write_state("repair", "");
 	tandem_log(LOG_INFO, "started as a standby of %s", tandem_param_str(pg.p, PG_PRIMARY_CONNINFO));
 	return TANDEM_OCF_SUCCESS;
 }

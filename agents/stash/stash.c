@@ -285,8 +285,13 @@ stash_monitor(struct tandem_ctx *ctx)
 	char detail[300], db_hosts[512] = "";
 	bool alive;
 
+	int64_t left = tandem_deadline_left(ctx->deadline);
+	/* Read again until 6 s before the deadline at most: asking the
+	 * database (db_check) about a failed reading keeps its share. */
+	tandem_deadline reread = left > 12000 ? tandem_deadline_in(left - 6000) : ctx->deadline;
+
 	stash_init(&s, ctx);
-	tandem_reread(ctx->deadline, read_status, &r, "Stash's /status");
+	tandem_reread(reread, read_status, &r, "Stash's /status");
 	alive = r.alive;
 	h = r.h;
 	snprintf(detail, sizeof(detail), "%s", r.detail);
