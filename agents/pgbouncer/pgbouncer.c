@@ -90,7 +90,6 @@ pgb_monitor(struct tandem_ctx *ctx)
 {
 	struct console_reading r = { .ctx = ctx };
 	char why[256], conninfo[PATH_MAX + 256];
-	bool paused;
 	int64_t since;
 
 	if (!tandem_reread(ctx->deadline, read_console, &r, "pgbouncer's admin console")) {
@@ -99,8 +98,7 @@ pgb_monitor(struct tandem_ctx *ctx)
 	}
 	if (r.gone)
 		return TANDEM_OCF_NOT_RUNNING;
-	paused = r.paused;
-	since = tandem_ocf_seen_for("paused", paused);
+	since = tandem_ocf_seen_for("paused", r.paused);
 	if (pgb_pause_overdue(since, tandem_param_int(ctx->params, PGB_PAUSE_TIMEOUT))) {
 		admin_conninfo(ctx, conninfo, sizeof(conninfo));
 		tandem_log(LOG_WARNING, "paused for %llds, longer than pause_timeout: RESUME", (long long)since);
@@ -108,7 +106,7 @@ pgb_monitor(struct tandem_ctx *ctx)
 			tandem_log(LOG_ERR, "RESUME failed: %s", why);
 		else
 			tandem_ocf_seen_for("paused", false);
-	} else if (paused) {
+	} else if (r.paused) {
 		tandem_log(LOG_INFO, "paused for %llds (pause_timeout %llds)", (long long)since,
 			   tandem_param_int(ctx->params, PGB_PAUSE_TIMEOUT));
 	}

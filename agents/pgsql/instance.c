@@ -224,6 +224,19 @@ postmaster_pid(struct pg *pg)
 	return tandem_pidfile_check(path, "postgres", &pid) == TANDEM_PIDFILE_ALIVE ? pid : 0;
 }
 
+/* DATADIR.<what>-<UTC time, YYYYMMDDTHHMMSSZ>: where a data directory's
+ * past is kept beside it (diverged WAL, a directory set aside by a repair). */
+void
+beside_datadir(struct pg *pg, const char *what, char *out, size_t len)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	snprintf(out, len, "%s.%s-%04d%02d%02dT%02d%02d%02dZ", pg->datadir, what, tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
 /* A postmaster.pid left by a node that lost power names a PID that, after
  * the reboot, may belong to another program: PostgreSQL then refuses to
  * start ("lock file already exists ... Is another postmaster (PID n)

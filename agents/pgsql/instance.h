@@ -44,6 +44,7 @@ PGresult * sql(struct pg *pg, const char *statement);
 bool postmaster_alive(struct pg *pg);
 pid_t postmaster_pid(struct pg *pg);
 void remove_stale_pidfile(struct pg *pg);
+void beside_datadir(struct pg *pg, const char *what, char *out, size_t len);
 enum pg_role observe(struct pg *pg);
 void publish(struct pg *pg, const char *name, const char *value, bool private_);
 void publish_lsn(struct pg *pg, const char *name, uint64_t lsn);

@@ -26,13 +26,14 @@
 /* Whether this standby, running but not streaming, can follow the
  * primary, asked of the primary as its walreceiver asks, with the same
  * rights (a replication connection as replication_user): IDENTIFY_SYSTEM,
- * then START_REPLICATION from the start of the segment its replay stopped
- * in, on the timeline it replays (pg_control's minimum recovery point's,
- * or its last restartpoint's).  Returns 1 yes (or nothing to ask yet), 0
- * no, with why and *repair ("clone": the WAL it needs is gone from the
- * primary, SQLSTATE 58P01, or the primary is another database cluster;
- * "rewind": the primary refuses that point, its history forked before
- * it), -1 unknown (no primary reachable within 2 s). */
+ * then START_REPLICATION from the start of the segment where the WAL it
+ * holds ends, on the timeline it replays (pg_control's minimum recovery
+ * point's, or its last restartpoint's).  Returns 1 yes (or nothing to ask
+ * yet); 0 no, with why and *repair: "clone" (the WAL it needs is gone from
+ * the primary, SQLSTATE 58P01), "rewind" (a fork: XX000, or this node on a
+ * later timeline), or NULL (the primary is another database cluster: a
+ * configuration error, not repaired); -1 unknown (no primary reachable
+ * within 2 s, or an answer that tells nothing about this node). */
 static int
 follow_check(struct pg *pg, const char **repair, char *why, size_t len)
 {
@@ -117,9 +118,7 @@ int
 follow_or_repair(struct pg *pg)
 {
 	const char *repair;
-	char why[600], text[700];
-
-	char replayed[18], last[24] = "";
+	char why[600], text[700], replayed[18], last[24] = "";
 
 	if (tandem_ocf_seen_for("not-streaming", true) < PG_FOLLOW_CHECK_S)
 		return TANDEM_OCF_SUCCESS;
@@ -169,6 +168,20 @@ tree_bytes(const char *path)
 	return nftw(path, tree_bytes_add, 16, FTW_PHYS) == 0 ? tree_bytes_total : -1;
 }
 
+/* rm -rf of path, never into another filesystem; false with a log line. */
+static bool
+remove_tree(struct pg *pg, const char *path)
+{
+	const char *rm[] = { "/bin/rm", "-rf", "--one-file-system", path, NULL };
+	struct tandem_spawn_result res;
+	bool ok = tandem_spawn_run(rm, NULL, pg->ctx->deadline, &res) == 0 && res.status == 0;
+
+	tandem_spawn_result_free(&res);
+	if (!ok)
+		tandem_log(LOG_WARNING, "could not remove \"%s\"", path);
+	return ok;
+}
+
 /* Removes the oldest DATADIR.repaired-* beyond keep. */
 static void
 prune_aside(struct pg *pg, long long keep)
@@ -191,15 +204,9 @@ prune_aside(struct pg *pg, long long keep)
 	closedir(d);
 	qsort(names, n, sizeof(names[0]), (int (*)(const void *, const void *))strcmp);
 	for (size_t i = 0; i + (size_t)keep < n; i++) {
-		const char *rm[] = { "/bin/rm", "-rf", "--one-file-system", path, NULL };
-		struct tandem_spawn_result res;
-
 		snprintf(path, sizeof(path), "%.4095s/%.255s", dir, names[i]);
-		if (tandem_spawn_run(rm, NULL, pg->ctx->deadline, &res) == 0 && res.status == 0)
+		if (remove_tree(pg, path))
 			tandem_log(LOG_INFO, "removed \"%s\" (repair_keep=%lld)", path, keep);
-		else
-			tandem_log(LOG_WARNING, "could not remove \"%s\"", path);
-		tandem_spawn_result_free(&res);
 	}
 }
 
@@ -211,12 +218,10 @@ static int
 reclone(struct pg *pg, const char *why)
 {
 	long long keep = tandem_param_int(pg->p, PG_REPAIR_KEEP);
-	int64_t size = tree_bytes(pg->datadir);
+	int64_t size;
 	uint64_t left = 0;
 	const char *where = pg->datadir;
 	char aside[4200];
-	time_t now = time(NULL);
-	struct tm tm;
 	uint32_t tli;
 
 	/* Nothing is moved or removed unless a primary answers to clone from. */
@@ -225,6 +230,8 @@ reclone(struct pg *pg, const char *why)
 		return TANDEM_OCF_ERR_GENERIC;
 	}
 	if (keep > 0) {
+		/* Only walked when it is to be kept (a large directory takes a while). */
+		size = tree_bytes(pg->datadir);
 		if (size < 0 || tandem_pgdata_space_left(pg->datadir, &left, &where) != 0
 		    || left < (uint64_t)size) {
 			tandem_ocf_exit_reason("cannot clone again (%s): no room on %s for a copy of \"%s\" "
@@ -232,9 +239,7 @@ reclone(struct pg *pg, const char *why)
 					       "repair_keep=0", why, where, pg->datadir, size, left);
 			return TANDEM_OCF_ERR_GENERIC;
 		}
-		gmtime_r(&now, &tm);
-		snprintf(aside, sizeof(aside), "%s.repaired-%04d%02d%02dT%02d%02d%02dZ", pg->datadir,
-			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+		beside_datadir(pg, "repaired", aside, sizeof(aside));
 		if (rename(pg->datadir, aside) != 0) {
 			tandem_ocf_exit_reason("could not set \"%s\" aside: %s", pg->datadir, strerror(errno));
 			return TANDEM_OCF_ERR_GENERIC;
@@ -243,12 +248,7 @@ reclone(struct pg *pg, const char *why)
 			   pg->datadir, why, aside);
 		prune_aside(pg, keep);
 	} else {
-		const char *rm[] = { "/bin/rm", "-rf", "--one-file-system", pg->datadir, NULL };
-		struct tandem_spawn_result res;
-		bool ok = tandem_spawn_run(rm, NULL, pg->ctx->deadline, &res) == 0 && res.status == 0;
-
-		tandem_spawn_result_free(&res);
-		if (!ok) {
+		if (!remove_tree(pg, pg->datadir)) {
 			tandem_ocf_exit_reason("could not empty \"%s\" to clone it again", pg->datadir);
 			return TANDEM_OCF_ERR_GENERIC;
 		}

@@ -186,13 +186,9 @@ save_wal(struct pg *pg, char *dest, size_t len, char *last, size_t last_len)
 	char src[4096], from[8192], to[8192], buf[65536];
 	struct dirent *e;
 	DIR *d;
-	time_t now = time(NULL);
-	struct tm tm;
 
-	gmtime_r(&now, &tm);
 	snprintf(src, sizeof(src), "%s/pg_wal", pg->datadir);
-	snprintf(dest, len, "%s.diverged-%04d%02d%02dT%02d%02d%02dZ", pg->datadir, tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	beside_datadir(pg, "diverged", dest, len);
 	last[0] = '\0';
 	if (mkdir(dest, 0700) != 0 || chown(dest, pg->uid, pg->gid) != 0)
 		return false;

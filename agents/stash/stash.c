@@ -281,10 +281,7 @@ stash_monitor(struct tandem_ctx *ctx)
 	struct stash s;
 	struct stash_verdict v;
 	struct status_reading r = { .s = &s };
-	enum stash_health h;
-	char detail[300], db_hosts[512] = "";
-	bool alive;
-
+	char db_hosts[512] = "";
 	int64_t left = tandem_deadline_left(ctx->deadline);
 	/* Read again until 6 s before the deadline at most: asking the
 	 * database (db_check) about a failed reading keeps its share. */
@@ -292,18 +289,15 @@ stash_monitor(struct tandem_ctx *ctx)
 
 	stash_init(&s, ctx);
 	tandem_reread(reread, read_status, &r, "Stash's /status");
-	alive = r.alive;
-	h = r.h;
-	snprintf(detail, sizeof(detail), "%s", r.detail);
-	v = judge(&s, h, STASH_PHASE_MONITOR, alive,
-		  tandem_ocf_seen_for("transitional", h == STASH_STARTING || h == STASH_STOPPING), db_hosts,
+	v = judge(&s, r.h, STASH_PHASE_MONITOR, r.alive,
+		  tandem_ocf_seen_for("transitional", r.h == STASH_STARTING || r.h == STASH_STOPPING), db_hosts,
 		  sizeof(db_hosts));
-	if (!alive && v.rc == TANDEM_OCF_SUCCESS)
+	if (!r.alive && v.rc == TANDEM_OCF_SUCCESS)
 		tandem_log(LOG_WARNING, "%s answers, but %s names no JVM using %s: started outside this agent?",
 			   param(&s, STASH_STATUS_URL), s.pidfile, param(&s, STASH_HOME_DIR));
-	say(&s, &v, h, detail, db_hosts);
+	say(&s, &v, r.h, r.detail, db_hosts);
 	if (tandem_param_bool(s.p, STASH_DB_CHECK) && db_hosts[0] == '\0' && v.rc == TANDEM_OCF_SUCCESS
-	    && h == STASH_RUNNING)
+	    && r.h == STASH_RUNNING)
 		publish_db(STASH_DB_UP);  /* running Stash has its database */
 	return v.rc;
 }

@@ -198,12 +198,9 @@ static int
 vip_observe(struct vip *v, enum vip_state *state)
 {
 	struct addr_reading a = { .v = v };
-	int r;
 
-	tandem_reread(v->ctx->deadline, read_addrs, &a, "the node's addresses (rtnetlink)");
-	r = a.r;
-	if (r != 0) {
-		tandem_ocf_exit_reason("could not read the addresses of this node: %s", strerror(-r));
+	if (!tandem_reread(v->ctx->deadline, read_addrs, &a, "the node's addresses (rtnetlink)")) {
+		tandem_ocf_exit_reason("could not read the addresses of this node: %s", strerror(-a.r));
 		return TANDEM_OCF_ERR_GENERIC;
 	}
 	*state = vip_classify(v->n_found, &v->found[0], &v->link, v->nic);
