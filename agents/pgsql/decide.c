@@ -17,7 +17,9 @@ const char PG_MONITOR_QUERY[] =
 	" CASE WHEN pg_is_in_recovery() THEN (SELECT received_tli FROM pg_stat_wal_receiver WHERE status = 'streaming')"
 	"  ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END,"
 	" (SELECT string_agg(application_name || ' ' || state || ' ' || sync_state || ' '"
-	"   || coalesce(flush_lsn, '0/0') || ' ' || coalesce(replay_lsn, '0/0'), ',' ORDER BY application_name)"
+	"   || coalesce(flush_lsn, '0/0') || ' ' || coalesce(replay_lsn, '0/0') || ' '"
+	"   || coalesce((extract(epoch FROM clock_timestamp() - reply_time) * 1000)::bigint, -1),"
+	"   ',' ORDER BY application_name)"
 	"  FROM pg_stat_replication),"
 	" current_setting('synchronous_standby_names'),"
 	/* Invalidated slots are left out: to the primary's duties they are
@@ -40,15 +42,16 @@ lsn_or_zero(const char *s, uint64_t *lsn)
 static bool
 parse_standby(const char *item, struct pg_standby *sb)
 {
-	char name[64], state[32], sync[32], flush[24], replay[24], extra;
+	char name[64], state[32], sync[32], flush[24], replay[24], reply[24], extra;
 
-	if (sscanf(item, "%63s %31s %31s %23s %23s %c", name, state, sync, flush, replay, &extra) != 5)
+	if (sscanf(item, "%63s %31s %31s %23s %23s %23s %c", name, state, sync, flush, replay, reply, &extra) != 6)
 		return false;
 	memset(sb, 0, sizeof(*sb));
 	snprintf(sb->name, sizeof(sb->name), "%s", name);
 	sb->streaming = strcmp(state, "streaming") == 0;
 	sb->sync = strcmp(sync, "sync") == 0 || strcmp(sync, "quorum") == 0;
-	return tandem_lsn_parse(flush, &sb->flush) && tandem_lsn_parse(replay, &sb->replay);
+	return tandem_lsn_parse(flush, &sb->flush) && tandem_lsn_parse(replay, &sb->replay)
+	       && tandem_parse_int(reply, -1, 1LL << 50, &sb->reply_ms);
 }
 
 bool
@@ -162,6 +165,25 @@ pg_election_lsn(const struct pg_facts *f)
 	return f->received > f->replayed ? f->received : f->replayed;
 }
 
+bool
+pg_standby_silent(const struct pg_facts *f, const struct pg_standby *sb)
+{
+	return sb->streaming && sb->flush < f->current && (sb->reply_ms < 0 || sb->reply_ms > PG_STALL_MS);
+}
+
+const char *
+pg_unfit_str(enum pg_unfit u)
+{
+	switch (u) {
+	case PG_FIT: return "fit";
+	case PG_UNFIT_NOT_STREAMING: return "not streaming";
+	case PG_UNFIT_STALLED: return "stalled: behind, and no reply for over 5 s";
+	case PG_UNFIT_MAXLAG: return "more than maxlag behind";
+	case PG_UNFIT_NOT_SYNC: return "not synchronous";
+	}
+	return "unknown";
+}
+
 size_t
 pg_rank_standbys(const struct pg_facts *f, enum pg_sync_mode mode, long long maxlag,
 		 struct pg_score *out, size_t max)
@@ -191,15 +213,18 @@ pg_rank_standbys(const struct pg_facts *f, enum pg_sync_mode mode, long long max
 				ahead++;
 		}
 		score = PG_SCORE_BEST - (long long)ahead;
+		out[n].unfit = PG_FIT;
 		if (!sb->streaming)
-			score = PG_SCORE_FORBIDDEN;
+			out[n].unfit = PG_UNFIT_NOT_STREAMING;
+		else if (sb->stalled)
+			out[n].unfit = PG_UNFIT_STALLED;
 		else if (maxlag > 0 && lag > (uint64_t)maxlag)
-			score = PG_SCORE_FORBIDDEN;
+			out[n].unfit = PG_UNFIT_MAXLAG;
 		/* Where synchronous standbys exist, only they hold every
 		 * acknowledged commit; under strict, nothing else ever may. */
 		else if (mode != PG_SYNC_OFF && !sb->sync && (any_sync || mode == PG_SYNC_STRICT))
-			score = PG_SCORE_FORBIDDEN;
-		out[n].score = score;
+			out[n].unfit = PG_UNFIT_NOT_SYNC;
+		out[n].score = out[n].unfit == PG_FIT ? score : PG_SCORE_FORBIDDEN;
 	}
 	return n;
 }

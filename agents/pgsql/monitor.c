@@ -23,6 +23,48 @@
 #include "tandem/spawn.h"
 #include "instance.h"
 
+/* A standby silent and behind at the same flush LSN as the last reading
+ * is stalled (pg_standby_silent says why two readings): state
+ * "silent-<node>" holds that LSN. */
+static void
+mark_stalled(struct pg *pg)
+{
+	for (size_t i = 0; i < pg->facts.n_standbys; i++) {
+		struct pg_standby *sb = &pg->facts.standbys[i];
+		char what[80], seen[24] = "", lsn[18];
+
+		snprintf(what, sizeof(what), "silent-%s", sb->name);
+		if (!pg_standby_silent(&pg->facts, sb)) {
+			if (read_state(what, seen, sizeof(seen)))
+				write_state(what, "");
+			continue;
+		}
+		tandem_lsn_str(sb->flush, lsn);
+		sb->stalled = read_state(what, seen, sizeof(seen)) && strcmp(seen, lsn) == 0;
+		if (!sb->stalled)
+			write_state(what, lsn);
+	}
+}
+
+/* Whether node may be promoted, said once when it changes (state
+ * "unfit-<node>"): the line an admin finds when a switchover to it is
+ * refused (its score is -INFINITY: PG_SCORE_FORBIDDEN). */
+static void
+say_fitness(const char *node, const char *unfit)
+{
+	char what[80], was[128] = "";
+
+	snprintf(what, sizeof(what), "unfit-%s", node);
+	(void)read_state(what, was, sizeof(was));
+	if (strcmp(was, unfit != NULL ? unfit : "") == 0)
+		return;
+	write_state(what, unfit != NULL ? unfit : "");
+	if (unfit != NULL)
+		tandem_log(LOG_NOTICE, "%s may not be promoted, nor a switchover go to it: %s", node, unfit);
+	else if (was[0] != '\0')
+		tandem_log(LOG_NOTICE, "%s may be promoted again (was: %s)", node, was);
+}
+
 /* The primary's duties on each monitor and at promotion: slots, scores,
  * synchronous names, the commit record. */
 void
@@ -31,14 +73,14 @@ primary_duties(struct pg *pg, bool promoting)
 	const struct pg_facts *f = &pg->facts;
 	struct pg_score scores[PG_MAX_STANDBYS];
 	char nodes[32][64], db[32][64], names[512], stmt[1024];
-	size_t n_db;
-	size_t n = pg_rank_standbys(f, pg->mode, tandem_param_int(pg->p, PG_MAXLAG), scores,
-				    PG_MAX_STANDBYS);
+	size_t n_db, n;
 	size_t n_nodes = known_nodes(nodes, 32);
 	bool degraded = false, names_change;
 
 	if (!pg->seen.answered)
 		return;         /* no facts to act on (a busy server) */
+	mark_stalled(pg);
+	n = pg_rank_standbys(f, pg->mode, tandem_param_int(pg->p, PG_MAXLAG), scores, PG_MAX_STANDBYS);
 	set_score(pg, NULL, PG_SCORE_PRIMARY);
 	/* What is only on display waits for the first monitor (a second
 	 * later) when promoting: each is a spawn, and the VIP waits for promote. */
@@ -66,9 +108,13 @@ primary_duties(struct pg *pg, bool promoting)
 
 		for (size_t i = 0; i < n && !streaming; i++)
 			streaming = strcmp(scores[i].name, nodes[k]) == 0;
-		if (!streaming)
+		if (!streaming) {
 			set_score(pg, nodes[k], PG_SCORE_FORBIDDEN);
+			say_fitness(nodes[k], "not connected to this primary");
+		}
 	}
+	for (size_t i = 0; i < n; i++)
+		say_fitness(scores[i].name, scores[i].unfit != PG_FIT ? pg_unfit_str(scores[i].unfit) : NULL);
 	pg_sync_names(f, pg->mode, f->sync_names, names, sizeof(names), &degraded);
 	names_change = strcmp(names, f->sync_names) != 0;
 	/* Scores fall before a standby leaves the synchronous set and rise

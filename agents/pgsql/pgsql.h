@@ -36,11 +36,17 @@ extern const struct tandem_param pg_params[PG_N_PARAMS];
 enum pg_sync_mode { PG_SYNC_OFF, PG_SYNC_ON, PG_SYNC_STRICT };
 
 
-/* Promotion scores (Pacemaker treats 1,000,000 as INFINITY: stay far below). */
+/* Promotion scores.  Pacemaker treats 1,000,000 as INFINITY: positive
+ * ones stay far below, so that they only rank the nodes.  A node that may
+ * not be promoted gets -INFINITY: an INFINITY location constraint (pcs
+ * resource move --promoted, a preference an admin wrote) adds to a finite
+ * score and would promote it anyway (INFINITY + -1000 = INFINITY), while
+ * -INFINITY wins over it (Pacemaker Explained, "Infinity Math"), so a
+ * switchover to it is refused before anything changes. */
 #define PG_SCORE_PRIMARY 1001
 #define PG_SCORE_BEST 1000
 #define PG_SCORE_BOOTSTRAP 1    //!< a standby no primary has ranked yet
-#define PG_SCORE_FORBIDDEN -1000
+#define PG_SCORE_FORBIDDEN -1000000
 
 /* Node attributes this agent writes (transient: a reboot clears them).  In
  * the CIB each is followed by the resource's name (lib/attr.c):
@@ -64,6 +70,8 @@ struct pg_standby {
 	bool sync;              //!< sync_state 'sync' or 'quorum'
 	uint64_t flush;
 	uint64_t replay;
+	long long reply_ms;     //!< since its last reply (reply_time), ms; -1: none yet
+	bool stalled;           //!< silent (pg_standby_silent) in two readings, at one flush LSN: set by the caller
 };
 
 #define PG_MAX_STANDBYS 16
@@ -136,17 +144,40 @@ bool pg_stop_follows_demote(const struct tandem_ocf_notify *n, const char *node)
  * its promotion score survives the stop, with no failover and no rewind). */
 bool pg_restarts_in_place(const struct tandem_ocf_notify *n, const char *node);
 
+/* Why the primary forbids promoting a standby (PG_SCORE_FORBIDDEN). */
+enum pg_unfit {
+	PG_FIT,
+	PG_UNFIT_NOT_STREAMING, //!< connected, not streaming (catchup, startup, backup)
+	PG_UNFIT_STALLED,       //!< streaming, silent and behind (pg_standby_silent)
+	PG_UNFIT_MAXLAG,        //!< more than maxlag bytes behind
+	PG_UNFIT_NOT_SYNC,      //!< not synchronous while others are, or under strict
+};
+const char *pg_unfit_str(enum pg_unfit u);
+
 /* Promotion scores the primary gives its standbys. */
 struct pg_score {
 	char name[64];
 	long long score;
+	enum pg_unfit unfit;    //!< PG_FIT unless score is PG_SCORE_FORBIDDEN
 };
+
+#define PG_STALL_MS 5000        //!< a standby behind and silent this long has stopped receiving
+/* A streaming standby that holds less than the primary wrote and has not
+ * replied for PG_STALL_MS.  A walreceiver replies whenever what it wrote
+ * or flushed moves (XLogWalRcvSendReply, walreceiver.c), so one that is
+ * behind and silent is receiving nothing: its link is dead or stalled,
+ * while pg_stat_replication says "streaming" until wal_sender_timeout
+ * (60 s by default).  wal_receiver_status_interval (10 s) only spaces the
+ * replies of an idle stream; a quiet cluster's standby is behind for the
+ * milliseconds a new record takes to reach it, so the caller asks for two
+ * readings at the same flush LSN before it counts (sb->stalled). */
+bool pg_standby_silent(const struct pg_facts *f, const struct pg_standby *sb);
 
 #define PG_RANK_STEP (16ULL << 20)      //!< flush LSNs closer than this rank by name
 /* Ranks standbys: with sync_mode on or strict, synchronous ones first and,
  * under strict, only them; then by flush LSN, in steps of PG_RANK_STEP; a
- * standby lagging more than maxlag bytes (maxlag > 0) or not streaming is
- * forbidden.  Writes one score per standby in facts order; returns their
+ * standby lagging more than maxlag bytes (maxlag > 0), not streaming, or
+ * stalled is forbidden, and out[i].unfit says why.  Writes one score per standby in facts order; returns their
  * number. */
 size_t pg_rank_standbys(const struct pg_facts *f, enum pg_sync_mode mode, long long maxlag,
 			struct pg_score *out, size_t max);

@@ -1,18 +1,19 @@
 #!/bin/bash
 # provision-node.sh --- prepares PostgreSQL on one cluster node, as the README tells admins to
 #
-#   provision-node.sh NODE FIRST_NODE SUBNET
+#   provision-node.sh NODE FIRST_NODE SUBNET [CLUSTER PORT]
 # Runs on the node (inside its namespaces, or on a VM).  The first node gets
 # a data directory (initdb) with replication set up; the others get only
 # the password file: Tandem clones them with pg_basebackup at their first
 # start.  Idempotent.  The node's newest PostgreSQL major (Debian's layout:
-# /usr/lib/postgresql/NN/bin, /var/lib/postgresql/NN/main).
+# /usr/lib/postgresql/NN/bin, /var/lib/postgresql/NN/CLUSTER, CLUSTER main
+# on port 5432 unless given: a second database cluster beside the first).
 set -euo pipefail
 . "$(dirname "$0")/../lib/pg.sh"
-node=$1 first=$2 subnet=$3
+node=$1 first=$2 subnet=$3 cluster=${4:-main} port=${5:-5432}
 bin=$(pg_bindir)
 major=$(basename "$(dirname "$bin")")
-data=/var/lib/postgresql/$major/main
+data=/var/lib/postgresql/$major/$cluster
 pass=/var/lib/postgresql/.pgpass-replication
 secret=${TANDEM_REPLICATION_PASSWORD:-tandem-replication}
 
@@ -27,6 +28,7 @@ runuser -u postgres -- "$bin/initdb" -D "$data" -U postgres --auth-local=peer --
 	--data-checksums >/dev/null
 cat >>"$data/postgresql.conf" <<CONF
 listen_addresses = '*'
+port = $port
 unix_socket_directories = '/run/postgresql'
 wal_log_hints = on
 wal_keep_size = '256MB'
@@ -41,7 +43,7 @@ host all app $subnet scram-sha-256
 HBA
 runuser -u postgres -- "$bin/pg_ctl" -D "$data" -w -s -l /dev/null start
 PSQL=/usr/bin/psql
-run() { runuser -u postgres -- $PSQL -h /run/postgresql -XAtq -d postgres -c "$1" >/dev/null; }
+run() { runuser -u postgres -- $PSQL -h /run/postgresql -p "$port" -XAtq -d postgres -c "$1" >/dev/null; }
 run "CREATE ROLE replicator LOGIN REPLICATION PASSWORD '$secret'"
 for f in "pg_ls_dir(text, boolean, boolean)" "pg_stat_file(text, boolean)" "pg_read_binary_file(text)" \
 	"pg_read_binary_file(text, bigint, bigint, boolean)"; do

@@ -196,3 +196,117 @@ scenario_lost_slot() {
 	wait_for 60 "lost_slot: $s holds what $p holds" read_same_rows "$p" "$s"
 	tap_result $? "lost_slot: $s holds every row the primary holds"
 }
+
+# Two ocf:tandem:pgsql resources in one cluster (resource-agents #591, PAF
+# PR #66): a second PostgreSQL cluster on every node (port 5433), its own
+# resource, VIP and client.  Both primaries on one node, which loses power:
+# each resource elects its own most advanced standby, from its own
+# attributes, and neither loses an acknowledged commit.
+VIP2=192.0.2.102
+# role2_nodes ROLE: the nodes where pgsqld2-clone has ROLE, in the XML on stdin.
+role2_nodes() { xvalues "//clone[@id='pgsqld2-clone']/resource[@role='$1']/node/@name"; }
+sql2on() { node_exec "$1" runuser -u postgres -- psql -h /run/postgresql -p 5433 -XAtq -d "${3:-app}" -c "$2" 2>/dev/null; }
+read_healthy2() { # read_healthy2 PRIMARY: the second database's primary, standbys, VIP, sync state
+	local out p u v s
+	out=$(mon_xml "$(any_up)")
+	p=$(role2_nodes Promoted <<<"$out" | words) u=$(role2_nodes Unpromoted <<<"$out" | words)
+	v=$(started_on pgsql2-vip <<<"$out" | words) s=$(attr "$1" tandem-pgsql-sync-pgsqld2)
+	echo "pgsqld2: promoted [$p], unpromoted [$u], pgsql2-vip on [$v], sync '$s' (want $1 promoted, $((N - 1)) standbys, the VIP there, sync)"
+	[ "$p" = "$1" ] && [ "$(wc -w <<<"$u")" = $((N - 1)) ] && [ "$v" = "$1" ] && [ "$s" = sync ]
+}
+# Both resources' scores and synchronous states, every node: one line.
+scores_line() {
+	local n out=""
+	for n in "${CL_NODES[@]}"; do
+		out+="$n:$(attr "$n" master-pgsqld)/$(attr "$n" master-pgsqld2)/$(attr "$n" tandem-pgsql-sync-pgsqld)/$(attr "$n" tandem-pgsql-sync-pgsqld2) "
+	done
+	echo "$out"
+}
+scenario_two_databases() {
+	local p n s0 s changed=0 p1 p2 missing1 missing2 major
+	p=$(primary "$(any_up)")
+	major=$(basename "${PGDATA%/main}")
+	say "a second PostgreSQL cluster (port 5433) on $p, its resource pgsqld2 and VIP $VIP2, as the README says"
+	node_exec "$p" bash "$top/tests/cluster/provision-node.sh" "$p" "$p" 192.0.2.0/24 second 5433 >/dev/null
+	node_exec "$p" bash -s -- "$p" "$VIP2" "$major" >/dev/null 2>&1 <<'PCS'
+set -e
+p=$1 vip2=$2 major=$3 cib=$(mktemp)
+pcs cluster cib "$cib"
+pcs -f "$cib" resource create pgsqld2 ocf:tandem:pgsql pgdata=/var/lib/postgresql/$major/second pgport=5433 \
+	primary_conninfo="host=$vip2 port=5433" passfile=/var/lib/postgresql/.pgpass-replication sync_mode=on \
+	logfile=/var/lib/postgresql/postgresql-second.log \
+	op start timeout=120s op stop timeout=120s op promote timeout=30s op demote timeout=120s op notify timeout=60s \
+	op monitor interval=1s timeout=10s role=Promoted op monitor interval=2s timeout=10s role=Unpromoted --disabled
+pcs -f "$cib" resource promotable pgsqld2 meta notify=true promoted-max=1 promoted-node-max=1 clone-max=1 clone-node-max=1
+pcs -f "$cib" resource enable pgsqld2-clone
+pcs -f "$cib" resource create pgsql2-vip ocf:tandem:vip ip="$vip2" cidr_netmask=24 op monitor interval=2s timeout=10s
+pcs -f "$cib" constraint colocation add pgsql2-vip with Promoted pgsqld2-clone score=INFINITY
+pcs -f "$cib" constraint order promote pgsqld2-clone then start pgsql2-vip symmetrical=false
+pcs -f "$cib" constraint order demote pgsqld2-clone then stop pgsql2-vip symmetrical=false
+pcs -f "$cib" constraint location pgsqld2-clone prefers "$p=100"
+pcs cluster cib-push "$cib"
+PCS
+	wait_for 120 "two_databases: pgsqld2 promoted on $p" read_promoted2 "$p"
+	node_exec "$p" pcs resource meta pgsqld2-clone clone-max="$N" >/dev/null 2>&1
+	node_exec "$p" pcs constraint remove "location-pgsqld2-clone-$p-100" >/dev/null 2>&1
+	wait_for 240 "two_databases: the second database healthy" read_healthy2 "$p"
+	tap_result $? "two_databases: pgsqld2 promoted on $p beside pgsqld, $((N - 1)) synchronous standbys, its VIP there"
+	# A quiet cluster: neither resource's scores or sync state move the other's.
+	s0=$(scores_line)
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		sleep 1
+		s=$(scores_line)
+		[ "$s" = "$s0" ] || { changed=1; say "two_databases: attributes changed: [$s0] -> [$s]"; }
+	done
+	tap_is "$changed" 0 "two_databases: each resource's scores and sync state stay put in a quiet cluster ($s0)"
+	client_start 30
+	(netns_exec client "$WRITER" "host=$VIP2 port=5433 dbname=app user=app passfile=$CL_DIR/client.pgpass connect_timeout=2 tcp_user_timeout=2000 keepalives=1" \
+		30 20 "$CL_DIR/acked2" >"$CL_DIR/writer2.out" 2>&1 &)
+	watch_start
+	sleep 5
+	say "power cut of $p, primary of both (link first)"
+	node_poweroff "$p"
+	client_wait
+	for _ in $(seq 120); do grep -q '^acked ' "$CL_DIR/writer2.out" 2>/dev/null && break; sleep 1; done
+	say "the second database's client: $(grep '^acked ' "$CL_DIR/writer2.out")"
+	node_boot "$p"
+	watch_stop
+	verify two_databases "$p" other yes
+	p2=$(mon_xml "$(any_up)" | role2_nodes Promoted | head -n 1)
+	wait_for 240 "two_databases: the second database healthy again" read_healthy2 "$p2"
+	tap_result $? "two_databases: pgsqld2 failed over to $p2, its VIP with it, synchronous again"
+	tap_ok "two_databases: pgsqld2's new primary is not the node that lost power" test -n "$p2" -a "$p2" != "$p"
+	missing2=$(comm -23 <(sort -u "$CL_DIR/acked2") <(sql2on "$p2" "SELECT n FROM acked" | sort -u) | wc -l)
+	tap_is "$missing2" 0 "two_databases: all $(wc -l <"$CL_DIR/acked2") commits acknowledged by the second database are on its primary"
+	tap_like "$(attr "$p2" tandem-pgsql-last-failover-pgsqld2)" 'gap 0 bytes' \
+		"two_databases: pgsqld2's election knew its own lost primary's LSN, not pgsqld's"
+	wait_for 180 "two_databases: $p back as pgsqld2's standby" read_unpromoted2 "$p"
+	tap_result $? "two_databases: $p is back as a standby of both"
+	node_exec "$(any_up)" pcs resource delete pgsql2-vip >/dev/null 2>&1
+	node_exec "$(any_up)" pcs resource delete pgsqld2-clone >/dev/null 2>&1
+	healthy 120 >/dev/null
+}
+read_promoted2() { local v; v=$(mon_xml "$(any_up)" | role2_nodes Promoted | words); echo "pgsqld2 promoted on [$v] (want $1)"; [ "$v" = "$1" ]; }
+read_unpromoted2() { local v; v=$(mon_xml "$(any_up)" | role2_nodes Unpromoted | words); echo "pgsqld2 unpromoted on [$v] (want $1 among them)"; grep -qw "$1" <<<"$v"; }
+
+# A standby whose disk was replaced (issue #18): its node off, its data
+# directory gone, the node back.  Cloned again, with no manual step.
+scenario_wiped_standby() {
+	local p s
+	p=$(primary "$(any_up)")
+	s=$(others "$p" | head -n 1)
+	client_start 40
+	watch_start
+	sleep 3
+	say "$s powered off (link first); its data directory removed, as a replaced disk; $s boots"
+	node_poweroff "$s"
+	rm -rf "${CL_DIR:?}/$s/var-lib-postgresql/${PGDATA#/var/lib/postgresql/}"
+	node_boot "$s"
+	wait_for 240 "wiped_standby: $s streams again" read_streams "$p" "$s"
+	tap_result $? "wiped_standby: $s is cloned again and streams, with no manual step"
+	client_wait
+	watch_stop
+	verify wiped_standby "$p" same no
+	wait_for 60 "wiped_standby: $s holds what $p holds" read_same_rows "$p" "$s"
+	tap_result $? "wiped_standby: $s holds every row the primary holds"
+}

@@ -15,6 +15,7 @@ AGENT=${PGSQL_AGENT:-${abs_top_builddir:-$top}/agents/pgsql/pgsql}
 . "$top/tests/lib/pg.sh"
 BIN=$(pg_bindir)
 . "$top/tests/lib/tap.sh"
+. "$top/tests/lib/wait.sh"
 
 if [ "$(id -u)" != 0 ] || [ ! -x "$BIN/initdb" ]; then
 	echo "1..0 # SKIP needs root and PostgreSQL"
@@ -160,6 +161,39 @@ for i in $(seq 1 200); do
 done
 tap_is "$acked" 200 "200 rows committed on the primary"
 
+echo "# a standby whose walreceiver stalls (a dead link, replies gone): streaming to pg_stat_replication, not promotable"
+# walreceiver PIDS of NODE (it runs in its data directory).
+walreceiver() { for p in $(pgrep -f "postgres: .*walreceiver"); do [ "$(readlink /proc/$p/cwd)" = "$T/$1/data" ] && echo "$p"; done; }
+# READ for wait_for: n3 silent since SECONDS, as the primary sees it.
+read_silent() {
+	local v
+	v=$(sql n1 "SELECT state || ' ' || coalesce(extract(epoch FROM now() - reply_time)::int, -1) || ' ' || (flush_lsn < pg_current_wal_lsn()) FROM pg_stat_replication WHERE application_name = 'n3'")
+	sql n1 "INSERT INTO acked VALUES (1000 + (random() * 1000000)::int) ON CONFLICT DO NOTHING" >/dev/null
+	echo "n3 in n1's pg_stat_replication: state, seconds since its reply, behind: '$v' (want streaming, >= $1, true)"
+	set -- "$1" $v
+	[ "$2" = streaming ] && [ "$3" -ge "$1" ] && [ "$4" = true ]
+}
+wr=$(walreceiver n3)
+kill -STOP $wr
+wait_for 60 "n3 silent and behind" read_silent 6
+tap_result $? "n3's walreceiver stopped: n1 sees it streaming, behind, silent for 6 s"
+ra n1 monitor OCF_RESKEY_CRM_meta_interval=15000
+tap_is "$(attr n3 master-pgsqld)" 999 "one silent reading is not a stall (a quiet cluster's standby is behind for milliseconds)"
+ra n1 monitor OCF_RESKEY_CRM_meta_interval=15000
+tap_is "$(attr n3 master-pgsqld)" -1000000 "two at the same flush LSN are: -INFINITY, which a switchover's INFINITY cannot outweigh"
+tap_like "$(cat "$T/agent.log")" 'n3 may not be promoted, nor a switchover go to it: stalled' "the primary says why, once"
+ra n1 monitor OCF_RESKEY_CRM_meta_interval=15000
+tap_is "$(grep -c 'n3 may not be promoted, nor a switchover go to it: stalled' "$T/agent.log")" 1 "and not again while it stays so"
+kill -CONT $wr
+for _ in $(seq 100); do
+	[ "$(sql n1 "SELECT flush_lsn >= pg_current_wal_lsn() FROM pg_stat_replication WHERE application_name = 'n3'")" = t ] && break
+	sleep 0.1
+done
+ra n1 monitor OCF_RESKEY_CRM_meta_interval=15000
+tap_is "$(attr n3 master-pgsqld)" 999 "resumed, level: ranked again"
+tap_like "$(cat "$T/agent.log")" 'n3 may be promoted again' "and said"
+sql n1 "DELETE FROM acked WHERE n > 1000" >/dev/null
+
 echo "# the primary crashes (kill -9), with WAL its standbys never got"
 # procs NODE: the pids of a node's PostgreSQL processes (they run in its data directory).
 procs() { for p in $(pgrep -x postgres); do [ "$(readlink /proc/$p/cwd)" = "$T/$1/data" ] && echo "$p"; done; }
@@ -212,7 +246,7 @@ echo "$l2" >"$T/attrs/n2/tandem-pgsql-lsn-pgsqld"
 ra n3 promote
 tap_is "$RC" 1 "promote of the less advanced standby refuses"
 tap_like "$ERR" 'ocf-exit-reason:n2 holds more WAL than this node' "reason names the better node"
-tap_is "$(cat "$T/attrs/n2/master-pgsqld")/$(cat "$T/attrs/n3/master-pgsqld")" "1000/-1000" \
+tap_is "$(cat "$T/attrs/n2/master-pgsqld")/$(cat "$T/attrs/n3/master-pgsqld")" "1000/-1000000" \
 	"scores point Pacemaker at n2"
 tap_is "$(sql n3 "SELECT pg_is_in_recovery()")" t "n3 is still a standby"
 ra n2 promote
@@ -256,7 +290,7 @@ tap_is "$(attr n2 tandem-pgsql-sync-pgsqld)" "async (degraded)" "and says so in 
 tap_is "$(sql n2 "INSERT INTO acked VALUES (400) RETURNING n")" 400 "writes go on"
 # Stop deletes a node's own score; the primary forbids it where it is set.
 tap_like "$(cat "$T/attrs/n1/master-pgsqld" 2>/dev/null)/$(cat "$T/attrs/n3/master-pgsqld" 2>/dev/null)" \
-	'^(-1000)?/(-1000)?$' "stopped standbys have no positive score"
+	'^(-1000000)?/(-1000000)?$' "stopped standbys have no positive score"
 notify n2 pre start OCF_RESKEY_CRM_meta_notify_start_uname=n3
 ra n3 start
 ra n2 monitor OCF_RESKEY_CRM_meta_interval=15000
@@ -333,7 +367,7 @@ tap_like "$(cat "$T/agent.log")" 'removed a stale postmaster.pid: PID [0-9]+ run
 [ "$RC" = 0 ] || echo "$ERR" | sed 's/^/#   /'
 ra n2 monitor OCF_RESKEY_CRM_meta_interval=16000
 tap_is "$RC" 0 "monitor n2: a standby"
-tap_is "$(cat "$T/attrs/n2/master-pgsqld" 2>/dev/null)" -1000 "n2 gets no promotion score: it cannot show it holds every commit"
+tap_is "$(cat "$T/attrs/n2/master-pgsqld" 2>/dev/null)" -1000000 "n2 gets no promotion score: it cannot show it holds every commit"
 tap_like "$(attr n2 tandem-pgsql-refused-pgsqld)" '^n1 was primary with no synchronous standby' "a node attribute says why"
 notify n2 pre promote OCF_RESKEY_CRM_meta_notify_promote_uname=n2 OCF_RESKEY_CRM_meta_notify_unpromoted_uname=n2 \
 	OCF_RESKEY_CRM_meta_notify_demote_uname=n1 OCF_RESKEY_CRM_meta_notify_stop_uname=n1

@@ -58,7 +58,7 @@ facts_parsing(void **state)
 
 	(void)state;
 	assert_true(pg_parse_facts("f", "0/5000060", "", "", "1",
-				   "n2 streaming sync 0/5000060 0/5000000,n3 catchup async 0/4000000 0/4000000",
+				   "n2 streaming sync 0/5000060 0/5000000 120,n3 catchup async 0/4000000 0/4000000 -1",
 				   "ANY 1 (\"n2\")", "tandem_n2,tandem_n3", "", &f));
 	assert_true(pg_has_slot(&f, "tandem_n2"));
 	assert_true(pg_has_slot(&f, "tandem_n3"));
@@ -74,6 +74,8 @@ facts_parsing(void **state)
 	assert_false(f.standbys[1].streaming);
 	assert_false(f.standbys[1].sync);
 	assert_int_equal(f.standbys[1].flush, 0x4000000);
+	assert_int_equal(f.standbys[0].reply_ms, 120);
+	assert_int_equal(f.standbys[1].reply_ms, -1);
 	assert_string_equal(f.sync_names, "ANY 1 (\"n2\")");
 	assert_true(pg_parse_facts("t", "", "0/3000000", "0/3000060", "", "", "", "", "0/3000100", &f));
 	assert_int_equal(f.upstream, 0x3000100);
@@ -83,7 +85,9 @@ facts_parsing(void **state)
 	assert_false(pg_parse_facts("t", "", "zz", "", "", "", "", "", "", &f));
 	assert_false(pg_parse_facts("f", "0/1", "", "", "0", "", "", "", "", &f));
 	assert_false(pg_parse_facts("f", "0/1", "", "", "1", "n2 streaming", "", "", "", &f));
-	assert_false(pg_parse_facts("f", "0/1", "", "", "1", "n2 streaming sync 0/1 0/1 extra", "", "", "", &f));
+	assert_false(pg_parse_facts("f", "0/1", "", "", "1", "n2 streaming sync 0/1 0/1", "", "", "", &f));
+	assert_false(pg_parse_facts("f", "0/1", "", "", "1", "n2 streaming sync 0/1 0/1 soon", "", "", "", &f));
+	assert_false(pg_parse_facts("f", "0/1", "", "", "1", "n2 streaming sync 0/1 0/1 5 extra", "", "", "", &f));
 }
 
 static void
@@ -133,10 +137,24 @@ scores(void **state)
 	assert_int_equal(pg_rank_standbys(&f, PG_SYNC_OFF, 1 << 20, s, 4), 3);
 	assert_int_equal(s[1].score, 999);
 	assert_int_equal(s[2].score, PG_SCORE_FORBIDDEN);
+	assert_int_equal(s[2].unfit, PG_UNFIT_MAXLAG);
 	/* Not streaming: forbidden, whatever its LSN. */
 	f = three(true, true, false);
 	pg_rank_standbys(&f, PG_SYNC_OFF, 0, s, 4);
 	assert_int_equal(s[1].score, PG_SCORE_FORBIDDEN);
+	assert_int_equal(s[1].unfit, PG_UNFIT_NOT_STREAMING);
+	assert_int_equal(s[0].unfit, PG_FIT);
+	/* Stalled (two silent readings, the caller's): forbidden, in sync or not. */
+	f = three(true, true, true);
+	f.standbys[0].stalled = true;
+	pg_rank_standbys(&f, PG_SYNC_ON, 0, s, 4);
+	assert_int_equal(s[0].score, PG_SCORE_FORBIDDEN);
+	assert_int_equal(s[0].unfit, PG_UNFIT_STALLED);
+	assert_int_equal(s[1].score, 999);
+	assert_int_equal(s[2].unfit, PG_UNFIT_NOT_SYNC);
+	/* Forbidden is -INFINITY: an INFINITY preference (pcs resource move
+	 * --promoted) must not outweigh it. */
+	assert_true(PG_SCORE_FORBIDDEN <= -1000000);
 	/* on without any synchronous standby (degraded): async ones may go. */
 	f = three(false, false, true);
 	pg_rank_standbys(&f, PG_SYNC_ON, 0, s, 4);
@@ -163,6 +181,30 @@ scores(void **state)
 	pg_rank_standbys(&f, PG_SYNC_ON, 0, s, 4);
 	assert_int_equal(s[0].score, 999);
 	assert_int_equal(s[1].score, 1000);
+}
+
+static void
+silent_standby(void **state)
+{
+	struct pg_facts f = three(true, true, true);
+
+	(void)state;
+	f.standbys[1].reply_ms = PG_STALL_MS + 1;
+	/* Behind (0x4ff0000 < 0x5000000) and silent. */
+	assert_true(pg_standby_silent(&f, &f.standbys[1]));
+	f.standbys[1].reply_ms = -1;
+	assert_true(pg_standby_silent(&f, &f.standbys[1]));
+	/* Replied lately: receiving. */
+	f.standbys[1].reply_ms = PG_STALL_MS;
+	assert_false(pg_standby_silent(&f, &f.standbys[1]));
+	/* Idle and level: replies are only spaced by wal_receiver_status_interval. */
+	f.standbys[0].reply_ms = 9000;
+	assert_false(pg_standby_silent(&f, &f.standbys[0]));
+	/* Not streaming is said otherwise. */
+	f.standbys[1].streaming = false;
+	f.standbys[1].reply_ms = 60000;
+	assert_false(pg_standby_silent(&f, &f.standbys[1]));
+	assert_string_equal(pg_unfit_str(PG_UNFIT_STALLED), "stalled: behind, and no reply for over 5 s");
 }
 
 static void
@@ -423,6 +465,7 @@ main(void)
 		cmocka_unit_test(facts_parsing),
 		cmocka_unit_test(election_lsn_is_end_of_local_wal),
 		cmocka_unit_test(scores),
+		cmocka_unit_test(silent_standby),
 		cmocka_unit_test(sync_names),
 		cmocka_unit_test(election),
 		cmocka_unit_test(election_values),
