@@ -166,6 +166,38 @@ pg_election_lsn(const struct pg_facts *f)
 }
 
 bool
+pg_history_switchpoint(const char *history, uint32_t tli, uint64_t *switchpoint, bool *bad)
+{
+	const char *line = history;
+
+	*bad = false;
+	while (line != NULL && *line != '\0') {
+		const char *next = strchr(line, '\n');
+		size_t n = next != NULL ? (size_t)(next - line) : strlen(line);
+		char buf[128], lsn[32];
+		unsigned long parent;
+
+		/* Blank lines and comments are allowed (timeline.c). */
+		while (n > 0 && isspace((unsigned char)*line)) {
+			line++;
+			n--;
+		}
+		if (n > 0 && *line != '#') {
+			snprintf(buf, sizeof(buf), "%.*s", (int)(n < sizeof(buf) - 1 ? n : sizeof(buf) - 1), line);
+			if (sscanf(buf, "%lu %31s", &parent, lsn) < 2 || parent == 0 || parent > 0xffffffffUL
+			    || !tandem_lsn_parse(lsn, switchpoint)) {
+				*bad = true;
+				return false;
+			}
+			if (parent == tli)
+				return true;
+		}
+		line = next != NULL ? next + 1 : NULL;
+	}
+	return false;
+}
+
+bool
 pg_standby_silent(const struct pg_facts *f, const struct pg_standby *sb)
 {
 	return sb->streaming && sb->flush < f->current && (sb->reply_ms < 0 || sb->reply_ms > PG_STALL_MS);

@@ -131,6 +131,13 @@ int pg_role_rc(enum pg_role r);
  * what was replayed (PAF #225): take the greater of the two. */
 uint64_t pg_election_lsn(const struct pg_facts *f);
 
+/* Where timeline tli ends in a timeline history file's content (what
+ * TIMELINE_HISTORY returns: "<parent tli>\t<switch point>\t<reason>" a
+ * line, PostgreSQL's timeline.c): true and *switchpoint when tli is one of
+ * its parents; false when tli is not in it, or on a line that does not
+ * parse (then *bad is set). */
+bool pg_history_switchpoint(const char *history, uint32_t tli, uint64_t *switchpoint, bool *bad);
+
 /* Whether a notification announces a planned demote of a primary (a
  * switchover, a node put in standby): a demote without a stop of the same
  * node.  A failed primary is demoted and stopped. */

@@ -23,6 +23,56 @@
 #include "tandem/spawn.h"
 #include "instance.h"
 
+/* Whether the WAL this node holds (to self_end, on timeline tli) goes past
+ * where the primary's history leaves tli (its TIMELINE_HISTORY; its own
+ * end when on the same timeline): a fork.  The walsender does not always
+ * refuse it: asked from a segment start before the fork point, it streams
+ * up to it, while this node's startup process, past it, logs "new
+ * timeline ... forked off current database system timeline ... before
+ * current recovery point" and loops (xlogrecovery.c).  1 forked (why
+ * set), 0 not, -1 unknown. */
+static int
+past_the_fork(PGconn **c, uint32_t tli, uint32_t primary_tli, uint64_t primary_end, uint64_t self_end,
+	      tandem_deadline d, char *why, size_t len)
+{
+	char cmd[48], a[18], b[18];
+	uint64_t left = primary_end;
+	bool bad = false, found = true;
+
+	if (tli != primary_tli) {
+		PGresult *r;
+
+		snprintf(cmd, sizeof(cmd), "TIMELINE_HISTORY %" PRIu32, primary_tli);
+		r = tandem_pq_query_simple(c, cmd, d, why, len);
+		if (r == NULL || PQntuples(r) != 1 || PQnfields(r) < 2) {
+			PQclear(r);
+			return -1;
+		}
+		found = pg_history_switchpoint(PQgetvalue(r, 0, 1), tli, &left, &bad);
+		PQclear(r);
+		if (bad) {
+			snprintf(why, len, "the primary's history of timeline %" PRIu32 " does not parse", primary_tli);
+			return -1;
+		}
+		if (!found) {
+			snprintf(why, len, "timeline %" PRIu32 " (this node's) is not in the primary's history "
+				 "(timeline %" PRIu32 ")", tli, primary_tli);
+			return 1;
+		}
+	}
+	if (self_end <= left)
+		return 0;
+	if (tli != primary_tli)
+		snprintf(why, len, "this node holds WAL to %s on timeline %" PRIu32 ", past %s where the "
+			 "primary's history leaves it for timeline %" PRIu32, tandem_lsn_str(self_end, a), tli,
+			 tandem_lsn_str(left, b), primary_tli);
+	else
+		snprintf(why, len, "this node holds WAL to %s on timeline %" PRIu32 ", past the primary's end %s "
+			 "on a timeline of the same number: another history", tandem_lsn_str(self_end, a), tli,
+			 tandem_lsn_str(left, b));
+	return 1;
+}
+
 /* Whether this standby, running but not streaming, can follow the
  * primary, asked of the primary as its walreceiver asks, with the same
  * rights (a replication connection as replication_user): IDENTIFY_SYSTEM,
@@ -30,9 +80,10 @@
  * holds ends, on the timeline it replays (pg_control's minimum recovery
  * point's, or its last restartpoint's).  Returns 1 yes (or nothing to ask
  * yet); 0 no, with why and *repair: "clone" (the WAL it needs is gone from
- * the primary, SQLSTATE 58P01), "rewind" (a fork: XX000, or this node on a
- * later timeline), or NULL (the primary is another database cluster: a
- * configuration error, not repaired); -1 unknown (no primary reachable
+ * the primary, SQLSTATE 58P01), "rewind" (a fork: its WAL past where the
+ * primary's history leaves its timeline, XX000, or a later timeline), or
+ * NULL (the primary is another database cluster: a configuration error,
+ * not repaired); -1 unknown (no primary reachable
  * within 2 s, or an answer that tells nothing about this node). */
 static int
 follow_check(struct pg *pg, const char **repair, char *why, size_t len)
@@ -82,6 +133,9 @@ follow_check(struct pg *pg, const char **repair, char *why, size_t len)
 	} else if (tli > primary_tli) {
 		snprintf(why, len, "this node is on timeline %" PRIu32 ", past the primary's %" PRIu32, tli,
 			 primary_tli);
+		*repair = "rewind";
+		rc = 0;
+	} else if (past_the_fork(&c, tli, primary_tli, end, pg_election_lsn(&pg->facts), d, why, len) == 1) {
 		*repair = "rewind";
 		rc = 0;
 	} else if (start < end && c != NULL) {

@@ -269,6 +269,7 @@ PCS
 	client_wait
 	for _ in $(seq 120); do grep -q '^acked ' "$CL_DIR/writer2.out" 2>/dev/null && break; sleep 1; done
 	say "the second database's client: $(grep '^acked ' "$CL_DIR/writer2.out")"
+	fenced "$p"
 	node_boot "$p"
 	watch_stop
 	verify two_databases "$p" other yes
@@ -300,6 +301,8 @@ scenario_wiped_standby() {
 	sleep 3
 	say "$s powered off (link first); its data directory removed, as a replaced disk; $s boots"
 	node_poweroff "$s"
+	# Booted before the others have fenced it, it would be fenced again as it comes up.
+	fenced "$s"
 	rm -rf "${CL_DIR:?}/$s/var-lib-postgresql/${PGDATA#/var/lib/postgresql/}"
 	node_boot "$s"
 	wait_for 240 "wiped_standby: $s streams again" read_streams "$p" "$s"

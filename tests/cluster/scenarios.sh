@@ -652,7 +652,11 @@ scenario_stash_poweroff() { # Stash's node loses power: Stash and its VIP come u
 # committing throughout; each must end in a healthy cluster before the
 # next.  At the end every acknowledged commit must be on the primary, and
 # there never were two primaries.  CHAOS_SEED replays a run's faults.
-CHAOS_FAULTS=(kill9 kill9_standby poweroff poweroff_standby partition switchover)
+# Every node loss is link first (node_poweroff: fence_tandem_ns off), as a
+# power cut or a dead switch port is; stall_standby is a standby lost
+# silently to PostgreSQL alone: its replication packets dropped, its node
+# up, Pacemaker told nothing.
+CHAOS_FAULTS=(kill9 kill9_standby poweroff poweroff_standby partition switchover stall_standby)
 
 # fenced NODE: until the survivors have fenced it (crm_mon lists it
 # OFFLINE, no longer UNCLEAN): a node booted before that would be fenced
@@ -710,7 +714,51 @@ NFT
 		CHAOS_DID="switchover from $p to $s"
 		node_exec "$p" pcs resource move pgsqld-clone "$s" --promoted >/dev/null 2>&1
 		for _ in $(seq 60); do [ "$(primary "$(any_up)")" = "$s" ] && break; sleep 1; done ;;
+	stall_standby)
+		# Shorter than wal_sender_timeout: the connection lives on, silent.
+		CHAOS_DID="replication of the standby $s stalled for 20 s (nft drops its packets to port 5432), then restored"
+		ip netns exec "$CL_PREFIX$s" nft -f - <<NFT
+table inet stall {
+	chain output { type filter hook output priority 0; policy accept; tcp dport 5432 drop; }
+}
+NFT
+		sleep 20
+		ip netns exec "$CL_PREFIX$s" nft delete table inet stall ;;
 	esac
+}
+
+# make check-soak (not in CI's run): SOAK_COUNT faults (100) drawn as chaos
+# draws them, each from a healthy cluster with its own client, so that
+# each has its own outage; the table per kind of fault is printed at the end.
+scenario_soak() {
+	local seed=${CHAOS_SEED:-$((RANDOM % 10000))} count=${SOAK_COUNT:-100} i f p np ok missing
+	# SOAK_FAULTS: some kinds only (a soak of one kind, a quick try).
+	local -a kinds
+	read -r -a kinds <<<"${SOAK_FAULTS:-${CHAOS_FAULTS[*]}}"
+	RANDOM=$seed
+	say "soak: $count faults of ${kinds[*]}, seed $seed (CHAOS_SEED=$seed replays them)"
+	for i in $(seq "$count"); do
+		f=${kinds[RANDOM % ${#kinds[@]}]}
+		node_exec "$(any_up)" pcs resource cleanup pgsqld-clone >/dev/null 2>&1
+		healthy 240 >/dev/null
+		p=$(primary "$(any_up)")
+		sqlon "$p" "TRUNCATE acked" >/dev/null 2>&1
+		client_start 3600
+		watch_start
+		sleep 3
+		chaos_fault "$f"
+		healthy 240
+		ok=$?
+		sleep 2
+		client_stop
+		watch_stop
+		np=$(primary "$(any_up)")
+		missing=$(comm -23 <(sort -u "$CL_DIR/acked") <(sqlon "$np" "SELECT n FROM acked" | sort -u) | wc -l)
+		say "soak $i/$count: $CHAOS_DID: ${GAP_MS} ms without a commit, $FAILED failed attempts, $missing of $ACKED lost, at most $MAX_PRIMARIES primary"
+		echo "soak $f $GAP_MS $FAILED $ACKED $missing $MAX_PRIMARIES" >>"$CL_DIR/summary"
+		[ "$ok" = 0 ] && [ "$missing" = 0 ] && [ "$MAX_PRIMARIES" = 1 ]
+		tap_result $? "soak $i/$count: healthy again after the $CHAOS_DID, nothing acknowledged lost, one primary"
+	done
 }
 
 scenario_chaos() {
@@ -802,6 +850,20 @@ for s in $SCEN; do
 	[ "$TAP_FAILED" = "$before" ] || say "scenario $s failed"
 done
 [ -f "$CL_DIR/summary" ] && sed 's/^/# summary: /' "$CL_DIR/summary"
+# The soak's table: per kind of fault, its write outage and what it cost.
+if grep -q '^soak ' "$CL_DIR/summary" 2>/dev/null; then
+	echo "# Soak, per kind of fault (longest time without an acknowledged commit, each fault's own client):"
+	echo "# | fault | count | median outage | worst outage | client errors | acknowledged commits lost | moments with two primaries |"
+	echo "# |---|---|---|---|---|---|---|"
+	for f in "${CHAOS_FAULTS[@]}"; do
+		grep "^soak $f " "$CL_DIR/summary" | sort -k3,3n | awk -v f="$f" '
+			{ gap[NR] = $3; err += $4; acked += $5; lost += $6; two += ($7 > 1) }
+			END { if (NR == 0) exit
+			      med = NR % 2 ? gap[(NR + 1) / 2] : (gap[NR / 2] + gap[NR / 2 + 1]) / 2
+			      printf "# | %s | %d | %.1f s | %.1f s | %d | %d of %d | %d |\n", f, NR, med / 1000, gap[NR] / 1000, err, lost, acked, two }'
+	done
+fi
+
 # Issue #9's benchmark: the same planned switchover, with and without PgBouncer's pause.
 if grep -q '^switchover ' "$CL_DIR/summary" 2>/dev/null && grep -q '^switchover_pgbouncer ' "$CL_DIR/summary"; then
 	echo "# Planned switchover under load (pcs resource move --promoted), side by side, this run:"

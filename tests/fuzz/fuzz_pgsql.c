@@ -2,7 +2,7 @@
  *
  * Input: the monitor query's nine fields, one per line; the same bytes
  * are also read as a pg_control file, an LSN, an election value, a commit
- * record and a synchronous_standby_names value. */
+ * record, a synchronous_standby_names value and a timeline history file. */
 #include "config.h"
 
 #include <stdint.h>
@@ -25,6 +25,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (text == NULL)
 		return 0;
 	tandem_lsn_parse(text, &lsn);
+	{
+		/* A timeline history file, as the primary's TIMELINE_HISTORY hands it. */
+		bool bad;
+
+		(void)pg_history_switchpoint(text, 1, &lsn, &bad);
+		(void)pg_history_switchpoint(text, 7, &lsn, &bad);
+	}
 	{
 		/* An election value another node published (attrd hands it over). */
 		int64_t when;

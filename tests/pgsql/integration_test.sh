@@ -542,6 +542,45 @@ tap_ok "n3 streams again" tap_wait 30 streams n3
 tap_is "$(sql n3 "SELECT count(*) FROM acked WHERE n BETWEEN 601 AND 606")" 6 "and holds every commit made while it was away"
 ra n3 monitor OCF_RESKEY_CRM_meta_interval=16000
 tap_is "$RC" 0 "monitor n3: a healthy standby"
+
+echo "# a standby past the fork: it replayed WAL the new primary never had (the election did not wait for it)"
+# n1, the crashed primary of the double failure, cloned again (as the
+# README says of a node whose commits were abandoned) as n2's standby.
+ra n1 stop
+rm -rf "$T/n1/data"
+notify n2 pre start OCF_RESKEY_CRM_meta_notify_start_uname=n1
+ra n1 start
+tap_is "$RC" 0 "n1, emptied, is cloned again as a standby of n2"
+[ "$RC" = 0 ] || echo "$ERR" | sed 's/^/#   /'
+tap_ok "and streams" tap_wait 30 streams n1
+ra n1 stop
+# n3 alone receives more; n2 is lost; n1 is promoted behind the agent's
+# back, as if the election had not waited for n3.
+for i in $(seq 701 705); do sql n2 "SET synchronous_commit = local; INSERT INTO acked VALUES ($i)" >/dev/null; done
+replayed_all() { [ "$(sql n3 "SELECT count(*) FROM acked WHERE n BETWEEN 701 AND 705")" = 5 ]; }
+tap_ok "n3 replayed 5 commits n1 never got" tap_wait 30 replayed_all
+# shellcheck disable=SC2046 # one pid per word
+kill -9 $(procs n2)
+runuser -u postgres -- "$BIN/pg_ctl" -D "$T/n1/data" -w -s start -l "$T/n1/log" -o "-c unix_socket_directories=$T/n1/sock"
+runuser -u postgres -- "$BIN/pg_ctl" -D "$T/n1/data" -w -s promote
+vip_to n1
+sql n1 "SET synchronous_commit = local; INSERT INTO acked VALUES (801)" >/dev/null   # its synchronous names are n2's, cloned
+forked() { ra n3 monitor OCF_RESKEY_CRM_meta_interval=16000; [ "$RC" != 0 ]; }
+tap_wait 40 forked
+tap_is "$RC" 1 "monitor n3: past the new primary's fork it cannot follow, and says so"
+tap_like "$ERR" "ocf-exit-reason:this standby cannot follow the primary: this node holds WAL to [0-9A-F/]+ on timeline [0-9]+, past [0-9A-F/]+ where the primary's history leaves it" \
+	"in one line: where its WAL ends, where the primary's history forked (its TIMELINE_HISTORY)"
+ra n3 stop
+notify n1 pre start OCF_RESKEY_CRM_meta_notify_start_uname=n3
+ra n3 start
+tap_is "$RC" 0 "start n3 repairs it: rewound (pg_rewind), not cloned"
+[ "$RC" = 0 ] || echo "$ERR" | sed 's/^/#   /'
+tap_like "$(attr n3 tandem-pgsql-repair-pgsqld)" '^[0-9-]+T[0-9:]+Z rewound: ' "the node attribute says it was rewound, when and why"
+streams1() { [ "$(sql n1 "SELECT count(*) FROM pg_stat_replication WHERE application_name = 'n3' AND state = 'streaming'")" = 1 ]; }
+tap_ok "n3 streams from n1" tap_wait 30 streams1
+has_801() { [ "$(sql n3 "SELECT count(*) FROM acked WHERE n = 801")" = 1 ]; }
+tap_ok "and holds what n1 committed" tap_wait 30 has_801
+tap_is "$(sql n3 "SELECT count(*) FROM acked WHERE n BETWEEN 701 AND 705")" 0 "and no longer what n1 never had"
 tap_ok "the replication password is in no log" sh -c "! grep -q '$SECRET' $T/agent.log $T/n*/log"
 
 tap_done

@@ -208,6 +208,31 @@ silent_standby(void **state)
 }
 
 static void
+history_switchpoint(void **state)
+{
+	/* As TIMELINE_HISTORY hands 00000003.history: a comment, a blank line. */
+	const char *h = "# comment\n1\t0/3000060\tno recovery target specified\n\n2\t0/4016318\tafter a failover\n";
+	uint64_t at = 0;
+	bool bad;
+
+	(void)state;
+	assert_true(pg_history_switchpoint(h, 2, &at, &bad));
+	assert_int_equal(at, 0x4016318);
+	assert_false(bad);
+	assert_true(pg_history_switchpoint(h, 1, &at, &bad));
+	assert_int_equal(at, 0x3000060);
+	/* The primary's own timeline, or one it never had: not a parent. */
+	assert_false(pg_history_switchpoint(h, 3, &at, &bad));
+	assert_false(bad);
+	assert_false(pg_history_switchpoint("", 1, &at, &bad));
+	assert_false(bad);
+	assert_false(pg_history_switchpoint("1\tnot-an-lsn\treason\n", 1, &at, &bad));
+	assert_true(bad);
+	assert_false(pg_history_switchpoint("x 0/1 reason\n", 1, &at, &bad));
+	assert_true(bad);
+}
+
+static void
 sync_names(void **state)
 {
 	struct pg_facts f = three(true, true, true);
@@ -466,6 +491,7 @@ main(void)
 		cmocka_unit_test(election_lsn_is_end_of_local_wal),
 		cmocka_unit_test(scores),
 		cmocka_unit_test(silent_standby),
+		cmocka_unit_test(history_switchpoint),
 		cmocka_unit_test(sync_names),
 		cmocka_unit_test(election),
 		cmocka_unit_test(election_values),
