@@ -296,6 +296,19 @@ scenario_switchover() { # planned: pcs resource move --promoted
 	tap_is "$(primary "$target")" "$target" "switchover: the chosen node is primary"
 }
 
+# replication_cut NODE: NODE's packets to port 5432 dropped (nft, in its
+# namespace): its walreceiver's replies and TCP acknowledgements are lost,
+# and the primary's walsender shows it streaming until wal_sender_timeout
+# while it falls behind.  replication_mend NODE lifts it.
+replication_cut() {
+	ip netns exec "$CL_PREFIX$1" nft -f - <<NFT
+table inet lag {
+	chain output { type filter hook output priority 0; policy accept; tcp dport 5432 drop; }
+}
+NFT
+}
+replication_mend() { ip netns exec "$CL_PREFIX$1" nft delete table inet lag; }
+
 # READs for wait_for: what the primary's pg_stat_replication says of a
 # standby, and the promotion score Pacemaker holds for a node.
 read_stalled() { # read_stalled PRIMARY STANDBY SECONDS: no reply for SECONDS while behind
@@ -323,11 +336,7 @@ scenario_switchover_lagging() { # planned, to a standby that is not level: refus
 	# what it holds falls behind.  Issue #17 saw the target not streaming
 	# at all; both are a move to a node that lacks the primary's last WAL.
 	say "replication from $t stalled (nft: its packets to port 5432 dropped), then a switchover to it"
-	ip netns exec "$CL_PREFIX$t" nft -f - <<NFT
-table inet lag {
-	chain output { type filter hook output priority 0; policy accept; tcp dport 5432 drop; }
-}
-NFT
+	replication_cut "$t"
 	wait_for 60 "switchover_lagging: $p sees $t stalled" read_stalled "$p" "$t" 7
 	tap_result $? "switchover_lagging: $p's pg_stat_replication shows $t stalled and behind"
 	wait_for 30 "switchover_lagging: $t may not be promoted" read_score_below "$t" 0
@@ -345,7 +354,7 @@ NFT
 	# What an admin does after a move that did not end well: the constraint cleared.
 	[ "$(move_constraints)" = 0 ] || node_exec "$(any_up)" pcs resource clear pgsqld-clone >/dev/null 2>&1
 	say "replication from $t restored; the switchover again, once $t streams"
-	ip netns exec "$CL_PREFIX$t" nft delete table inet lag
+	replication_mend "$t"
 	healthy 240 >/dev/null
 	p=$(primary "$(any_up)")
 	if [ "$p" != "$t" ]; then
@@ -443,16 +452,12 @@ scenario_lagging() { # a standby cut from replication falls behind; the primary 
 	client_start 30
 	watch_start
 	say "replication to $l blocked (nft: its connections to port 5432 dropped): it falls behind"
-	ip netns exec "$CL_PREFIX$l" nft -f - <<NFT
-table inet lag {
-	chain output { type filter hook output priority 0; policy accept; tcp dport 5432 drop; }
-}
-NFT
+	replication_cut "$l"
 	sleep 10
 	say "kill -9 of PostgreSQL on $p; $l is behind, $o is not"
 	node_exec "$p" sh -c 'kill -9 $(head -1 "$1/postmaster.pid")' _ "$PGDATA"
 	sleep 8
-	ip netns exec "$CL_PREFIX$l" nft delete table inet lag
+	replication_mend "$l"
 	client_wait
 	watch_stop
 	# The killed primary, restarted as a standby, may hold the most WAL
@@ -717,13 +722,9 @@ NFT
 	stall_standby)
 		# Shorter than wal_sender_timeout: the connection lives on, silent.
 		CHAOS_DID="replication of the standby $s stalled for 20 s (nft drops its packets to port 5432), then restored"
-		ip netns exec "$CL_PREFIX$s" nft -f - <<NFT
-table inet stall {
-	chain output { type filter hook output priority 0; policy accept; tcp dport 5432 drop; }
-}
-NFT
+		replication_cut "$s"
 		sleep 20
-		ip netns exec "$CL_PREFIX$s" nft delete table inet stall ;;
+		replication_mend "$s" ;;
 	esac
 }
 
