@@ -11,6 +11,8 @@ cluster=(iproute2 iputils-ping nftables pacemaker-cli-utils pcs postgresql libxm
 tests=(
 	# the HTTP test server, schemas, man pages, the anchors, PgBouncer
 	python3 curl man-db groff-base resource-agents resource-agents-paf crmsh pgbouncer
+	# the WAL archive's repository (pgsql's rewind through restore_command)
+	pgbackrest
 	# the version matrix's roots
 	debootstrap
 	# sanitizers, valgrind, fuzzing

@@ -78,10 +78,11 @@ bool dir_empty_or_missing(const char *path);
 
 /* start.c */
 int clone_from_primary(struct pg *pg);
-int rejoin_if_diverged(struct pg *pg, bool forked, bool *rewound);
+int rejoin_if_diverged(struct pg *pg, bool forked, bool *rewound, bool *cannot);
 
 /* repair.c */
 int follow_or_repair(struct pg *pg);
 int repair_standby(struct pg *pg, const char *repair);
+int clone_again(struct pg *pg, const char *why);
 
 #endif

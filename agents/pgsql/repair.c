@@ -344,8 +344,10 @@ repair_standby(struct pg *pg, const char *repair)
 		return TANDEM_OCF_ERR_GENERIC;
 	}
 	if (strncmp(repair, "rewind ", 7) == 0) {
+		bool cannot;
+
 		tandem_log(LOG_WARNING, "this standby could not follow (%s): rewinding it", why);
-		rc = rejoin_if_diverged(pg, true, &rewound);
+		rc = rejoin_if_diverged(pg, true, &rewound, &cannot);
 		if (rc == TANDEM_OCF_SUCCESS) {
 			/* Nothing to rewind: its history is the primary's after
 			 * all (the monitor guessed its timeline from pg_control,
@@ -360,7 +362,16 @@ repair_standby(struct pg *pg, const char *repair)
 		}
 		tandem_log(LOG_WARNING, "pg_rewind could not repair it: cloning it again");
 	}
-	rc = reclone(pg, why);
+	return clone_again(pg, why);
+}
+
+/* The last repair: cloned again (reclone: the old data directory kept
+ * aside while there is room), shown in PG_ATTR_REPAIR with why. */
+int
+clone_again(struct pg *pg, const char *why)
+{
+	int rc = reclone(pg, why);
+
 	if (rc == TANDEM_OCF_SUCCESS) {
 		show_repair(pg, "cloned again", why);
 		write_state("repair", "");

@@ -221,19 +221,38 @@ save_wal(struct pg *pg, char *dest, size_t len, char *last, size_t last_len)
 	return true;
 }
 
+/* Whether the data directory's configuration sets restore_command (a WAL
+ * archive), read as pg_rewind reads it (postgres -C).  pg_rewind then
+ * fetches from the archive the WAL this node no longer holds
+ * (--restore-target-wal, PostgreSQL 13+): a former primary that went on
+ * alone recycles the segments from before the fork, and without the
+ * archive it could only be cloned again. */
+static bool
+has_restore_command(struct pg *pg)
+{
+	const char *argv[] = { pg->postgres, "-D", pg->pgdata, "-C", "restore_command", NULL };
+	struct tandem_spawn_result res;
+	bool yes = run_as(pg, argv, &res) == 0 && res.out != NULL && res.out[strspn(res.out, " \n")] != '\0';
+
+	tandem_spawn_result_free(&res);
+	return yes;
+}
+
 /* Data that may have diverged from the running primary's timeline is
  * rewound (pg_rewind) before it streams: a former primary (pg_control: shut
  * down, or in production after a crash), or a standby shut down on an
  * older timeline than the primary's (it may have replayed past the fork,
  * and PostgreSQL then refuses to follow).  The diverged WAL is saved first
- * and the range is reported. */
+ * and the range is reported.  When pg_rewind itself cannot run or fails,
+ * *cannot is set and pg->why says why, with no exit reason: the caller
+ * clones it again (clone_again). */
 int
-rejoin_if_diverged(struct pg *pg, bool forked, bool *rewound)
+rejoin_if_diverged(struct pg *pg, bool forked, bool *rewound, bool *cannot)
 {
 	char ci[2048], src[2100], dest[4200], last[32], line[256] = "";
 	const char *dry[] = { pg->pg_rewind, "--target-pgdata", pg->datadir, "--source-server", src,
-			      "--dry-run", NULL };
-	const char *real[] = { pg->pg_rewind, "--target-pgdata", pg->datadir, "--source-server", src, NULL };
+			      "--dry-run", NULL, NULL };
+	const char *real[] = { pg->pg_rewind, "--target-pgdata", pg->datadir, "--source-server", src, NULL, NULL };
 	struct tandem_spawn_result res;
 	const char *div;
 	bool was_primary = pg->control.state == TANDEM_PG_SHUTDOWNED
@@ -242,6 +261,7 @@ rejoin_if_diverged(struct pg *pg, bool forked, bool *rewound)
 	int remote;
 
 	*rewound = false;
+	*cannot = false;
 	/* A crashed standby recovers by itself as a standby (and single-user
 	 * crash recovery, which pg_rewind needs, refuses standby mode).
 	 * forked: the primary has refused this standby's point (its monitor
@@ -277,10 +297,15 @@ rejoin_if_diverged(struct pg *pg, bool forked, bool *rewound)
 			return TANDEM_OCF_ERR_GENERIC;
 		}
 	}
+	if (has_restore_command(pg)) {
+		dry[6] = "--restore-target-wal";
+		real[5] = "--restore-target-wal";
+	}
 	if (run_as(pg, dry, &res) != 0) {
-		tandem_ocf_exit_reason("pg_rewind cannot rejoin \"%s\": %s; re-clone it (empty the "
-				       "directory and start)", pg->datadir, pg->why);
+		tandem_log(LOG_WARNING, "pg_rewind cannot rejoin \"%s\"%s: %s", pg->datadir,
+			   dry[6] != NULL ? " (with the archive's restore_command)" : "", pg->why);
 		tandem_spawn_result_free(&res);
+		*cannot = true;
 		return TANDEM_OCF_ERR_GENERIC;
 	}
 	div = strstr(res.out, "servers diverged at WAL location ");
@@ -304,13 +329,14 @@ rejoin_if_diverged(struct pg *pg, bool forked, bool *rewound)
 		   was_primary ? "former primary" : "standby", line[0] ? line : "diverging point unknown",
 		   last[0] ? last : "(none)", dest);
 	if (run_as(pg, real, &res) != 0) {
-		tandem_ocf_exit_reason("pg_rewind failed: %s; re-clone \"%s\" (empty it and start)", pg->why,
-				       pg->datadir);
+		tandem_log(LOG_WARNING, "pg_rewind failed on \"%s\": %s", pg->datadir, pg->why);
 		tandem_spawn_result_free(&res);
+		*cannot = true;
 		return TANDEM_OCF_ERR_GENERIC;
 	}
 	tandem_spawn_result_free(&res);
-	tandem_log(LOG_INFO, "rewound \"%s\" to the new primary's timeline", pg->datadir);
+	tandem_log(LOG_INFO, "rewound \"%s\" to the new primary's timeline%s", pg->datadir,
+		   real[5] != NULL ? ", WAL it no longer held fetched from the archive (restore_command)" : "");
 	*rewound = true;
 	return TANDEM_OCF_SUCCESS;
 }
@@ -365,10 +391,19 @@ pg_start(struct tandem_ctx *ctx)
 		char repair[800];
 		bool rewound;
 
-		if (read_state("repair", repair, sizeof(repair)) && repair[0] != '\0')
+		bool cannot;
+
+		if (read_state("repair", repair, sizeof(repair)) && repair[0] != '\0') {
 			rc = repair_standby(&pg, repair);
-		else
-			rc = rejoin_if_diverged(&pg, false, &rewound);
+		} else {
+			rc = rejoin_if_diverged(&pg, false, &rewound, &cannot);
+			if (rc != TANDEM_OCF_SUCCESS && cannot) {
+				char why[sizeof(pg.why) + 32];
+
+				snprintf(why, sizeof(why), "pg_rewind cannot rejoin it: %s", pg.why);
+				rc = clone_again(&pg, why);
+			}
+		}
 		if (rc != TANDEM_OCF_SUCCESS)
 			return rc;
 	}

@@ -581,6 +581,78 @@ tap_ok "n3 streams from n1" tap_wait 30 streams1
 has_801() { [ "$(sql n3 "SELECT count(*) FROM acked WHERE n = 801")" = 1 ]; }
 tap_ok "and holds what n1 committed" tap_wait 30 has_801
 tap_is "$(sql n3 "SELECT count(*) FROM acked WHERE n BETWEEN 701 AND 705")" 0 "and no longer what n1 never had"
+
+echo "# a WAL archive (pgBackRest): a former primary whose WAL from before the fork was recycled rejoins through it"
+if command -v pgbackrest >/dev/null; then
+	install -d -o postgres -g postgres "$T/repo" "$T/pgbr"
+	cat >"$T/pgbackrest.conf" <<CONF
+[global]
+repo1-path=$T/repo
+log-path=$T/pgbr
+lock-path=$T/pgbr
+[tandem]
+pg1-port=5432
+CONF
+	chmod 644 "$T/pgbackrest.conf"
+	# On a real node pg1-path is the one data directory, set in its
+	# /etc/pgbackrest.conf; here three share a host: each names its own
+	# (pg_rewind and pg_basebackup copy it along: the same cluster, the
+	# same system identifier, which is what archive-get checks).
+	for n in n1 n3; do
+		pgbr="pgbackrest --config=$T/pgbackrest.conf --stanza=tandem --pg1-path=$T/$n/data"
+		cat >>"$T/$n/data/postgresql.conf" <<CONF
+archive_mode = on
+archive_command = '$pgbr archive-push %p'
+restore_command = '$pgbr archive-get %f "%p"'
+CONF
+	done
+	runuser -u postgres -- "$BIN/pg_ctl" -D "$T/n1/data" -w -s -m fast restart -o "-c unix_socket_directories=$T/n1/sock" >/dev/null
+	pgbackrest_as() { runuser -u postgres -- pgbackrest --config="$T/pgbackrest.conf" --stanza=tandem \
+		--pg1-path="$T/$1/data" --pg1-socket-path="$T/$1/sock" "${@:2}" 2>&1; }
+	out=$(pgbackrest_as n1 stanza-create) || echo "$out" | sed 's/^/#   /'
+	tap_ok "pgbackrest check passes on the primary n1 (archive_command works)" pgbackrest_as n1 check
+	tap_ok "n3 streams from n1" tap_wait 30 streams1
+	ra n3 stop
+	# n1 goes on alone and recycles the WAL from before the fork: no slot
+	# or wal_keep_size holds it, and every segment is archived first.
+	sql n1 "ALTER SYSTEM SET max_slot_wal_keep_size = '32MB'" >/dev/null
+	sql n1 "ALTER SYSTEM SET wal_keep_size = 0" >/dev/null
+	sql n1 "SELECT pg_reload_conf()" >/dev/null
+	fork_seg=$(runuser -u postgres -- "$BIN/pg_controldata" -D "$T/n3/data" | sed -n "s/^Latest checkpoint's REDO WAL file: *//p")
+	for i in $(seq 901 906); do
+		sql n1 "SET synchronous_commit = local; INSERT INTO acked VALUES ($i)" >/dev/null
+		sql n1 "SELECT pg_switch_wal()" >/dev/null
+		sql n1 "CHECKPOINT" >/dev/null
+	done
+	oldest=$(sql n1 "SELECT min(name) FROM pg_ls_waldir() WHERE name ~ '^[0-9A-F]{24}\$'")
+	tap_ok "n1 no longer holds segment $fork_seg, where n3 left it (its oldest: $oldest)" test "${fork_seg:8}" \< "${oldest:8}"
+	archived() { [ "$(sql n1 "SELECT last_archived_wal >= '${oldest}' FROM pg_stat_archiver")" = t ]; }
+	tap_ok "and archived it" tap_wait 30 archived
+	# shellcheck disable=SC2046 # one pid per word
+	kill -9 $(procs n1)
+	# n3 promoted: the fork.  n1 comes back, a former primary whose WAL
+	# from the last common checkpoint on is only in the archive.
+	runuser -u postgres -- "$BIN/pg_ctl" -D "$T/n3/data" -w -s start -l "$T/n3/log" -o "-c unix_socket_directories=$T/n3/sock"
+	runuser -u postgres -- "$BIN/pg_ctl" -D "$T/n3/data" -w -s promote
+	# As the agent's promote does: pg_rewind reads the new timeline from pg_control.
+	sql n3 "CHECKPOINT" >/dev/null
+	vip_to n3
+	sql n3 "SET synchronous_commit = local; INSERT INTO acked VALUES (950)" >/dev/null
+	notify n3 pre start OCF_RESKEY_CRM_meta_notify_start_uname=n1
+	ra n1 start
+	tap_is "$RC" 0 "start n1: rewound with the WAL it lacked fetched from the archive (pg_rewind --restore-target-wal)"
+	[ "$RC" = 0 ] || echo "$ERR" | sed 's/^/#   /'
+	tap_like "$(cat "$T/agent.log")" 'rewound .* fetched from the archive \(restore_command\)' "and says so"
+	streams3() { [ "$(sql n3 "SELECT count(*) FROM pg_stat_replication WHERE application_name = 'n1' AND state = 'streaming'")" = 1 ]; }
+	tap_ok "n1 streams from n3" tap_wait 30 streams3
+	has_950() { [ "$(sql n1 "SELECT count(*) FROM acked WHERE n = 950")" = 1 ]; }
+	tap_ok "and holds what n3 committed" tap_wait 30 has_950
+	tli3=$(sql n3 "SELECT substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8)")
+	history_archived() { ls "$T"/repo/archive/tandem/*/"$tli3".history* >/dev/null 2>&1; }
+	tap_ok "the new timeline's history ($tli3.history) is in the archive" tap_wait 30 history_archived
+else
+	tap_skip "pgbackrest is not installed (tests/deps.sh installs it)"
+fi
 tap_ok "the replication password is in no log" sh -c "! grep -q '$SECRET' $T/agent.log $T/n*/log"
 
 tap_done
