@@ -26,6 +26,19 @@ check_conninfo(const char *v, char *why, size_t len)
 	return true;
 }
 
+/* A pgBackRest stanza name: letters, digits, '-', '_' and '.' (it names
+ * the repository's directories). */
+static bool
+check_stanza(const char *value, char *why, size_t len)
+{
+	if (value[0] == '\0' || strspn(value, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
+				     != strlen(value)) {
+		snprintf(why, len, "a stanza name has letters, digits, '-', '_' and '.' only");
+		return false;
+	}
+	return true;
+}
+
 /* Names as in PAF (ocf:heartbeat:pgsqlms) where the meaning is the same,
  * so a migration is a change of provider. */
 const struct tandem_param pg_params[PG_N_PARAMS] = {
@@ -102,6 +115,13 @@ const struct tandem_param pg_params[PG_N_PARAMS] = {
 		"renamed aside (DATADIR.repaired-<UTC time>) and the newest repair_keep of those are "
 		"kept; the clone goes ahead only if the filesystem has room for a copy of it besides. "
 		"0: the old data directory is removed before the clone.", 0, 100 },
+	[PG_PGBACKREST_STANZA] = { "pgbackrest_stanza", TANDEM_PARAM_STRING, NULL, false, false, true,
+		"Clone from this pgBackRest stanza",
+		"When set, a node with no data (a new node, a repair's clone) is restored from the "
+		"stanza's latest backup in the pgBackRest repository (pgbackrest restore --type=standby, "
+		"with the node's own /etc/pgbackrest.conf) and catches up from the archive and the "
+		"primary, instead of copying the whole database from the primary with pg_basebackup: "
+		"for databases too large to copy from a busy primary.", .check = check_stanza },
 	[PG_PGBOUNCER_ADMIN] = { "pgbouncer_admin", TANDEM_PARAM_STRING, NULL, false, false, false,
 		"This node's PgBouncer admin console (libpq conninfo)",
 		"When set, a planned switchover (pcs resource move --promoted, a node put in standby) "

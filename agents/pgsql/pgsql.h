@@ -26,6 +26,7 @@ enum pg_param {
 	PG_AUTO_REWIND,
 	PG_SLOT_WAL_KEEP,
 	PG_REPAIR_KEEP,
+	PG_PGBACKREST_STANZA,
 	PG_PGBOUNCER_ADMIN,
 	PG_PGBOUNCER_PAUSE,
 	PG_N_PARAMS
@@ -35,6 +36,8 @@ extern const struct tandem_param pg_params[PG_N_PARAMS];
 
 enum pg_sync_mode { PG_SYNC_OFF, PG_SYNC_ON, PG_SYNC_STRICT };
 
+
+#define PG_PGBACKREST "/usr/bin/pgbackrest"  //!< Debian's and PGDG RHEL's path (TANDEM_PGBACKREST overrides it)
 
 /* Promotion scores.  Pacemaker treats 1,000,000 as INFINITY: positive
  * ones stay far below, so that they only rank the nodes.  A node that may

@@ -136,12 +136,38 @@ primary_major(struct pg *pg, const char *ci)
 	return v >= 100000 ? v / 10000 : -1;
 }
 
-/* A node with no data is cloned from the primary (pg_basebackup).  With
- * bindir left to its default, the programs are those of the primary's
- * major: the clone must be run by the version that wrote it. */
+/* The empty data directory restored from pgbackrest_stanza's latest
+ * backup as a standby (pgbackrest restore --type=standby writes
+ * standby.signal and its restore_command; configure_standby adds
+ * primary_conninfo): it catches up from the archive, then streams.  The
+ * node's own pgBackRest configuration (/etc/pgbackrest.conf, or
+ * PGBACKREST_CONFIG) names the repository; the data directory is this
+ * resource's. */
+static int
+restore_from_repository(struct pg *pg, const char *stanza)
+{
+	char s[160], path[4200];
+	const char *prog = getenv("TANDEM_PGBACKREST") != NULL ? getenv("TANDEM_PGBACKREST") : PG_PGBACKREST;
+	const char *argv[] = { prog, s, path, "--type=standby", "restore", NULL };
+
+	snprintf(s, sizeof(s), "--stanza=%s", stanza);
+	snprintf(path, sizeof(path), "--pg1-path=%s", pg->datadir);
+	tandem_log(LOG_INFO, "\"%s\" is empty: restoring it from pgBackRest stanza %s", pg->datadir, stanza);
+	if (run_simple(pg, argv) != 0) {
+		tandem_ocf_exit_reason("could not restore from pgBackRest stanza %s: %s", stanza, pg->why);
+		return TANDEM_OCF_ERR_GENERIC;
+	}
+	return TANDEM_OCF_SUCCESS;
+}
+
+/* A node with no data is cloned from the primary (pg_basebackup), or
+ * restored from the pgBackRest repository when pgbackrest_stanza is set.
+ * With bindir left to its default, the programs are those of the
+ * primary's major: the clone must be run by the version that wrote it. */
 int
 clone_from_primary(struct pg *pg)
 {
+	const char *stanza = tandem_param_str(pg->p, PG_PGBACKREST_STANZA);
 	char ci[2048];
 	const char *argv[] = { pg->pg_basebackup, "--pgdata", pg->datadir, "--dbname", ci,
 			       "--wal-method=stream", "--checkpoint=fast", "--no-password", NULL };
@@ -170,6 +196,8 @@ clone_from_primary(struct pg *pg)
 		tandem_ocf_exit_reason("could not give \"%s\" to %s: %s", pg->datadir, pg->user, strerror(errno));
 		return TANDEM_OCF_ERR_GENERIC;
 	}
+	if (stanza != NULL && stanza[0] != '\0')
+		return restore_from_repository(pg, stanza);
 	tandem_log(LOG_INFO, "\"%s\" is empty: cloning it from the primary", pg->datadir);
 	if (run_simple(pg, argv) != 0) {
 		tandem_ocf_exit_reason("could not clone the primary: %s", pg->why);

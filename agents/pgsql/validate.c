@@ -171,6 +171,14 @@ pg_validate(struct tandem_ctx *ctx)
 			return TANDEM_OCF_ERR_INSTALLED;
 		}
 	}
+	if (tandem_param_str(pg.p, PG_PGBACKREST_STANZA) != NULL) {
+		const char *prog = getenv("TANDEM_PGBACKREST") != NULL ? getenv("TANDEM_PGBACKREST") : PG_PGBACKREST;
+
+		if (!tandem_spawn_executable(prog)) {
+			tandem_ocf_exit_reason("pgbackrest_stanza is set and \"%s\" is missing", prog);
+			return TANDEM_OCF_ERR_INSTALLED;
+		}
+	}
 	if (getpwnam(pg.user) == NULL) {
 		tandem_ocf_exit_reason("system_user \"%s\" does not exist", pg.user);
 		return TANDEM_OCF_ERR_CONFIGURED;

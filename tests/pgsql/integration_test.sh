@@ -650,6 +650,28 @@ CONF
 	tli3=$(sql n3 "SELECT substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8)")
 	history_archived() { ls "$T"/repo/archive/tandem/*/"$tli3".history* >/dev/null 2>&1; }
 	tap_ok "the new timeline's history ($tli3.history) is in the archive" tap_wait 30 history_archived
+	echo "# a node restored from the repository (pgbackrest_stanza), not copied from the primary"
+	out=$(pgbackrest_as n3 backup --type=full) || echo "$out" | sed 's/^/#   /'
+	tap_like "$(runuser -u postgres -- pgbackrest --config="$T/pgbackrest.conf" --stanza=tandem info 2>&1)" 'full backup' \
+		"a full backup of n3 is in the repository"
+	ra n2 stop
+	rm -rf "$T/n2/data"
+	notify n3 pre start OCF_RESKEY_CRM_meta_notify_start_uname=n2
+	ra n2 start OCF_RESKEY_pgbackrest_stanza=tandem PGBACKREST_CONFIG="$T/pgbackrest.conf"
+	tap_is "$RC" 0 "start n2, emptied, with pgbackrest_stanza: restored from the repository"
+	[ "$RC" = 0 ] || echo "$ERR" | sed 's/^/#   /'
+	tap_like "$(cat "$T/agent.log")" 'is empty: restoring it from pgBackRest stanza tandem' "and says so"
+	tap_ok "n2 has the restore_command pgbackrest wrote" grep -q "^restore_command = .*archive-get" "$T/n2/data/postgresql.auto.conf"
+	streams_n2() { [ "$(sql n3 "SELECT count(*) FROM pg_stat_replication WHERE application_name = 'n2' AND state = 'streaming'")" = 1 ]; }
+	tap_ok "n2 streams from n3" tap_wait 60 streams_n2
+	has_950_n2() { [ "$(sql n2 "SELECT count(*) FROM acked WHERE n = 950")" = 1 ]; }
+	tap_ok "and holds what n3 committed" tap_wait 30 has_950_n2
+	ra n2 monitor OCF_RESKEY_CRM_meta_interval=16000 OCF_RESKEY_pgbackrest_stanza=tandem
+	tap_is "$RC" 0 "monitor n2: a healthy standby"
+	ra n2 validate-all OCF_RESKEY_pgbackrest_stanza=tandem TANDEM_PGBACKREST=/nonexistent/pgbackrest
+	tap_is "$RC" 5 "validate-all: pgbackrest_stanza set and the program missing: not installed (5)"
+	ra n2 validate-all "OCF_RESKEY_pgbackrest_stanza=a/../b"
+	tap_is "$RC" 6 "validate-all: a stanza name with '/': a bad configuration (6)"
 else
 	tap_skip "pgbackrest is not installed (tests/deps.sh installs it)"
 fi
