@@ -2,7 +2,8 @@
 # failover.sh --- failover measured side by side: Tandem (pgsql + vip) against PAF (pgsqlms + IPaddr2)
 #
 #   tests/bench/failover.sh [BUILD_DIR]
-# The same three-node cluster of tests/cluster/, the same fencing, monitor
+# The same cluster of tests/cluster/ (three nodes; CLUSTER_NODES=5 for
+# five: how the agents' share grows with the node count), the same fencing, monitor
 # intervals and client (a numbered commit every 20 ms through the VIP),
 # the same faults (PostgreSQL kill -9 on the primary, a planned switchover,
 # the primary's node powered off then booted again), run once with
@@ -40,7 +41,7 @@ for stack in $stacks; do
 	sed -n "s/^# summary: //p" "$out/$stack.log" >"$out/$stack.tsv"
 done
 echo
-echo "Failover, 3 nodes${CL_ROOT:+ in $CL_ROOT}, fencing on, token 1000 ms, monitors 1 s / 2 s, a commit every 20 ms (one run):"
+echo "Failover, ${CLUSTER_NODES:-3} nodes${CL_ROOT:+ in $CL_ROOT}, fencing on, token 1000 ms, monitors 1 s / 2 s, a commit every 20 ms (one run):"
 printf '%-11s | %-44s | %-44s\n' "" "ocf:tandem:pgsql + ocf:tandem:vip" "ocf:heartbeat:pgsqlms + IPaddr2"
 printf '%-11s | %9s %7s %6s %9s | %9s %7s %6s %9s\n' fault "gap ms" failed lost rejoined "gap ms" failed lost rejoined
 for f in $faults; do
@@ -51,7 +52,7 @@ done
 # scenarios.sh's "cpu" line: every node's agents, database + VIP monitors, quiet cluster.
 tc=$(sed -n 's/^cpu //p' "$out/tandem.tsv")
 pc=$(sed -n 's/^cpu //p' "$out/paf.tsv")
-printf '%-11s | %-44s | %-44s\n' "CPU/minute" "${tc:--} ms (3 nodes' monitors)" "${pc:--} ms (3 nodes' monitors)"
+printf '%-11s | %-44s | %-44s\n' "CPU/minute" "${tc:--} ms (${CLUSTER_NODES:-3} nodes' monitors)" "${pc:--} ms (${CLUSTER_NODES:-3} nodes' monitors)"
 [ -n "$tc" ] && [ -n "$pc" ] && [ "$tc" -gt 0 ] &&
 	echo "PAF + IPaddr2's monitors cost $(awk -v p="$pc" -v t="$tc" 'BEGIN { printf "%.1f", p / t }')x the CPU of Tandem's."
 # scenarios.sh's "timeline" lines (tests/cluster/timeline.awk, from the
