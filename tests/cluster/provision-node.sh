@@ -18,6 +18,24 @@ pass=/var/lib/postgresql/.pgpass-replication
 secret=${TANDEM_REPLICATION_PASSWORD:-tandem-replication}
 
 install -d -o postgres -g postgres -m 0700 "/var/lib/postgresql/$major"
+# ARCHIVE_REPO: a WAL archive in a pgBackRest repository there (a directory
+# every node reaches, standing in for NFS), as pgBackRest's user guide
+# sets one up: its configuration on every node, archive_command and
+# restore_command in postgresql.conf (standbys get it with their clone).
+if [ -n "${ARCHIVE_REPO:-}" ]; then
+	install -d -o postgres -g postgres -m 0750 /var/lib/postgresql/pgbackrest
+	cat >/var/lib/postgresql/pgbackrest.conf <<CONF
+[global]
+repo1-path=$ARCHIVE_REPO
+log-path=/var/lib/postgresql/pgbackrest
+lock-path=/var/lib/postgresql/pgbackrest
+[$cluster]
+pg1-path=$data
+pg1-port=$port
+pg1-socket-path=/run/postgresql
+CONF
+	chmod 644 /var/lib/postgresql/pgbackrest.conf
+fi
 umask 077
 printf '*:*:*:replicator:%s\n' "$secret" >"$pass"
 chown postgres:postgres "$pass"
@@ -34,6 +52,14 @@ wal_log_hints = on
 wal_keep_size = '256MB'
 hot_standby = on
 CONF
+if [ -n "${ARCHIVE_REPO:-}" ]; then
+	pgbr="pgbackrest --config=/var/lib/postgresql/pgbackrest.conf --stanza=$cluster"
+	cat >>"$data/postgresql.conf" <<CONF
+archive_mode = on
+archive_command = '$pgbr archive-push %p'
+restore_command = '$pgbr archive-get %f "%p"'
+CONF
+fi
 cat >"$data/pg_hba.conf" <<HBA
 local all postgres peer
 local replication replicator scram-sha-256
@@ -51,4 +77,8 @@ for f in "pg_ls_dir(text, boolean, boolean)" "pg_stat_file(text, boolean)" "pg_r
 done
 run "CREATE ROLE app LOGIN PASSWORD 'app'"
 run "CREATE DATABASE app OWNER app"
+if [ -n "${ARCHIVE_REPO:-}" ]; then
+	runuser -u postgres -- pgbackrest --config=/var/lib/postgresql/pgbackrest.conf --stanza="$cluster" stanza-create
+	runuser -u postgres -- pgbackrest --config=/var/lib/postgresql/pgbackrest.conf --stanza="$cluster" check
+fi
 runuser -u postgres -- "$bin/pg_ctl" -D "$data" -w -s stop

@@ -28,6 +28,11 @@ STASH_VIP=192.0.2.110
 # CLUSTER_COLLECT=always saves the diagnostics of passing scenarios too.
 STACK=${CLUSTER_STACK:-tandem}
 EXTRAS=${CLUSTER_EXTRAS:-1}
+# CLUSTER_ARCHIVE=1: a WAL archive in a pgBackRest repository every node
+# reaches (provision-node.sh's ARCHIVE_REPO); after each scenario
+# pgbackrest check passes on the primary and its timeline's history is in
+# the archive.
+ARCHIVE=${CLUSTER_ARCHIVE:-0}
 SCEN=${CLUSTER_SCENARIOS:-kill9 poweroff partition switchover switchover_lagging switchover_pgbouncer pgbouncer_stuck poweroff_pgbouncer lagging standby_loss strict last_standby_cut double_failure lost_slot wiped_standby two_databases stash_crash stash_maintenance stash_error stash_dbdown stash_poweroff chaos}
 DIAG=/var/tmp/tandem-cluster-diagnostics
 
@@ -202,6 +207,31 @@ verify() { # verify NAME OLD_PRIMARY EXPECT(other|same|any) BACK(yes|no)
 	if [ "$TAP_FAILED" != 0 ] || [ "${CLUSTER_COLLECT:-}" = always ]; then
 		cluster_collect "$DIAG/$name"
 		say "diagnostics of $name saved in $DIAG/$name"
+	fi
+}
+
+# archive_checked NAME: after scenario NAME, with CLUSTER_ARCHIVE=1, the
+# archive took what the primary wrote (pgbackrest check: a WAL switch,
+# archived within archive-timeout) and the history of its timeline (a new
+# primary's first file: without it no standby could follow from the archive).
+read_history() {
+	if ls "$CL_DIR"/pgbackrest-repo/archive/main/*/"$1".history* >/dev/null 2>&1; then
+		echo "$1.history is in the archive"
+		return 0
+	fi
+	echo "no $1.history in $CL_DIR/pgbackrest-repo/archive/main/*/"
+	return 1
+}
+archive_checked() {
+	local p out rc tli
+	p=$(primary "$(any_up)")
+	out=$(node_exec "$p" runuser -u postgres -- pgbackrest --config=/var/lib/postgresql/pgbackrest.conf --stanza=main check 2>&1)
+	rc=$?
+	tap_result "$rc" "$1: pgbackrest check passes on the primary ($p)" "$(tail -n 2 <<<"$out")"
+	tli=$(sqlon "$p" "SELECT substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8)" postgres)
+	if [ -n "$tli" ] && [ "$tli" != 00000001 ]; then
+		wait_for 60 "$1: the history of timeline $tli archived" read_history "$tli"
+		tap_result $? "$1: the history of $p's timeline ($tli) is in the archive"
 	fi
 }
 
@@ -796,8 +826,13 @@ tap_result $? "corosync and pacemaker: $N nodes online, with quorum"
 PGBIN=$(node_exec n1 bash -c '. "$1/tests/lib/pg.sh" && pg_bindir' _ "$top")
 PGDATA=/var/lib/postgresql/$(basename "$(dirname "$PGBIN")")/main
 say "nodes: $(node_exec n1 pacemakerd --version | head -n 1), $(node_exec n1 corosync -v | head -n 1), pcs $(node_exec n1 pcs --version), PostgreSQL $PGBIN${CL_ROOT:+, root $CL_ROOT}"
+arch=()
+if [ "$ARCHIVE" = 1 ]; then
+	install -d -o postgres -g postgres -m 0750 "$CL_DIR/pgbackrest-repo"
+	arch=(env "ARCHIVE_REPO=$CL_DIR/pgbackrest-repo")
+fi
 for n in "${CL_NODES[@]}"; do
-	node_exec "$n" bash "$top/tests/cluster/provision-node.sh" "$n" n1 192.0.2.0/24
+	node_exec "$n" "${arch[@]}" bash "$top/tests/cluster/provision-node.sh" "$n" n1 192.0.2.0/24
 	[ "$EXTRAS" = 1 ] || continue
 	node_exec "$n" bash "$top/tests/cluster/provision-stash.sh" "$CL_DIR/stash-install" "$CL_DIR/stash-home" \
 		"$top/tests/stash-double"
@@ -848,6 +883,7 @@ for s in $SCEN; do
 	before=$TAP_FAILED
 	sqlon "$(primary "$(any_up)")" "TRUNCATE acked" >/dev/null 2>&1
 	"scenario_$s"
+	[ "$ARCHIVE" = 1 ] && [ "$STACK" = tandem ] && archive_checked "$s"
 	[ "$TAP_FAILED" = "$before" ] || say "scenario $s failed"
 done
 [ -f "$CL_DIR/summary" ] && sed 's/^/# summary: /' "$CL_DIR/summary"
