@@ -23,7 +23,8 @@ install -d -o postgres -g postgres -m 0700 "/var/lib/postgresql/$major"
 # sets one up: its configuration on every node, archive_command and
 # restore_command in postgresql.conf (standbys get it with their clone).
 if [ -n "${ARCHIVE_REPO:-}" ]; then
-	install -d -o postgres -g postgres -m 0750 /var/lib/postgresql/pgbackrest
+	# Made here: the node's postgres (its root's uid) owns it.
+	install -d -o postgres -g postgres -m 0750 "$ARCHIVE_REPO" /var/lib/postgresql/pgbackrest
 	cat >/var/lib/postgresql/pgbackrest.conf <<CONF
 [global]
 repo1-path=$ARCHIVE_REPO

@@ -827,10 +827,7 @@ PGBIN=$(node_exec n1 bash -c '. "$1/tests/lib/pg.sh" && pg_bindir' _ "$top")
 PGDATA=/var/lib/postgresql/$(basename "$(dirname "$PGBIN")")/main
 say "nodes: $(node_exec n1 pacemakerd --version | head -n 1), $(node_exec n1 corosync -v | head -n 1), pcs $(node_exec n1 pcs --version), PostgreSQL $PGBIN${CL_ROOT:+, root $CL_ROOT}"
 arch=()
-if [ "$ARCHIVE" = 1 ]; then
-	install -d -o postgres -g postgres -m 0750 "$CL_DIR/pgbackrest-repo"
-	arch=(env "ARCHIVE_REPO=$CL_DIR/pgbackrest-repo")
-fi
+[ "$ARCHIVE" = 1 ] && arch=(env "ARCHIVE_REPO=$CL_DIR/pgbackrest-repo")
 for n in "${CL_NODES[@]}"; do
 	node_exec "$n" "${arch[@]}" bash "$top/tests/cluster/provision-node.sh" "$n" n1 192.0.2.0/24
 	[ "$EXTRAS" = 1 ] || continue
