@@ -35,7 +35,7 @@ mark_stalled(struct pg *pg)
 
 		snprintf(what, sizeof(what), "silent-%s", sb->name);
 		if (!pg_standby_silent(&pg->facts, sb)) {
-			if (read_state(what, seen, sizeof(seen)))
+			if (read_state(what, seen, sizeof(seen)) && seen[0] != '\0')
 				write_state(what, "");
 			continue;
 		}

@@ -23,9 +23,11 @@
 #include "tandem/spawn.h"
 #include "instance.h"
 
-/* Whether the WAL this node holds (to self_end, on timeline tli) goes past
- * where the primary's history leaves tli (its TIMELINE_HISTORY; its own
- * end when on the same timeline): a fork.  The walsender does not always
+/* Whether the WAL this node replayed (to self_end, on timeline tli) goes
+ * past where the primary's history leaves tli (its TIMELINE_HISTORY; its
+ * own end when on the same timeline): a fork, by PostgreSQL's own rule
+ * (the recovery point, not what was only received, which a timeline
+ * switch overwrites).  The walsender does not always
  * refuse it: asked from a segment start before the fork point, it streams
  * up to it, while this node's startup process, past it, logs "new
  * timeline ... forked off current database system timeline ... before
@@ -63,11 +65,11 @@ past_the_fork(PGconn **c, uint32_t tli, uint32_t primary_tli, uint64_t primary_e
 	if (self_end <= left)
 		return 0;
 	if (tli != primary_tli)
-		snprintf(why, len, "this node holds WAL to %s on timeline %" PRIu32 ", past %s where the "
+		snprintf(why, len, "this node replayed WAL to %s on timeline %" PRIu32 ", past %s where the "
 			 "primary's history leaves it for timeline %" PRIu32, tandem_lsn_str(self_end, a), tli,
 			 tandem_lsn_str(left, b), primary_tli);
 	else
-		snprintf(why, len, "this node holds WAL to %s on timeline %" PRIu32 ", past the primary's end %s "
+		snprintf(why, len, "this node replayed WAL to %s on timeline %" PRIu32 ", past the primary's end %s "
 			 "on a timeline of the same number: another history", tandem_lsn_str(self_end, a), tli,
 			 tandem_lsn_str(left, b));
 	return 1;
@@ -135,7 +137,7 @@ follow_check(struct pg *pg, const char **repair, char *why, size_t len)
 			 primary_tli);
 		*repair = "rewind";
 		rc = 0;
-	} else if (past_the_fork(&c, tli, primary_tli, end, pg_election_lsn(&pg->facts), d, why, len) == 1) {
+	} else if (past_the_fork(&c, tli, primary_tli, end, pg->facts.replayed, d, why, len) == 1) {
 		*repair = "rewind";
 		rc = 0;
 	} else if (start < end && c != NULL) {

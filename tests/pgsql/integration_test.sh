@@ -568,8 +568,8 @@ sql n1 "SET synchronous_commit = local; INSERT INTO acked VALUES (801)" >/dev/nu
 forked() { ra n3 monitor OCF_RESKEY_CRM_meta_interval=16000; [ "$RC" != 0 ]; }
 tap_wait 40 forked
 tap_is "$RC" 1 "monitor n3: past the new primary's fork it cannot follow, and says so"
-tap_like "$ERR" "ocf-exit-reason:this standby cannot follow the primary: this node holds WAL to [0-9A-F/]+ on timeline [0-9]+, past [0-9A-F/]+ where the primary's history leaves it" \
-	"in one line: where its WAL ends, where the primary's history forked (its TIMELINE_HISTORY)"
+tap_like "$ERR" "ocf-exit-reason:this standby cannot follow the primary: this node replayed WAL to [0-9A-F/]+ on timeline [0-9]+, past [0-9A-F/]+ where the primary's history leaves it" \
+	"in one line: where its replay is, where the primary's history forked (its TIMELINE_HISTORY)"
 ra n3 stop
 notify n1 pre start OCF_RESKEY_CRM_meta_notify_start_uname=n3
 ra n3 start
