@@ -229,6 +229,15 @@ scores_line() {
 	done
 	echo "$out"
 }
+read_ranked() { # every node's promotion score of both resources, 0 or more
+	local n a b ok=0
+	for n in "${CL_NODES[@]}"; do
+		a=$(attr "$n" master-pgsqld) b=$(attr "$n" master-pgsqld2)
+		[ -n "$a" ] && [ -n "$b" ] && [ "$a" -ge 0 ] && [ "$b" -ge 0 ] || ok=1
+	done
+	echo "scores (pgsqld/pgsqld2/sync/sync2): $(scores_line)(want every score 0 or more)"
+	return $ok
+}
 scenario_two_databases() {
 	local p n s0 s changed=0 p1 p2 missing1 missing2 major
 	p=$(primary "$(any_up)")
@@ -258,7 +267,11 @@ PCS
 	node_exec "$p" pcs constraint remove "location-pgsqld2-clone-$p-100" >/dev/null 2>&1
 	wait_for 240 "two_databases: the second database healthy" read_healthy2 "$p"
 	tap_result $? "two_databases: pgsqld2 promoted on $p beside pgsqld, $((N - 1)) synchronous standbys, its VIP there"
-	# A quiet cluster: neither resource's scores or sync state move the other's.
+	# A quiet cluster: neither resource's scores or sync state move the
+	# other's, once every standby of both is ranked (a clone that has just
+	# started streaming is ranked a moment after the primary is healthy).
+	wait_for 120 "two_databases: every standby of both resources ranked" read_ranked
+	tap_result $? "two_databases: every standby of both resources ranked: $(scores_line)"
 	s0=$(scores_line)
 	for _ in 1 2 3 4 5 6 7 8 9 10; do
 		sleep 1
