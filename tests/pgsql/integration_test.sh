@@ -563,6 +563,10 @@ tap_ok "n3 replayed 5 commits n1 never got" tap_wait 30 replayed_all
 kill -9 $(procs n2)
 runuser -u postgres -- "$BIN/pg_ctl" -D "$T/n1/data" -w -s start -l "$T/n1/log" -o "-c unix_socket_directories=$T/n1/sock"
 runuser -u postgres -- "$BIN/pg_ctl" -D "$T/n1/data" -w -s promote
+# As the agent's promote does: pg_rewind reads the new timeline from the
+# source's pg_control, which only a checkpoint writes (on PostgreSQL 13 the
+# rewound standby otherwise never reaches a consistent state).
+sql n1 "CHECKPOINT" >/dev/null
 vip_to n1
 sql n1 "SET synchronous_commit = local; INSERT INTO acked VALUES (801)" >/dev/null   # its synchronous names are n2's, cloned
 forked() { ra n3 monitor OCF_RESKEY_CRM_meta_interval=16000; [ "$RC" != 0 ]; }
