@@ -239,10 +239,11 @@ read_ranked() { # every node's promotion score of both resources, 0 or more
 	return $ok
 }
 scenario_two_databases() {
-	local p n s0 s changed=0 p1 p2 missing1 missing2 major
+	local p n s0 s changed=0 p2 missing2 major
 	p=$(primary "$(any_up)")
 	major=$(basename "${PGDATA%/main}")
 	say "a second PostgreSQL cluster (port 5433) on $p, its resource pgsqld2 and VIP $VIP2, as the README says"
+	# shellcheck disable=SC2154 # top: scenarios.sh's, which sources this file
 	node_exec "$p" bash "$top/tests/cluster/provision-node.sh" "$p" "$p" 192.0.2.0/24 second 5433 >/dev/null
 	node_exec "$p" bash -s -- "$p" "$VIP2" "$major" >/dev/null 2>&1 <<'PCS'
 set -e
