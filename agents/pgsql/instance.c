@@ -114,6 +114,14 @@ last_line(const char *text)
 	return line[0] != '\0' ? line : "failed";
 }
 
+const char *
+pgbackrest_program(void)
+{
+	const char *p = getenv("TANDEM_PGBACKREST");
+
+	return p != NULL ? p : PG_PGBACKREST;
+}
+
 /* Runs a PostgreSQL program as system_user; output kept in res. */
 int
 run_as(struct pg *pg, const char *const argv[], struct tandem_spawn_result *res)

@@ -85,4 +85,7 @@ int follow_or_repair(struct pg *pg);
 int repair_standby(struct pg *pg, const char *repair);
 int clone_again(struct pg *pg, const char *why);
 
+/* instance.c: pgBackRest's program (PG_PGBACKREST, or TANDEM_PGBACKREST in tests). */
+const char *pgbackrest_program(void);
+
 #endif

@@ -147,7 +147,7 @@ static int
 restore_from_repository(struct pg *pg, const char *stanza)
 {
 	char s[160], path[4200];
-	const char *prog = getenv("TANDEM_PGBACKREST") != NULL ? getenv("TANDEM_PGBACKREST") : PG_PGBACKREST;
+	const char *prog = pgbackrest_program();
 	const char *argv[] = { prog, s, path, "--type=standby", "restore", NULL };
 
 	snprintf(s, sizeof(s), "--stanza=%s", stanza);

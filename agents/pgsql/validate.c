@@ -172,7 +172,7 @@ pg_validate(struct tandem_ctx *ctx)
 		}
 	}
 	if (tandem_param_str(pg.p, PG_PGBACKREST_STANZA) != NULL) {
-		const char *prog = getenv("TANDEM_PGBACKREST") != NULL ? getenv("TANDEM_PGBACKREST") : PG_PGBACKREST;
+		const char *prog = pgbackrest_program();
 
 		if (!tandem_spawn_executable(prog)) {
 			tandem_ocf_exit_reason("pgbackrest_stanza is set and \"%s\" is missing", prog);
