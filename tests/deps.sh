@@ -13,6 +13,8 @@ tests=(
 	python3 curl man-db groff-base resource-agents resource-agents-paf crmsh pgbouncer
 	# the WAL archive's repository (pgsql's rewind through restore_command)
 	pgbackrest
+	# the CPU hog beside a loaded cluster (tests/bench/token.sh, CLUSTER_HOG)
+	stress-ng
 	# the version matrix's roots
 	debootstrap
 	# sanitizers, valgrind, fuzzing

@@ -209,7 +209,7 @@ pg_unfit_str(enum pg_unfit u)
 	switch (u) {
 	case PG_FIT: return "fit";
 	case PG_UNFIT_NOT_STREAMING: return "not streaming";
-	case PG_UNFIT_STALLED: return "stalled: behind, and no reply for over 5 s";
+	case PG_UNFIT_STALLED: return "stalled: behind, and no reply for over " PG_STR(PG_STALL_S) " s";
 	case PG_UNFIT_MAXLAG: return "more than maxlag behind";
 	case PG_UNFIT_NOT_SYNC: return "not synchronous";
 	}

@@ -102,8 +102,12 @@ primary_duties(struct pg *pg, bool promoting)
 		}
 	}
 	/* A clone node that is not streaming at all may not be promoted:
-	 * its data is as old as its last connection. */
-	for (size_t k = 0; k < n_nodes; k++) {
+	 * its data is as old as its last connection.  Not written by promote
+	 * (none streams yet: one spawn and one transition abort per node,
+	 * before the VIP can start): the commit record promote wrote names
+	 * this node alone, so no other node's promote passes the election
+	 * until the first monitor, a second later, writes these. */
+	for (size_t k = 0; k < n_nodes && !promoting; k++) {
 		bool streaming = strcmp(nodes[k], pg->node) == 0;
 
 		for (size_t i = 0; i < n && !streaming; i++)

@@ -171,7 +171,10 @@ struct pg_score {
 	enum pg_unfit unfit;    //!< PG_FIT unless score is PG_SCORE_FORBIDDEN
 };
 
-#define PG_STALL_MS 5000        //!< a standby behind and silent this long has stopped receiving
+#define PG_STALL_S 5            //!< a standby behind and silent this long (s) has stopped receiving
+#define PG_STALL_MS (PG_STALL_S * 1000)
+#define PG_STR_(x) #x
+#define PG_STR(x) PG_STR_(x)
 /* A streaming standby that holds less than the primary wrote and has not
  * replied for PG_STALL_MS.  A walreceiver replies whenever what it wrote
  * or flushed moves (XLogWalRcvSendReply, walreceiver.c), so one that is

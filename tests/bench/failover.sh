@@ -41,7 +41,7 @@ for stack in $stacks; do
 	sed -n "s/^# summary: //p" "$out/$stack.log" >"$out/$stack.tsv"
 done
 echo
-echo "Failover, ${CLUSTER_NODES:-3} nodes${CL_ROOT:+ in $CL_ROOT}, fencing on, token 1000 ms, monitors 1 s / 2 s, a commit every 20 ms (one run):"
+echo "Failover, ${CLUSTER_NODES:-3} nodes${CL_ROOT:+ in $CL_ROOT}${CLUSTER_HOG:+, stress-ng --cpu $CLUSTER_HOG beside}, fencing on, token ${CLUSTER_TOKEN:-1000} ms, monitors 1 s / 2 s, a commit every 20 ms (one run):"
 printf '%-11s | %-44s | %-44s\n' "" "ocf:tandem:pgsql + ocf:tandem:vip" "ocf:heartbeat:pgsqlms + IPaddr2"
 printf '%-11s | %9s %7s %6s %9s | %9s %7s %6s %9s\n' fault "gap ms" failed lost rejoined "gap ms" failed lost rejoined
 for f in $faults; do
@@ -58,7 +58,7 @@ printf '%-11s | %-44s | %-44s\n' "CPU/minute" "${tc:--} ms (${CLUSTER_NODES:-3} 
 # scenarios.sh's "timeline" lines (tests/cluster/timeline.awk, from the
 # nodes' Pacemaker logs): when each step ended, in seconds after the fault.
 step_of() { # step_of STACK FAULT KEY
-	sed -n "s/^timeline $2 .* $3=\([0-9.]*\).*/\1/p" "$out/$1.tsv" | head -1
+	sed -n "s/^timeline $2.* $3=\([0-9.]*\).*/\1/p" "$out/$1.tsv" | head -1
 }
 echo
 echo "Where the seconds went, s after the fault (every node's Pacemaker log; - : not in this failover):"

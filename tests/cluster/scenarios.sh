@@ -792,6 +792,53 @@ scenario_soak() {
 	done
 }
 
+# CLUSTER_SCENARIOS=quiet (not in CI's run): QUIET_SECONDS (600) of a
+# quiet cluster with its client, nothing injected: what a shorter token
+# costs on a loaded machine (CLUSTER_HOG).  Every change Pacemaker made
+# that nobody asked for is counted from every node's logs and records:
+# nodes declared lost by corosync, fencing, promotions, failed operations.
+# Its assertions are the invariants (nothing acknowledged lost, never two
+# primaries); the counts are printed and kept in the summary.
+log_lines() { # log_lines FILE...: a line count per file, to read from later
+	local f
+	for f in "$@"; do printf '%s %s\n' "$f" "$(wc -l <"$f" 2>/dev/null || echo 0)"; done
+}
+since_mark() { # since_mark MARKS: the lines written after MARKS' counts
+	local f k
+	while read -r f k; do tail -n +"$((k + 1))" "$f" 2>/dev/null; done <"$1"
+}
+scenario_quiet() {
+	local secs=${QUIET_SECONDS:-600} p np lost late fences promotes failed n f missing
+	node_exec "$(any_up)" pcs resource cleanup pgsqld-clone >/dev/null 2>&1
+	healthy 240 >/dev/null
+	p=$(primary "$(any_up)")
+	log_lines "$CL_DIR"/*/var-log-corosync/corosync.log >"$CL_DIR/quiet.corosync"
+	log_lines "$CL_DIR"/*/var-log-pacemaker/pacemaker.log >"$CL_DIR/quiet.pacemaker"
+	say "quiet: $secs s of a client and nothing else (token ${CLUSTER_TOKEN:-1000} ms${CLUSTER_HOG:+, stress-ng --cpu $CLUSTER_HOG beside})"
+	client_start "$secs"
+	watch_start
+	client_wait
+	watch_stop
+	np=$(primary "$(any_up)")
+	# Every node logs the membership it sees and every fencing it hears
+	# of: counted once each, by the membership's ring id and the
+	# operation's id.  A late token is a near miss (warned at 75 % of it).
+	lost=$(since_mark "$CL_DIR/quiet.corosync" | grep 'Members left' | grep -oE 'membership \([0-9a-f.]+\)' | sort -u | wc -l)
+	late=$(since_mark "$CL_DIR/quiet.corosync" | grep -c 'Token has not been received')
+	fences=$(since_mark "$CL_DIR/quiet.pacemaker" | grep -E "finalize_op.*Operation '(reboot|off)'.*OK" | grep -oE 'id=[0-9a-f]+' | sort -u | wc -l)
+	promotes=$(since_mark "$CL_DIR/quiet.pacemaker" | grep -c 'Result of promote operation for pgsqld on')
+	failed=0
+	for n in "${CL_NODES[@]}"; do
+		f=$(failcount pgsqld "$n")
+		[[ $f =~ ^[0-9]+$ ]] && failed=$((failed + f))
+	done
+	missing=$(comm -23 <(sort -u "$CL_DIR/acked") <(sqlon "$np" "SELECT n FROM acked" | sort -u) | wc -l)
+	say "quiet: $secs s: $lost memberships without a node (corosync), $late late tokens, $fences fencing actions, $promotes promotions, $failed failed pgsqld operations; primary $p then $np; client: ${GAP_MS} ms longest without a commit, $FAILED failed attempts, $ACKED commits"
+	echo "quiet ${CLUSTER_TOKEN:-1000} ${CLUSTER_HOG:-0} $secs $lost $late $fences $promotes $failed $GAP_MS $FAILED $ACKED $missing" >>"$CL_DIR/summary"
+	tap_is "$missing" 0 "quiet: all $ACKED acknowledged commits are on the primary"
+	tap_is "$MAX_PRIMARIES" 1 "quiet: never two primaries"
+}
+
 scenario_chaos() {
 	local seed=${CHAOS_SEED:-$((RANDOM % 10000))} count=${CHAOS_COUNT:-10} i f first
 	RANDOM=$seed
@@ -819,6 +866,14 @@ scenario_chaos() {
 
 say "cluster of $N nodes"
 cluster_init "$N"
+# CLUSTER_HOG=N: N CPU hogs beside the cluster the whole run (the
+# benchmarks' loaded machine: tests/bench/token.sh, failover.sh).
+if [ -n "${CLUSTER_HOG:-}" ]; then
+	command -v stress-ng >/dev/null || { echo "Bail out! CLUSTER_HOG needs stress-ng (tests/deps.sh)"; exit 1; }
+	stress-ng --cpu "$CLUSTER_HOG" --quiet &
+	HOG=$!
+	trap 'kill "$HOG" 2>/dev/null; cluster_destroy' EXIT
+fi
 for n in "${CL_NODES[@]}"; do node_boot "$n"; done
 cluster_wait_online "$N" 120
 tap_result $? "corosync and pacemaker: $N nodes online, with quorum"

@@ -11,6 +11,8 @@
 set -u
 node=${OCF_RESKEY_CRM_meta_on_node:-}
 mode=${0##*/}
+# Every call, for the tests that count the agent's spawns.
+printf '%s %s\n' "$mode" "$*" >>"${ATTR_DIR:?}/calls"
 name="" value="" target=$node query=0 all=0 delete=0
 case $mode in
 attrd_updater)

@@ -1,13 +1,9 @@
 #!/bin/bash
 # integration_test.sh --- ocf:tandem:pgsql against three real PostgreSQL instances
 #
-# Three "nodes" on this machine, each a data directory and a socket
-# directory (Unix sockets only, all on port 5432).  $T/vip is a symbolic
-# link to the primary's socket directory: moving it is moving the virtual
-# IP.  The agent is driven as pacemaker-execd drives it (action argument,
-# OCF_RESKEY_*, notify variables); node attributes go to attrd-standin.sh,
-# since the attribute daemon needs a running cluster (tests/cluster has the
-# real one).  VALGRIND, when set, prefixes every agent run.
+# Three "nodes" on this machine (tests/pgsql/nodes.sh), driven as
+# pacemaker-execd drives the agent: action argument, OCF_RESKEY_*, notify
+# variables.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=${abs_top_srcdir:-$here/../..}
@@ -21,81 +17,10 @@ if [ "$(id -u)" != 0 ] || [ ! -x "$BIN/initdb" ]; then
 	echo "1..0 # SKIP needs root and PostgreSQL"
 	exit 77
 fi
-T=$(mktemp -d /tmp/tdpg.XXXXXX)
-chmod 755 "$T"
-cleanup() {
-	for n in n1 n2 n3; do
-		[ -f "$T/$n/data/postmaster.pid" ] && runuser -u postgres -- "$BIN/pg_ctl" -D "$T/$n/data" -m immediate -w stop >/dev/null 2>&1
-	done
-	rm -rf "$T"
-}
-trap cleanup EXIT
-mkdir -p "$T/bin" "$T/attrs"
-ln -s "$top/tests/pgsql/attrd-standin.sh" "$T/bin/attrd_updater"
-ln -s "$top/tests/pgsql/attrd-standin.sh" "$T/bin/crm_attribute"
-for n in n1 n2 n3; do
-	mkdir -p "$T/$n/sock" "$T/$n/rsctmp"
-	chown postgres:postgres "$T/$n" "$T/$n/sock"
-done
-SECRET=s3cret-pw-$$
-printf '*:*:*:replicator:%s\n' "$SECRET" >"$T/pgpass"
-chown postgres:postgres "$T/pgpass"
-chmod 600 "$T/pgpass"
-
-# ra NODE ACTION [NAME=value...]: the agent as execd runs it; sets RC, ERR.
-ra() {
-	local n=$1 action=$2
-	shift 2
-	# shellcheck disable=SC2086
-	env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin OCF_ROOT=/usr/lib/ocf HA_RSCTMP="$T/$n/rsctmp" \
-		OCF_RESOURCE_INSTANCE=pgsqld OCF_RESKEY_CRM_meta_on_node=$n OCF_RESKEY_CRM_meta_timeout=60000 \
-		OCF_RESKEY_CRM_meta_notify=true OCF_RESKEY_CRM_meta_promoted_max=1 \
-		OCF_RESKEY_pgdata="$T/$n/data" OCF_RESKEY_pghost="$T/$n/sock" \
-		OCF_RESKEY_start_opts="-c unix_socket_directories=$T/$n/sock" \
-		OCF_RESKEY_primary_conninfo="host=$T/vip port=5432" OCF_RESKEY_passfile="$T/pgpass" \
-		OCF_RESKEY_logfile="$T/$n/log" ATTR_DIR="$T/attrs" \
-		TANDEM_ATTRD_UPDATER="$T/bin/attrd_updater" TANDEM_CRM_ATTRIBUTE="$T/bin/crm_attribute" \
-		"$@" ${VALGRIND:-} "$AGENT" "$action" >"$T/out" 2>"$T/err"
-	RC=$?
-	ERR=$(cat "$T/err")
-	cat "$T/err" >>"$T/agent.log"
-}
-sql() { runuser -u postgres -- psql -h "$T/$1/sock" -p 5432 -d postgres -XAtq -c "$2" 2>&1; }
-attr() { cat "$T/attrs/$1/$2" 2>/dev/null; }
-vip_to() { ln -sfn "$T/$1/sock" "$T/vip"; }
-notify() { # notify NODE TYPE OP [NAME=value...]: a notification with three clone nodes
-	local n=$1 type=$2 op=$3
-	shift 3
-	ra "$n" notify OCF_RESKEY_CRM_meta_notify_type="$type" OCF_RESKEY_CRM_meta_notify_operation="$op" \
-		OCF_RESKEY_CRM_meta_notify_all_uname="n1 n2 n3" "$@"
-}
+. "$top/tests/pgsql/nodes.sh"
 
 echo "# a first node, made by initdb as an admin would"
-runuser -u postgres -- "$BIN/initdb" -D "$T/n1/data" -U postgres --auth-local=peer --no-sync >/dev/null
-cat >>"$T/n1/data/postgresql.conf" <<CONF
-listen_addresses = ''
-password_encryption = 'scram-sha-256'
-# A standby that goes silent holds commits until the agent acts, never
-# until PostgreSQL's own timeout gives up on it.
-wal_sender_timeout = 0
-wal_log_hints = on
-fsync = off
-wal_keep_size = '64MB'
-CONF
-cat >"$T/n1/data/pg_hba.conf" <<HBA
-local all postgres peer
-local replication replicator scram-sha-256
-local postgres replicator scram-sha-256
-HBA
-runuser -u postgres -- "$BIN/pg_ctl" -D "$T/n1/data" -o "-c unix_socket_directories=$T/n1/sock" -w -s start >/dev/null
-sql n1 "CREATE ROLE replicator LOGIN REPLICATION PASSWORD '$SECRET'" >/dev/null
-# What pg_rewind needs from its source, as the PostgreSQL documentation lists.
-for f in "pg_ls_dir(text, boolean, boolean)" "pg_stat_file(text, boolean)" "pg_read_binary_file(text)" \
-	"pg_read_binary_file(text, bigint, bigint, boolean)"; do
-	sql n1 "GRANT EXECUTE ON FUNCTION pg_catalog.$f TO replicator" >/dev/null
-done
-sql n1 "CREATE TABLE acked (n int PRIMARY KEY)" >/dev/null
-runuser -u postgres -- "$BIN/pg_ctl" -D "$T/n1/data" -w -s stop
+first_node n1
 
 echo "# bootstrap: start (always a standby), promote, clone two standbys"
 ra n1 monitor
@@ -195,8 +120,6 @@ tap_like "$(cat "$T/agent.log")" 'n3 may be promoted again' "and said"
 sql n1 "DELETE FROM acked WHERE n > 1000" >/dev/null
 
 echo "# the primary crashes (kill -9), with WAL its standbys never got"
-# procs NODE: the pids of a node's PostgreSQL processes (they run in its data directory).
-procs() { for p in $(pgrep -x postgres); do [ "$(readlink /proc/$p/cwd)" = "$T/$1/data" ] && echo "$p"; done; }
 # n3 is held back: stopped, while n2 alone acknowledges 100 more commits.
 ra n3 stop
 for i in $(seq 201 300); do
@@ -249,8 +172,11 @@ tap_like "$ERR" 'ocf-exit-reason:n2 holds more WAL than this node' "reason names
 tap_is "$(cat "$T/attrs/n2/master-pgsqld")/$(cat "$T/attrs/n3/master-pgsqld")" "1000/-1000000" \
 	"scores point Pacemaker at n2"
 tap_is "$(sql n3 "SELECT pg_is_in_recovery()")" t "n3 is still a standby"
+: >"$T/attrs/calls"
 ra n2 promote
 tap_is "$RC" 0 "promote n2"
+tap_is "$(grep -c -- '--promotion .*--update' "$T/attrs/calls")" 1 \
+	"promote writes one score, its own: the others' wait for the first monitor (each a spawn and a transition abort before the VIP starts)"
 vip_to n2
 ra n2 monitor OCF_RESKEY_CRM_meta_interval=15000
 tap_like "$(attr n2 tandem-pgsql-last-failover-pgsqld)" 'gap [0-9]+ bytes' "failover record names the gap (published by the first monitor)"
@@ -593,31 +519,8 @@ tap_is "$(sql n3 "SELECT count(*) FROM acked WHERE n BETWEEN 701 AND 705")" 0 "a
 
 echo "# a WAL archive (pgBackRest): a former primary whose WAL from before the fork was recycled rejoins through it"
 if command -v pgbackrest >/dev/null; then
-	install -d -o postgres -g postgres "$T/repo" "$T/pgbr"
-	cat >"$T/pgbackrest.conf" <<CONF
-[global]
-repo1-path=$T/repo
-log-path=$T/pgbr
-lock-path=$T/pgbr
-[tandem]
-pg1-port=5432
-CONF
-	chmod 644 "$T/pgbackrest.conf"
-	# On a real node pg1-path is the one data directory, set in its
-	# /etc/pgbackrest.conf; here three share a host: each names its own
-	# (pg_rewind and pg_basebackup copy it along: the same cluster, the
-	# same system identifier, which is what archive-get checks).
-	for n in n1 n3; do
-		pgbr="pgbackrest --config=$T/pgbackrest.conf --stanza=tandem --pg1-path=$T/$n/data"
-		cat >>"$T/$n/data/postgresql.conf" <<CONF
-archive_mode = on
-archive_command = '$pgbr archive-push %p'
-restore_command = '$pgbr archive-get %f "%p"'
-CONF
-	done
+	archive_setup n1 n3
 	runuser -u postgres -- "$BIN/pg_ctl" -D "$T/n1/data" -w -s -m fast restart -o "-c unix_socket_directories=$T/n1/sock" >/dev/null
-	pgbackrest_as() { runuser -u postgres -- pgbackrest --config="$T/pgbackrest.conf" --stanza=tandem \
-		--pg1-path="$T/$1/data" --pg1-socket-path="$T/$1/sock" "${@:2}" 2>&1; }
 	out=$(pgbackrest_as n1 stanza-create) || echo "$out" | sed 's/^/#   /'
 	tap_ok "pgbackrest check passes on the primary n1 (archive_command works)" pgbackrest_as n1 check
 	tap_ok "n3 streams from n1" tap_wait 30 streams1
