@@ -206,12 +206,37 @@ clone_from_primary(struct pg *pg)
 	return TANDEM_OCF_SUCCESS;
 }
 
+/* Copies from to a new file to, owned by system_user; false if it could not. */
+static bool
+copy_owned(struct pg *pg, const char *from, const char *to)
+{
+	char buf[65536];
+	ssize_t n = 0;
+	bool ok;
+	int in = open(from, O_RDONLY | O_CLOEXEC);
+	int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+	while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n) {
+			n = -1;
+			break;
+		}
+	ok = in >= 0 && out >= 0 && n == 0;
+	if (out >= 0 && fchown(out, pg->uid, pg->gid) != 0)
+		tandem_log(LOG_WARNING, "could not give %s to %s", to, pg->user);
+	if (in >= 0)
+		close(in);
+	if (out >= 0 && close(out) != 0)
+		ok = false;
+	return ok;
+}
+
 /* Copies the regular files of pg_wal aside before a rewind overwrites
  * them: what the former primary wrote after the timelines diverged. */
 static bool
 save_wal(struct pg *pg, char *dest, size_t len, char *last, size_t last_len)
 {
-	char src[4096], from[8192], to[8192], buf[65536];
+	char src[4096], from[8192], to[8192];
 	struct dirent *e;
 	DIR *d;
 
@@ -224,29 +249,74 @@ save_wal(struct pg *pg, char *dest, size_t len, char *last, size_t last_len)
 	if (d == NULL)
 		return false;
 	while ((e = readdir(d)) != NULL) {
-		int in, out;
-		ssize_t n;
-
 		if (strlen(e->d_name) != 24 || strspn(e->d_name, "0123456789ABCDEF") != 24)
 			continue;
 		if (strcmp(e->d_name, last) > 0)
 			snprintf(last, last_len, "%.24s", e->d_name);
 		snprintf(from, sizeof(from), "%s/%s", src, e->d_name);
 		snprintf(to, sizeof(to), "%s/%s", dest, e->d_name);
-		in = open(from, O_RDONLY | O_CLOEXEC);
-		out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
-			if (write(out, buf, (size_t)n) != n)
-				break;
-		if (out >= 0 && fchown(out, pg->uid, pg->gid) != 0)
-			tandem_log(LOG_WARNING, "could not give %s to %s", to, pg->user);
-		if (in >= 0)
-			close(in);
-		if (out >= 0)
-			close(out);
+		copy_owned(pg, from, to);
 	}
 	closedir(d);
 	return true;
+}
+
+/* Puts back into pg_wal the segments saved (save_wal) that the rewound
+ * node replays first: from its last common checkpoint's redo (the
+ * segment backup_label names, which pg_rewind writes) to the one before
+ * the segment where the histories diverged, all common history.
+ * PostgreSQL 13's pg_rewind removes every segment the source does not
+ * hold, and a primary that has checkpointed since its promotion holds
+ * none from before the fork: the node would wait for WAL nobody has
+ * ("requested WAL segment ... has already been removed"), never
+ * consistent.  14 and later keep them ("Not removing file ... because it
+ * is required for recovery"): then nothing is missing here. */
+static void
+restore_common_wal(struct pg *pg, const char *saved, const char *diverged)
+{
+	char path[4200], from[8192], to[8192], label[512], word[24], redo[25] = "", low[17], high[17];
+	const char *at = strstr(diverged, "WAL location ");
+	uint64_t seg = pg->control.wal_segment_size > 0 ? pg->control.wal_segment_size : SEGMENT, lsn, no;
+	struct dirent *e;
+	size_t n;
+	FILE *f;
+	DIR *d;
+
+	if (at == NULL || sscanf(at, "WAL location %23s", word) != 1 || !tandem_lsn_parse(word, &lsn))
+		return;
+	no = lsn / seg; /* its segment's name, without the timeline */
+	snprintf(high, sizeof(high), "%08X%08X", (unsigned)(no / (0x100000000ULL / seg)),
+		 (unsigned)(no % (0x100000000ULL / seg)));
+	snprintf(path, sizeof(path), "%s/backup_label", pg->datadir);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return;
+	n = fread(label, 1, sizeof(label) - 1, f);
+	fclose(f);
+	label[n] = '\0';
+	at = strstr(label, "(file ");
+	if (at == NULL || sscanf(at, "(file %24[0-9A-F])", redo) != 1 || strlen(redo) != 24)
+		return;
+	snprintf(low, sizeof(low), "%s", redo + 8);
+	d = opendir(saved);
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		struct stat st;
+
+		if (strlen(e->d_name) != 24 || strcmp(e->d_name + 8, low) < 0 || strcmp(e->d_name + 8, high) >= 0)
+			continue;
+		snprintf(from, sizeof(from), "%s/%s", saved, e->d_name);
+		snprintf(to, sizeof(to), "%s/pg_wal/%s", pg->datadir, e->d_name);
+		if (stat(to, &st) == 0)
+			continue;
+		if (copy_owned(pg, from, to))
+			tandem_log(LOG_INFO, "put back %s, removed by pg_rewind: the rewound node replays it first",
+				   e->d_name);
+		else
+			unlink(to);
+	}
+	closedir(d);
 }
 
 /* Whether the data directory's configuration sets restore_command (a WAL
@@ -363,6 +433,7 @@ rejoin_if_diverged(struct pg *pg, bool forked, bool *rewound, bool *cannot)
 		return TANDEM_OCF_ERR_GENERIC;
 	}
 	tandem_spawn_result_free(&res);
+	restore_common_wal(pg, dest, line);
 	tandem_log(LOG_INFO, "rewound \"%s\" to the new primary's timeline%s", pg->datadir,
 		   real[5] != NULL ? ", WAL it no longer held fetched from the archive (restore_command)" : "");
 	*rewound = true;

@@ -68,12 +68,11 @@ wal_from() {
 		sql "$1" "SET synchronous_commit = local; UPDATE pgbench_accounts SET abalance = abalance + 1 WHERE aid % 10 = (random() * 9)::int" >/dev/null
 	done
 }
-# repaired NODE KIND: the agent's node attribute names the repair KIND.
-repaired() {
-	local a
-	a=$(attr "$1" tandem-pgsql-repair-pgsqld)
-	case $a in *"$2"*) return 0 ;; esac
-	echo "# $1's repair attribute: '$a' (want '$2')"
+# said WORD: the last agent run's log says WORD (which repair it did).
+said() {
+	grep -q "$1" <<<"$ERR" && return 0
+	echo "# the agent did not say '$1':"
+	sed 's/^/#   /' <<<"$ERR"
 	rc=1
 	return 1
 }
@@ -94,10 +93,11 @@ runuser -u postgres -- "$BIN/pgbench" -h "$T/n1/sock" -i -q -s $((MB * 10 / 155)
 commit n1
 echo "# database: $(sql n1 "SELECT pg_size_pretty(pg_database_size('postgres'))")"
 
-echo "# anchor: n2 cloned by hand (pg_basebackup -R, then started)"
+echo "# anchor: n2 cloned by hand (pg_basebackup -R with its slot, then started)"
 T0=$(now)
 runuser -u postgres -- "$BIN/pg_basebackup" -d "host=$T/vip user=replicator passfile=$T/pgpass application_name=n2" \
-	-D "$T/n2/data" -X stream -R -c fast || { echo "# pg_basebackup failed"; exit 1; }
+	-D "$T/n2/data" -X stream -R -C -S tandem_n2 -c fast || { echo "# pg_basebackup failed"; exit 1; }
+archive_lines n2
 pg_on n2 start
 until_streaming n1 n2 && row anchor "$STREAMED" "pg_basebackup -R, start: by hand"
 pg_on n2 stop -m fast
@@ -108,7 +108,7 @@ notify n1 pre start OCF_RESKEY_CRM_meta_notify_start_uname=n2
 T0=$(now)
 ra n2 start
 [ "$RC" = 0 ] || { echo "# start n2: $ERR"; rc=1; }
-until_streaming n1 n2 && row clone "$STREAMED" "pg_basebackup by the agent's start"
+said 'is empty: cloning it from the primary' && until_streaming n1 n2 && row clone "$STREAMED" "pg_basebackup by the agent's start"
 ra n1 monitor OCF_RESKEY_CRM_meta_interval=15000
 
 echo "# repository: the same, restored from pgBackRest's latest backup (pgbackrest_stanza)"
@@ -119,8 +119,11 @@ rm -rf "$T/n2/data"
 T0=$(now)
 ra n2 start OCF_RESKEY_pgbackrest_stanza=tandem PGBACKREST_CONFIG="$T/pgbackrest.conf"
 [ "$RC" = 0 ] || { echo "# start n2: $ERR"; rc=1; }
-until_streaming n1 n2 && row repository "$STREAMED" "pgbackrest restore, then the archive and the primary"
-# From here on n2 archives (and restores) with its own data directory.
+said 'restoring it from pgBackRest stanza' && until_streaming n1 n2 && row repository "$STREAMED" "pgbackrest restore, then the archive and the primary"
+# From here on n2 archives (and restores) with its own data directory:
+# pgbackrest restore wrote a restore_command that finds its repository
+# through /etc/pgbackrest.conf, as on a real node, not this test's.
+sed -i '/^restore_command/d' "$T/n2/data/postgresql.auto.conf"
 archive_lines n2
 pg_on n2 restart -m fast
 until_streaming n1 n2 >/dev/null
@@ -153,7 +156,7 @@ else
 fi
 T0=$(now)
 ra n1 monitor OCF_RESKEY_CRM_meta_interval=15000
-slot_took=$(since "$T0")
+slot_took=$(awk -v a="$T0" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }')
 if [ "$(sql n1 "SELECT coalesce(wal_status, '') FROM pg_replication_slots WHERE slot_name = 'tandem_n2'")" = lost ]; then
 	echo "# the primary's monitor did not make the slot again"
 	rc=1
@@ -173,7 +176,7 @@ echo "# rewind: n2 stopped, n1 goes on alone ($((MB / 16)) MiB of WAL), crashes;
 ra n2 stop
 wal_from n1 $((MB / 16))
 # shellcheck disable=SC2046 # one pid per word
-kill -9 $(procs n1)
+kill -9 $(procs n1) 2>/dev/null
 pg_on n2 start
 pg_on n2 promote
 sql n2 "CHECKPOINT" >/dev/null   # as the agent's promote does: pg_rewind reads the new timeline from pg_control
@@ -183,7 +186,7 @@ notify n2 pre start OCF_RESKEY_CRM_meta_notify_start_uname=n1
 T0=$(now)
 ra n1 start
 [ "$RC" = 0 ] || { echo "# start n1: $ERR"; rc=1; }
-until_streaming n2 n1 && repaired n1 rewound && row rewind "$STREAMED" "pg_rewind, then streaming"
+said 'rewound "' && until_streaming n2 n1 && row rewind "$STREAMED" "pg_rewind, then streaming"
 
 echo
 echo "A standby repaired by ocf:tandem:pgsql's start, against the clone by hand it replaces ($MB MiB database, PostgreSQL $(pg_major), one run):"

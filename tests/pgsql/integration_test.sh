@@ -469,11 +469,6 @@ tap_is "$(sql n3 "SELECT count(*) FROM acked WHERE n BETWEEN 601 AND 606")" 6 "a
 ra n3 monitor OCF_RESKEY_CRM_meta_interval=16000
 tap_is "$RC" 0 "monitor n3: a healthy standby"
 
-# PostgreSQL 13 (bullseye's): the rewound standby of the fork section
-# did not reach a consistent state within start's timeout in the version
-# lane, and the sections after it depend on it; not yet understood, so
-# said here and in the README rather than run (issue #18).
-if [ "$(basename "$(dirname "$BIN")")" -ge 14 ]; then
 echo "# a standby past the fork: it replayed WAL the new primary never had (the election did not wait for it)"
 # n1, the crashed primary of the double failure, cloned again (as the
 # README says of a node whose commits were abandoned) as n2's standby.
@@ -495,8 +490,10 @@ kill -9 $(procs n2)
 runuser -u postgres -- "$BIN/pg_ctl" -D "$T/n1/data" -w -s start -l "$T/n1/log" -o "-c unix_socket_directories=$T/n1/sock"
 runuser -u postgres -- "$BIN/pg_ctl" -D "$T/n1/data" -w -s promote
 # As the agent's promote does: pg_rewind reads the new timeline from the
-# source's pg_control, which only a checkpoint writes (on PostgreSQL 13 the
-# rewound standby otherwise never reaches a consistent state).
+# source's pg_control, which only a checkpoint writes.  It also recycles
+# the WAL from before the fork (n1's wal_keep_size is 0, cloned from n2):
+# PostgreSQL 13's pg_rewind then removes n3's copy too, which the agent
+# puts back (restore_common_wal).
 sql n1 "CHECKPOINT" >/dev/null
 vip_to n1
 sql n1 "SET synchronous_commit = local; INSERT INTO acked VALUES (801)" >/dev/null   # its synchronous names are n2's, cloned
@@ -587,9 +584,6 @@ if command -v pgbackrest >/dev/null; then
 	tap_is "$RC" 6 "validate-all: a stanza name with '/': a bad configuration (6)"
 else
 	tap_skip "pgbackrest is not installed (tests/deps.sh installs it)"
-fi
-else
-	echo "# PostgreSQL $(basename "$(dirname "$BIN")"): the fork and archive sections need 14 or later here (see above)"
 fi
 tap_ok "the replication password is in no log" sh -c "! grep -q '$SECRET' $T/agent.log $T/n*/log"
 
