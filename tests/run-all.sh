@@ -8,7 +8,7 @@
 #    make check-cluster-trixie, every node in a Debian 13 root), the version
 #    matrix on Debian 11/13/14 roots (make check-versions), and make distcheck
 # 5. each fuzz target for FUZZ_SECONDS (default 20)
-# 6. the benchmark (prints its table; it asserts nothing about speed)
+# 6. the benchmarks (each prints its table; none asserts anything about speed)
 # Ends with one line "tests: N passed, N failed" counting every test of every step.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -196,6 +196,10 @@ step "benchmark: pgsql monitor against pgsqlms (in a cluster node)" _build/werro
 	bash tests/bench/pgsql_monitor.sh _build/werror
 step "benchmark: stash monitor against curl" _build/werror/tests/lib/reaper \
 	bash tests/bench/stash_monitor.sh _build/werror
+# Each repair of a standby that fell out, beside the clone by hand it
+# replaces (a 256 MiB database here; the README's figures are 1 GiB).
+step "benchmark: repairs against a clone by hand" env REPAIR_MB=256 _build/werror/tests/lib/reaper \
+	bash tests/bench/repair.sh _build/werror
 # Tandem's side from this run's check-cluster, PAF's run here.
 step "benchmark: failover against PAF + IPaddr2" env TANDEM_SUMMARY=_build/check-cluster.out \
 	bash tests/bench/failover.sh _build/werror

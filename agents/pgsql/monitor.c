@@ -65,6 +65,18 @@ say_fitness(const char *node, const char *unfit)
 		tandem_log(LOG_NOTICE, "%s may be promoted again (was: %s)", node, was);
 }
 
+/* Whether this node was promoted less than PG_SETTLE_S ago (state
+ * "promoted-at", written by promote). */
+static bool
+settling(void)
+{
+	char buf[32];
+	int64_t at = read_state("promoted-at", buf, sizeof(buf)) ? atoll(buf) : 0;
+	int64_t now = time(NULL);
+
+	return at > 0 && now >= at && now - at < PG_SETTLE_S;
+}
+
 /* The primary's duties on each monitor and at promotion: slots, scores,
  * synchronous names, the commit record. */
 void
@@ -103,11 +115,9 @@ primary_duties(struct pg *pg, bool promoting)
 	}
 	/* A clone node that is not streaming at all may not be promoted:
 	 * its data is as old as its last connection.  Not written by promote
-	 * (none streams yet: one spawn and one transition abort per node,
-	 * before the VIP can start): the commit record promote wrote names
-	 * this node alone, so no other node's promote passes the election
-	 * until the first monitor, a second later, writes these. */
-	for (size_t k = 0; k < n_nodes && !promoting; k++) {
+	 * nor in the PG_SETTLE_S after it (none streams yet: one spawn and
+	 * one transition abort per node, while the VIP is to start). */
+	for (size_t k = 0; k < n_nodes && !promoting && !settling(); k++) {
 		bool streaming = strcmp(nodes[k], pg->node) == 0;
 
 		for (size_t i = 0; i < n && !streaming; i++)

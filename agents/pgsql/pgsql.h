@@ -222,6 +222,14 @@ struct pg_candidate {
  * a previous one's that attrd still holds (an update reaches the other
  * nodes a little after the notification that made it has ended). */
 #define PG_ELECTION_SKEW_S 10   //!< clock difference tolerated between nodes
+/* A new primary's monitors leave the scores of the nodes not streaming
+ * from it as they are for this long (s) after its promotion: each write
+ * is a spawn and a transition abort, and the VIP may not have started
+ * yet (on a loaded host the first monitor can come first); most of those
+ * nodes are about to stream and be ranked.  The commit record promote
+ * wrote names the new primary alone, so no other node passes an election
+ * meanwhile. */
+#define PG_SETTLE_S 5
 void pg_election_format(uint64_t lsn, int64_t when, char *out, size_t len);
 bool pg_election_parse(const char *value, uint64_t *lsn, int64_t *when);
 

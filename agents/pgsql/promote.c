@@ -287,6 +287,8 @@ pg_promote(struct tandem_ctx *ctx)
 	/* On display only: the first monitor publishes it, one spawn less
 	 * before the VIP can start. */
 	write_state("failover", record);
+	snprintf(secs, sizeof(secs), "%lld", (long long)time(NULL));
+	write_state("promoted-at", secs);
 	primary_duties(&pg, true);
 	clear_refusal(&pg);
 	pg_close(&pg);

@@ -235,13 +235,15 @@ archive_checked() {
 	fi
 }
 
-# timeline NAME FROM: where a failover's seconds went (tests/cluster/timeline.awk
-# on every node's Pacemaker log, from FROM, the fault's time): printed, and
-# its "steps" line kept in the summary for tests/bench/failover.sh.
+# timeline NAME FROM [MOVES]: where a failover's seconds went
+# (tests/cluster/timeline.awk on every node's Pacemaker log, from FROM, the
+# fault's time; MOVES=1 where the VIP moves, so it ends at the VIP's start
+# however many transitions come first): printed, and its "steps" line
+# kept in the summary for tests/bench/failover.sh.
 timeline() {
 	local out
 	out=$(sort -s -k3,3 "$CL_DIR"/*/var-log-pacemaker/pacemaker.log 2>/dev/null |
-		awk -v from="$2" -v vip=pgsql-vip -v rsc=pgsqld -f "$top/tests/cluster/timeline.awk")
+		awk -v from="$2" -v vip=pgsql-vip -v rsc=pgsqld -v moves="${3:-0}" -f "$top/tests/cluster/timeline.awk")
 	printf '%s\n' "$out" | grep -v '^steps' | sed "s/^/# timeline $1: /"
 	printf '%s\n' "$out" | sed -n "s/^steps/timeline $1/p" >>"$CL_DIR/summary"
 }
@@ -290,7 +292,7 @@ scenario_poweroff() { # the primary node loses power; it comes back and rejoins 
 	at=$(date +%H:%M:%S.%3N)
 	node_poweroff "$p"
 	client_wait
-	timeline poweroff "$at"
+	timeline poweroff "$at" 1
 	say "$p boots again"
 	node_boot "$p"
 	watch_stop
@@ -817,6 +819,7 @@ scenario_quiet() {
 	say "quiet: $secs s of a client and nothing else (token ${CLUSTER_TOKEN:-1000} ms${CLUSTER_HOG:+, stress-ng --cpu $CLUSTER_HOG beside})"
 	client_start "$secs"
 	watch_start
+	sleep "$secs"
 	client_wait
 	watch_stop
 	np=$(primary "$(any_up)")

@@ -1,7 +1,7 @@
 # timeline.awk --- where a failover's seconds go, from the cluster's own Pacemaker logs
 #
 #   sort -k3,3 NODE/var-log-pacemaker/pacemaker.log... |
-#       awk -v from=HH:MM:SS.mmm -v vip=pgsql-vip -v rsc=pgsqld -f timeline.awk
+#       awk -v from=HH:MM:SS.mmm -v vip=pgsql-vip -v rsc=pgsqld [-v moves=1] -f timeline.awk
 #
 # Reads every node's pacemaker.log (merged, in time order) from the fault
 # (from: the time it was injected, this host's clock, which the nodes
@@ -38,8 +38,8 @@ BEGIN { t0 = secs(from); over = 0 }
 		next
 }
 # The failover ends at the VIP's start; where the VIP does not move (the
-# primary recovered in place), at the scheduler run after promote.
-/(Transition [0-9]+ aborted by|Calculated transition)/ && after_promote > 0 && !("vip" in seen) {
+# primary recovered in place: moves=0), at the scheduler run after promote.
+/(Transition [0-9]+ aborted by|Calculated transition)/ && !moves && after_promote > 0 && !("vip" in seen) {
 	over = 1
 	next
 }
