@@ -116,8 +116,12 @@ primary_duties(struct pg *pg, bool promoting)
 	/* A clone node that is not streaming at all may not be promoted:
 	 * its data is as old as its last connection.  Not written by promote
 	 * nor in the PG_SETTLE_S after it (none streams yet: one spawn and
-	 * one transition abort per node, while the VIP is to start). */
-	for (size_t k = 0; k < n_nodes && !promoting && !settling(); k++) {
+	 * one transition abort per node, while the VIP is to start), where a
+	 * commit record keeps them out of the election meanwhile: not with
+	 * sync_mode=off, which has none. */
+	bool defer = pg->mode != PG_SYNC_OFF && (promoting || settling());
+
+	for (size_t k = 0; k < n_nodes && !defer; k++) {
 		bool streaming = strcmp(nodes[k], pg->node) == 0;
 
 		for (size_t i = 0; i < n && !streaming; i++)

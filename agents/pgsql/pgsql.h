@@ -228,7 +228,7 @@ struct pg_candidate {
  * yet (on a loaded host the first monitor can come first); most of those
  * nodes are about to stream and be ranked.  The commit record promote
  * wrote names the new primary alone, so no other node passes an election
- * meanwhile. */
+ * meanwhile; with sync_mode=off there is none, and they are written at once. */
 #define PG_SETTLE_S 5
 void pg_election_format(uint64_t lsn, int64_t when, char *out, size_t len);
 bool pg_election_parse(const char *value, uint64_t *lsn, int64_t *when);

@@ -222,8 +222,10 @@ copy_owned(struct pg *pg, const char *from, const char *to)
 			break;
 		}
 	ok = in >= 0 && out >= 0 && n == 0;
-	if (out >= 0 && fchown(out, pg->uid, pg->gid) != 0)
+	if (out >= 0 && fchown(out, pg->uid, pg->gid) != 0) {
 		tandem_log(LOG_WARNING, "could not give %s to %s", to, pg->user);
+		ok = false;     /* PostgreSQL could not read it */
+	}
 	if (in >= 0)
 		close(in);
 	if (out >= 0 && close(out) != 0)
@@ -289,14 +291,18 @@ restore_common_wal(struct pg *pg, const char *saved, const char *diverged)
 		 (unsigned)(no % (0x100000000ULL / seg)));
 	snprintf(path, sizeof(path), "%s/backup_label", pg->datadir);
 	f = fopen(path, "r");
-	if (f == NULL)
+	if (f == NULL) {
+		tandem_log(LOG_WARNING, "no backup_label after pg_rewind (%s): no WAL put back", strerror(errno));
 		return;
+	}
 	n = fread(label, 1, sizeof(label) - 1, f);
 	fclose(f);
 	label[n] = '\0';
 	at = strstr(label, "(file ");
-	if (at == NULL || sscanf(at, "(file %24[0-9A-F])", redo) != 1 || strlen(redo) != 24)
+	if (at == NULL || sscanf(at, "(file %24[0-9A-F])", redo) != 1 || strlen(redo) != 24) {
+		tandem_log(LOG_WARNING, "backup_label names no WAL file: no WAL put back");
 		return;
+	}
 	snprintf(low, sizeof(low), "%s", redo + 8);
 	d = opendir(saved);
 	if (d == NULL)
@@ -310,11 +316,20 @@ restore_common_wal(struct pg *pg, const char *saved, const char *diverged)
 		snprintf(to, sizeof(to), "%s/pg_wal/%s", pg->datadir, e->d_name);
 		if (stat(to, &st) == 0)
 			continue;
-		if (copy_owned(pg, from, to))
+		if (copy_owned(pg, from, to)) {
+			/* Marked archived, as a standby's walreceiver marks what
+			 * it receives (XLogArchiveForceDone, walreceiver.c): the
+			 * primary archives it, not this node if it is promoted. */
+			snprintf(to, sizeof(to), "%s/pg_wal/archive_status/%s.done", pg->datadir, e->d_name);
+			if (!copy_owned(pg, "/dev/null", to))
+				tandem_log(LOG_WARNING, "could not write %s", to);
 			tandem_log(LOG_INFO, "put back %s, removed by pg_rewind: the rewound node replays it first",
 				   e->d_name);
-		else
+		} else {
+			tandem_log(LOG_WARNING, "could not put back %s: recovery will need it from an archive",
+				   e->d_name);
 			unlink(to);
+		}
 	}
 	closedir(d);
 }

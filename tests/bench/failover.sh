@@ -58,7 +58,7 @@ printf '%-11s | %-44s | %-44s\n' "CPU/minute" "${tc:--} ms (${CLUSTER_NODES:-3} 
 # scenarios.sh's "timeline" lines (tests/cluster/timeline.awk, from the
 # nodes' Pacemaker logs): when each step ended, in seconds after the fault.
 step_of() { # step_of STACK FAULT KEY
-	sed -n "s/^timeline $2.* $3=\([0-9.]*\).*/\1/p" "$out/$1.tsv" | head -1
+	sed -n "s/^timeline $2\( .*\)\{0,1\} $3=\([0-9.]*\).*/\2/p" "$out/$1.tsv" | head -1
 }
 echo
 echo "Where the seconds went, s after the fault (every node's Pacemaker log; - : not in this failover):"

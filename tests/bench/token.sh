@@ -18,14 +18,17 @@ build=$(realpath "${1:-$top}")
 tokens=${TOKENS:-1000 500}
 hog=${TOKEN_HOG:-1}
 quiet=${QUIET_SECONDS:-600}
-cuts=$(printf 'poweroff %.0s' $(seq "${TOKEN_CUTS:-2}"))
+cuts=""
+for _ in $(seq "${TOKEN_CUTS:-2}"); do cuts+=" poweroff"; done
 command -v stress-ng >/dev/null || { echo "token.sh: stress-ng is not installed (tests/deps.sh)" >&2; exit 5; }
 out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
+# Kept when a run failed, for its logs (each token's whole output).
+trap '[ "$rc" = 0 ] && rm -rf "$out" || echo "token.sh: logs kept in $out"' EXIT
 rc=0
 for t in $tokens; do
-	CLUSTER_TOKEN=$t CLUSTER_HOG=$hog QUIET_SECONDS=$quiet CLUSTER_EXTRAS=0 CLUSTER_SCENARIOS="quiet $cuts" \
+	CLUSTER_TOKEN=$t CLUSTER_HOG=$hog QUIET_SECONDS=$quiet CLUSTER_EXTRAS=0 CLUSTER_SCENARIOS="quiet$cuts" \
 		"$build/tests/lib/reaper" bash "$top/tests/cluster/scenarios.sh" "$build" >"$out/$t.log" 2>&1 || rc=1
+	[ "$rc" = 0 ] || grep -E '^#   |gave up' "$out/$t.log" | tail -n 20
 	grep -E '^(ok|not ok)' "$out/$t.log" | sed "s/^/[token $t] /"
 	sed -n "s/^# summary: //p" "$out/$t.log" >"$out/$t.tsv"
 done
