@@ -7,6 +7,7 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=${abs_top_srcdir:-$here/../..}
+# shellcheck disable=SC2034 # read by nodes.sh
 AGENT=${PGSQL_AGENT:-${abs_top_builddir:-$top}/agents/pgsql/pgsql}
 . "$top/tests/lib/pg.sh"
 BIN=$(pg_bindir)
