@@ -42,7 +42,7 @@ NODES="n1 n2" T_PREFIX=tdrepair
 rc=0
 
 now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+since() { awk -v a="$1" -v b="$(now)" -v d="${2:-1}" 'BEGIN { printf "%.*f", d, b - a }'; }  # since T0 [DECIMALS]
 # until_streaming PRIMARY NODE: waits (up to 15 min) until NODE streams
 # and holds the newest commit; sets STREAMED to the seconds since $T0.
 until_streaming() {
@@ -160,7 +160,7 @@ else
 fi
 T0=$(now)
 ra n1 monitor OCF_RESKEY_CRM_meta_interval=15000
-slot_took=$(awk -v a="$T0" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }')
+slot_took=$(since "$T0" 2)
 status=$(sql n1 "SELECT wal_status FROM pg_replication_slots WHERE slot_name = 'tandem_n2'")
 if [ "$status" != reserved ] && [ "$status" != extended ]; then
 	echo "# the primary's monitor did not make the slot again: its wal_status is '$status'"

@@ -427,8 +427,7 @@ notify n2 pre start OCF_RESKEY_CRM_meta_notify_start_uname=n3
 ra n3 start
 tap_is "$RC" 0 "n3 starts as a standby of n2"
 [ "$RC" = 0 ] || echo "$ERR" | sed 's/^/#   /'
-streams() { [ "$(sql n2 "SELECT count(*) FROM pg_stat_replication WHERE application_name = '$1' AND state = 'streaming'")" = 1 ]; }
-tap_ok "and streams" tap_wait 30 streams n3
+tap_ok "and streams" tap_wait 30 streams_to n2 n3
 ra n2 monitor OCF_RESKEY_CRM_meta_interval=15000
 # Its node down for long (here only its server, stopped behind the agent's
 # back), while the primary writes more WAL than the slot may keep.
@@ -465,7 +464,7 @@ tap_is "$RC" 0 "start n3 repairs it: cloned again"
 tap_ok "its old data directory is kept aside (repair_keep=1)" sh -c "ls -d $T/n3/data.repaired-* >/dev/null 2>&1"
 tap_like "$(attr n3 tandem-pgsql-repair-pgsqld)" '^[0-9-]+T[0-9:]+Z cloned again: .*already been removed' \
 	"a node attribute says when, what and why"
-tap_ok "n3 streams again" tap_wait 30 streams n3
+tap_ok "n3 streams again" tap_wait 30 streams_to n2 n3
 tap_is "$(sql n3 "SELECT count(*) FROM acked WHERE n BETWEEN 601 AND 606")" 6 "and holds every commit made while it was away"
 ra n3 monitor OCF_RESKEY_CRM_meta_interval=16000
 tap_is "$RC" 0 "monitor n3: a healthy standby"
@@ -479,7 +478,7 @@ notify n2 pre start OCF_RESKEY_CRM_meta_notify_start_uname=n1
 ra n1 start
 tap_is "$RC" 0 "n1, emptied, is cloned again as a standby of n2"
 [ "$RC" = 0 ] || echo "$ERR" | sed 's/^/#   /'
-tap_ok "and streams" tap_wait 30 streams n1
+tap_ok "and streams" tap_wait 30 streams_to n2 n1
 ra n1 stop
 # n3 alone receives more; n2 is lost; n1 is promoted behind the agent's
 # back, as if the election had not waited for n3.
@@ -509,8 +508,7 @@ ra n3 start
 tap_is "$RC" 0 "start n3 repairs it: rewound (pg_rewind), not cloned"
 [ "$RC" = 0 ] || echo "$ERR" | sed 's/^/#   /'
 tap_like "$(attr n3 tandem-pgsql-repair-pgsqld)" '^[0-9-]+T[0-9:]+Z rewound: ' "the node attribute says it was rewound, when and why"
-streams1() { [ "$(sql n1 "SELECT count(*) FROM pg_stat_replication WHERE application_name = 'n3' AND state = 'streaming'")" = 1 ]; }
-tap_ok "n3 streams from n1" tap_wait 30 streams1
+tap_ok "n3 streams from n1" tap_wait 30 streams_to n1 n3
 has_801() { [ "$(sql n3 "SELECT count(*) FROM acked WHERE n = 801")" = 1 ]; }
 tap_ok "and holds what n1 committed" tap_wait 30 has_801
 tap_is "$(sql n3 "SELECT count(*) FROM acked WHERE n BETWEEN 701 AND 705")" 0 "and no longer what n1 never had"
@@ -521,7 +519,7 @@ if command -v pgbackrest >/dev/null; then
 	runuser -u postgres -- "$BIN/pg_ctl" -D "$T/n1/data" -w -s -m fast restart -o "-c unix_socket_directories=$T/n1/sock" >/dev/null
 	out=$(pgbackrest_as n1 stanza-create) || echo "$out" | sed 's/^/#   /'
 	tap_ok "pgbackrest check passes on the primary n1 (archive_command works)" pgbackrest_as n1 check
-	tap_ok "n3 streams from n1" tap_wait 30 streams1
+	tap_ok "n3 streams from n1" tap_wait 30 streams_to n1 n3
 	ra n3 stop
 	# n1 goes on alone and recycles the WAL from before the fork: no slot
 	# or wal_keep_size holds it, and every segment is archived first.
@@ -554,8 +552,7 @@ if command -v pgbackrest >/dev/null; then
 	tap_is "$RC" 0 "start n1: rewound with the WAL it lacked fetched from the archive (pg_rewind --restore-target-wal)"
 	[ "$RC" = 0 ] || echo "$ERR" | sed 's/^/#   /'
 	tap_like "$(cat "$T/agent.log")" 'rewound .* fetched from the archive \(restore_command\)' "and says so"
-	streams3() { [ "$(sql n3 "SELECT count(*) FROM pg_stat_replication WHERE application_name = 'n1' AND state = 'streaming'")" = 1 ]; }
-	tap_ok "n1 streams from n3" tap_wait 30 streams3
+	tap_ok "n1 streams from n3" tap_wait 30 streams_to n3 n1
 	has_950() { [ "$(sql n1 "SELECT count(*) FROM acked WHERE n = 950")" = 1 ]; }
 	tap_ok "and holds what n3 committed" tap_wait 30 has_950
 	tli3=$(sql n3 "SELECT substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8)")
@@ -573,8 +570,7 @@ if command -v pgbackrest >/dev/null; then
 	[ "$RC" = 0 ] || echo "$ERR" | sed 's/^/#   /'
 	tap_like "$(cat "$T/agent.log")" 'is empty: restoring it from pgBackRest stanza tandem' "and says so"
 	tap_ok "n2 has the restore_command pgbackrest wrote" grep -q "^restore_command = .*archive-get" "$T/n2/data/postgresql.auto.conf"
-	streams_n2() { [ "$(sql n3 "SELECT count(*) FROM pg_stat_replication WHERE application_name = 'n2' AND state = 'streaming'")" = 1 ]; }
-	tap_ok "n2 streams from n3" tap_wait 60 streams_n2
+	tap_ok "n2 streams from n3" tap_wait 60 streams_to n3 n2
 	has_950_n2() { [ "$(sql n2 "SELECT count(*) FROM acked WHERE n = 950")" = 1 ]; }
 	tap_ok "and holds what n3 committed" tap_wait 30 has_950_n2
 	ra n2 monitor OCF_RESKEY_CRM_meta_interval=16000 OCF_RESKEY_pgbackrest_stanza=tandem
