@@ -56,23 +56,22 @@ tandem_arp_parse(const uint8_t *buf, size_t len, struct tandem_arp *arp)
 	return 0;
 }
 
+/* One ARP socket per process, never bound and never closed here: a
+ * packet socket's bind and its release each wait for an RCU grace period
+ * (the kernel's synchronize_net(), 8 to 10 ms each here), and a VIP's start
+ * is on every failover's path.  Unbound, it receives ARP from every
+ * interface (the probe keeps its own interface's) and sends to the one
+ * each sendto names.  It is released when the last process holding it
+ * ends: the background announcer a start forks, not the agent. */
 static int
-arp_socket(int ifindex)
+arp_socket(void)
 {
-	struct sockaddr_ll sll = {
-		.sll_family = AF_PACKET,
-		.sll_protocol = htons(ETH_P_ARP),
-		.sll_ifindex = ifindex,
-	};
-	int fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_ARP));
+	static int fd = -1;
 
-	if (fd < 0)
-		return -errno;
-	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) != 0) {
-		int e = errno;
-
-		close(fd);
-		return -e;
+	if (fd < 0) {
+		fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_ARP));
+		if (fd < 0)
+			return -errno;
 	}
 	return fd;
 }
@@ -99,7 +98,7 @@ static int
 announce_v4(int ifindex, const uint8_t *mac, const struct in_addr *ip, bool reply_mode)
 {
 	struct tandem_arp arp = { .spa = *ip, .tpa = *ip };
-	int fd = arp_socket(ifindex), r;
+	int fd = arp_socket();
 
 	if (fd < 0)
 		return fd;
@@ -109,9 +108,7 @@ announce_v4(int ifindex, const uint8_t *mac, const struct in_addr *ip, bool repl
 	arp.op = reply_mode ? TANDEM_ARP_REPLY : TANDEM_ARP_REQUEST;
 	if (reply_mode)
 		memset(arp.tha, 0xff, 6);
-	r = arp_send(fd, ifindex, &arp);
-	close(fd);
-	return r;
+	return arp_send(fd, ifindex, &arp);
 }
 
 static int
@@ -171,7 +168,7 @@ tandem_arp_probe(int ifindex, const uint8_t *mac, const struct in_addr *ip,
 {
 	struct tandem_arp probe = { .op = TANDEM_ARP_REQUEST, .tpa = *ip };
 	tandem_deadline until = tandem_deadline_cap(deadline, wait_ms);
-	int fd = arp_socket(ifindex), r;
+	int fd = arp_socket(), r;
 
 	if (fd < 0)
 		return fd;
@@ -188,7 +185,7 @@ tandem_arp_probe(int ifindex, const uint8_t *mac, const struct in_addr *ip,
 		if (poll(&pfd, 1, (int)tandem_deadline_left(until)) <= 0)
 			continue;
 		n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
-		if (n < 0 || from.sll_pkttype == PACKET_OUTGOING)
+		if (n < 0 || from.sll_pkttype == PACKET_OUTGOING || from.sll_ifindex != ifindex)
 			continue;
 		if (tandem_arp_parse(buf, (size_t)n, &in) != 0)
 			continue;
@@ -198,6 +195,5 @@ tandem_arp_probe(int ifindex, const uint8_t *mac, const struct in_addr *ip,
 			r = 1;
 		}
 	}
-	close(fd);
 	return r;
 }

@@ -1,6 +1,7 @@
 /* attr.c --- transient node attributes and promotion scores through Pacemaker's tools */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -331,6 +332,41 @@ tandem_attr_delete(const char *name, bool private_, tandem_deadline deadline, ch
 	return run(argv, deadline, NULL, why, why_len);
 }
 
+/* The cache key of a promotion score: promotion-<instance>[-<node>]. */
+static const char *
+promotion_key(char *buf, size_t len, const char *node)
+{
+	snprintf(buf, len, "promotion-%s%s%s", tandem_ocf_instance(), node ? "-" : "", node ? node : "");
+	return buf;
+}
+
+void
+tandem_promotion_forget(const char *node)
+{
+	char key[300];
+
+	cache_store(promotion_key(key, sizeof(key), node), NULL);
+}
+
+void
+tandem_promotion_forget_all(void)
+{
+	char own[320], prefix[330], key[300];
+	DIR *d = opendir(tandem_ocf_rsctmp());
+	struct dirent *e;
+	size_t plen;
+
+	if (d == NULL)
+		return;
+	snprintf(own, sizeof(own), "tandem-attr-%s", promotion_key(key, sizeof(key), NULL));
+	snprintf(prefix, sizeof(prefix), "%s-", own);
+	plen = strlen(prefix);
+	while ((e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, own) == 0 || strncmp(e->d_name, prefix, plen) == 0)
+			(void)unlinkat(dirfd(d), e->d_name, 0);
+	closedir(d);
+}
+
 int
 tandem_promotion_set_node(const char *node, long long score, tandem_deadline deadline,
 			  char *why, size_t why_len)
@@ -341,7 +377,7 @@ tandem_promotion_set_node(const char *node, long long score, tandem_deadline dea
 			       node != NULL ? "--node" : NULL, node, NULL };
 
 	snprintf(v, sizeof(v), "%lld", score);
-	snprintf(key, sizeof(key), "promotion-%s%s%s", tandem_ocf_instance(), node ? "-" : "", node ? node : "");
+	promotion_key(key, sizeof(key), node);
 	if (cache_fresh(key, v))
 		return 0;
 	if (run(argv, deadline, NULL, why, why_len) != 0)
@@ -361,13 +397,25 @@ tandem_promotion_get(long long *score, bool *set, tandem_deadline deadline, char
 {
 	const char *argv[] = { tool("TANDEM_CRM_ATTRIBUTE", TANDEM_CRM_ATTRIBUTE),
 			       "--promotion", "--lifetime", "reboot", "--query", "--quiet", NULL };
-	char *out = NULL;
+	char *out = NULL, key[300];
 
 	*set = false;
-	if (run(argv, deadline, &out, why, why_len) != 0)
+	promotion_key(key, sizeof(key), NULL);
+	if (run(argv, deadline, &out, why, why_len) != 0) {
+		cache_store(key, NULL);
 		return unset_or_failed(why);
+	}
 	out[strcspn(out, "\n")] = '\0';
 	*set = tandem_parse_int(out, 0, 0, score);
+	/* What is there now, whoever wrote it: the next set compares with it. */
+	if (*set) {
+		char v[32];
+
+		snprintf(v, sizeof(v), "%lld", *score);
+		cache_store(key, v);
+	} else {
+		cache_store(key, NULL);
+	}
 	free(out);
 	return 0;
 }
@@ -379,8 +427,7 @@ tandem_promotion_delete(tandem_deadline deadline, char *why, size_t why_len)
 			       "--promotion", "--lifetime", "reboot", "--delete", NULL };
 	char key[300];
 
-	snprintf(key, sizeof(key), "promotion-%s", tandem_ocf_instance());
-	cache_store(key, NULL);
+	cache_store(promotion_key(key, sizeof(key), NULL), NULL);
 	return run(argv, deadline, NULL, why, why_len);
 }
 

@@ -388,3 +388,25 @@ tandem_spawn_result_free(struct tandem_spawn_result *res)
 	free(res->err);
 	res->out = res->err = NULL;
 }
+
+pid_t
+tandem_fork_detached(void)
+{
+	pid_t pid;
+	int null;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid != 0)
+		return pid;
+	(void)setsid();
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null >= 0) {
+		(void)dup2(null, 0);
+		(void)dup2(null, 1);
+		(void)dup2(null, 2);
+		if (null > 2)
+			close(null);
+	}
+	return 0;
+}

@@ -389,19 +389,24 @@ pg_slot_name(const char *node, const char (*all)[64], size_t n_all, char *out, s
 }
 
 void
-pg_election_format(uint64_t lsn, int64_t when, char *out, size_t len)
+pg_election_format(uint64_t lsn, int64_t when, uint64_t upstream, char *out, size_t len)
 {
-	char buf[18];
+	char buf[18], up[18];
 
-	snprintf(out, len, "%s@%lld", tandem_lsn_str(lsn, buf), (long long)when);
+	if (upstream != 0)
+		snprintf(out, len, "%s@%lld@%s", tandem_lsn_str(lsn, buf), (long long)when,
+			 tandem_lsn_str(upstream, up));
+	else
+		snprintf(out, len, "%s@%lld", tandem_lsn_str(lsn, buf), (long long)when);
 }
 
 bool
-pg_election_parse(const char *value, uint64_t *lsn, int64_t *when)
+pg_election_parse(const char *value, uint64_t *lsn, int64_t *when, uint64_t *upstream)
 {
 	const char *at = strchr(value, '@');
 	char head[18], *end;
 	long long t;
+	uint64_t up = 0;
 
 	if (at == NULL || at == value || (size_t)(at - value) >= sizeof(head) || !isdigit((unsigned char)at[1]))
 		return false;
@@ -409,9 +414,16 @@ pg_election_parse(const char *value, uint64_t *lsn, int64_t *when)
 	head[at - value] = '\0';
 	errno = 0;
 	t = strtoll(at + 1, &end, 10);
-	if (*end != '\0' || errno != 0 || !tandem_lsn_parse(head, lsn))
+	if (errno != 0 || !tandem_lsn_parse(head, lsn))
 		return false;
+	if (*end == '@') {
+		if (!tandem_lsn_parse(end + 1, &up))
+			return false;
+	} else if (*end != '\0') {
+		return false;
+	}
 	*when = t;
+	*upstream = up;
 	return true;
 }
 
@@ -425,13 +437,15 @@ pg_election_gather(const char *self, char *const *nodes, char *const *values, si
 	*n_out = 0;
 	*missing = NULL;
 	for (size_t i = 0; i < n && *n_out < max; i++) {
-		uint64_t lsn;
+		uint64_t lsn, upstream;
 		int64_t when;
 
-		if (strcmp(nodes[i], self) == 0 || !pg_election_parse(values[i], &lsn, &when) || when < since)
+		if (strcmp(nodes[i], self) == 0 || !pg_election_parse(values[i], &lsn, &when, &upstream)
+		    || when < since)
 			continue;
 		out[*n_out].name = nodes[i];
 		out[*n_out].lsn = lsn;
+		out[*n_out].upstream = upstream;
 		(*n_out)++;
 	}
 	for (size_t e = 0; e < n_expected; e++) {

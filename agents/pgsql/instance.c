@@ -535,9 +535,10 @@ conninfo(struct pg *pg, char *out, size_t len)
 }
 
 /* Is the primary_conninfo target a primary right now?  1 yes (and *tli is
- * its timeline), 0 no, -1 unreachable. */
+ * its timeline, *ckpt_tli when not NULL its last checkpoint's, as its
+ * pg_control has it), 0 no, -1 unreachable. */
 int
-remote_is_primary(struct pg *pg, uint32_t *tli)
+remote_is_primary(struct pg *pg, uint32_t *tli, uint32_t *ckpt_tli)
 {
 	char ci[2048], why[512];
 	const char *keys[] = { "dbname", NULL, NULL };
@@ -556,11 +557,14 @@ remote_is_primary(struct pg *pg, uint32_t *tli)
 	if (c == NULL)
 		return -1;
 	r = tandem_pq_query(&c, "SELECT NOT pg_is_in_recovery(), CASE WHEN pg_is_in_recovery() THEN 0"
-			    " ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END",
+			    " ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END,"
+			    " (SELECT timeline_id FROM pg_control_checkpoint())",
 			    d, why, sizeof(why));
 	if (r != NULL && PQntuples(r) == 1) {
 		is = PQgetvalue(r, 0, 0)[0] == 't';
 		*tli = (uint32_t)strtoul(PQgetvalue(r, 0, 1), NULL, 10);
+		if (ckpt_tli != NULL)
+			*ckpt_tli = (uint32_t)strtoul(PQgetvalue(r, 0, 2), NULL, 10);
 	}
 	PQclear(r);
 	if (c != NULL)

@@ -58,7 +58,7 @@ int read_commit_record(struct pg *pg, struct pg_commit_record *r, char *why, siz
 bool write_commit_record(struct pg *pg, const struct pg_commit_record *r, bool force, char *why, size_t len);
 void record_of(struct pg *pg, const char *names, const char *also, struct pg_commit_record *r);
 void conninfo(struct pg *pg, char *out, size_t len);
-int remote_is_primary(struct pg *pg, uint32_t *tli);
+int remote_is_primary(struct pg *pg, uint32_t *tli, uint32_t *ckpt_tli);
 const char * seconds_left(struct pg *pg, double share, char buf[32]);
 void state_path(char *buf, size_t len, const char *what);
 void free_pairs(char **nodes, char **values, size_t n);

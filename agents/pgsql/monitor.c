@@ -121,15 +121,21 @@ primary_duties(struct pg *pg, bool promoting)
 	 * sync_mode=off, which has none. */
 	bool defer = pg->mode != PG_SYNC_OFF && (promoting || settling());
 
-	for (size_t k = 0; k < n_nodes && !defer; k++) {
+	for (size_t k = 0; k < n_nodes; k++) {
 		bool streaming = strcmp(nodes[k], pg->node) == 0;
 
 		for (size_t i = 0; i < n && !streaming; i++)
 			streaming = strcmp(scores[i].name, nodes[k]) == 0;
-		if (!streaming) {
-			set_score(pg, nodes[k], PG_SCORE_FORBIDDEN);
-			say_fitness(nodes[k], "not connected to this primary");
+		if (streaming)
+			continue;
+		if (defer) {
+			/* Its own monitor sets its score meanwhile: the rank
+			 * this node set before is sent again once it streams. */
+			tandem_promotion_forget(nodes[k]);
+			continue;
 		}
+		set_score(pg, nodes[k], PG_SCORE_FORBIDDEN);
+		say_fitness(nodes[k], "not connected to this primary");
 	}
 	for (size_t i = 0; i < n; i++)
 		say_fitness(scores[i].name, scores[i].unfit != PG_FIT ? pg_unfit_str(scores[i].unfit) : NULL);

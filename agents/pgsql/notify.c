@@ -51,15 +51,16 @@ pre_promote(struct pg *pg, const struct tandem_ocf_notify *n)
 	(void)observe(pg);
 	if (pg->seen.answered) {        /* a busy server's LSN is unknown: it publishes none */
 		char why[256];
+		uint64_t upstream = 0;
 
-		pg_election_format(pg_election_lsn(&pg->facts), t, value, sizeof(value));
+		if (!read_state("upstream", up, sizeof(up)) || !tandem_lsn_parse(up, &upstream))
+			upstream = 0;
+		pg_election_format(pg_election_lsn(&pg->facts), t, upstream, value, sizeof(value));
 		if (tandem_attr_send(PG_ATTR_LSN, value, true, pg->ctx->deadline, why, sizeof(why)) != 0)
 			tandem_log(LOG_WARNING, "could not publish this node's LSN: %s", why);
 		else
 			tandem_log(LOG_INFO, "pre-promote: this node holds WAL up to %s", value);
 	}
-	if (read_state("upstream", up, sizeof(up)) && tandem_lsn_parse(up, &(uint64_t){ 0 }))
-		publish(pg, PG_ATTR_UPSTREAM, up, true);
 }
 
 static int64_t
@@ -117,26 +118,16 @@ pgbouncer_resume(struct pg *pg)
 	state_path(path, sizeof(path), "pgbouncer-paused");
 	until = since + tandem_param_int(pg->p, PG_PGBOUNCER_PAUSE) * 1000;
 	pg_close(pg);
-	fflush(NULL);
-	pid = fork();
+	/* Pacemaker waits for the notification, not for this. */
+	pid = tandem_fork_detached();
 	if (pid != 0) {
 		if (pid < 0)
 			tandem_log(LOG_WARNING, "could not fork to wait for the new primary: resuming PgBouncer now");
 		else
 			return;
 	} else {
-		/* Out of the agent's process group and session: Pacemaker waits
-		 * for the notification, not for this. */
-		int null = open("/dev/null", O_RDWR);
-
-		setsid();
-		if (null >= 0) {
-			dup2(null, 0);
-			dup2(null, 1);
-			dup2(null, 2);
-		}
 		pg->ctx->deadline = tandem_deadline_in(until - wall_ms() > 0 ? until - wall_ms() : 0);
-		while (!(answered = remote_is_primary(pg, &tli) == 1) && tandem_deadline_sleep(pg->ctx->deadline, 100))
+		while (!(answered = remote_is_primary(pg, &tli, NULL) == 1) && tandem_deadline_sleep(pg->ctx->deadline, 100))
 			;
 	}
 	if (tandem_bouncer_resume(admin, tandem_deadline_in(5000), why, sizeof(why)) != 0)
@@ -192,6 +183,24 @@ standbys_leaving(struct pg *pg, const struct tandem_ocf_notify *n)
 		primary_duties(pg, false);
 }
 
+/* This election is over: its values must not count in the next (one
+ * within PG_ELECTION_SKEW_S would take them for its own).  From a
+ * detached child: Pacemaker starts the VIP only once every node's
+ * post-promote has ended, and a spawn is most of one. */
+static void
+forget_election(struct pg *pg)
+{
+	char why[256];
+	pid_t pid = tandem_fork_detached();
+
+	if (pid > 0)
+		return;
+	if (tandem_attr_delete(PG_ATTR_LSN, true, pg->ctx->deadline, why, sizeof(why)) != 0)
+		tandem_log(LOG_WARNING, "could not clear this election's LSN: %s", why);
+	if (pid == 0)
+		_exit(0);
+}
+
 int
 pg_notify(struct tandem_ctx *ctx)
 {
@@ -222,14 +231,8 @@ pg_notify(struct tandem_ctx *ctx)
 		primary_duties(&pg, false);
 	if (strcmp(n.type, "post") == 0 && strcmp(n.operation, "promote") == 0)
 		pgbouncer_resume(&pg);
-	if (strcmp(n.type, "post") == 0 && strcmp(n.operation, "promote") == 0) {
-		/* This election is over: its LSNs must not count in the next. */
-		char why[256];
-
-		if (tandem_attr_delete(PG_ATTR_LSN, true, ctx->deadline, why, sizeof(why)) != 0
-		    || tandem_attr_delete(PG_ATTR_UPSTREAM, true, ctx->deadline, why, sizeof(why)) != 0)
-			tandem_log(LOG_WARNING, "could not clear this election's LSNs: %s", why);
-	}
+	if (strcmp(n.type, "post") == 0 && strcmp(n.operation, "promote") == 0)
+		forget_election(&pg);
 	pg_close(&pg);
 	tandem_ocf_notify_free(&n);
 	return TANDEM_OCF_SUCCESS;

@@ -56,7 +56,6 @@ enum pg_sync_mode { PG_SYNC_OFF, PG_SYNC_ON, PG_SYNC_STRICT };
  * tandem-pgsql-sync-pgsqld. */
 #define PG_ATTR_LSN "tandem-pgsql-lsn"          //!< private: election LSN, set in pre-promote
 #define PG_ATTR_PRIMARY_LSN "tandem-pgsql-primary-lsn"
-#define PG_ATTR_UPSTREAM "tandem-pgsql-upstream-lsn"  //!< private: the primary's end a standby last saw, set in pre-promote
 #define PG_ATTR_TIMELINE "tandem-pgsql-timeline"
 #define PG_ATTR_RECEIVED "tandem-pgsql-received-lsn"
 #define PG_ATTR_REPLAYED "tandem-pgsql-replayed-lsn"
@@ -215,12 +214,17 @@ enum pg_promote_verdict {
 struct pg_candidate {
 	const char *name;
 	uint64_t lsn;
+	uint64_t upstream;      //!< the lost primary's end as this standby last saw it, 0 unknown
 };
 
 /* An election value, published by each instance at pre-promote:
- * "LSN@UNIXTIME".  The time lets promote tell this election's values from
- * a previous one's that attrd still holds (an update reaches the other
- * nodes a little after the notification that made it has ended). */
+ * "LSN@UNIXTIME", then "@UPSTREAM" when the instance is a standby that
+ * knows where its primary's WAL ended (pg_stat_wal_receiver's
+ * latest_end_lsn): one attribute, one spawn per node in pre-promote and
+ * one reading in promote.  The time lets promote tell this election's
+ * values from a previous one's that attrd still holds (an update reaches
+ * the other nodes a little after the notification that made it has
+ * ended). */
 #define PG_ELECTION_SKEW_S 10   //!< clock difference tolerated between nodes
 /* A new primary's monitors leave the scores of the nodes not streaming
  * from it as they are for this long (s) after its promotion: each write
@@ -230,8 +234,10 @@ struct pg_candidate {
  * wrote names the new primary alone, so no other node passes an election
  * meanwhile; with sync_mode=off there is none, and they are written at once. */
 #define PG_SETTLE_S 5
-void pg_election_format(uint64_t lsn, int64_t when, char *out, size_t len);
-bool pg_election_parse(const char *value, uint64_t *lsn, int64_t *when);
+/* upstream 0: none.  parse takes the format without it too (an older
+ * Tandem's, in a rolling upgrade): *upstream 0 then. */
+void pg_election_format(uint64_t lsn, int64_t when, uint64_t upstream, char *out, size_t len);
+bool pg_election_parse(const char *value, uint64_t *lsn, int64_t *when, uint64_t *upstream);
 
 /* This election's candidates among the values attrd holds (nodes[i] =
  * values[i]): those published since `since` (this node's pre-promote,

@@ -75,27 +75,29 @@ candidates(struct pg *pg, struct pg_candidate *out, size_t max, size_t *n_out, c
 }
 
 /* The lost primary's last known LSN: the highest it published itself (gone
- * with its node if the node was lost) or any standby saw it report. */
+ * with its node if the node was lost) or any standby saw it report (this
+ * election's candidates, and this node). */
 static uint64_t
-last_primary_lsn(struct pg *pg)
+last_primary_lsn(struct pg *pg, const struct pg_candidate *others, size_t n_others)
 {
-	const char *names[] = { PG_ATTR_PRIMARY_LSN, PG_ATTR_UPSTREAM };
+	char **nodes, **values, why[256], up[32];
 	uint64_t best = 0, lsn;
+	size_t n = 0;
 
-	for (size_t k = 0; k < 2; k++) {
-		char **nodes, **values, why[256];
-		size_t n = 0;
-
-		if (tandem_attr_get_all(names[k], &nodes, &values, &n, pg->ctx->deadline, why,
-					sizeof(why)) != 0) {
-			tandem_log(LOG_WARNING, "could not read %s: %s", names[k], why);
-			continue;
-		}
+	if (tandem_attr_get_all(PG_ATTR_PRIMARY_LSN, &nodes, &values, &n, pg->ctx->deadline, why,
+				sizeof(why)) != 0) {
+		tandem_log(LOG_WARNING, "could not read %s: %s", PG_ATTR_PRIMARY_LSN, why);
+	} else {
 		for (size_t i = 0; i < n; i++)
 			if (tandem_lsn_parse(values[i], &lsn) && lsn > best)
 				best = lsn;
 		free_pairs(nodes, values, n);
 	}
+	for (size_t i = 0; i < n_others; i++)
+		if (others[i].upstream > best)
+			best = others[i].upstream;
+	if (read_state("upstream", up, sizeof(up)) && tandem_lsn_parse(up, &lsn) && lsn > best)
+		best = lsn;
 	return best;
 }
 
@@ -138,6 +140,44 @@ promote_server(struct pg *pg)
 	}
 }
 
+/* pg_rewind (before PostgreSQL 16) reads the new timeline from the
+ * source's pg_control, which only a checkpoint writes: until then a former
+ * primary looks undiverged (the pg_rewind docs' caveat for a recently
+ * promoted source).  The promotion's own checkpoint is spread
+ * (checkpoint_completion_target) and an immediate one writes every dirty
+ * buffer first: seconds on a busy primary, and the VIP waits for promote.
+ * So a detached child asks for it, on its own connection, within what is
+ * left of promote's timeout; rejoin_if_diverged waits for it on the node
+ * that needs it. */
+static void
+checkpoint_detached(struct pg *pg)
+{
+	struct pg cp;
+	struct timespec t0, t1;
+	PGresult *r;
+	pid_t pid = tandem_fork_detached();
+
+	if (pid < 0)
+		tandem_log(LOG_WARNING, "could not fork for the checkpoint after promotion: %s", strerror(errno));
+	if (pid != 0)
+		return;
+	/* The parent's session is not this child's to use or end. */
+	cp = *pg;
+	cp.conn = NULL;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	r = local_connect(&cp, cp.ctx->deadline) ? sql(&cp, "CHECKPOINT") : NULL;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (r == NULL)
+		tandem_log(LOG_WARNING, "checkpoint after promotion did not finish: %s", cp.why);
+	else
+		tandem_log(LOG_INFO, "checkpoint after promotion done in %lld ms",
+			   (long long)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000));
+	PQclear(r);
+	if (cp.conn != NULL)
+		PQfinish(cp.conn);
+	_exit(0);
+}
+
 int
 pg_promote(struct tandem_ctx *ctx)
 {
@@ -152,6 +192,12 @@ pg_promote(struct tandem_ctx *ctx)
 	int64_t since;
 
 	pg_init(&pg, ctx);
+	/* While this node was a standby, other nodes set every score (its own
+	 * among them): what it set itself, when last primary, is no guide.
+	 * A skipped write of its own 1001 left it below the old primary's,
+	 * and a switchover's pcs then saw the move undone without its
+	 * constraint, and kept the constraint. */
+	tandem_promotion_forget_all();
 	role = observe(&pg);
 	if (role == PG_ROLE_PRIMARY) {
 		pg_close(&pg);
@@ -179,7 +225,7 @@ pg_promote(struct tandem_ctx *ctx)
 		pg_close(&pg);
 		return TANDEM_OCF_ERR_GENERIC;
 	}
-	primary_lsn = last_primary_lsn(&pg);
+	primary_lsn = last_primary_lsn(&pg, others, n);
 	verdict = pg_may_promote(pg.node, self, others, n, primary_lsn, tandem_param_int(pg.p, PG_MAXLAG),
 				 &better);
 	if (verdict == PG_PROMOTE_BEHIND) {
@@ -242,24 +288,7 @@ pg_promote(struct tandem_ctx *ctx)
 		tandem_ocf_exit_reason("promoted, but the instance is %s", pg_role_str(role));
 		return TANDEM_OCF_ERR_GENERIC;
 	}
-	{
-		/* pg_rewind reads the new timeline from this node's pg_control,
-		 * which only a checkpoint writes: without it a former primary
-		 * looks undiverged (the PostgreSQL docs' caveat for a recently
-		 * promoted source).  At most half the time left. */
-		tandem_deadline full = pg.ctx->deadline;
-		PGresult *r;
-
-		pg.ctx->deadline = tandem_deadline_cap(full, tandem_deadline_left(full) / 2);
-		r = sql(&pg, "CHECKPOINT");
-		pg.ctx->deadline = full;
-		if (r == NULL) {
-			tandem_log(LOG_WARNING, "checkpoint after promotion did not finish: %s", pg.why);
-			if (pg.conn == NULL && !local_connect(&pg, full))
-				tandem_log(LOG_WARNING, "could not reconnect: %s", pg.why);
-		}
-		PQclear(r);
-	}
+	checkpoint_detached(&pg);
 	{
 		PGresult *r;
 		char stmt[256], *q = PQescapeLiteral(pg.conn, tandem_param_str(pg.p, PG_SLOT_WAL_KEEP),

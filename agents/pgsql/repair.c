@@ -281,7 +281,7 @@ reclone(struct pg *pg, const char *why)
 	uint32_t tli;
 
 	/* Nothing is moved or removed unless a primary answers to clone from. */
-	if (remote_is_primary(pg, &tli) != 1) {
+	if (remote_is_primary(pg, &tli, NULL) != 1) {
 		tandem_ocf_exit_reason("cannot clone again (%s): no primary answers at primary_conninfo now", why);
 		return TANDEM_OCF_ERR_GENERIC;
 	}

@@ -370,7 +370,7 @@ rejoin_if_diverged(struct pg *pg, bool forked, bool *rewound, bool *cannot)
 	const char *div;
 	bool was_primary = pg->control.state == TANDEM_PG_SHUTDOWNED
 			   || pg->control.state == TANDEM_PG_IN_PRODUCTION;
-	uint32_t tli = 0;
+	uint32_t tli = 0, ckpt_tli = 0;
 	int remote;
 
 	*rewound = false;
@@ -381,7 +381,7 @@ rejoin_if_diverged(struct pg *pg, bool forked, bool *rewound, bool *cannot)
 	 * asked), whatever pg_control shows. */
 	if (!forked && !was_primary && pg->control.state != TANDEM_PG_SHUTDOWNED_IN_RECOVERY)
 		return TANDEM_OCF_SUCCESS;
-	remote = remote_is_primary(pg, &tli);
+	remote = remote_is_primary(pg, &tli, &ckpt_tli);
 	if (remote != 1) {
 		/* No primary to compare with: start as a standby, which cannot
 		 * accept a write; the election decides who leads. */
@@ -396,6 +396,20 @@ rejoin_if_diverged(struct pg *pg, bool forked, bool *rewound, bool *cannot)
 				       "rewind \"%s\" with pg_rewind by hand",
 				       was_primary ? "was a primary" : "is on an older timeline", pg->datadir);
 		return TANDEM_OCF_ERR_GENERIC;
+	}
+	/* pg_rewind before PostgreSQL 16 compares timelines as the source's
+	 * pg_control has them, and a primary's says its new timeline only
+	 * once it has checkpointed since its promotion (promote asks for it,
+	 * without waiting): until then this node would look undiverged. */
+	tandem_deadline half = tandem_deadline_cap(pg->ctx->deadline, tandem_deadline_left(pg->ctx->deadline) / 2);
+
+	while (ckpt_tli < tli) {
+		if (!tandem_deadline_sleep(half, 100) || remote_is_primary(pg, &tli, &ckpt_tli) != 1) {
+			tandem_ocf_exit_reason("the primary (timeline %" PRIu32 ") has not checkpointed since its "
+					       "promotion (its pg_control says timeline %" PRIu32 "): "
+					       "pg_rewind cannot compare yet", tli, ckpt_tli);
+			return TANDEM_OCF_ERR_GENERIC;
+		}
 	}
 	conninfo(pg, ci, sizeof(ci));
 	snprintf(src, sizeof(src), "%s dbname=postgres", ci);
@@ -595,6 +609,10 @@ pg_demote(struct tandem_ctx *ctx)
 {
 	bool stop_follows = take_flag("stop-follows");
 	int rc;
+
+	/* The scores this node set as the primary are the new primary's to
+	 * set now: none is trusted from the cache when it is primary again. */
+	tandem_promotion_forget_all();
 
 	/* Pre-demote said whether this node's stop comes next in the same
 	 * transition (a crashed primary's recovery, a node put in standby):

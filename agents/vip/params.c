@@ -85,13 +85,15 @@ const struct tandem_param vip_params[VIP_N_PARAMS] = {
 		"IPv4 only: announce with ARP requests (what every stack updates its cache from) or "
 		"with ARP replies, for switches that learn only from replies.",
 		.options = arp_modes },
-	[VIP_PROBE_MS] = { "probe_ms", TANDEM_PARAM_INTEGER, "100", false, false, true,
+	[VIP_PROBE_MS] = { "probe_ms", TANDEM_PARAM_INTEGER, "30", false, false, true,
 		"Conflict probe (IPv4), milliseconds",
 		"IPv4 only: before adding the address, ask the LAN who has it (an RFC 5227 ARP probe) "
 		"and listen this long; start fails, naming the owner's MAC address, when another host "
-		"answers. Every failover waits for it: the default is far above a LAN's round trip and "
-		"far below RFC 5227's seconds, meant for hosts that boot. 0 skips the probe. IPv6 uses "
-		"the kernel's duplicate address detection.",
+		"answers. Every failover waits for all of it (no answer is the normal case): the "
+		"default is over ten times a busy LAN's round trip (a host answers ARP from the "
+		"kernel, not from a process a loaded CPU delays) and far below RFC 5227's seconds, "
+		"meant for hosts that boot; raise it for a LAN whose hosts rate-limit ARP. 0 skips "
+		"the probe. IPv6 uses the kernel's duplicate address detection.",
 		0, 10000 },
 	[VIP_DESTROY_SOCKETS] = { "destroy_sockets", TANDEM_PARAM_BOOLEAN, "true", false, false, true,
 		"Reset connections on stop",

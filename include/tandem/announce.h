@@ -29,7 +29,8 @@ int tandem_arp_parse(const uint8_t *buf, size_t len, struct tandem_arp *arp);
 /* Announces ip on the interface as ours: a gratuitous ARP (request, or
  * reply for switches that ignore requests) for IPv4, an unsolicited
  * neighbour advertisement with the override flag to all nodes for IPv6.
- * Returns 0 or -errno. */
+ * Returns 0 or -errno.  IPv4's ARP socket, and the probe's, is one per
+ * process and stays open until it ends (announce.c says why). */
 int tandem_announce(int ifindex, const uint8_t *mac, size_t mac_len,
 		    const struct tandem_ip *ip, bool reply_mode);
 

@@ -51,8 +51,21 @@ int tandem_promotion_set(long long score, tandem_deadline deadline, char *why, s
  * primary ranks its standbys). */
 int tandem_promotion_set_node(const char *node, long long score, tandem_deadline deadline,
 			      char *why, size_t why_len);
+/* Reads this node's score; what it reads becomes what the next set of
+ * this node's score compares with. */
 int tandem_promotion_get(long long *score, bool *set, tandem_deadline deadline,
 			 char *why, size_t why_len);
+/* A score has several writers (the primary ranks every node, a standby
+ * sets its own while no primary ranks it, promote sets its own and
+ * names a better node), and each's write-on-change cache only knows its
+ * own writes: a value another wrote since is not seen, and a score it
+ * must set again would be skipped (up to TANDEM_ATTR_REFRESH_S).  Forget
+ * one node's (NULL: this node's) when another may have written it since:
+ * the next set is sent. */
+void tandem_promotion_forget(const char *node);
+/* Forgets every score of this resource this node set: when its role
+ * changes (promote, demote), every other writer may have been at work. */
+void tandem_promotion_forget_all(void);
 int tandem_promotion_delete(tandem_deadline deadline, char *why, size_t why_len);
 
 /* A cluster property (the CIB's crm_config section, crm_attribute

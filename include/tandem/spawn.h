@@ -36,6 +36,16 @@ int tandem_spawn_run(const char *const argv[], const struct tandem_spawn_opts *o
 
 void tandem_spawn_result_free(struct tandem_spawn_result *res);
 
+/* Forks a child of this process that outlives the action: in a new
+ * session (Pacemaker's kill of the agent's process group misses it), its
+ * stdin, stdout and stderr on /dev/null (Pacemaker reads the agent's
+ * output until it closes).  For work the action must not wait for.
+ * Returns 0 in the child, which must end with _exit and never use a
+ * connection the parent holds (libpq's PQfinish would end the parent's
+ * session too); the child's pid in the caller; -1 (errno set) when fork
+ * failed.  stdio is flushed first. */
+pid_t tandem_fork_detached(void);
+
 /* True when path is an executable regular file. */
 bool tandem_spawn_executable(const char *path);
 

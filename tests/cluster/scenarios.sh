@@ -314,18 +314,25 @@ scenario_poweroff() { # the primary node loses power; it comes back and rejoins 
 }
 
 scenario_switchover() { # planned: pcs resource move --promoted
-	local p target n
+	local p target n out rc
 	p=$(primary "$(any_up)")
 	for n in "${CL_NODES[@]}"; do [ "$n" != "$p" ] && target=$n && break; done
 	client_start 25
 	watch_start
 	sleep 5
 	say "switchover from $p to $target"
-	node_exec "$p" pcs resource move pgsqld-clone "$target" --promoted >/dev/null 2>&1
+	out=$(node_exec "$p" timeout 150 pcs resource move pgsqld-clone "$target" --promoted 2>&1)
+	rc=$?
+	say "pcs resource move to $target: rc $rc: $(tr '\n' ' ' <<<"$out" | cut -c1-600)"
+	say "promotion scores after the move: $(for n in "${CL_NODES[@]}"; do printf '%s=%s ' "$n" "$(score_of "$n")"; done)"
 	client_wait
 	watch_stop
 	verify switchover "$p" other yes
 	tap_is "$(primary "$target")" "$target" "switchover: the chosen node is primary"
+	# pcs moves with a constraint it removes once the move is done and
+	# would not move back; one left behind pins the primary for good.
+	tap_is "$rc/$(move_constraints)" "0/0" "switchover: pcs resource move succeeds and leaves no constraint"
+	[ "$(move_constraints)" = 0 ] || node_exec "$(any_up)" pcs resource clear pgsqld-clone >/dev/null 2>&1
 }
 
 # replication_cut NODE: NODE's packets to port 5432 dropped (nft, in its

@@ -34,12 +34,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	{
 		/* An election value another node published (attrd hands it over). */
-		int64_t when;
-		char again[48];
+		int64_t when, when2;
+		uint64_t up, lsn2, up2;
+		char again[64];
 
-		if (pg_election_parse(text, &lsn, &when)) {
-			pg_election_format(lsn, when, again, sizeof(again));
-			if (!pg_election_parse(again, &lsn, &when))
+		if (pg_election_parse(text, &lsn, &when, &up)) {
+			pg_election_format(lsn, when, up, again, sizeof(again));
+			if (!pg_election_parse(again, &lsn2, &when2, &up2) || lsn2 != lsn || when2 != when
+			    || up2 != up)
 				abort();
 		}
 	}

@@ -233,6 +233,62 @@ promotion_score(void **state)
 	assert_int_equal(calls(last, sizeof(last)), 4);
 }
 
+/* A score has several writers; each one's cache knows only its own
+ * writes.  Field fault (issue #17's switchover, CI of session 8): a node
+ * promoted again within a minute skipped its own 1001, cached from its
+ * last time as primary, while the score was the 999 the other primary
+ * had set; pcs then saw its move undone without the constraint. */
+static void
+promotion_score_other_writers(void **state)
+{
+	char last[512] = "", why[256] = "";
+	long long score = 0;
+	bool set = false;
+
+	(void)state;
+	unlink(record);
+	assert_int_equal(tandem_promotion_set(1001, soon(), why, sizeof(why)), 0);
+	assert_int_equal(tandem_promotion_set_node("n2", 999, soon(), why, sizeof(why)), 0);
+	assert_int_equal(calls(last, sizeof(last)), 2);
+	/* Demoted, then promoted again: both set again, not taken from the cache. */
+	tandem_promotion_forget_all();
+	assert_int_equal(tandem_promotion_set(1001, soon(), why, sizeof(why)), 0);
+	assert_int_equal(tandem_promotion_set_node("n2", 999, soon(), why, sizeof(why)), 0);
+	assert_int_equal(calls(last, sizeof(last)), 4);
+	assert_string_equal(last, "--promotion --lifetime reboot --update 999 --node n2");
+	/* One node forgotten, the others kept. */
+	tandem_promotion_forget("n2");
+	assert_int_equal(tandem_promotion_set(1001, soon(), why, sizeof(why)), 0);
+	assert_int_equal(tandem_promotion_set_node("n2", 999, soon(), why, sizeof(why)), 0);
+	assert_int_equal(calls(last, sizeof(last)), 5);
+	/* Another resource's cache is not this one's to forget. */
+	setenv("OCF_RESOURCE_INSTANCE", "pgsqld2", 1);
+	assert_int_equal(tandem_promotion_set(5, soon(), why, sizeof(why)), 0);
+	setenv("OCF_RESOURCE_INSTANCE", "pgsqld", 1);
+	tandem_promotion_forget_all();
+	setenv("OCF_RESOURCE_INSTANCE", "pgsqld2", 1);
+	assert_int_equal(tandem_promotion_set(5, soon(), why, sizeof(why)), 0);
+	assert_int_equal(calls(last, sizeof(last)), 6);
+	setenv("OCF_RESOURCE_INSTANCE", "pgsqld", 1);
+	/* What a reading finds replaces what this node set: another wrote
+	 * -INFINITY, and setting 1 again is sent. */
+	assert_int_equal(tandem_promotion_set(1, soon(), why, sizeof(why)), 0);
+	assert_int_equal(calls(last, sizeof(last)), 7);
+	setenv("RECORD_STDOUT", "-1000000", 1);
+	assert_int_equal(tandem_promotion_get(&score, &set, soon(), why, sizeof(why)), 0);
+	unsetenv("RECORD_STDOUT");
+	assert_true(set);
+	assert_int_equal(score, -1000000);
+	assert_int_equal(tandem_promotion_set(1, soon(), why, sizeof(why)), 0);
+	assert_int_equal(calls(last, sizeof(last)), 9);
+	assert_string_equal(last, "--promotion --lifetime reboot --update 1");
+	/* And a reading that finds nothing: set again too. */
+	assert_int_equal(tandem_promotion_get(&score, &set, soon(), why, sizeof(why)), 0);
+	assert_false(set);
+	assert_int_equal(tandem_promotion_set(1, soon(), why, sizeof(why)), 0);
+	assert_int_equal(calls(last, sizeof(last)), 11);
+}
+
 /* Two resources of one agent in one cluster (two PostgreSQL clusters):
  * each has its own attributes, properties and write-on-change cache, so
  * neither reads nor overwrites the other's (resource-agents #591). */
@@ -301,6 +357,7 @@ main(void)
 		cmocka_unit_test(get_reads_the_node),
 		cmocka_unit_test(get_all_asks_for_every_node),
 		cmocka_unit_test(promotion_score),
+		cmocka_unit_test(promotion_score_other_writers),
 		cmocka_unit_test(cluster_property),
 		cmocka_unit_test(two_resources_of_one_agent),
 	};

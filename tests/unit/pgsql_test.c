@@ -294,20 +294,29 @@ election(void **state)
 static void
 election_values(void **state)
 {
-	char buf[48];
-	uint64_t lsn;
+	char buf[64];
+	uint64_t lsn, up;
 	int64_t when;
 	const char *bad[] = { "", "0/5000000", "@123", "0/5000000@", "0/5000000@x", "0/5000000@12x",
-			      "zz@123", "0/5000000@99999999999999999999", "0/50000000000000000000000@1" };
+			      "zz@123", "0/5000000@99999999999999999999", "0/50000000000000000000000@1",
+			      "0/5000000@1@", "0/5000000@1@zz", "0/5000000@1@0/5@", "0/5000000@1@0/5 " };
 
 	(void)state;
-	pg_election_format(0x50A2FD0, 1795000000, buf, sizeof(buf));
+	pg_election_format(0x50A2FD0, 1795000000, 0, buf, sizeof(buf));
 	assert_string_equal(buf, "0/50A2FD0@1795000000");
-	assert_true(pg_election_parse(buf, &lsn, &when));
+	assert_true(pg_election_parse(buf, &lsn, &when, &up));
 	assert_int_equal(lsn, 0x50A2FD0);
 	assert_int_equal(when, 1795000000);
+	assert_int_equal(up, 0);
+	/* A standby's, with where its primary's WAL ended as it last saw. */
+	pg_election_format(0x50A2FD0, 1795000000, 0x50A3000, buf, sizeof(buf));
+	assert_string_equal(buf, "0/50A2FD0@1795000000@0/50A3000");
+	assert_true(pg_election_parse(buf, &lsn, &when, &up));
+	assert_int_equal(lsn, 0x50A2FD0);
+	assert_int_equal(when, 1795000000);
+	assert_int_equal(up, 0x50A3000);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		assert_false(pg_election_parse(bad[i], &lsn, &when));
+		assert_false(pg_election_parse(bad[i], &lsn, &when, &up));
 }
 
 static void
@@ -317,7 +326,7 @@ election_gather(void **state)
 	 * only a previous election's (ahead, long ago), n4 garbage; n5 is not
 	 * expected (being stopped) but counts when fresh. */
 	char *nodes[] = { "n1", "n2", "n3", "n4", "n5" };
-	char *values[] = { "0/6000000@2000", "0/5000000@2000", "0/9000000@1000", "junk", "0/5500000@1995" };
+	char *values[] = { "0/6000000@2000", "0/5000000@2000@0/5000100", "0/9000000@1000", "junk", "0/5500000@1995" };
 	const char expected[][64] = { "n1", "n2", "n3", "n4" };
 	struct pg_candidate out[8];
 	const char *missing;
@@ -329,7 +338,9 @@ election_gather(void **state)
 	assert_int_equal(n, 2);
 	assert_string_equal(out[0].name, "n2");
 	assert_int_equal(out[0].lsn, 0x5000000);
+	assert_int_equal(out[0].upstream, 0x5000100);
 	assert_string_equal(out[1].name, "n5");
+	assert_int_equal(out[1].upstream, 0);
 	/* Every expected one fresh: nothing missing; self never a candidate. */
 	values[2] = "0/9000000@2001";
 	values[3] = "0/1000000@2001";
