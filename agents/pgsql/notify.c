@@ -153,7 +153,10 @@ standbys_leaving(struct pg *pg, const struct tandem_ocf_notify *n)
 	struct pg_facts *f = &pg->facts;
 	bool any = false;
 
-	if (n->stop.n == 0 || observe(pg) != PG_ROLE_PRIMARY)
+	/* Only the primary acts, and Pacemaker's list says which node it is:
+	 * every other node is spared a session with its server (two rounds,
+	 * pre and post, on every node of a failover's path). */
+	if (n->stop.n == 0 || !tandem_uname_list_has(&n->promoted, pg->node) || observe(pg) != PG_ROLE_PRIMARY)
 		return;
 	for (size_t i = 0; i < n->stop.n; i++) {
 		const char *name = n->stop.names[i];

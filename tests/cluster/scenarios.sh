@@ -33,7 +33,7 @@ EXTRAS=${CLUSTER_EXTRAS:-1}
 # pgbackrest check passes on the primary and its timeline's history is in
 # the archive.
 ARCHIVE=${CLUSTER_ARCHIVE:-0}
-SCEN=${CLUSTER_SCENARIOS:-kill9 poweroff partition switchover switchover_lagging switchover_pgbouncer pgbouncer_stuck poweroff_pgbouncer lagging standby_loss strict last_standby_cut double_failure lost_slot wiped_standby two_databases stash_crash stash_maintenance stash_error stash_dbdown stash_poweroff chaos}
+SCEN=${CLUSTER_SCENARIOS:-kill9 poweroff partition switchover switchover_lagging switchover_back switchover_pgbouncer pgbouncer_stuck poweroff_pgbouncer lagging standby_loss strict last_standby_cut double_failure lost_slot wiped_standby two_databases stash_crash stash_maintenance stash_error stash_dbdown stash_poweroff chaos}
 DIAG=/var/tmp/tandem-cluster-diagnostics
 
 [ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 77; }
@@ -405,6 +405,38 @@ scenario_switchover_lagging() { # planned, to a standby that is not level: refus
 	watch_stop
 	verify switchover_lagging "$p" other yes
 	tap_is "$(primary "$(any_up)")" "$t" "switchover_lagging: $t is primary"
+}
+
+scenario_switchover_back() { # planned, there, back and there again within a minute: each move obeyed, nothing left behind
+	local p t="" n dest out rc ranked got="" want=""
+	p=$(primary "$(any_up)")
+	for n in "${CL_NODES[@]}"; do [ "$n" != "$p" ] && [ -z "$t" ] && t=$n; done
+	client_start 75
+	watch_start
+	# Each node is primary again within a minute of its last time: every
+	# score it set then is still in its write-on-change cache while other
+	# nodes have set them since (a demoted node refuses itself until it
+	# streams).  Field fault: a move refused, or pcs's constraint left.
+	for dest in "$t" "$p" "$t"; do
+		healthy 120 >/dev/null
+		# What an admin waits for: the target a promotable standby again
+		# (a demoted primary streams, joins the synchronous set, and is
+		# ranked within seconds: while another node's cache held its old
+		# rank, it stayed -INFINITY for up to a minute).
+		wait_for 30 "switchover_back: $dest ranked" read_score_from "$dest" 0 >/dev/null
+		ranked=$?
+		say "switchover to $dest; promotion scores: $(for n in "${CL_NODES[@]}"; do printf '%s=%s ' "$n" "$(score_of "$n")"; done)"
+		out=$(node_exec "$(any_up)" timeout 150 pcs resource move pgsqld-clone "$dest" --promoted 2>&1)
+		rc=$?
+		[ "$rc" = 0 ] || say "pcs resource move to $dest: rc $rc: $(tr '\n' ' ' <<<"$out" | cut -c1-300)"
+		got="$got $dest:ranked=$ranked,rc=$rc,primary=$(primary "$(any_up)"),constraints=$(move_constraints)"
+		want="$want $dest:ranked=0,rc=0,primary=$dest,constraints=0"
+		[ "$(move_constraints)" = 0 ] || node_exec "$(any_up)" pcs resource clear pgsqld-clone >/dev/null 2>&1
+	done
+	client_wait
+	watch_stop
+	verify switchover_back "$p" other yes
+	tap_is "$got" "$want" "switchover_back: each target ranked within 30 s, each move done by pcs, the primary where asked, no constraint left"
 }
 
 # How many times the pgsql agents have resumed a PgBouncer, all nodes together.

@@ -188,8 +188,11 @@ tap_is "$(attr n2 tandem-pgsql-received-lsn-pgsqld)$(attr n2 tandem-pgsql-replay
 tap_is "$(sql n2 "SELECT count(*) FROM acked WHERE n <= 300")" 300 "every acknowledged row is on the new primary"
 notify n2 post promote OCF_RESKEY_CRM_meta_notify_promote_uname=n2
 notify n3 post promote OCF_RESKEY_CRM_meta_notify_promote_uname=n2
-tap_is "$(attr n2 tandem-pgsql-lsn-pgsqld)$(attr n3 tandem-pgsql-lsn-pgsqld)" "" \
-	"post-promote clears the election's LSNs: a stale one never counts in the next"
+# From a detached child: the VIP waits for every node's post-promote.
+election_left() { printf '%s' "$(attr n2 tandem-pgsql-lsn-pgsqld)$(attr n3 tandem-pgsql-lsn-pgsqld)" >"$T/election-left"; [ ! -s "$T/election-left" ]; }
+tap_wait 5 election_left
+tap_result $? "post-promote clears the election's LSNs: a stale one never counts in the next" \
+	"still there after 5 s: '$(cat "$T/election-left")'"
 ra n2 monitor OCF_RESKEY_CRM_meta_interval=15000
 tap_is "$RC" 8 "monitor n2: primary"
 
@@ -212,7 +215,7 @@ tap_is "$(sql n1 "SELECT count(*) FROM acked WHERE n > 100000")" 0 "the diverged
 
 echo "# standby loss and synchronous replication"
 ra n1 stop; ra n3 stop
-notify n2 post stop OCF_RESKEY_CRM_meta_notify_stop_uname="n1 n3"
+notify n2 post stop OCF_RESKEY_CRM_meta_notify_stop_uname="n1 n3" OCF_RESKEY_CRM_meta_notify_promoted_uname=n2
 ra n2 monitor OCF_RESKEY_CRM_meta_interval=15000
 tap_is "$(sql n2 "SHOW synchronous_standby_names")" "" "sync_mode=on, no standby: asynchronous"
 tap_is "$(attr n2 tandem-pgsql-sync-pgsqld)" "async (degraded)" "and says so in an attribute"
@@ -253,7 +256,10 @@ rm -f "$T/stalled.rc"
 (sql n2 "INSERT INTO acked VALUES (450)" >/dev/null; echo $? >"$T/stalled.rc") &
 sleep 1
 tap_ok "a commit waits for n1, which says nothing" test ! -e "$T/stalled.rc"
-notify n2 pre stop OCF_RESKEY_CRM_meta_notify_stop_uname=n1
+notify n3 pre stop OCF_RESKEY_CRM_meta_notify_stop_uname=n1 OCF_RESKEY_CRM_meta_notify_promoted_uname=n2
+sleep 0.5
+tap_ok "a standby's notification of it changes nothing (only the primary's acts)" test ! -e "$T/stalled.rc"
+notify n2 pre stop OCF_RESKEY_CRM_meta_notify_stop_uname=n1 OCF_RESKEY_CRM_meta_notify_promoted_uname=n2
 for _ in $(seq 300); do [ -e "$T/stalled.rc" ] && break; sleep 0.1; done
 tap_is "$(cat "$T/stalled.rc" 2>/dev/null)" 0 "Pacemaker's word that n1 is stopped releases it: the commit is acknowledged"
 tap_is "$(sql n2 "SHOW synchronous_standby_names")" "" "n1 left the synchronous set"
