@@ -332,11 +332,13 @@ tandem_attr_delete(const char *name, bool private_, tandem_deadline deadline, ch
 	return run(argv, deadline, NULL, why, why_len);
 }
 
-/* The cache key of a promotion score: promotion-<instance>[-<node>]. */
+/* The cache key of a promotion score: promotion-<instance>[@<node>].  A
+ * resource id is an XML ID, which never holds '@': resource "db-n1"'s own
+ * score and resource "db"'s for node "n1" never share a key. */
 static const char *
 promotion_key(char *buf, size_t len, const char *node)
 {
-	snprintf(buf, len, "promotion-%s%s%s", tandem_ocf_instance(), node ? "-" : "", node ? node : "");
+	snprintf(buf, len, "promotion-%s%s%s", tandem_ocf_instance(), node ? "@" : "", node ? node : "");
 	return buf;
 }
 
@@ -359,7 +361,7 @@ tandem_promotion_forget_all(void)
 	if (d == NULL)
 		return;
 	snprintf(own, sizeof(own), "tandem-attr-%s", promotion_key(key, sizeof(key), NULL));
-	snprintf(prefix, sizeof(prefix), "%s-", own);
+	snprintf(prefix, sizeof(prefix), "%s@", own);
 	plen = strlen(prefix);
 	while ((e = readdir(d)) != NULL)
 		if (strcmp(e->d_name, own) == 0 || strncmp(e->d_name, prefix, plen) == 0)

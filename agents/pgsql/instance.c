@@ -557,16 +557,27 @@ remote_is_primary(struct pg *pg, uint32_t *tli, uint32_t *ckpt_tli)
 	if (c == NULL)
 		return -1;
 	r = tandem_pq_query(&c, "SELECT NOT pg_is_in_recovery(), CASE WHEN pg_is_in_recovery() THEN 0"
-			    " ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END,"
-			    " (SELECT timeline_id FROM pg_control_checkpoint())",
+			    " ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END",
 			    d, why, sizeof(why));
 	if (r != NULL && PQntuples(r) == 1) {
 		is = PQgetvalue(r, 0, 0)[0] == 't';
 		*tli = (uint32_t)strtoul(PQgetvalue(r, 0, 1), NULL, 10);
-		if (ckpt_tli != NULL)
-			*ckpt_tli = (uint32_t)strtoul(PQgetvalue(r, 0, 2), NULL, 10);
 	}
 	PQclear(r);
+	/* Asked apart: pg_control read while a checkpoint rewrites it can fail
+	 * its CRC, and EXECUTE may be revoked on a hardened install; neither
+	 * makes the primary unreachable.  Unknown counts as current. */
+	if (ckpt_tli != NULL && is == 1) {
+		*ckpt_tli = *tli;
+		r = c != NULL ? tandem_pq_query(&c, "SELECT timeline_id FROM pg_control_checkpoint()", d, why,
+						sizeof(why))
+			      : NULL;
+		if (r != NULL && PQntuples(r) == 1)
+			*ckpt_tli = (uint32_t)strtoul(PQgetvalue(r, 0, 0), NULL, 10);
+		else
+			tandem_log(LOG_WARNING, "could not read the primary's last checkpoint timeline: %s", why);
+		PQclear(r);
+	}
 	if (c != NULL)
 		PQfinish(c);
 	return is;

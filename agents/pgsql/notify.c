@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -23,6 +24,32 @@
 #include "tandem/spawn.h"
 #include "instance.h"
 
+/* The lock post-promote's detached child holds while it deletes the last
+ * election's value (state "election.lock"): a pre-promote that came
+ * sooner would see its own value deleted after it.  Returns the open fd
+ * (closed by the caller: that unlocks), or -1.  wait_ms 0: held by this
+ * process only from the start (the child inherits it). */
+static int
+election_lock(int64_t wait_ms)
+{
+	char path[512];
+	int fd;
+	tandem_deadline until = tandem_deadline_in(wait_ms);
+
+	state_path(path, sizeof(path), "election.lock");
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	while (flock(fd, LOCK_EX | LOCK_NB) != 0)
+		if (errno != EWOULDBLOCK || !tandem_deadline_sleep(until, 10)) {
+			if (wait_ms > 0)
+				tandem_log(LOG_WARNING, "the last election's value is still being cleared: "
+					   "publishing anyway");
+			break;
+		}
+	return fd;
+}
+
 /* Every running instance says how much WAL it holds, stamped with the
  * time so promote tells this election from an earlier one (PAF's
  * pre-promote, on the true end of WAL); and what promote must wait for. */
@@ -34,7 +61,7 @@ pre_promote(struct pg *pg, const struct tandem_ocf_notify *n)
 	 * standby by then), less those being stopped (a lost primary is one,
 	 * and will never answer). */
 	const struct tandem_uname_list *lists[] = { &n->unpromoted, &n->promote, &n->demote };
-	char value[48], up[64] = "", expected[2048] = "", now[32];
+	char value[64], up[64] = "", expected[2048] = "", now[32];
 	int64_t t = time(NULL);
 
 	for (size_t l = 0; l < 3; l++)
@@ -55,11 +82,15 @@ pre_promote(struct pg *pg, const struct tandem_ocf_notify *n)
 
 		if (!read_state("upstream", up, sizeof(up)) || !tandem_lsn_parse(up, &upstream))
 			upstream = 0;
+		int lock = election_lock(2000);
+
 		pg_election_format(pg_election_lsn(&pg->facts), t, upstream, value, sizeof(value));
 		if (tandem_attr_send(PG_ATTR_LSN, value, true, pg->ctx->deadline, why, sizeof(why)) != 0)
 			tandem_log(LOG_WARNING, "could not publish this node's LSN: %s", why);
 		else
 			tandem_log(LOG_INFO, "pre-promote: this node holds WAL up to %s", value);
+		if (lock >= 0)
+			close(lock);
 	}
 }
 
@@ -166,6 +197,9 @@ standbys_leaving(struct pg *pg, const struct tandem_ocf_notify *n)
 
 		if (strcmp(name, pg->node) == 0)
 			continue;
+		/* Its stop deletes its score and its start may set one: what
+		 * this node cached of it is no longer what is there. */
+		tandem_promotion_forget(name);
 		for (size_t j = 0; j < f->n_standbys; j++)
 			if (strcmp(f->standbys[j].name, name) != 0)
 				f->standbys[k++] = f->standbys[j];
@@ -194,12 +228,20 @@ static void
 forget_election(struct pg *pg)
 {
 	char why[256];
+	/* Taken before the fork, so no pre-promote slips in before the
+	 * child holds it; the child's copy of the fd keeps it until it ends. */
+	int lock = election_lock(0);
 	pid_t pid = tandem_fork_detached();
 
-	if (pid > 0)
+	if (pid > 0) {
+		if (lock >= 0)
+			close(lock);
 		return;
+	}
 	if (tandem_attr_delete(PG_ATTR_LSN, true, pg->ctx->deadline, why, sizeof(why)) != 0)
 		tandem_log(LOG_WARNING, "could not clear this election's LSN: %s", why);
+	if (lock >= 0)
+		close(lock);
 	if (pid == 0)
 		_exit(0);
 }

@@ -235,7 +235,10 @@ struct pg_candidate {
  * meanwhile; with sync_mode=off there is none, and they are written at once. */
 #define PG_SETTLE_S 5
 /* upstream 0: none.  parse takes the format without it too (an older
- * Tandem's, in a rolling upgrade): *upstream 0 then. */
+ * Tandem's, in a rolling upgrade): *upstream 0 then.  An older Tandem
+ * does not take the new form: its promote would wait for every newer
+ * node's value and refuse, so a rolling upgrade finishes before a
+ * failover is provoked. */
 void pg_election_format(uint64_t lsn, int64_t when, uint64_t upstream, char *out, size_t len);
 bool pg_election_parse(const char *value, uint64_t *lsn, int64_t *when, uint64_t *upstream);
 

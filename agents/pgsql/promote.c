@@ -157,10 +157,24 @@ checkpoint_detached(struct pg *pg)
 	PGresult *r;
 	pid_t pid = tandem_fork_detached();
 
-	if (pid < 0)
-		tandem_log(LOG_WARNING, "could not fork for the checkpoint after promotion: %s", strerror(errno));
-	if (pid != 0)
+	if (pid > 0)
 		return;
+	if (pid < 0) {
+		/* No child: asked here, as before, within half the time left. */
+		tandem_deadline full = pg->ctx->deadline;
+
+		tandem_log(LOG_WARNING, "could not fork for the checkpoint after promotion (%s): asking for it now",
+			   strerror(errno));
+		pg->ctx->deadline = tandem_deadline_cap(full, tandem_deadline_left(full) / 2);
+		r = sql(pg, "CHECKPOINT");
+		pg->ctx->deadline = full;
+		if (r == NULL)
+			tandem_log(LOG_WARNING, "checkpoint after promotion did not finish: %s", pg->why);
+		PQclear(r);
+		if (pg->conn == NULL && !local_connect(pg, full))
+			tandem_log(LOG_WARNING, "could not reconnect: %s", pg->why);
+		return;
+	}
 	/* The parent's session is not this child's to use or end. */
 	cp = *pg;
 	cp.conn = NULL;

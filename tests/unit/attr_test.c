@@ -269,24 +269,35 @@ promotion_score_other_writers(void **state)
 	setenv("OCF_RESOURCE_INSTANCE", "pgsqld2", 1);
 	assert_int_equal(tandem_promotion_set(5, soon(), why, sizeof(why)), 0);
 	assert_int_equal(calls(last, sizeof(last)), 6);
+	/* Nor is resource pgsqld-n2's own score pgsqld's score of node n2. */
+	setenv("OCF_RESOURCE_INSTANCE", "pgsqld-n2", 1);
+	assert_int_equal(tandem_promotion_set(999, soon(), why, sizeof(why)), 0);
+	assert_int_equal(calls(last, sizeof(last)), 7);
+	setenv("OCF_RESOURCE_INSTANCE", "pgsqld", 1);
+	assert_int_equal(tandem_promotion_set_node("n2", 999, soon(), why, sizeof(why)), 0);
+	assert_int_equal(calls(last, sizeof(last)), 8);
+	tandem_promotion_forget("n2");
+	setenv("OCF_RESOURCE_INSTANCE", "pgsqld-n2", 1);
+	assert_int_equal(tandem_promotion_set(999, soon(), why, sizeof(why)), 0);
+	assert_int_equal(calls(last, sizeof(last)), 8);
 	setenv("OCF_RESOURCE_INSTANCE", "pgsqld", 1);
 	/* What a reading finds replaces what this node set: another wrote
 	 * -INFINITY, and setting 1 again is sent. */
 	assert_int_equal(tandem_promotion_set(1, soon(), why, sizeof(why)), 0);
-	assert_int_equal(calls(last, sizeof(last)), 7);
+	assert_int_equal(calls(last, sizeof(last)), 9);
 	setenv("RECORD_STDOUT", "-1000000", 1);
 	assert_int_equal(tandem_promotion_get(&score, &set, soon(), why, sizeof(why)), 0);
 	unsetenv("RECORD_STDOUT");
 	assert_true(set);
 	assert_int_equal(score, -1000000);
 	assert_int_equal(tandem_promotion_set(1, soon(), why, sizeof(why)), 0);
-	assert_int_equal(calls(last, sizeof(last)), 9);
+	assert_int_equal(calls(last, sizeof(last)), 11);
 	assert_string_equal(last, "--promotion --lifetime reboot --update 1");
 	/* And a reading that finds nothing: set again too. */
 	assert_int_equal(tandem_promotion_get(&score, &set, soon(), why, sizeof(why)), 0);
 	assert_false(set);
 	assert_int_equal(tandem_promotion_set(1, soon(), why, sizeof(why)), 0);
-	assert_int_equal(calls(last, sizeof(last)), 11);
+	assert_int_equal(calls(last, sizeof(last)), 13);
 }
 
 /* Two resources of one agent in one cluster (two PostgreSQL clusters):
