@@ -534,6 +534,17 @@ conninfo(struct pg *pg, char *out, size_t len)
 		snprintf(out + used, len - used, " passfile=%s", passfile);
 }
 
+/* Where this standby last saw its primary's WAL end (state "upstream",
+ * written by its monitor), or 0 when unknown. */
+uint64_t
+known_upstream(void)
+{
+	char up[32];
+	uint64_t lsn;
+
+	return read_state("upstream", up, sizeof(up)) && tandem_lsn_parse(up, &lsn) ? lsn : 0;
+}
+
 /* Is the primary_conninfo target a primary right now?  1 yes (and *tli is
  * its timeline, *ckpt_tli when not NULL its last checkpoint's, as its
  * pg_control has it), 0 no, -1 unreachable. */

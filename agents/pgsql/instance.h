@@ -61,6 +61,7 @@ void conninfo(struct pg *pg, char *out, size_t len);
 int remote_is_primary(struct pg *pg, uint32_t *tli, uint32_t *ckpt_tli);
 const char * seconds_left(struct pg *pg, double share, char buf[32]);
 void state_path(char *buf, size_t len, const char *what);
+uint64_t known_upstream(void);
 void free_pairs(char **nodes, char **values, size_t n);
 bool read_state(const char *what, char *buf, size_t len);
 void write_state(const char *what, const char *text);

@@ -61,7 +61,7 @@ pre_promote(struct pg *pg, const struct tandem_ocf_notify *n)
 	 * standby by then), less those being stopped (a lost primary is one,
 	 * and will never answer). */
 	const struct tandem_uname_list *lists[] = { &n->unpromoted, &n->promote, &n->demote };
-	char value[64], up[64] = "", expected[2048] = "", now[32];
+	char value[64], expected[2048] = "", now[32];
 	int64_t t = time(NULL);
 
 	for (size_t l = 0; l < 3; l++)
@@ -78,13 +78,9 @@ pre_promote(struct pg *pg, const struct tandem_ocf_notify *n)
 	(void)observe(pg);
 	if (pg->seen.answered) {        /* a busy server's LSN is unknown: it publishes none */
 		char why[256];
-		uint64_t upstream = 0;
-
-		if (!read_state("upstream", up, sizeof(up)) || !tandem_lsn_parse(up, &upstream))
-			upstream = 0;
 		int lock = election_lock(2000);
 
-		pg_election_format(pg_election_lsn(&pg->facts), t, upstream, value, sizeof(value));
+		pg_election_format(pg_election_lsn(&pg->facts), t, known_upstream(), value, sizeof(value));
 		if (tandem_attr_send(PG_ATTR_LSN, value, true, pg->ctx->deadline, why, sizeof(why)) != 0)
 			tandem_log(LOG_WARNING, "could not publish this node's LSN: %s", why);
 		else

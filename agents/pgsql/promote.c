@@ -80,7 +80,7 @@ candidates(struct pg *pg, struct pg_candidate *out, size_t max, size_t *n_out, c
 static uint64_t
 last_primary_lsn(struct pg *pg, const struct pg_candidate *others, size_t n_others)
 {
-	char **nodes, **values, why[256], up[32];
+	char **nodes, **values, why[256];
 	uint64_t best = 0, lsn;
 	size_t n = 0;
 
@@ -96,9 +96,8 @@ last_primary_lsn(struct pg *pg, const struct pg_candidate *others, size_t n_othe
 	for (size_t i = 0; i < n_others; i++)
 		if (others[i].upstream > best)
 			best = others[i].upstream;
-	if (read_state("upstream", up, sizeof(up)) && tandem_lsn_parse(up, &lsn) && lsn > best)
-		best = lsn;
-	return best;
+	lsn = known_upstream();
+	return lsn > best ? lsn : best;
 }
 
 /* Ends recovery: pg_promote() over the monitor's connection, then
