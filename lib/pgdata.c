@@ -263,6 +263,22 @@ tandem_pgdata_space_left(const char *datadir, uint64_t *bytes, const char **wher
 	return 0;
 }
 
+int
+tandem_pgdata_mark_archived(const char *datadir, const char *walfile)
+{
+	char ready[4096], done[4096];
+
+	if (walfile[0] == '\0' || strchr(walfile, '/') != NULL || strcmp(walfile, "..") == 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	snprintf(ready, sizeof(ready), "%s/pg_wal/archive_status/%s.ready", datadir, walfile);
+	snprintf(done, sizeof(done), "%s/pg_wal/archive_status/%s.done", datadir, walfile);
+	/* rename(2) fails with ENOENT when .ready is gone; a crash before
+	 * the rename is on disk leaves .ready: the archiver tries again. */
+	return rename(ready, done);
+}
+
 /* Where packages put a major's programs: Debian's postgresql-common
  * layout (/usr/lib/postgresql/N/bin) first, then the PGDG RPMs'
  * (/usr/pgsql-N/bin). */

@@ -27,7 +27,11 @@ const char PG_MONITOR_QUERY[] =
 	 * names an invalidation_reason, 18 for idle slots). */
 	" (SELECT string_agg(slot_name, ',') FROM pg_replication_slots s WHERE slot_name LIKE 'tandem\\_%'"
 	"   AND wal_status IS DISTINCT FROM 'lost' AND to_jsonb(s) ->> 'invalidation_reason' IS NULL),"
-	" (SELECT latest_end_lsn FROM pg_stat_wal_receiver)";
+	" (SELECT latest_end_lsn FROM pg_stat_wal_receiver),"
+	/* The WAL file the archiver is stuck on: it failed, and archived
+	 * nothing since (a primary's; NULL otherwise or when it keeps up). */
+	" CASE WHEN pg_is_in_recovery() THEN NULL ELSE (SELECT last_failed_wal FROM pg_stat_archiver"
+	"  WHERE last_failed_time > coalesce(last_archived_time, '-infinity')) END";
 
 static bool
 lsn_or_zero(const char *s, uint64_t *lsn)
@@ -163,6 +167,28 @@ pg_election_lsn(const struct pg_facts *f)
 	if (!f->recovery)
 		return f->current;
 	return f->received > f->replayed ? f->received : f->replayed;
+}
+
+bool
+pg_archive_may_skip(const char *failed, uint32_t timeline, uint32_t *partial_tli)
+{
+	size_t n = failed != NULL ? strlen(failed) : 0;
+	unsigned long tli;
+	char digits[9];
+
+	/* TTTTTTTTXXXXXXXXYYYYYYYY.partial, as xlog.c names it at promotion. */
+	if (n != 24 + strlen(".partial") || strcmp(failed + 24, ".partial") != 0)
+		return false;
+	for (size_t i = 0; i < 24; i++)
+		if (!isxdigit((unsigned char)failed[i]) || islower((unsigned char)failed[i]))
+			return false;
+	memcpy(digits, failed, 8);
+	digits[8] = '\0';
+	tli = strtoul(digits, NULL, 16);
+	if (tli == 0 || tli >= timeline)
+		return false;
+	*partial_tli = (uint32_t)tli;
+	return true;
 }
 
 bool

@@ -206,6 +206,8 @@ query_facts(struct pg *pg)
 	     && pg_parse_facts(PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2),
 			       PQgetvalue(r, 0, 3), PQgetvalue(r, 0, 4), PQgetvalue(r, 0, 5),
 			       PQgetvalue(r, 0, 6), PQgetvalue(r, 0, 7), PQgetvalue(r, 0, 8), &pg->facts);
+	if (ok && PQnfields(r) > 9)
+		snprintf(pg->facts.archive_stuck, sizeof(pg->facts.archive_stuck), "%s", PQgetvalue(r, 0, 9));
 	if (!ok)
 		snprintf(pg->why, sizeof(pg->why), "unexpected answer to the monitor query");
 	PQclear(r);

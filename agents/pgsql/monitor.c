@@ -77,6 +77,29 @@ settling(void)
 	return at > 0 && now >= at && now - at < PG_SETTLE_S;
 }
 
+/* A .partial segment the archive refuses (pg_archive_may_skip says when
+ * that is harmless) is marked archived, so the WAL after it reaches the
+ * archive again; said once, as it happens. */
+static void
+skip_refused_partial(struct pg *pg)
+{
+	const char *stuck = pg->facts.archive_stuck;
+	uint32_t tli;
+
+	if (!pg_archive_may_skip(stuck, pg->facts.timeline, &tli))
+		return;
+	if (tandem_pgdata_mark_archived(pg->datadir, stuck) != 0) {
+		if (errno != ENOENT)
+			tandem_log(LOG_WARNING, "could not mark %s archived: %s", stuck, strerror(errno));
+		return;
+	}
+	tandem_log(LOG_WARNING, "archive_command failed on %s, the end of timeline %" PRIu32
+		   " as this node left it, and archived nothing since (the archive most likely holds"
+		   " another node's copy, promoted from the same timeline): marked archived, as PostgreSQL"
+		   " never restores a .partial file and timeline %" PRIu32 " begins with the same WAL",
+		   stuck, tli, pg->facts.timeline);
+}
+
 /* The primary's duties on each monitor and at promotion: slots, scores,
  * synchronous names, the commit record. */
 void
@@ -99,6 +122,7 @@ primary_duties(struct pg *pg, bool promoting)
 	if (!promoting) {
 		char tli[16], record[256], why[256];
 
+		skip_refused_partial(pg);
 		publish_lsn(pg, PG_ATTR_PRIMARY_LSN, f->current);
 		snprintf(tli, sizeof(tli), "%" PRIu32, f->timeline);
 		publish(pg, PG_ATTR_TIMELINE, tli, false);

@@ -90,6 +90,7 @@ struct pg_facts {
 	char slots[1024];       //!< the tandem_ replication slots, comma-separated
 	struct pg_standby standbys[PG_MAX_STANDBYS];
 	size_t n_standbys;
+	char archive_stuck[64]; //!< primary: the WAL file archive_command last failed on, nothing archived since
 };
 
 /* The one query of a monitor: role, LSNs, timeline, replication state. */
@@ -132,6 +133,20 @@ int pg_role_rc(enum pg_role r);
  * restart pg_last_wal_receive_lsn() falls back to a segment start, below
  * what was replayed (PAF #225): take the greater of the two. */
 uint64_t pg_election_lsn(const struct pg_facts *f);
+
+/* Whether the WAL file the archiver is stuck on (failed, the
+ * pg_stat_archiver.last_failed_wal of a primary on timeline) may be marked
+ * archived without being so: only an older timeline's ".partial" segment,
+ * with *partial_tli set to that timeline.  PostgreSQL writes one when it
+ * is promoted (the segment it left, xlog.c) and never restores one
+ * (backup.sgml, "Continuous Archiving": a .partial file is not used by
+ * recovery); the new timeline's first segment holds the same WAL up to
+ * the switch point.  An archive refuses it when it already holds another
+ * node's copy of the same name: two nodes promoted from one timeline (an
+ * admin's choice after a double failure; pgBackRest says error 45), and
+ * the archiver retries it for ever: every later segment waits, piles up
+ * in pg_wal and never reaches the archive. */
+bool pg_archive_may_skip(const char *failed, uint32_t timeline, uint32_t *partial_tli);
 
 /* Where timeline tli ends in a timeline history file's content (what
  * TIMELINE_HISTORY returns: "<parent tli>\t<switch point>\t<reason>" a

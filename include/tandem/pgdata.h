@@ -62,6 +62,14 @@ int tandem_pg_newest_major(void);
  * which of the two it is.  0 on success, -1 with errno. */
 int tandem_pgdata_space_left(const char *datadir, uint64_t *bytes, const char **where);
 
+/* Marks WAL file walfile (a name in datadir/pg_wal) archived without
+ * archiving it, as PostgreSQL's archiver does after a success
+ * (pgarch.c, pgarch_archiveDone: archive_status/<walfile>.ready renamed
+ * .done); the archiver then goes on to the next file and a checkpoint
+ * removes this one.  0 on success, -1 with errno: ENOENT when it is not
+ * waiting to be archived (done meanwhile), EINVAL for a name with a '/'. */
+int tandem_pgdata_mark_archived(const char *datadir, const char *walfile);
+
 /* LSNs: "16/B374D848" <-> 0x16B374D848.  Parse returns false on anything
  * that is not two hex numbers of at most 8 digits around a slash. */
 bool tandem_lsn_parse(const char *s, uint64_t *lsn);

@@ -1,7 +1,7 @@
 /* fuzz_pgsql.c --- what PostgreSQL hands the pgsql agent: monitor answers, pg_control, LSNs
  *
  * Input: the monitor query's nine fields, one per line; the same bytes
- * are also read as a pg_control file, an LSN, an election value, a commit
+ * are also read as a pg_control file, an LSN, the archiver's failed WAL file, an election value, a commit
  * record, a synchronous_standby_names value and a timeline history file. */
 #include "config.h"
 
@@ -25,6 +25,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (text == NULL)
 		return 0;
 	tandem_lsn_parse(text, &lsn);
+	{
+		/* pg_stat_archiver.last_failed_wal: only an older timeline's
+		 * .partial, named as xlog.c names it, may be skipped. */
+		uint32_t tli = 0;
+
+		if (pg_archive_may_skip(text, 7, &tli) && (tli == 0 || tli >= 7 || strlen(text) != 32))
+			abort();
+	}
 	{
 		/* A timeline history file, as the primary's TIMELINE_HISTORY hands it. */
 		bool bad;

@@ -224,6 +224,36 @@ bindir_of_major(void **state)
 	assert_string_equal(dir1, "/usr/lib/postgresql/99/bin");
 }
 
+/* A WAL file marked archived the archiver's way, in the initdb'd
+ * cluster's own archive_status: .ready becomes .done, once. */
+static void
+mark_archived(void **state)
+{
+	const char *f = "000000030000000000000006.partial";
+	char ready[4200], done[4200];
+	int fd;
+
+	(void)state;
+	snprintf(ready, sizeof(ready), "%s/pg_wal/archive_status/%s.ready", data, f);
+	snprintf(done, sizeof(done), "%s/pg_wal/archive_status/%s.done", data, f);
+	fd = open(ready, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(tandem_pgdata_mark_archived(data, f), 0);
+	assert_int_equal(access(ready, F_OK), -1);
+	assert_int_equal(access(done, F_OK), 0);
+	/* Done meanwhile (by the archiver itself): ENOENT, nothing else. */
+	assert_int_equal(tandem_pgdata_mark_archived(data, f), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_int_equal(access(done, F_OK), 0);
+	unlink(done);
+	/* A name that is not one file of pg_wal. */
+	assert_int_equal(tandem_pgdata_mark_archived(data, "../global/pg_control"), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(tandem_pgdata_mark_archived(data, ""), -1);
+	assert_int_equal(errno, EINVAL);
+}
+
 int
 main(void)
 {
@@ -234,6 +264,7 @@ main(void)
 		cmocka_unit_test(unknown_format),
 		cmocka_unit_test(crc32c_check_value),
 		cmocka_unit_test(bindir_of_major),
+		cmocka_unit_test(mark_archived),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -207,6 +207,45 @@ silent_standby(void **state)
 	assert_string_equal(pg_unfit_str(PG_UNFIT_STALLED), "stalled: behind, and no reply for over 5 s");
 }
 
+/* The archiver's stuck file may be skipped only when it is an older
+ * timeline's .partial, named exactly as xlog.c names one. */
+static void
+archive_may_skip(void **state)
+{
+	static const struct {
+		const char *failed;
+		uint32_t timeline;
+		bool skip;
+		uint32_t tli;
+	} cases[] = {
+		{ "000000030000000000000006.partial", 5, true, 3 },
+		{ "0000000A00000001000000FF.partial", 11, true, 10 },
+		/* A .partial of the primary's own timeline or a later one. */
+		{ "000000050000000000000006.partial", 5, false, 0 },
+		{ "000000060000000000000006.partial", 5, false, 0 },
+		/* A whole segment, a history file, a backup label: needed. */
+		{ "000000030000000000000006", 5, false, 0 },
+		{ "00000005.history", 5, false, 0 },
+		{ "000000030000000000000006.00000028.backup", 5, false, 0 },
+		/* Not a name xlog.c writes. */
+		{ "000000000000000000000006.partial", 5, false, 0 },
+		{ "0000000a0000000000000006.partial", 11, false, 0 },
+		{ "00000003000000000000006.partial", 5, false, 0 },
+		{ "000000030000000000000006.partial.partial", 5, false, 0 },
+		{ "00000003000000000000000G.partial", 5, false, 0 },
+		{ "", 5, false, 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint32_t tli = 0;
+
+		assert_int_equal(pg_archive_may_skip(cases[i].failed, cases[i].timeline, &tli), cases[i].skip);
+		assert_int_equal(tli, cases[i].tli);
+	}
+	assert_false(pg_archive_may_skip(NULL, 5, &(uint32_t){ 0 }));
+}
+
 static void
 history_switchpoint(void **state)
 {
@@ -502,6 +541,7 @@ main(void)
 		cmocka_unit_test(election_lsn_is_end_of_local_wal),
 		cmocka_unit_test(scores),
 		cmocka_unit_test(silent_standby),
+		cmocka_unit_test(archive_may_skip),
 		cmocka_unit_test(history_switchpoint),
 		cmocka_unit_test(sync_names),
 		cmocka_unit_test(election),
