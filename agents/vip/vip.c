@@ -9,11 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tandem/announce.h"
 #include "tandem/log.h"
+#include "tandem/spawn.h"
 #include "vip.h"
 
 #define MAX_FOUND 8
@@ -296,20 +296,18 @@ vip_announce(struct vip *v, const struct tandem_nl_link *link, long long count)
 	if (count == 1)
 		return;
 	if (tandem_param_bool(p, VIP_ARP_BG)) {
-		pid_t pid = fork();
+		/* Outlives the agent, bounded by count * interval; Pacemaker's
+		 * kill of the agent's group misses it and it holds none of the
+		 * agent's output (execd reads that until it closes). */
+		pid_t pid = tandem_fork_detached();
 
 		if (pid == 0) {
-			/* Detached grandchild: outlives the agent, bounded by
-			 * count * interval, and holds nothing of the parent's. */
-			if (setsid() < 0 || fork() != 0)
-				_exit(0);
 			send_announcements(link, &v->ip, reply, count - 1, interval,
 					   tandem_deadline_in((count + 1) * interval));
 			_exit(0);
 		}
-		if (pid > 0)
-			while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-				;
+		if (pid < 0)
+			tandem_log(LOG_WARNING, "could not start the background announcer: %s", strerror(errno));
 		return;
 	}
 	tandem_deadline_sleep(v->ctx->deadline, interval);
