@@ -410,3 +410,103 @@ tandem_fork_detached(void)
 	}
 	return 0;
 }
+
+#define BESIDE_MAX 4096
+
+int
+tandem_beside_start(struct tandem_beside *b, void (*fn)(void *arg, char *out, size_t len), void *arg)
+{
+	int p[2];
+
+	b->pid = -1;
+	b->fd = -1;
+	if (pipe2(p, O_CLOEXEC) != 0)
+		return -1;
+	fflush(NULL);
+	b->pid = fork();
+	if (b->pid < 0) {
+		int e = errno;
+
+		close(p[0]);
+		close(p[1]);
+		errno = e;
+		return -1;
+	}
+	if (b->pid == 0) {
+		static char out[BESIDE_MAX];
+		size_t n, off = 0;
+
+		close(p[0]);
+		out[0] = '\0';
+		fn(arg, out, sizeof(out));
+		n = strnlen(out, sizeof(out) - 1);
+		while (off < n) {
+			ssize_t w = write(p[1], out + off, n - off);
+
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0)
+				_exit(1);
+			off += (size_t)w;
+		}
+		_exit(0);
+	}
+	close(p[1]);
+	b->fd = p[0];
+	return 0;
+}
+
+int
+tandem_beside_collect(struct tandem_beside *b, tandem_deadline deadline, char *out, size_t len)
+{
+	size_t got = 0;
+	int st = 0, rc = 0, e = 0;
+
+	if (len == 0 || b->pid <= 0 || b->fd < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (;;) {
+		int64_t left = tandem_deadline_left(deadline);
+		struct pollfd pfd = { .fd = b->fd, .events = POLLIN };
+		char sink[256];
+		ssize_t r;
+
+		if (left == 0) {
+			kill(b->pid, SIGKILL);
+			rc = -1;
+			e = ETIMEDOUT;
+			break;
+		}
+		if (poll(&pfd, 1, left > 1000 ? 1000 : (int)left) < 0 && errno != EINTR) {
+			kill(b->pid, SIGKILL);
+			rc = -1;
+			e = errno;
+			break;
+		}
+		if (pfd.revents == 0)
+			continue;
+		/* What does not fit in out is read and dropped (the child writes
+		 * less than BESIDE_MAX, and must not block on a full pipe). */
+		r = got < len - 1 ? read(b->fd, out + got, len - 1 - got) : read(b->fd, sink, sizeof(sink));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		if (got < len - 1)
+			got += (size_t)r;
+	}
+	out[got] = '\0';
+	close(b->fd);
+	b->fd = -1;
+	while (waitpid(b->pid, &st, 0) < 0 && errno == EINTR)
+		;
+	b->pid = -1;
+	if (rc == 0 && !(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
+		rc = -1;
+		e = EPROTO;
+	}
+	if (rc != 0)
+		errno = e;
+	return rc;
+}

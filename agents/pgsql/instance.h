@@ -71,6 +71,8 @@ bool take_flag(const char *what);
 /* monitor.c */
 void primary_duties(struct pg *pg, bool promoting);
 bool may_be_promoted(struct pg *pg, const char *const *present, size_t n, char *why, size_t len);
+bool record_allows_promotion(struct pg *pg, int read_rc, const struct pg_commit_record *rec, const char *err,
+			     const char *const *present, size_t n, char *why, size_t len);
 void clear_refusal(struct pg *pg);
 void refuse_promotion(struct pg *pg, const char *reason, bool first);
 

@@ -285,11 +285,22 @@ may_be_promoted(struct pg *pg, const char *const *present, size_t n, char *why, 
 	if (pg->mode == PG_SYNC_OFF)
 		return true;
 	r = read_commit_record(pg, &rec, err, sizeof(err));
-	if (r < 0) {
+	return record_allows_promotion(pg, r, &rec, err, present, n, why, len);
+}
+
+/* The same with the record already read: read_rc as read_commit_record
+ * returned it, err its reason when it failed. */
+bool
+record_allows_promotion(struct pg *pg, int read_rc, const struct pg_commit_record *rec, const char *err,
+			const char *const *present, size_t n, char *why, size_t len)
+{
+	if (pg->mode == PG_SYNC_OFF)
+		return true;
+	if (read_rc < 0) {
 		snprintf(why, len, "the commit record cannot be read: %s", err);
 		return false;
 	}
-	return r == 0 || pg_commit_record_allows(&rec, pg->node, present, n, why, len);
+	return read_rc == 0 || pg_commit_record_allows(rec, pg->node, present, n, why, len);
 }
 
 /* The refusal's attribute gone, if this node showed one (a spawn then only). */

@@ -267,8 +267,11 @@ pg_notify(struct tandem_ctx *ctx)
 		standbys_leaving(&pg, &n);
 	/* A standby about to start finds its slot there already (its first
 	 * connection would fail without it, and retry only after
-	 * wal_retrieve_retry_interval, 5 s by default). */
-	if (strcmp(n.type, "pre") == 0 && strcmp(n.operation, "start") == 0 && observe(&pg) == PG_ROLE_PRIMARY)
+	 * wal_retrieve_retry_interval, 5 s by default).  Only the node
+	 * Pacemaker lists as promoted connects to ask (a restart in place
+	 * after a kill -9 runs this round on every node). */
+	if (strcmp(n.type, "pre") == 0 && strcmp(n.operation, "start") == 0
+	    && tandem_uname_list_has(&n.promoted, pg.node) && observe(&pg) == PG_ROLE_PRIMARY)
 		primary_duties(&pg, false);
 	if (strcmp(n.type, "post") == 0 && strcmp(n.operation, "promote") == 0)
 		pgbouncer_resume(&pg);

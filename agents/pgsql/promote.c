@@ -74,30 +74,93 @@ candidates(struct pg *pg, struct pg_candidate *out, size_t max, size_t *n_out, c
 	return absent;
 }
 
-/* The lost primary's last known LSN: the highest it published itself (gone
- * with its node if the node was lost) or any standby saw it report (this
- * election's candidates, and this node). */
-static uint64_t
-last_primary_lsn(struct pg *pg, const struct pg_candidate *others, size_t n_others)
+/* What promote reads besides the candidates' LSNs: the lost primary's
+ * LSN as it published it (the highest value of PG_ATTR_PRIMARY_LSN, 0
+ * when none) and the commit record (record_rc as read_commit_record
+ * returns it; why when it failed).  Read by a child while promote waits
+ * for the candidates: two Pacemaker tools' starts off the failover's path. */
+struct beside_reading {
+	uint64_t published;
+	int record_rc;
+	struct pg_commit_record record;
+	char why[300];
+};
+
+static void
+read_beside(struct pg *pg, struct beside_reading *b)
 {
 	char **nodes, **values, why[256];
-	uint64_t best = 0, lsn;
+	uint64_t lsn;
 	size_t n = 0;
 
+	memset(b, 0, sizeof(*b));
 	if (tandem_attr_get_all(PG_ATTR_PRIMARY_LSN, &nodes, &values, &n, pg->ctx->deadline, why,
 				sizeof(why)) != 0) {
 		tandem_log(LOG_WARNING, "could not read %s: %s", PG_ATTR_PRIMARY_LSN, why);
 	} else {
 		for (size_t i = 0; i < n; i++)
-			if (tandem_lsn_parse(values[i], &lsn) && lsn > best)
-				best = lsn;
+			if (tandem_lsn_parse(values[i], &lsn) && lsn > b->published)
+				b->published = lsn;
 		free_pairs(nodes, values, n);
 	}
+	if (pg->mode != PG_SYNC_OFF)
+		b->record_rc = read_commit_record(pg, &b->record, b->why, sizeof(b->why));
+}
+
+/* The child's side: "<published, hex> <record_rc> <record or why>". */
+static void
+beside_child(void *arg, char *out, size_t len)
+{
+	struct beside_reading b;
+	char rec[1400] = "";
+
+	read_beside(arg, &b);
+	if (b.record_rc == 1)
+		pg_commit_record_format(&b.record, rec, sizeof(rec));
+	snprintf(out, len, "%" PRIx64 " %d %s", b.published, b.record_rc,
+		 b.record_rc == 1 ? rec : b.record_rc < 0 ? b.why : "");
+}
+
+static bool
+beside_parse(const char *text, struct beside_reading *b)
+{
+	int used = 0;
+
+	memset(b, 0, sizeof(*b));
+	if (sscanf(text, "%" SCNx64 " %d %n", &b->published, &b->record_rc, &used) != 2 || used == 0
+	    || b->record_rc < -1 || b->record_rc > 1)
+		return false;
+	if (b->record_rc == 1)
+		return pg_commit_record_parse(text + used, &b->record);
+	snprintf(b->why, sizeof(b->why), "%s", text + used);
+	return true;
+}
+
+/* The lost primary's last known LSN: the highest it published itself (gone
+ * with its node if the node was lost) or any standby saw it report (this
+ * election's candidates, and this node). */
+static uint64_t
+last_primary_lsn(uint64_t published, const struct pg_candidate *others, size_t n_others)
+{
+	uint64_t best = published, lsn;
+
 	for (size_t i = 0; i < n_others; i++)
 		if (others[i].upstream > best)
 			best = others[i].upstream;
 	lsn = known_upstream();
 	return lsn > best ? lsn : best;
+}
+
+/* A child's side: this node's score as the primary's; out says why not. */
+static void
+score_child(void *arg, char *out, size_t len)
+{
+	struct pg *pg = arg;
+
+	if (tandem_promotion_set(PG_SCORE_PRIMARY, pg->ctx->deadline, out, len) == 0)
+		out[0] = '\0';
+	else if (out[0] == '\0')
+		snprintf(out, len, "failed");
 }
 
 /* Ends recovery: pg_promote() over the monitor's connection, then
@@ -199,7 +262,11 @@ pg_promote(struct tandem_ctx *ctx)
 	const char *better = NULL, *missing = NULL;
 	enum pg_promote_verdict verdict;
 	uint64_t self, primary_lsn;
-	size_t n_pairs = 0, n = 0;
+	size_t n_pairs = 0, n = 0, absent;
+	struct tandem_beside bs, sc;
+	struct beside_reading br;
+	bool beside, scoring;
+	int rc;
 	enum pg_role role;
 	struct pg pg;
 	int64_t since;
@@ -229,7 +296,22 @@ pg_promote(struct tandem_ctx *ctx)
 		return TANDEM_OCF_ERR_GENERIC;
 	}
 	self = pg_election_lsn(&pg.facts);
-	if (candidates(&pg, others, 32, &n, &nodes, &values, &n_pairs, &missing) > 0) {
+	beside = tandem_beside_start(&bs, beside_child, &pg) == 0;
+	absent = candidates(&pg, others, 32, &n, &nodes, &values, &n_pairs, &missing);
+	if (beside) {
+		char text[2048];
+
+		if (tandem_beside_collect(&bs, pg.ctx->deadline, text, sizeof(text)) != 0) {
+			tandem_log(LOG_WARNING, "the reading beside the election failed (%s): read again",
+				   strerror(errno));
+			beside = false;
+		} else if (!beside_parse(text, &br)) {
+			tandem_log(LOG_WARNING, "the reading beside the election is not understood (\"%.200s\"): "
+				   "read again", text);
+			beside = false;
+		}
+	}
+	if (absent > 0) {
 		/* As PAF: never elect without every candidate's LSN, it may
 		 * hold more WAL; a new transition brings a new pre-promote. */
 		tandem_ocf_exit_reason("%s published no LSN for this election in time: not promoting without it",
@@ -238,7 +320,9 @@ pg_promote(struct tandem_ctx *ctx)
 		pg_close(&pg);
 		return TANDEM_OCF_ERR_GENERIC;
 	}
-	primary_lsn = last_primary_lsn(&pg, others, n);
+	if (!beside)
+		read_beside(&pg, &br);
+	primary_lsn = last_primary_lsn(br.published, others, n);
 	verdict = pg_may_promote(pg.node, self, others, n, primary_lsn, tandem_param_int(pg.p, PG_MAXLAG),
 				 &better);
 	if (verdict == PG_PROMOTE_BEHIND) {
@@ -267,7 +351,8 @@ pg_promote(struct tandem_ctx *ctx)
 		for (size_t i = 0; i < n; i++)
 			if (in_names(expected, n_expected, others[i].name))
 				present[n_present++] = others[i].name;
-		if (!may_be_promoted(&pg, present, n_present, reason, sizeof(reason))) {
+		if (!record_allows_promotion(&pg, br.record_rc, &br.record, br.why, present, n_present, reason,
+					     sizeof(reason))) {
 			refuse_promotion(&pg, reason, true);
 			tandem_ocf_exit_reason("not promoting: %s", reason);
 			free_pairs(nodes, values, n_pairs);
@@ -290,7 +375,21 @@ pg_promote(struct tandem_ctx *ctx)
 		pg_close(&pg);
 		return TANDEM_OCF_ERR_GENERIC;
 	}
-	if (promote_server(&pg) != 0) {
+	/* The new primary's own score, set by a child while PostgreSQL
+	 * promotes (each takes tens of ms, and the VIP waits for both);
+	 * primary_duties finds it cached, or sets it if the child could not.
+	 * Set once this node is chosen: if the promotion then fails, it is
+	 * the node Pacemaker tries again either way. */
+	scoring = tandem_beside_start(&sc, score_child, &pg) == 0;
+	rc = promote_server(&pg);
+	if (scoring) {
+		char text[300];
+
+		if (tandem_beside_collect(&sc, pg.ctx->deadline, text, sizeof(text)) != 0 || text[0] != '\0')
+			tandem_log(LOG_WARNING, "could not set this node's promotion score beside the promotion: %s",
+				   text[0] != '\0' ? text : strerror(errno));
+	}
+	if (rc != 0) {
 		pg_close(&pg);
 		tandem_ocf_exit_reason("could not promote: %s", pg.why);
 		return TANDEM_OCF_ERR_GENERIC;

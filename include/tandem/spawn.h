@@ -46,6 +46,24 @@ void tandem_spawn_result_free(struct tandem_spawn_result *res);
  * failed.  stdio is flushed first. */
 pid_t tandem_fork_detached(void);
 
+/* A reading done by a forked child while the caller does another (each
+ * a Pacemaker tool's start, tens of ms on a busy host, on a failover's
+ * path).  tandem_beside_start runs fn(arg, out, len) in a child of the
+ * same process group (Pacemaker's kill of the agent reaches it), which
+ * hands back the text fn left in out (at most len - 1 bytes, 4 KiB at
+ * most) and exits; the child must not use a connection the parent holds
+ * (see tandem_fork_detached).  Returns 0, or -1 with errno when no child
+ * could be started: the caller then calls fn itself.
+ * tandem_beside_collect waits for that text until deadline: 0 with out
+ * set, or -1 with errno (ETIMEDOUT: the child is killed; EPROTO: it ended
+ * without handing anything back); the child is reaped either way. */
+struct tandem_beside {
+	pid_t pid;
+	int fd;
+};
+int tandem_beside_start(struct tandem_beside *b, void (*fn)(void *arg, char *out, size_t len), void *arg);
+int tandem_beside_collect(struct tandem_beside *b, tandem_deadline deadline, char *out, size_t len);
+
 /* True when path is an executable regular file. */
 bool tandem_spawn_executable(const char *path);
 

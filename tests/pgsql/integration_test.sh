@@ -42,7 +42,7 @@ tap_is "$RC" 8 "monitor n1: primary"
 tap_like "$(attr n1 tandem-pgsql-last-failover-pgsqld)" '^promoted at ' "promotion leaves a failover record"
 ra n1 promote
 tap_is "$RC" 0 "promote of the primary succeeds (idempotent)"
-notify n1 pre start OCF_RESKEY_CRM_meta_notify_start_uname="n2 n3"
+notify n1 pre start OCF_RESKEY_CRM_meta_notify_start_uname="n2 n3" OCF_RESKEY_CRM_meta_notify_promoted_uname=n1
 tap_is "$(sql n1 "SELECT count(*) FROM pg_replication_slots WHERE slot_name IN ('tandem_n2','tandem_n3')")" 2 \
 	"pre-start: the primary makes the slots of the standbys about to start"
 for n in n2 n3; do
@@ -198,7 +198,7 @@ tap_is "$RC" 8 "monitor n2: primary"
 
 echo "# the former primary rejoins"
 # As Pacemaker does: the primary hears of each start first (pre-start).
-notify n2 pre start OCF_RESKEY_CRM_meta_notify_start_uname=n1
+notify n2 pre start OCF_RESKEY_CRM_meta_notify_start_uname=n1 OCF_RESKEY_CRM_meta_notify_promoted_uname=n2
 ra n1 start OCF_RESKEY_auto_rewind=false
 tap_is "$RC" 1 "auto_rewind=false: start refuses to stream from a former primary"
 tap_like "$ERR" 'auto_rewind is off, rewind' "reason tells what to do"
@@ -223,7 +223,7 @@ tap_is "$(sql n2 "INSERT INTO acked VALUES (400) RETURNING n")" 400 "writes go o
 # Stop deletes a node's own score; the primary forbids it where it is set.
 tap_like "$(cat "$T/attrs/n1/master-pgsqld" 2>/dev/null)/$(cat "$T/attrs/n3/master-pgsqld" 2>/dev/null)" \
 	'^(-1000000)?/(-1000000)?$' "stopped standbys have no positive score"
-notify n2 pre start OCF_RESKEY_CRM_meta_notify_start_uname=n3
+notify n2 pre start OCF_RESKEY_CRM_meta_notify_start_uname=n3 OCF_RESKEY_CRM_meta_notify_promoted_uname=n2
 ra n3 start
 ra n2 monitor OCF_RESKEY_CRM_meta_interval=15000
 tap_is "$(sql n2 "SHOW synchronous_standby_names")" 'ANY 1 ("n3")' "a standby back: synchronous again"
@@ -243,7 +243,7 @@ echo "# a double failure (PAF #26, #180): the primary lost, its one synchronous 
 echo "# and acknowledging commits alone, lost too; the old primary comes back alone"
 record() { cat "$T/attrs/crm_config/tandem-pgsql-commits-pgsqld" 2>/dev/null; }
 ra n2 monitor OCF_RESKEY_CRM_meta_interval=15000
-notify n2 pre start OCF_RESKEY_CRM_meta_notify_start_uname=n1
+notify n2 pre start OCF_RESKEY_CRM_meta_notify_start_uname=n1 OCF_RESKEY_CRM_meta_notify_promoted_uname=n2
 ra n1 start
 notify n2 post start OCF_RESKEY_CRM_meta_notify_start_uname=n1
 ra n2 monitor OCF_RESKEY_CRM_meta_interval=15000
@@ -431,7 +431,7 @@ tap_is "$RC" 3 "unknown action: unimplemented"
 echo "# a standby that cannot follow: down past max_slot_wal_keep_size, the WAL it needs gone (patroni #3641)"
 # n2 restarted: max_connections back to its default (reset above).
 runuser -u postgres -- "$BIN/pg_ctl" -D "$T/n2/data" -w -s -m fast restart -o "-c unix_socket_directories=$T/n2/sock" >/dev/null
-notify n2 pre start OCF_RESKEY_CRM_meta_notify_start_uname=n3
+notify n2 pre start OCF_RESKEY_CRM_meta_notify_start_uname=n3 OCF_RESKEY_CRM_meta_notify_promoted_uname=n2
 ra n3 start
 tap_is "$RC" 0 "n3 starts as a standby of n2"
 [ "$RC" = 0 ] || echo "$ERR" | sed 's/^/#   /'
@@ -465,7 +465,7 @@ tap_like "$(sql n2 "SELECT coalesce(wal_status, '') FROM pg_replication_slots WH
 tap_like "$(cat "$T/agent.log")" 'slot tandem_n3 was invalidated .*dropped and made again' "and says so"
 # Pacemaker's recovery of a failed unpromoted instance: stop, start.
 ra n3 stop
-notify n2 pre start OCF_RESKEY_CRM_meta_notify_start_uname=n3
+notify n2 pre start OCF_RESKEY_CRM_meta_notify_start_uname=n3 OCF_RESKEY_CRM_meta_notify_promoted_uname=n2
 ra n3 start
 tap_is "$RC" 0 "start n3 repairs it: cloned again"
 [ "$RC" = 0 ] || echo "$ERR" | sed 's/^/#   /'
@@ -482,7 +482,7 @@ echo "# a standby past the fork: it replayed WAL the new primary never had (the 
 # README says of a node whose commits were abandoned) as n2's standby.
 ra n1 stop
 rm -rf "$T/n1/data"
-notify n2 pre start OCF_RESKEY_CRM_meta_notify_start_uname=n1
+notify n2 pre start OCF_RESKEY_CRM_meta_notify_start_uname=n1 OCF_RESKEY_CRM_meta_notify_promoted_uname=n2
 ra n1 start
 tap_is "$RC" 0 "n1, emptied, is cloned again as a standby of n2"
 [ "$RC" = 0 ] || echo "$ERR" | sed 's/^/#   /'
@@ -511,7 +511,7 @@ tap_is "$RC" 1 "monitor n3: past the new primary's fork it cannot follow, and sa
 tap_like "$ERR" "ocf-exit-reason:this standby cannot follow the primary: this node replayed WAL to [0-9A-F/]+ on timeline [0-9]+, past [0-9A-F/]+ where the primary's history leaves it" \
 	"in one line: where its replay is, where the primary's history forked (its TIMELINE_HISTORY)"
 ra n3 stop
-notify n1 pre start OCF_RESKEY_CRM_meta_notify_start_uname=n3
+notify n1 pre start OCF_RESKEY_CRM_meta_notify_start_uname=n3 OCF_RESKEY_CRM_meta_notify_promoted_uname=n1
 ra n3 start
 tap_is "$RC" 0 "start n3 repairs it: rewound (pg_rewind), not cloned"
 [ "$RC" = 0 ] || echo "$ERR" | sed 's/^/#   /'
@@ -555,7 +555,7 @@ if command -v pgbackrest >/dev/null; then
 	sql n3 "CHECKPOINT" >/dev/null
 	vip_to n3
 	sql n3 "SET synchronous_commit = local; INSERT INTO acked VALUES (950)" >/dev/null
-	notify n3 pre start OCF_RESKEY_CRM_meta_notify_start_uname=n1
+	notify n3 pre start OCF_RESKEY_CRM_meta_notify_start_uname=n1 OCF_RESKEY_CRM_meta_notify_promoted_uname=n3
 	ra n1 start
 	tap_is "$RC" 0 "start n1: rewound with the WAL it lacked fetched from the archive (pg_rewind --restore-target-wal)"
 	[ "$RC" = 0 ] || echo "$ERR" | sed 's/^/#   /'
@@ -572,7 +572,7 @@ if command -v pgbackrest >/dev/null; then
 		"a full backup of n3 is in the repository"
 	ra n2 stop
 	rm -rf "$T/n2/data"
-	notify n3 pre start OCF_RESKEY_CRM_meta_notify_start_uname=n2
+	notify n3 pre start OCF_RESKEY_CRM_meta_notify_start_uname=n2 OCF_RESKEY_CRM_meta_notify_promoted_uname=n3
 	ra n2 start OCF_RESKEY_pgbackrest_stanza=tandem PGBACKREST_CONFIG="$T/pgbackrest.conf"
 	tap_is "$RC" 0 "start n2, emptied, with pgbackrest_stanza: restored from the repository"
 	[ "$RC" = 0 ] || echo "$ERR" | sed 's/^/#   /'

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <pwd.h>
+#include <signal.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -187,6 +188,58 @@ descriptors_do_not_leak(void **state)
 	fclose(held);
 }
 
+/* What the child of tandem_beside_start does, by its argument. */
+static void
+beside_fn(void *arg, char *out, size_t len)
+{
+	const char *what = arg;
+
+	if (strcmp(what, "sleep") == 0) {
+		sleep(5);
+	} else if (strcmp(what, "crash") == 0) {
+		raise(SIGKILL);         /* as a crash, without a core file */
+	} else if (strcmp(what, "long") == 0) {
+		memset(out, 'x', len - 1);
+		out[len - 1] = '\0';
+	} else {
+		snprintf(out, len, "read: %s (in %d)", what, (int)getpid());
+	}
+}
+
+/* A reading beside the caller: its text handed back, cut to what fits,
+ * killed at the deadline, a crash said; the child reaped each time. */
+static void
+beside_reading(void **state)
+{
+	struct tandem_beside b;
+	char out[64], expect[64];
+	pid_t child;
+
+	(void)state;
+	assert_int_equal(tandem_beside_start(&b, beside_fn, "primary lsn"), 0);
+	child = b.pid;
+	assert_true(child > 0 && child != getpid());
+	assert_int_equal(tandem_beside_collect(&b, tandem_deadline_in(5000), out, sizeof(out)), 0);
+	snprintf(expect, sizeof(expect), "read: primary lsn (in %d)", (int)child);
+	assert_string_equal(out, expect);
+	assert_int_equal(kill(child, 0), -1);   /* reaped: no such process */
+
+	assert_int_equal(tandem_beside_start(&b, beside_fn, "long"), 0);
+	assert_int_equal(tandem_beside_collect(&b, tandem_deadline_in(5000), out, sizeof(out)), 0);
+	assert_int_equal(strlen(out), sizeof(out) - 1);
+
+	assert_int_equal(tandem_beside_start(&b, beside_fn, "sleep"), 0);
+	child = b.pid;
+	assert_int_equal(tandem_beside_collect(&b, tandem_deadline_in(100), out, sizeof(out)), -1);
+	assert_int_equal(errno, ETIMEDOUT);
+	assert_int_equal(kill(child, 0), -1);
+
+	assert_int_equal(tandem_beside_start(&b, beside_fn, "crash"), 0);
+	assert_int_equal(tandem_beside_collect(&b, tandem_deadline_in(5000), out, sizeof(out)), -1);
+	assert_int_equal(errno, EPROTO);
+	assert_string_equal(out, "");
+}
+
 int
 main(void)
 {
@@ -200,6 +253,7 @@ main(void)
 		cmocka_unit_test(environment_and_cwd),
 		cmocka_unit_test(run_as_user),
 		cmocka_unit_test(descriptors_do_not_leak),
+		cmocka_unit_test(beside_reading),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
