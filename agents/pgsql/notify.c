@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -234,6 +235,11 @@ forget_election(struct pg *pg)
 			close(lock);
 		return;
 	}
+	/* Every node's child runs while the scheduler and the VIP's start
+	 * follow: on shared cores it yields to them (nice 19, inherited by
+	 * its attrd_updater). */
+	if (pid == 0)
+		(void)setpriority(PRIO_PROCESS, 0, 19);
 	if (tandem_attr_delete(PG_ATTR_LSN, true, pg->ctx->deadline, why, sizeof(why)) != 0)
 		tandem_log(LOG_WARNING, "could not clear this election's LSN: %s", why);
 	if (lock >= 0)
