@@ -108,7 +108,7 @@ pg_on n2 stop -m fast
 rm -rf "$T/n2/data"
 
 echo "# clone: n2's data directory empty (a replaced disk); the agent's start"
-notify n1 pre start OCF_RESKEY_CRM_meta_notify_start_uname=n2
+notify n1 pre start OCF_RESKEY_CRM_meta_notify_start_uname=n2 OCF_RESKEY_CRM_meta_notify_promoted_uname=n1
 T0=$(now)
 ra n2 start
 [ "$RC" = 0 ] || { echo "# start n2: $ERR"; rc=1; }
@@ -168,7 +168,7 @@ if [ "$status" != reserved ] && [ "$status" != extended ]; then
 else
 	row slot "$slot_took" "the primary's monitor: the lost slot dropped and made again"
 fi
-notify n1 pre start OCF_RESKEY_CRM_meta_notify_start_uname=n2
+notify n1 pre start OCF_RESKEY_CRM_meta_notify_start_uname=n2 OCF_RESKEY_CRM_meta_notify_promoted_uname=n1
 T0=$(now)
 ra n2 start
 [ "$RC" = 0 ] || { echo "# start n2: $ERR"; rc=1; }
@@ -190,7 +190,7 @@ pg_on n2 promote
 sql n2 "CHECKPOINT" >/dev/null   # as the agent's promote does: pg_rewind reads the new timeline from pg_control
 vip_to n2
 commit n2
-notify n2 pre start OCF_RESKEY_CRM_meta_notify_start_uname=n1
+notify n2 pre start OCF_RESKEY_CRM_meta_notify_start_uname=n1 OCF_RESKEY_CRM_meta_notify_promoted_uname=n2
 T0=$(now)
 ra n1 start
 [ "$RC" = 0 ] || { echo "# start n1: $ERR"; rc=1; }
