@@ -362,7 +362,7 @@ has_restore_command(struct pg *pg)
 int
 rejoin_if_diverged(struct pg *pg, bool forked, bool *rewound, bool *cannot)
 {
-	char ci[2048], src[2100], dest[4200], last[32], line[256] = "";
+	char ci[2048], src[2200], dest[4200], last[32], line[256] = "";
 	const char *dry[] = { pg->pg_rewind, "--target-pgdata", pg->datadir, "--source-server", src,
 			      "--dry-run", NULL, NULL };
 	const char *real[] = { pg->pg_rewind, "--target-pgdata", pg->datadir, "--source-server", src, NULL, NULL };
@@ -412,7 +412,13 @@ rejoin_if_diverged(struct pg *pg, bool forked, bool *rewound, bool *cannot)
 		}
 	}
 	conninfo(pg, ci, sizeof(ci));
-	snprintf(src, sizeof(src), "%s dbname=postgres", ci);
+	/* A source lost mid-rewind (a power cut: nothing closes the
+	 * connection) is given up in seconds, not at the start's deadline:
+	 * the caller clones again, or the start fails and Pacemaker tries
+	 * once a primary runs.  Before the admin's primary_conninfo, whose
+	 * own values win (libpq takes a keyword's last value). */
+	snprintf(src, sizeof(src), "connect_timeout=5 tcp_user_timeout=5000 keepalives=1 keepalives_idle=2 "
+		 "keepalives_interval=1 keepalives_count=2 %s dbname=postgres", ci);
 	if (pg->control.state == TANDEM_PG_IN_PRODUCTION) {
 		/* pg_rewind wants a clean shutdown and, in --dry-run, does not
 		 * run the crash recovery itself: do it as it would. */
