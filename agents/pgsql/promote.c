@@ -383,7 +383,7 @@ pg_promote(struct tandem_ctx *ctx)
 	scoring = tandem_beside_start(&sc, score_child, &pg) == 0;
 	rc = promote_server(&pg);
 	if (scoring) {
-		char text[300];
+		char text[300] = "";
 
 		if (tandem_beside_collect(&sc, pg.ctx->deadline, text, sizeof(text)) != 0 || text[0] != '\0')
 			tandem_log(LOG_WARNING, "could not set this node's promotion score beside the promotion: %s",
