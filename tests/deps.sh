@@ -13,6 +13,8 @@ tests=(
 	python3 curl man-db groff-base resource-agents resource-agents-paf crmsh pgbouncer
 	# the WAL archive's repository (pgsql's rewind through restore_command)
 	pgbackrest
+	# a slow disk under one process (pgsql's primary cut in its shutdown checkpoint)
+	strace
 	# the CPU hog beside a loaded cluster (tests/bench/token.sh, CLUSTER_HOG)
 	stress-ng
 	# the version matrix's roots

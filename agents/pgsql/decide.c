@@ -124,15 +124,24 @@ pg_decide_role(const struct pg_seen *s)
 		/* An unreadable pg_control (corrupt, or a format this build does
 		 * not know) may hide a crashed primary: never "stopped" then. */
 		return s->no_cluster ? PG_ROLE_STOPPED : PG_ROLE_BROKEN;
-	switch (s->control_state) {
-	case TANDEM_PG_SHUTDOWNED:
-	case TANDEM_PG_SHUTDOWNED_IN_RECOVERY:
+	if (s->control_state == TANDEM_PG_SHUTDOWNED || s->control_state == TANDEM_PG_SHUTDOWNED_IN_RECOVERY)
 		return PG_ROLE_STOPPED;
-	case TANDEM_PG_IN_PRODUCTION:
+	if (pg_control_crashed_primary(s->control_state))
 		return PG_ROLE_CRASHED_PRIMARY;
-	default:
-		return PG_ROLE_BROKEN;          /* a standby that crashed, or a crash mid-recovery */
-	}
+	return PG_ROLE_BROKEN;                  /* a standby that crashed, or one starting */
+}
+
+bool
+pg_control_crashed_primary(enum tandem_pg_state state)
+{
+	/* In production, in its shutdown checkpoint (a demote or stop cut
+	 * short by fencing), or in the crash recovery that follows either:
+	 * PostgreSQL sets "in crash recovery" only when it does not recover
+	 * as a standby, and a standby stays "in archive recovery" once its
+	 * minRecoveryPoint is set (xlogrecovery.c, InitWalRecovery; xlog.c
+	 * before PostgreSQL 15), so all three were last a primary. */
+	return state == TANDEM_PG_IN_PRODUCTION || state == TANDEM_PG_SHUTDOWNING
+	       || state == TANDEM_PG_IN_CRASH_RECOVERY;
 }
 
 const char *

@@ -110,7 +110,7 @@ enum pg_role {
 	PG_ROLE_STOPPED,        //!< cleanly shut down, or no cluster at all
 	PG_ROLE_STANDBY,
 	PG_ROLE_PRIMARY,
-	PG_ROLE_CRASHED_PRIMARY,//!< no postmaster, pg_control says in production
+	PG_ROLE_CRASHED_PRIMARY,//!< no postmaster, pg_control says it stopped as a primary, uncleanly
 	PG_ROLE_BROKEN,         //!< a postmaster that does not answer, a crashed standby
 };
 
@@ -125,6 +125,11 @@ struct pg_seen {
 };
 
 enum pg_role pg_decide_role(const struct pg_seen *s);
+/* Whether pg_control's state, of a server no longer running, says it
+ * stopped as a primary without a clean shutdown: its WAL may go past the
+ * point the new primary forked from, and crash recovery must run before
+ * pg_rewind can compare. */
+bool pg_control_crashed_primary(enum tandem_pg_state state);
 const char *pg_role_str(enum pg_role r);
 /* The one place a role becomes a monitor's exit code. */
 int pg_role_rc(enum pg_role r);

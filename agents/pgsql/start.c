@@ -353,7 +353,7 @@ has_restore_command(struct pg *pg)
 
 /* Data that may have diverged from the running primary's timeline is
  * rewound (pg_rewind) before it streams: a former primary (pg_control: shut
- * down, or in production after a crash), or a standby shut down on an
+ * down, or stopped uncleanly as a primary: pg_control_crashed_primary), or a standby shut down on an
  * older timeline than the primary's (it may have replayed past the fork,
  * and PostgreSQL then refuses to follow).  The diverged WAL is saved first
  * and the range is reported.  When pg_rewind itself cannot run or fails,
@@ -368,8 +368,8 @@ rejoin_if_diverged(struct pg *pg, bool forked, bool *rewound, bool *cannot)
 	const char *real[] = { pg->pg_rewind, "--target-pgdata", pg->datadir, "--source-server", src, NULL, NULL };
 	struct tandem_spawn_result res;
 	const char *div;
-	bool was_primary = pg->control.state == TANDEM_PG_SHUTDOWNED
-			   || pg->control.state == TANDEM_PG_IN_PRODUCTION;
+	bool crashed = pg_control_crashed_primary(pg->control.state);
+	bool was_primary = crashed || pg->control.state == TANDEM_PG_SHUTDOWNED;
 	uint32_t tli = 0, ckpt_tli = 0;
 	int remote;
 
@@ -419,12 +419,22 @@ rejoin_if_diverged(struct pg *pg, bool forked, bool *rewound, bool *cannot)
 	 * own values win (libpq takes a keyword's last value). */
 	snprintf(src, sizeof(src), "connect_timeout=5 tcp_user_timeout=5000 keepalives=1 keepalives_idle=2 "
 		 "keepalives_interval=1 keepalives_count=2 %s dbname=postgres", ci);
-	if (pg->control.state == TANDEM_PG_IN_PRODUCTION) {
+	if (crashed) {
 		/* pg_rewind wants a clean shutdown and, in --dry-run, does not
 		 * run the crash recovery itself: do it as it would. */
 		const char *single[] = { pg->postgres, "--single", "-F", "-D", pg->pgdata, "template1", NULL };
+		char signal[4096];
 
-		tandem_log(LOG_INFO, "former primary crashed: completing its crash recovery first");
+		tandem_log(LOG_INFO, "former primary stopped uncleanly (pg_control: %s): completing its crash "
+			   "recovery first", tandem_pg_state_str(pg->control.state));
+		/* A single-user server refuses standby mode, and a former primary
+		 * started as a standby before (no primary was reachable then)
+		 * has standby.signal: configure_standby writes it again. */
+		snprintf(signal, sizeof(signal), "%s/standby.signal", pg->datadir);
+		if (unlink(signal) != 0 && errno != ENOENT) {
+			tandem_ocf_exit_reason("could not remove \"%s\": %s", signal, strerror(errno));
+			return TANDEM_OCF_ERR_GENERIC;
+		}
 		if (run_simple(pg, single) != 0) {
 			tandem_ocf_exit_reason("crash recovery of \"%s\" failed: %s", pg->datadir, pg->why);
 			return TANDEM_OCF_ERR_GENERIC;

@@ -590,6 +590,63 @@ if command -v pgbackrest >/dev/null; then
 else
 	tap_skip "pgbackrest is not installed (tests/deps.sh installs it)"
 fi
+echo "# a primary fenced in its shutdown checkpoint (a demote cut short by fencing), its standby promoted"
+# CI's chaos run: pg_control then says "shutting down", neither shut down
+# nor in production.  P is the primary of the moment, S its standby.
+if command -v pgbackrest >/dev/null; then P=n3 S=n1; else P=n1 S=n3; fi
+if command -v strace >/dev/null; then
+	# P is cut off from S: S promoted, P commits on alone (diverged WAL).
+	runuser -u postgres -- "$BIN/pg_ctl" -D "$T/$S/data" -w -s promote
+	sql "$S" "CHECKPOINT" >/dev/null
+	sql "$S" "SET synchronous_commit = local; INSERT INTO acked VALUES (1001)" >/dev/null
+	# No checkpoint of P's own under way when its disk turns slow: the
+	# shutdown checkpoint would wait for it.
+	sql "$P" "CHECKPOINT" >/dev/null
+	sql "$P" "SET synchronous_commit = local; INSERT INTO acked SELECT generate_series(300001, 302000)" >/dev/null
+	# A slow disk: each write of P's checkpointer to that table takes half
+	# a second, so its shutdown checkpoint (pg_control "shutting down"
+	# first, then the dirty pages, then the checkpoint record) lasts long
+	# enough to be cut.  Its other writes are not slowed: with archiving,
+	# the segment switch before the checkpoint is written page by page.
+	ckpt=""
+	for p in $(procs "$P"); do tr '\0' ' ' <"/proc/$p/cmdline" | grep -q checkpointer && ckpt=$p; done
+	strace -qq -o /dev/null -p "$ckpt" -P "$T/$P/data/$(sql "$P" "SELECT pg_relation_filepath('acked')")" \
+		-e trace=pwrite64,pwritev,pwritev2 -e inject=pwrite64,pwritev,pwritev2:delay_enter=500000 &
+	tracer=$!
+	traced() { [ "$(awk '/^TracerPid:/ { print $2 }' "/proc/$ckpt/status")" = "$tracer" ]; }
+	tap_ok "P's checkpointer ($ckpt) is slowed by strace" tap_wait 10 traced
+	runuser -u postgres -- "$BIN/pg_ctl" -D "$T/$P/data" -s -W -m fast stop
+	# DBState at byte 16 of pg_control: 3 is DB_SHUTDOWNING (catalog/pg_control.h).
+	states=""
+	for _ in $(seq 1200); do
+		st=$(od -An -tu4 -j16 -N4 "$T/$P/data/global/pg_control" | tr -d ' ')
+		[ "${states##* }" = "$st" ] || states="$states $st"
+		[ "$st" = 3 ] && break
+		sleep 0.05
+	done
+	# The power cut: every process of P dies at once.
+	# shellcheck disable=SC2046 # one pid per word
+	kill -9 $(procs "$P") "$tracer" 2>/dev/null
+	wait "$tracer" 2>/dev/null
+	tap_like "$(runuser -u postgres -- "$BIN/pg_controldata" -D "$T/$P/data" | grep '^Database cluster state')" \
+		'shutting down$' "P died in its shutdown checkpoint: pg_control says \"shutting down\" (states read:$states)"
+	ra "$P" monitor
+	tap_is "$RC" 9 "a probe of P: a crashed primary (9), as one fenced in production"
+	tap_like "$ERR" 'primary is down \(pg_control: shutting down, postmaster gone\)' "reason says so"
+	vip_to "$S"
+	notify "$S" pre start OCF_RESKEY_CRM_meta_notify_start_uname="$P" OCF_RESKEY_CRM_meta_notify_promoted_uname="$S"
+	ra "$P" start
+	tap_is "$RC" 0 "start P: crash recovery, rewound, a standby of S, in one start"
+	[ "$RC" = 0 ] || { echo "$ERR"; tail -5 "$T/$P/log"; } | sed 's/^/#   /'
+	tap_like "$(cat "$T/agent.log")" 'former primary stopped uncleanly \(pg_control: shutting down\): completing its crash recovery' \
+		"it says why it recovers first"
+	tap_ok "P streams from S" tap_wait 30 streams_to "$S" "$P"
+	has_1001() { [ "$(sql "$P" "SELECT count(*) FROM acked WHERE n = 1001")" = 1 ]; }
+	tap_ok "and holds what S committed" tap_wait 30 has_1001
+	tap_is "$(sql "$P" "SELECT count(*) FROM acked WHERE n > 300000")" 0 "and no longer what only it had"
+else
+	tap_skip "strace is not installed (tests/deps.sh installs it)"
+fi
 tap_ok "the replication password is in no log" sh -c "! grep -q '$SECRET' $T/agent.log $T/n*/log"
 
 tap_done

@@ -24,7 +24,12 @@ role_table(void **state)
 		{ { .control_ok = true, .control_state = TANDEM_PG_SHUTDOWNED_IN_RECOVERY }, PG_ROLE_STOPPED, 7 },
 		{ { .control_ok = true, .control_state = TANDEM_PG_IN_PRODUCTION }, PG_ROLE_CRASHED_PRIMARY, 9 },
 		{ { .control_ok = true, .control_state = TANDEM_PG_IN_ARCHIVE_RECOVERY }, PG_ROLE_BROKEN, 1 },
-		{ { .control_ok = true, .control_state = TANDEM_PG_IN_CRASH_RECOVERY }, PG_ROLE_BROKEN, 1 },
+		/* A primary fenced in its shutdown checkpoint (a demote cut
+		 * short), or in the crash recovery after it: a crashed primary
+		 * too, to be rewound before it follows (CI's chaos run). */
+		{ { .control_ok = true, .control_state = TANDEM_PG_SHUTDOWNING }, PG_ROLE_CRASHED_PRIMARY, 9 },
+		{ { .control_ok = true, .control_state = TANDEM_PG_IN_CRASH_RECOVERY }, PG_ROLE_CRASHED_PRIMARY, 9 },
+		{ { .control_ok = true, .control_state = TANDEM_PG_STARTUP }, PG_ROLE_BROKEN, 1 },
 		{ { .control_ok = false, .no_cluster = true }, PG_ROLE_STOPPED, 7 },
 		/* pg_control there but unreadable (corrupt, unknown format): it may
 		 * hide a crashed primary, so never "stopped" (issue #15). */

@@ -27,8 +27,8 @@ base_packages=(
 	build-essential autoconf automake libtool pkg-config
 	libqb-dev libcmocka-dev libpq-dev libcurl4-openssl-dev libmnl-dev
 	procps iproute2 util-linux ca-certificates python3
-	# the pgsql integration test's WAL archive
-	pgbackrest
+	# the pgsql integration test's WAL archive, and its slow disk
+	pgbackrest strace
 )
 # What a node of the namespace cluster runs (tests/cluster), besides.
 cluster_packages=(
