@@ -110,7 +110,7 @@ start(void)
 	    && strcmp(file, "/dev/null") != 0) {
 		state.file_target = qb.file_open(file);
 		if (state.file_target >= 0)
-			enable(state.file_target, "%t %H %N[%P]: %p: %b");
+			enable(state.file_target, "%T %H %N[%P]: %p: %b");
 	}
 	return true;
 }

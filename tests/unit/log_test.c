@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <dlfcn.h>
+#include <regex.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -35,6 +36,7 @@ file_target_with_tag(void **state)
 	char path[] = "/tmp/log_test.XXXXXX";
 	int fd = mkstemp(path);
 	char *text;
+	regex_t re;
 
 	(void)state;
 	close(fd);
@@ -50,6 +52,12 @@ file_target_with_tag(void **state)
 	text = slurp(path);
 	assert_non_null(strstr(text, "tandem-vip(db-vip)"));
 	assert_non_null(strstr(text, "info: visible"));
+	/* Milliseconds, as Pacemaker's own lines in the same file have: a
+	 * failover's steps are read across both (tests/cluster/timeline.awk). */
+	assert_int_equal(regcomp(&re, "^[A-Z][a-z]{2} [ 0-9][0-9] [0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3} ",
+				 REG_EXTENDED | REG_NOSUB), 0);
+	assert_int_equal(regexec(&re, text, 0, NULL, 0), 0);
+	regfree(&re);
 	assert_non_null(strstr(text, "error: reason 7"));
 	assert_null(strstr(text, "hidden"));
 	unlink(path);
