@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -277,6 +278,56 @@ tandem_pgdata_mark_archived(const char *datadir, const char *walfile)
 	/* rename(2) fails with ENOENT when .ready is gone; a crash before
 	 * the rename is on disk leaves .ready: the archiver tries again. */
 	return rename(ready, done);
+}
+
+int
+tandem_pm_status_parse(const char *text, struct tandem_pm_status *out)
+{
+	const char *line = text;
+	long long v;
+	char *end;
+
+	memset(out, 0, sizeof(*out));
+	for (int n = 1; line != NULL && n <= 8; n++) {
+		size_t len = strcspn(line, "\n");
+
+		if (n == 1 || n == 3) {
+			errno = 0;
+			v = strtoll(line, &end, 10);
+			if (errno != 0 || end == line || (size_t)(end - line) != len || v <= 0
+			    || (n == 1 && v > INT32_MAX))
+				return -EINVAL;
+			if (n == 1)
+				out->pid = (pid_t)v;
+			else
+				out->started = v;
+		} else if (n == 8) {
+			while (len > 0 && line[len - 1] == ' ')
+				len--;
+			snprintf(out->status, sizeof(out->status), "%.*s", (int)len, line);
+		}
+		line = line[len] == '\n' ? line + len + 1 : NULL;
+	}
+	return out->started > 0 ? 0 : -EINVAL;
+}
+
+int
+tandem_pm_status_read(const char *datadir, struct tandem_pm_status *out)
+{
+	char path[4096], buf[1024];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/postmaster.pid", datadir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return tandem_pm_status_parse(buf, out);
 }
 
 /* Where packages put a major's programs: Debian's postgresql-common

@@ -232,7 +232,7 @@ tandem_spawn_run(const char *const argv[], const struct tandem_spawn_opts *opts,
 	const char *in_data;
 	size_t in_left;
 	char **env = NULL;
-	int pidfd = -1, child_errno = 0, st = 0, rc = 0;
+	int pidfd = -1, child_errno = 0, st = 0, rc = 0, until_ms;
 	bool reaped = false;
 	pid_t pid;
 
@@ -240,6 +240,7 @@ tandem_spawn_run(const char *const argv[], const struct tandem_spawn_opts *opts,
 	res->status = -1;
 	if (opts == NULL)
 		opts = &none;
+	until_ms = opts->until_ms > 0 ? opts->until_ms : 10;
 	in_data = opts->stdin_data;
 	in_left = in_data != NULL ? strlen(in_data) : 0;
 	out.max = err.max = opts->max_output ? opts->max_output : DEFAULT_MAX_OUTPUT;
@@ -321,6 +322,8 @@ tandem_spawn_run(const char *const argv[], const struct tandem_spawn_opts *opts,
 			pfd[n++] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
 		/* Without a pidfd (old kernel) the exit is noticed by polling. */
 		timeout = pidfd >= 0 ? (int)(left > 1000 ? 1000 : left) : (left > 20 ? 20 : (int)left);
+		if (opts->until != NULL && timeout > until_ms)
+			timeout = until_ms;
 		if (poll(pfd, (nfds_t)n, timeout) < 0 && errno != EINTR) {
 			rc = -errno;
 			kill(pid, SIGKILL);
@@ -354,6 +357,10 @@ tandem_spawn_run(const char *const argv[], const struct tandem_spawn_opts *opts,
 				sink_read(&out);
 			while (err.fd >= 0 && poll(&(struct pollfd){ .fd = err.fd, .events = POLLIN }, 1, 0) > 0)
 				sink_read(&err);
+		} else if (opts->until != NULL && opts->until(opts->until_arg)) {
+			kill(pid, SIGKILL);
+			res->stopped = true;
+			break;
 		}
 	}
 	if (!reaped) {
@@ -366,7 +373,8 @@ tandem_spawn_run(const char *const argv[], const struct tandem_spawn_opts *opts,
 		res->status = -1;
 		rc = -child_errno;
 	}
-	tandem_log(LOG_DEBUG, "ran %s " TANDEM_XS " status=%d timed_out=%d", argv[0], res->status, res->timed_out);
+	tandem_log(LOG_DEBUG, "ran %s " TANDEM_XS " status=%d timed_out=%d stopped=%d", argv[0], res->status,
+		   res->timed_out, res->stopped);
 out:
 	for (int i = 0; i < 2; i++) {
 		if (in_p[i] >= 0) close(in_p[i]);

@@ -126,10 +126,17 @@ pgbackrest_program(void)
 int
 run_as(struct pg *pg, const char *const argv[], struct tandem_spawn_result *res)
 {
-	struct tandem_spawn_opts o = { .user = pg->user, .cwd = "/" };
+	return run_with(pg, argv, NULL, NULL, res);
+}
+
+int
+run_with(struct pg *pg, const char *const argv[], bool (*until)(void *arg), void *arg,
+	 struct tandem_spawn_result *res)
+{
+	struct tandem_spawn_opts o = { .user = pg->user, .cwd = "/", .until = until, .until_arg = arg };
 	int r = tandem_spawn_run(argv, &o, pg->ctx->deadline, res);
 
-	if (r != 0 || res->timed_out || res->status != 0) {
+	if (r != 0 || res->timed_out || (res->status != 0 && !res->stopped)) {
 		const char *err = res->err != NULL && *res->err ? res->err : res->out;
 
 		snprintf(pg->why, sizeof(pg->why), "%s %s: %s", strrchr(argv[0], '/') + 1, argv[1],
@@ -142,8 +149,14 @@ run_as(struct pg *pg, const char *const argv[], struct tandem_spawn_result *res)
 int
 run_simple(struct pg *pg, const char *const argv[])
 {
+	return run_until(pg, argv, NULL, NULL);
+}
+
+int
+run_until(struct pg *pg, const char *const argv[], bool (*until)(void *arg), void *arg)
+{
 	struct tandem_spawn_result res;
-	int r = run_as(pg, argv, &res);
+	int r = run_with(pg, argv, until, arg, &res);
 
 	tandem_spawn_result_free(&res);
 	return r;

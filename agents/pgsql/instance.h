@@ -37,8 +37,17 @@ struct pg {
 void set_bindir(struct pg *pg, const char *dir);
 void pg_init(struct pg *pg, struct tandem_ctx *ctx);
 void pg_close(struct pg *pg);
+/* A PostgreSQL program run as system_user, within the action's deadline;
+ * -1 with pg->why set when it could not run, timed out or failed. */
 int run_as(struct pg *pg, const char *const argv[], struct tandem_spawn_result *res);
 int run_simple(struct pg *pg, const char *const argv[]);
+/* The same, the program stopped (and counted a success) as soon as
+ * until(arg) holds, polled every 10 ms: pg_ctl -w looks every 100 ms
+ * (pg_ctl.c, WAITS_PER_SEC), and a start or a stop on a failover's path
+ * need not wait for its next look. */
+int run_with(struct pg *pg, const char *const argv[], bool (*until)(void *arg), void *arg,
+	     struct tandem_spawn_result *res);
+int run_until(struct pg *pg, const char *const argv[], bool (*until)(void *arg), void *arg);
 bool local_connect(struct pg *pg, tandem_deadline deadline);
 PGresult * sql(struct pg *pg, const char *statement);
 bool postmaster_alive(struct pg *pg);

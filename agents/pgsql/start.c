@@ -485,6 +485,36 @@ rejoin_if_diverged(struct pg *pg, bool forked, bool *rewound, bool *cannot)
 	return TANDEM_OCF_SUCCESS;
 }
 
+/* What pg_ctl start -w waits for (pg_ctl.c, wait_for_postmaster_start):
+ * the lock file of a postmaster started since launched (seconds since the
+ * epoch), alive, saying "ready" or "standby". */
+struct started_since {
+	const char *datadir;
+	int64_t launched;
+};
+
+static bool
+server_ready(void *arg)
+{
+	const struct started_since *s = arg;
+	struct tandem_pm_status st;
+
+	return tandem_pm_status_read(s->datadir, &st) == 0 && st.started >= s->launched
+	       && (strcmp(st.status, "ready") == 0 || strcmp(st.status, "standby") == 0)
+	       && tandem_proc_alive(st.pid);
+}
+
+/* What pg_ctl stop -w waits for (pg_ctl.c, wait_for_postmaster_stop):
+ * the lock file gone, the postmaster's last act. */
+static bool
+server_gone(void *arg)
+{
+	const struct pg *pg = arg;
+	struct tandem_pm_status st;
+
+	return tandem_pm_status_read(pg->datadir, &st) == -ENOENT;
+}
+
 static int
 start_server(struct pg *pg)
 {
@@ -493,8 +523,10 @@ start_server(struct pg *pg)
 	const char *argv[] = { pg->pg_ctl, "start", "-D", pg->pgdata, "-w", "-t", secs, "-s",
 			       "-l", tandem_param_str(pg->p, PG_LOGFILE),
 			       opts != NULL ? "-o" : NULL, opts, NULL };
+	struct started_since since = { pg->datadir, (int64_t)time(NULL) };
+
 	seconds_left(pg, 1.0, secs);
-	return run_simple(pg, argv);
+	return run_until(pg, argv, server_ready, &since);
 }
 
 int
@@ -584,10 +616,10 @@ stop_server(struct pg *pg)
 	/* Fast for the first two thirds of the time, then immediate, then
 	 * SIGKILL: stop must succeed, or the node is fenced. */
 	seconds_left(pg, 2.0 / 3, secs);
-	if (run_simple(pg, fast) == 0 || !postmaster_alive(pg))
+	if (run_until(pg, fast, server_gone, pg) == 0 || !postmaster_alive(pg))
 		return 0;
 	tandem_log(LOG_WARNING, "fast shutdown did not finish (%s): immediate", pg->why);
-	if (run_simple(pg, immediate) == 0 || !postmaster_alive(pg))
+	if (run_until(pg, immediate, server_gone, pg) == 0 || !postmaster_alive(pg))
 		return 0;
 	pid = postmaster_pid(pg);
 	if (pid > 0 && tandem_proc_terminate(pid, 1000, pg->ctx->deadline))

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* DBState of pg_control, numbered as PostgreSQL 13 to 18 all number it. */
 enum tandem_pg_state {
@@ -72,6 +73,23 @@ int tandem_pgdata_mark_archived(const char *datadir, const char *walfile);
 
 /* LSNs: "16/B374D848" <-> 0x16B374D848.  Parse returns false on anything
  * that is not two hex numbers of at most 8 digits around a slash. */
+/* What postmaster.pid, PostgreSQL's lock file in the data directory,
+ * says of its postmaster (miscadmin.h, LOCK_FILE_LINE_*): line 1 its
+ * pid, line 3 its start time, line 8 its status, which pg_ctl start -w
+ * waits on: "starting", then "ready" (a primary) or "standby" (a standby
+ * that accepts connections, or reached a consistent state); "stopping". */
+struct tandem_pm_status {
+	pid_t pid;
+	int64_t started;        //!< seconds since the epoch
+	char status[16];        //!< trailing blanks removed; "" before the postmaster writes it
+};
+
+/* Parses the lock file's text.  Returns 0, or -EINVAL when line 1 is not
+ * a pid or line 3 not a time (a file being written, or not the lock file). */
+int tandem_pm_status_parse(const char *text, struct tandem_pm_status *out);
+/* Reads datadir/postmaster.pid.  Returns 0, or -errno (-ENOENT: no file). */
+int tandem_pm_status_read(const char *datadir, struct tandem_pm_status *out);
+
 bool tandem_lsn_parse(const char *s, uint64_t *lsn);
 /* Writes at most 18 bytes with the NUL. */
 const char *tandem_lsn_str(uint64_t lsn, char buf[18]);

@@ -16,11 +16,18 @@ struct tandem_spawn_opts {
 	const char *stdin_data; //!< written to the child's stdin, or NULL for /dev/null
 	size_t max_output;      //!< bytes kept of stdout and of stderr each (0: 64 KiB)
 	bool detach;            //!< start in a new session and do not wait (daemons)
+	/* Polled every until_ms (default 10) while the program runs: once it
+	 * returns true the program has done its part (a tool that would only
+	 * go on waiting), and is SIGKILLed and reaped (res->stopped). */
+	bool (*until)(void *arg);
+	void *until_arg;
+	int until_ms;
 };
 
 struct tandem_spawn_result {
 	int status;             //!< exit code, 128+signal when killed; -1 when it did not run
 	bool timed_out;         //!< killed at the deadline
+	bool stopped;           //!< killed because opts->until held
 	char *out;              //!< stdout, NUL-terminated (may be NULL)
 	char *err;              //!< stderr, NUL-terminated (may be NULL)
 	pid_t pid;

@@ -2,7 +2,7 @@
  *
  * Input: the monitor query's nine fields, one per line; the same bytes
  * are also read as a pg_control file, an LSN, the archiver's failed WAL file, an election value, a commit
- * record, a synchronous_standby_names value and a timeline history file. */
+ * record, a synchronous_standby_names value, a timeline history file and a postmaster.pid. */
 #include "config.h"
 
 #include <stdint.h>
@@ -25,6 +25,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (text == NULL)
 		return 0;
 	tandem_lsn_parse(text, &lsn);
+	{
+		/* postmaster.pid, whose status line start and stop wait on. */
+		struct tandem_pm_status st;
+
+		if (tandem_pm_status_parse(text, &st) == 0
+		    && (st.pid <= 0 || st.started <= 0 || strchr(st.status, '\n') != NULL
+			|| (st.status[0] != '\0' && st.status[strlen(st.status) - 1] == ' ')))
+			abort();
+	}
 	{
 		/* pg_stat_archiver.last_failed_wal: only an older timeline's
 		 * .partial, named as xlog.c names it, may be skipped. */

@@ -226,6 +226,40 @@ bindir_of_major(void **state)
 
 /* A WAL file marked archived the archiver's way, in the initdb'd
  * cluster's own archive_status: .ready becomes .done, once. */
+/* postmaster.pid as PostgreSQL 15 writes it (miscadmin.h's lines), at
+ * each status pg_ctl -w tells apart. */
+static void
+postmaster_status(void **state)
+{
+	struct tandem_pm_status st;
+	const char *head = "10730\n/srv/pg/data\n1796051644\n5432\n/run/postgresql\n\n 10962451   3310413\n";
+	char text[256];
+
+	(void)state;
+	snprintf(text, sizeof(text), "%sready   \n", head);
+	assert_int_equal(tandem_pm_status_parse(text, &st), 0);
+	assert_int_equal(st.pid, 10730);
+	assert_int_equal(st.started, 1796051644);
+	assert_string_equal(st.status, "ready");
+	snprintf(text, sizeof(text), "%sstandby \n", head);
+	assert_int_equal(tandem_pm_status_parse(text, &st), 0);
+	assert_string_equal(st.status, "standby");
+	snprintf(text, sizeof(text), "%sstarting\n", head);
+	assert_int_equal(tandem_pm_status_parse(text, &st), 0);
+	assert_string_equal(st.status, "starting");
+	/* Before the postmaster writes line 8 (shared memory not made yet). */
+	assert_int_equal(tandem_pm_status_parse("10730\n/srv/pg/data\n1796051644\n5432\n", &st), 0);
+	assert_string_equal(st.status, "");
+	/* Being written, or not a lock file. */
+	assert_int_equal(tandem_pm_status_parse("10730\n", &st), -EINVAL);
+	assert_int_equal(tandem_pm_status_parse("", &st), -EINVAL);
+	assert_int_equal(tandem_pm_status_parse("x\n/srv\n1796051644\n", &st), -EINVAL);
+	assert_int_equal(tandem_pm_status_parse("-5\n/srv\n1796051644\n", &st), -EINVAL);
+	assert_int_equal(tandem_pm_status_parse("99999999999\n/srv\n1796051644\n", &st), -EINVAL);
+	/* A stopped cluster has none. */
+	assert_int_equal(tandem_pm_status_read(data, &st), -ENOENT);
+}
+
 static void
 mark_archived(void **state)
 {
@@ -265,6 +299,7 @@ main(void)
 		cmocka_unit_test(crc32c_check_value),
 		cmocka_unit_test(bindir_of_major),
 		cmocka_unit_test(mark_archived),
+		cmocka_unit_test(postmaster_status),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -98,6 +98,42 @@ deadline_kills(void **state)
 	tandem_spawn_result_free(&r);
 }
 
+/* until: polled while the program runs; once it holds, the program
+ * (a pg_ctl that would only go on waiting) is killed: not a failure. */
+static bool
+third_look(void *arg)
+{
+	int *looks = arg;
+
+	return ++*looks >= 3;
+}
+
+static void
+until_stops(void **state)
+{
+	const char *argv[] = { "/bin/sleep", "30", NULL };
+	const char *quick[] = { "/bin/sh", "-c", "exit 3", NULL };
+	int looks = 0;
+	struct tandem_spawn_opts o = { .until = third_look, .until_arg = &looks, .until_ms = 5 };
+	struct tandem_spawn_result r;
+	int64_t t0 = tandem_now_ms();
+
+	(void)state;
+	assert_int_equal(tandem_spawn_run(argv, &o, tandem_deadline_in(20000), &r), 0);
+	assert_true(r.stopped);
+	assert_false(r.timed_out);
+	assert_int_equal(looks, 3);
+	assert_int_equal(r.status, 128 + 9);
+	assert_true(tandem_now_ms() - t0 < 10000);
+	tandem_spawn_result_free(&r);
+	/* A program that ends first keeps its own status. */
+	looks = -1000000;
+	assert_int_equal(tandem_spawn_run(quick, &o, tandem_deadline_in(20000), &r), 0);
+	assert_false(r.stopped);
+	assert_int_equal(r.status, 3);
+	tandem_spawn_result_free(&r);
+}
+
 static void
 not_started(void **state)
 {
@@ -249,6 +285,7 @@ main(void)
 		cmocka_unit_test(stdin_stdout_stderr),
 		cmocka_unit_test(output_is_capped),
 		cmocka_unit_test(deadline_kills),
+		cmocka_unit_test(until_stops),
 		cmocka_unit_test(not_started),
 		cmocka_unit_test(environment_and_cwd),
 		cmocka_unit_test(run_as_user),
