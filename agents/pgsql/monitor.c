@@ -358,6 +358,13 @@ standby_duties(struct pg *pg)
 	 * so that one of them can be promoted, after pre-promote compares. */
 	if (f->timeline != 0) {
 		tandem_ocf_seen_for("not-streaming", false);
+		/* A refusal made while no primary ranked this node (it came
+		 * back alone) is over: the primary's scores decide now.  Kept,
+		 * it would be made again, -INFINITY and a transition abort,
+		 * the next time this node stops streaming (its primary
+		 * crashed and restarting in place, not a promotion). */
+		if (take_flag("refused"))
+			clear_refusal(pg);
 		return TANDEM_OCF_SUCCESS;
 	}
 	if (tandem_promotion_get(&score, &set, pg->ctx->deadline, why, sizeof(why)) != 0)

@@ -304,6 +304,10 @@ ra n2 monitor OCF_RESKEY_CRM_meta_interval=16000
 tap_is "$RC" 0 "monitor n2: a standby"
 tap_is "$(cat "$T/attrs/n2/master-pgsqld" 2>/dev/null)" -1000000 "n2 gets no promotion score: it cannot show it holds every commit"
 tap_like "$(attr n2 tandem-pgsql-refused-pgsqld)" '^n1 was primary with no synchronous standby' "a node attribute says why"
+# n3 (stopped since the strict section) comes back too, to no primary.
+ra n3 start
+ra n3 monitor OCF_RESKEY_CRM_meta_interval=16000
+tap_like "$(attr n3 tandem-pgsql-refused-pgsqld)" '^n1 was primary with no synchronous standby' "n3, back alone too, is refused as well"
 notify n2 pre promote OCF_RESKEY_CRM_meta_notify_promote_uname=n2 OCF_RESKEY_CRM_meta_notify_unpromoted_uname=n2 \
 	OCF_RESKEY_CRM_meta_notify_demote_uname=n1 OCF_RESKEY_CRM_meta_notify_stop_uname=n1
 ra n2 promote
@@ -323,6 +327,13 @@ tap_is "$RC" 0 "promote n2"
 vip_to n2
 ra n2 monitor OCF_RESKEY_CRM_meta_interval=15000
 tap_is "$RC" 8 "monitor n2: primary"
+echo "# n3, refused while no primary ran, streams from the new one: the primary ranks it now"
+notify n2 pre start OCF_RESKEY_CRM_meta_notify_start_uname=n3 OCF_RESKEY_CRM_meta_notify_promoted_uname=n2
+tap_ok "n3 streams from n2" tap_wait 30 streams_to n2 n3
+ra n3 monitor OCF_RESKEY_CRM_meta_interval=16000
+tap_is "$(attr n3 tandem-pgsql-refused-pgsqld)" "" \
+	"its monitor ends the refusal (kept, it was made again, -INFINITY, whenever n3 stopped streaming)"
+ra n3 stop
 
 echo "# every connection slot taken, superuser ones too (CloudNativePG #2420)"
 sql n2 "ALTER SYSTEM SET max_connections = 8" >/dev/null
