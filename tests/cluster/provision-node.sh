@@ -53,6 +53,10 @@ wal_log_hints = on
 wal_keep_size = '256MB'
 hot_standby = on
 CONF
+# As the README advises: a crashed server's start (kill -9, restart in
+# place) fsyncs every file of its data directory before recovery, unless
+# one syncfs(2) per filesystem does it (PostgreSQL 14+, Linux).
+[ "$major" -lt 14 ] || echo "recovery_init_sync_method = syncfs" >>"$data/postgresql.conf"
 if [ -n "${ARCHIVE_REPO:-}" ]; then
 	pgbr="pgbackrest --config=/var/lib/postgresql/pgbackrest.conf --stanza=$cluster"
 	cat >>"$data/postgresql.conf" <<CONF
