@@ -302,9 +302,12 @@ tandem_pm_status_parse(const char *text, struct tandem_pm_status *out)
 			else
 				out->started = v;
 		} else if (n == 8) {
-			while (len > 0 && line[len - 1] == ' ')
-				len--;
-			snprintf(out->status, sizeof(out->status), "%.*s", (int)len, line);
+			size_t keep = len < sizeof(out->status) - 1 ? len : sizeof(out->status) - 1;
+
+			while (keep > 0 && line[keep - 1] == ' ')
+				keep--;
+			memcpy(out->status, line, keep);
+			out->status[keep] = '\0';
 		}
 		line = line[len] == '\n' ? line + len + 1 : NULL;
 	}

@@ -20,9 +20,13 @@ cat >"$out/config.h" <<'H'
 #define TANDEM_CRM_ATTRIBUTE "/usr/sbin/crm_attribute"
 #define TANDEM_ATTRD_UPDATER "/usr/sbin/attrd_updater"
 H
-echo "#define TANDEM_LIBQB_SONAME \"$(objdump -p "$(pkg-config --variable=libdir libqb)/libqb.so" | sed -n 's/^ *SONAME *//p')\"" >>"$out/config.h"
+for lib in libqb libpq; do
+	echo "#define TANDEM_${lib#lib}_SONAME \"$(objdump -p "$(pkg-config --variable=libdir $lib)/$lib.so" | sed -n 's/^ *SONAME *//p')\"" |
+		sed 's/TANDEM_qb/TANDEM_LIBQB/; s/TANDEM_pq/TANDEM_LIBPQ/' >>"$out/config.h"
+done
 read -ra cflags <<<"$(pkg-config --cflags libqb libmnl libcurl libpq)"
-read -ra libs <<<"$(pkg-config --libs libqb libmnl libcurl libpq)"
+# libpq is loaded by lib/pqload.c, as in the agents.
+read -ra libs <<<"$(pkg-config --libs libqb libmnl libcurl)"
 # shellcheck disable=SC2054 # the commas are clang's
 flags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 	-I"$out" -I"$top/include" -I"$top/agents/vip" "${cflags[@]}")

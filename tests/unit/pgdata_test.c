@@ -247,6 +247,10 @@ postmaster_status(void **state)
 	snprintf(text, sizeof(text), "%sstarting\n", head);
 	assert_int_equal(tandem_pm_status_parse(text, &st), 0);
 	assert_string_equal(st.status, "starting");
+	/* Longer than a status: cut, then trimmed (the fuzzer's find). */
+	snprintf(text, sizeof(text), "%sabcdefghijklmn opq\n", head);
+	assert_int_equal(tandem_pm_status_parse(text, &st), 0);
+	assert_string_equal(st.status, "abcdefghijklmn");
 	/* Before the postmaster writes line 8 (shared memory not made yet). */
 	assert_int_equal(tandem_pm_status_parse("10730\n/srv/pg/data\n1796051644\n5432\n", &st), 0);
 	assert_string_equal(st.status, "");
