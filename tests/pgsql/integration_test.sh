@@ -304,7 +304,10 @@ ra n2 monitor OCF_RESKEY_CRM_meta_interval=16000
 tap_is "$RC" 0 "monitor n2: a standby"
 tap_is "$(cat "$T/attrs/n2/master-pgsqld" 2>/dev/null)" -1000000 "n2 gets no promotion score: it cannot show it holds every commit"
 tap_like "$(attr n2 tandem-pgsql-refused-pgsqld)" '^n1 was primary with no synchronous standby' "a node attribute says why"
-# n3 (stopped since the strict section) comes back too, to no primary.
+# n3 (stopped since the strict section) comes back too, to no primary,
+# unranked: its stop took its score away (n2's monitors, while primary,
+# may have set one since).
+ra n3 stop
 ra n3 start
 ra n3 monitor OCF_RESKEY_CRM_meta_interval=16000
 tap_like "$(attr n3 tandem-pgsql-refused-pgsqld)" '^n1 was primary with no synchronous standby' "n3, back alone too, is refused as well"
