@@ -25,8 +25,11 @@ pq_symbol(const char *name)
 	static void *handle;
 	void *sym;
 
+	/* Lazy binding, as the dynamic loader did when the agents were
+	 * linked to libpq: RTLD_NOW resolves every symbol of its twenty
+	 * libraries, on every monitor. */
 	if (handle == NULL)
-		handle = dlopen(TANDEM_LIBPQ_SONAME, RTLD_NOW | RTLD_LOCAL);
+		handle = dlopen(TANDEM_LIBPQ_SONAME, RTLD_LAZY | RTLD_LOCAL);
 	sym = handle != NULL ? dlsym(handle, name) : NULL;
 	if (sym == NULL) {
 		/* As the dynamic loader would have refused to start the
