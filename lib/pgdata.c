@@ -19,6 +19,7 @@
 #include <sys/statvfs.h>
 
 #include "tandem/pgdata.h"
+#include "tandem/proc.h"
 
 /* PG_CONTROL_FILE_SIZE: the file is always one 8 kB block, zero-padded. */
 #define CONTROL_FILE_SIZE 8192
@@ -291,16 +292,15 @@ tandem_pm_status_parse(const char *text, struct tandem_pm_status *out)
 	for (int n = 1; line != NULL && n <= 8; n++) {
 		size_t len = strcspn(line, "\n");
 
-		if (n == 1 || n == 3) {
+		if (n == 1) {
+			if (!tandem_pid_parse(line, &out->pid))
+				return -EINVAL;
+		} else if (n == 3) {
 			errno = 0;
 			v = strtoll(line, &end, 10);
-			if (errno != 0 || end == line || (size_t)(end - line) != len || v <= 0
-			    || (n == 1 && v > INT32_MAX))
+			if (errno != 0 || end == line || (size_t)(end - line) != len || v <= 0)
 				return -EINVAL;
-			if (n == 1)
-				out->pid = (pid_t)v;
-			else
-				out->started = v;
+			out->started = v;
 		} else if (n == 8) {
 			size_t keep = len < sizeof(out->status) - 1 ? len : sizeof(out->status) - 1;
 

@@ -71,8 +71,6 @@ int tandem_pgdata_space_left(const char *datadir, uint64_t *bytes, const char **
  * waiting to be archived (done meanwhile), EINVAL for a name with a '/'. */
 int tandem_pgdata_mark_archived(const char *datadir, const char *walfile);
 
-/* LSNs: "16/B374D848" <-> 0x16B374D848.  Parse returns false on anything
- * that is not two hex numbers of at most 8 digits around a slash. */
 /* What postmaster.pid, PostgreSQL's lock file in the data directory,
  * says of its postmaster (miscadmin.h, LOCK_FILE_LINE_*): line 1 its
  * pid, line 3 its start time, line 8 its status, which pg_ctl start -w
@@ -90,6 +88,8 @@ int tandem_pm_status_parse(const char *text, struct tandem_pm_status *out);
 /* Reads datadir/postmaster.pid.  Returns 0, or -errno (-ENOENT: no file). */
 int tandem_pm_status_read(const char *datadir, struct tandem_pm_status *out);
 
+/* LSNs: "16/B374D848" <-> 0x16B374D848.  Parse returns false on anything
+ * that is not two hex numbers of at most 8 digits around a slash. */
 bool tandem_lsn_parse(const char *s, uint64_t *lsn);
 /* Writes at most 18 bytes with the NUL. */
 const char *tandem_lsn_str(uint64_t lsn, char buf[18]);
