@@ -1,49 +1,77 @@
 #!/bin/bash
 # run-all.sh --- the README's test command: installs what is missing, then passes every test
 #
-# 1. a -Werror build and make check (units, fuzz corpus replay, namespace tests)
-# 2. the same under AddressSanitizer + UndefinedBehaviorSanitizer
-# 3. the unit tests and the agent under valgrind
-# 4. the failure matrix in a real Pacemaker cluster (make check-cluster; and
-#    make check-cluster-trixie, every node in a Debian 13 root), the version
-#    matrix on Debian 11/13/14 roots (make check-versions), and make distcheck
-# 5. each fuzz target for FUZZ_SECONDS (default 20)
-# 6. the benchmarks (each prints its table; none asserts anything about speed)
-# Ends with one line "tests: N passed, N failed" counting every test of every step.
+# After the -Werror build and its make check (units, fuzz corpus replay,
+# meta-data and man pages), three lanes run side by side:
+#   cpu       the tests that use the processor: the namespace and
+#             integration tests under ASan+UBSan, the units and the agents
+#             under valgrind, the package, the version matrix (Debian
+#             11/13/14 roots), distcheck, the fuzzers, the CPU benchmarks.
+#             Run at a lower priority (nice): the clusters' waits come first.
+#   cluster   the failure matrix in a real Pacemaker cluster on this
+#             machine's own stack (make check-cluster), then the pgsql
+#             monitor benchmark in a cluster node.
+#   trixie    the same matrix with every node in a Debian 13 root (make
+#             check-cluster-trixie), the package on Debian 13, then the
+#             failover benchmarks beside PAF + IPaddr2 (both stacks).
+# The two cluster lanes are two clusters of their own (CL_PREFIX, CL_DIR).
+# Each step's output is printed whole when it ends; at the end a table of
+# every step (lane, wall seconds, tests passed and failed), then one line
+# "tests: N passed, N failed" counting every test of every step.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 [ "$(id -u)" = 0 ] || { echo "run-all: run as root (apt-get, network namespaces)" >&2; exit 2; }
+run_start=$SECONDS
 bash tests/deps.sh || exit 1
+deps_s=$((SECONDS - run_start))
 # The Debian roots of the version matrix and of the Debian 13 cluster lane
 # are mostly downloads: made in the background while the builds and the
 # unit tests use the CPU (cached under /var/cache/tandem/roots; the steps
 # that need them wait on roots.sh's per-suite lock, or rebuild what failed).
 mkdir -p _build
+R=$top/_build/steps
+rm -rf "$R" && mkdir -p "$R"
 bash tests/versions/roots.sh trixie-cluster >_build/roots-cluster.log 2>&1 &
 bash tests/versions/roots.sh bullseye trixie forky >_build/roots-versions.log 2>&1 &
+printf 'setup\tinstall the dependencies\t%s\t0\t0\tok\n' "$deps_s" >"$R/000.tsv"
 
-passed=0
-failed=0
-steps_failed=()
-# count DIR: adds up the PASS and FAIL/ERROR counts of an automake run.
-count() {
-	local p f
-	p=$(grep -h '^# PASS:' "$1/test-suite.log" 2>/dev/null | awk '{s+=$3} END {print s+0}')
-	f=$(grep -h -E '^# (FAIL|ERROR|XPASS):' "$1/test-suite.log" 2>/dev/null | awk '{s+=$3} END {print s+0}')
-	passed=$((passed + p))
-	failed=$((failed + f))
+# A step's counts: each step function sets them (its own shell: a lane).
+P=0
+F=0
+count_automake() { # count_automake DIR: the PASS and FAIL/ERROR counts of an automake run
+	P=$(grep -h '^# PASS:' "$1/test-suite.log" 2>/dev/null | awk '{s+=$3} END {print s+0}')
+	F=$(grep -h -E '^# (FAIL|ERROR|XPASS):' "$1/test-suite.log" 2>/dev/null | awk '{s+=$3} END {print s+0}')
 }
+count_tap() { # count_tap TEXT: its ok / not ok lines
+	P=$(printf '%s\n' "$1" | grep -c '^ok ')
+	F=$(printf '%s\n' "$1" | grep -c '^not ok ')
+}
+# step LANE NAME CMD...: runs CMD (output kept), records the row of the
+# table, prints the output whole (under a lock: lanes print one at a time).
+seq_n=0
 step() {
-	local name=$1
-	shift
-	echo
-	echo "=== $name"
-	if ! "$@"; then
-		steps_failed+=("$name")
-		return 1
-	fi
+	local lane=$1 name=$2 t rc out status
+	shift 2
+	seq_n=$((seq_n + 1))
+	out=$R/$lane.$seq_n.out
+	P=0 F=0
+	t=$SECONDS
+	"$@" >"$out" 2>&1
+	rc=$?
+	status=ok
+	[ $rc = 0 ] && [ "$F" = 0 ] || status=FAILED
+	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$lane" "$name" $((SECONDS - t)) "$P" "$F" "$status" >"$R/$lane.$(printf %03d $seq_n).tsv"
+	{
+		flock 9
+		echo
+		echo "=== [$lane] $name ($((SECONDS - t)) s, $(date +%T))"
+		cat "$out"
+		[ $status = ok ] || echo "=== [$lane] $name FAILED (exit $rc, $F failed)"
+	} 9>"$R/print.lock"
+	[ $status = ok ]
 }
+
 build() { # build DIR CONFIGURE-ARGS...
 	local dir=$1 rc
 	shift
@@ -60,23 +88,39 @@ check() { # check DIR [MAKE-ARGS...]
 	rc=$?
 	grep -E '^(FAIL|ERROR|XPASS|SKIP):' "$dir/check.out" || true
 	grep -E '^# (TOTAL|PASS|SKIP|FAIL|ERROR):' "$dir/check.out"
-	count "$dir"
+	count_automake "$dir"
 	[ $rc = 0 ] || { tail -80 "$dir/test-suite.log"; return 1; }
 }
+tap_run() { # tap_run CMD...: a command whose TAP lines count
+	local out rc
+	out=$("$@" 2>&1)
+	rc=$?
+	printf '%s\n' "$out" | grep -E '^(ok|not ok|#|Bail)'
+	count_tap "$out"
+	return $rc
+}
+# Which test runs where: each pass finds what the others cannot.
+#   -O2 -Werror (the build installed for the clusters): the units, the fuzz
+#     corpus, the meta-data and man pages (the same in every build).
+#   ASan+UBSan: the units and every namespace and integration test (every
+#     agent's real paths; out-of-bounds, use-after-free, leaks, UB).
+#   valgrind: the units, and the agents of the integration tests run
+#     under it (uninitialised reads, which ASan does not see).
+#   The -O2 agents' integration test runs on each PostgreSQL of the
+#   version matrix, and they run the cluster matrices.
+units='$(unit_tests) $(fuzz_replays)'
+meta_tests='tests/meta/metadata_test.sh tests/meta/man_test.sh'
+shell_tests='tests/vip/netns_test.sh tests/pgsql/integration_test.sh tests/pgsql/fulldisk_test.sh tests/stash/integration_test.sh tests/pgbouncer/integration_test.sh'
 
 autoreconf -fi >/dev/null 2>&1 || { echo "autoreconf failed" >&2; exit 1; }
-
-step "build -Werror" build _build/werror CFLAGS="-O2 -g -Werror" &&
-	step "make check" check _build/werror
-
 san="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
-step "build ASan+UBSan" build _build/asan CFLAGS="-O1 -g $san -Werror" LDFLAGS="$san" &&
-	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	step "make check (ASan+UBSan)" check _build/asan
+step main "build -Werror" build _build/werror CFLAGS="-O2 -g -Werror" &&
+	step main "make check (units, fuzz corpus, meta-data)" check _build/werror TESTS="$units $meta_tests" &&
+	step main "install" make -C _build/werror install
+main_ok=$?
 
+# --- the cpu lane -----------------------------------------------------------
 vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --child-silent-after-fork=yes"
-VALGRIND="$vg" step "make check (valgrind)" check _build/werror TEST_WRAPPER="$vg"
-
 # What an admin sees: the installed agents, rendered by pcs.
 # rendered AGENT LINE_REGEX CMD...: CMD's text names every parameter of
 # AGENT's meta-data on a line matching LINE_REGEX (%s is the name).  A
@@ -98,34 +142,31 @@ rendered() {
 		sleep 1
 	done
 	if [ ${#missing[@]} = 0 ]; then
-		passed=$((passed + $(wc -w <<<"$params")))
+		P=$((P + $(wc -w <<<"$params")))
 		echo "$*: every parameter rendered"
 		return 0
 	fi
 	for p in "${missing[@]}"; do
 		echo "not ok - $* lacks $p"
-		failed=$((failed + 1))
+		F=$((F + 1))
 	done
 	printf '%s\n' "$out" | sed 's/^/#   /'
 	return 1
 }
 describe() {
 	local out agent rc=0
-	make -C _build/werror install >/dev/null || return 1
 	for agent in vip pgsql stash pgbouncer; do
 		rendered "$agent" '^  %s\( (required)\)\?: ' pcs resource describe "ocf:tandem:$agent" || rc=1
 		# crmsh's view of the same meta-data: "name (type): shortdesc", * if required.
-		rendered "$agent" '^%s\*\? (' timeout 120 crm ra info "ocf:tandem:$agent" || rc=1
+		rendered "$agent" '^%s\*\? (' timeout 600 crm ra info "ocf:tandem:$agent" || rc=1
 	done
 	out=$(bash tests/meta/readme_pcs.sh)
 	printf '%s\n' "$out"
-	passed=$((passed + $(printf '%s\n' "$out" | grep -c '^ok ')))
-	failed=$((failed + $(printf '%s\n' "$out" | grep -c '^not ok ')))
+	P=$((P + $(printf '%s\n' "$out" | grep -c '^ok ')))
+	F=$((F + $(printf '%s\n' "$out" | grep -c '^not ok ')))
 	printf '%s\n' "$out" | grep -q '^not ok' && rc=1
 	return $rc
 }
-step "install; pcs resource describe; the README's pcs lines" describe
-
 # The scripts, and the Vagrant cluster's file (no VMs here: validated only).
 shellcheck_all() { # one file at a time: given several, shellcheck 0.9 missed some warnings
 	local f rc=0
@@ -134,81 +175,104 @@ shellcheck_all() { # one file at a time: given several, shellcheck 0.9 missed so
 	done
 	return $rc
 }
-step "shellcheck (warnings)" shellcheck_all
-step "vagrant validate" sh -c 'cd vagrant && vagrant validate --ignore-provider'
-
-
-# The Debian package, on Debian 12: built, lintian-clean, installed with
-# apt-get and used, in a throwaway overlay of this machine (tests/deb.sh).
-tap_step() { # tap_step CMD...: a step whose TAP lines count
-	local out rc
-	out=$("$@" 2>&1)
-	rc=$?
-	printf '%s\n' "$out" | grep -E '^(ok|not ok|#)'
-	passed=$((passed + $(printf '%s\n' "$out" | grep -c '^ok ')))
-	failed=$((failed + $(printf '%s\n' "$out" | grep -c '^not ok ')))
-	return $rc
+distcheck() { # the tarball builds and its fast tests pass (the others ran above)
+	make -C _build/werror distcheck TESTS="$units $meta_tests" >_build/distcheck.out 2>&1 ||
+		{ tail -60 _build/distcheck.out; return 1; }
+	grep -A1 'archives ready' _build/distcheck.out
+	P=1
 }
-step "Debian package" tap_step bash tests/deb.sh
+lane_cpu() {
+	step cpu "build ASan+UBSan" build _build/asan CFLAGS="-O1 -g $san -Werror" LDFLAGS="$san" &&
+		ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+			step cpu "make check (ASan+UBSan): units, namespace and integration tests" \
+			check _build/asan TESTS="$units $shell_tests"
+	VALGRIND="$vg" step cpu "make check (valgrind): units, the agents of the integration tests" \
+		check _build/werror TEST_WRAPPER="$vg" TESTS="$units $shell_tests"
+	step cpu "pcs resource describe; crm ra info; the README's pcs lines" describe
+	step cpu "shellcheck (warnings)" shellcheck_all
+	step cpu "vagrant validate" sh -c 'cd vagrant && vagrant validate --ignore-provider'
+	# The Debian package, on Debian 12: built, lintian-clean, installed with
+	# apt-get and used, in a throwaway overlay of this machine (tests/deb.sh).
+	step cpu "Debian package" tap_run bash tests/deb.sh
+	# The version matrix: PostgreSQL 13, 17 and 18 on Debian 11, 13 and 14
+	# roots (tests/versions), built there and tested with the unit tests and
+	# the pgsql integration test.  Roots are cached under /var/cache/tandem/roots.
+	step cpu "make check-versions" tap_run make -C _build/werror check-versions
+	step cpu "make distcheck" distcheck
+	step cpu "fuzz (${FUZZ_SECONDS:-20} s a target)" tap_run bash tests/fuzz/run.sh "${FUZZ_SECONDS:-20}"
+	step cpu "benchmark: vip monitor against IPaddr2" bash tests/bench/vip_monitor.sh _build/werror
+	step cpu "benchmark: stash monitor against curl" _build/werror/tests/lib/reaper \
+		bash tests/bench/stash_monitor.sh _build/werror
+	# Each repair of a standby that fell out, beside the clone by hand it
+	# replaces (a 256 MiB database here; the README's figures are 1 GiB).
+	step cpu "benchmark: repairs against a clone by hand" env REPAIR_MB=256 _build/werror/tests/lib/reaper \
+		bash tests/bench/repair.sh _build/werror
+}
 
-# The failure matrix in a real cluster (tests/cluster/scenarios.sh).
+# --- the cluster lanes -------------------------------------------------------
 cluster() { # cluster TARGET: make TARGET, its TAP lines counted; its output in _build/TARGET.out
-	local out rc
+	local rc
 	make -C _build/werror "$1" >"_build/$1.out" 2>&1
 	rc=$?
-	out=$(grep -E '^(ok|not ok|# )' "_build/$1.out")
-	printf '%s\n' "$out"
-	passed=$((passed + $(printf '%s\n' "$out" | grep -c '^ok ')))
-	failed=$((failed + $(printf '%s\n' "$out" | grep -c '^not ok ')))
+	grep -E '^(ok|not ok|# )' "_build/$1.out"
+	count_tap "$(cat "_build/$1.out")"
 	[ $rc = 0 ] || tail -30 "_build/$1.out"
 	return $rc
 }
-step "make check-cluster" cluster check-cluster
-# The same with every node in a Debian 13 root: Pacemaker 3.0, pcs 0.12,
-# PostgreSQL 17 (kill9 poweroff partition switchover lagging).
-step "make check-cluster-trixie" cluster check-cluster-trixie
-# The package on Debian 13, in an overlay of the same root: built by its
-# toolchain, its lintian, installed and used on PostgreSQL 17.
-step "Debian package, Debian 13" tap_step bash tests/deb.sh trixie
-
-# The version matrix: PostgreSQL 13, 17 and 18 on Debian 11, 13 and 14 roots
-# (tests/versions), built there and tested with the unit tests and the pgsql
-# integration test.  Roots are cached under /var/cache/tandem/roots.
-step "make check-versions" tap_step make -C _build/werror check-versions
-
-distcheck() {
-	make -C _build/werror distcheck >_build/distcheck.out 2>&1 || { tail -60 _build/distcheck.out; return 1; }
-	grep -A1 'archives ready' _build/distcheck.out
+lane_cluster() {
+	export CL_PREFIX=tdc-
+	step cluster "make check-cluster" cluster check-cluster
+	step cluster "benchmark: pgsql monitor against pgsqlms (in a cluster node)" _build/werror/tests/lib/reaper \
+		bash tests/bench/pgsql_monitor.sh _build/werror
 }
-step "make distcheck" distcheck
+lane_trixie() {
+	export CL_PREFIX=tdt-
+	# The package on Debian 13, in an overlay of the root that the lane's
+	# cluster then runs in (so before it): built by its toolchain, its
+	# lintian, installed and used on PostgreSQL 17.
+	step trixie "Debian package, Debian 13" tap_run bash tests/deb.sh trixie
+	# Every node in a Debian 13 root: Pacemaker 3.0, pcs 0.12, PostgreSQL 17.
+	step trixie "make check-cluster-trixie" cluster check-cluster-trixie
+	# PAF's side run here, Tandem's from the matrices above (its summary).
+	step trixie "benchmark: failover against PAF + IPaddr2" env TANDEM_SUMMARY=_build/check-cluster.out \
+		bash tests/bench/failover.sh _build/werror
+	step trixie "benchmark: failover against PAF + IPaddr2, Debian 13 nodes" \
+		env TANDEM_SUMMARY=_build/check-cluster-trixie.out \
+		CL_ROOT=/var/cache/tandem/roots/trixie-cluster bash tests/bench/failover.sh _build/werror
+}
 
-fuzz_out=$(bash tests/fuzz/run.sh "${FUZZ_SECONDS:-20}" 2>&1)
-fuzz_rc=$?
+if [ $main_ok = 0 ]; then
+	# The benchmarks of the cluster lanes read each other's summaries: the
+	# PAF side waits for check-cluster's (a lock held by the cluster lane).
+	lane_cluster &
+	c=$!
+	lane_trixie &
+	t=$!
+	(renice -n 10 -p $BASHPID >/dev/null && lane_cpu) &
+	u=$!
+	wait $c $t $u
+fi
+
 echo
-echo "=== fuzz"
-printf '%s\n' "$fuzz_out"
-passed=$((passed + $(printf '%s\n' "$fuzz_out" | grep -c '^ok ')))
-failed=$((failed + $(printf '%s\n' "$fuzz_out" | grep -c '^not ok ')))
-[ $fuzz_rc = 0 ] || steps_failed+=("fuzz")
-
-step "benchmark: vip monitor against IPaddr2" bash tests/bench/vip_monitor.sh _build/werror
-step "benchmark: pgsql monitor against pgsqlms (in a cluster node)" _build/werror/tests/lib/reaper \
-	bash tests/bench/pgsql_monitor.sh _build/werror
-step "benchmark: stash monitor against curl" _build/werror/tests/lib/reaper \
-	bash tests/bench/stash_monitor.sh _build/werror
-# Each repair of a standby that fell out, beside the clone by hand it
-# replaces (a 256 MiB database here; the README's figures are 1 GiB).
-step "benchmark: repairs against a clone by hand" env REPAIR_MB=256 _build/werror/tests/lib/reaper \
-	bash tests/bench/repair.sh _build/werror
-# Tandem's side from this run's check-cluster, PAF's run here.
-step "benchmark: failover against PAF + IPaddr2" env TANDEM_SUMMARY=_build/check-cluster.out \
-	bash tests/bench/failover.sh _build/werror
-# The same on the Debian 13 root (PAF 2.3.0 on Pacemaker 3.0), Tandem's
-# side from check-cluster-trixie (the root's Tandem is that lane's build).
-step "benchmark: failover against PAF + IPaddr2, Debian 13 nodes" env TANDEM_SUMMARY=_build/check-cluster-trixie.out \
-	CL_ROOT=/var/cache/tandem/roots/trixie-cluster bash tests/bench/failover.sh _build/werror
-
+echo "=== the steps (wall seconds; the lanes ran side by side)"
+printf '%-8s %-74s %6s %6s %6s %s\n' lane step s passed failed ""
+passed=0
+failed=0
+bad=()
+for f in "$R"/*.tsv; do
+	IFS=$'\t' read -r lane name s p fl st <"$f"
+	printf '%-8s %-74s %6s %6s %6s %s\n' "$lane" "$name" "$s" "$p" "$fl" "$([ "$st" = ok ] || echo FAILED)"
+	passed=$((passed + p))
+	failed=$((failed + fl))
+	[ "$st" = ok ] || bad+=("[$lane] $name")
+done
+for lane in cluster trixie cpu; do
+	s=$(cat "$R"/$lane.*.tsv 2>/dev/null | awk -F'\t' '{s+=$3} END {print s+0}')
+	printf '%-8s %-74s %6s\n' "$lane" "(the lane in all)" "$s"
+done
+printf '%-8s %-74s %6s\n' all "(the whole run)" $((SECONDS - run_start))
 echo
-[ ${#steps_failed[@]} = 0 ] || echo "failed steps: ${steps_failed[*]}"
+[ $main_ok = 0 ] || bad+=("the build or its first checks")
+[ ${#bad[@]} = 0 ] || printf 'failed step: %s\n' "${bad[@]}"
 echo "tests: $passed passed, $failed failed"
-[ ${#steps_failed[@]} = 0 ] && [ "$failed" = 0 ]
+[ ${#bad[@]} = 0 ] && [ "$failed" = 0 ]

@@ -33,7 +33,7 @@ cluster_init 2
 for n in "${CL_NODES[@]}"; do node_boot "$n"; done
 cluster_wait_online 2 120 || { echo "bench: the cluster did not form" >&2; exit 1; }
 for n in "${CL_NODES[@]}"; do node_exec "$n" bash "$top/tests/cluster/provision-node.sh" "$n" n1 192.0.2.0/24; done
-node_exec n1 bash "$top/tests/cluster/configure-cluster.sh" 192.0.2.100 192.0.2.101 "${CL_NODES[@]}" >/dev/null
+node_exec n1 env CL_PREFIX="$CL_PREFIX" bash "$top/tests/cluster/configure-cluster.sh" 192.0.2.100 192.0.2.101 "${CL_NODES[@]}" >/dev/null
 # unpromoted_n2: (a READ for wait_for) n2 is the standby, from crm_mon's XML.
 unpromoted_n2() {
 	local got

@@ -31,8 +31,15 @@ top=${top:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 . "$top/tests/lib/netns.sh"
 . "$top/tests/lib/wait.sh"
 
-CL_PREFIX=tdc-
-CL_DIR=/var/tmp/tandem-cluster
+# CL_PREFIX names this cluster's namespaces; another prefix is another
+# cluster, beside it (tests/run-all.sh runs two at once), its state in
+# a directory of its own (the fence agent finds its spool by the prefix).
+CL_PREFIX=${CL_PREFIX:-tdc-}
+case $CL_PREFIX in
+tdc-) CL_DIR=/var/tmp/tandem-cluster ;;
+t[a-z0-9]*-) CL_DIR=/var/tmp/tandem-cluster-${CL_PREFIX%-} ;;
+*) echo "cluster: CL_PREFIX '$CL_PREFIX' is not t[a-z0-9]*-" >&2; return 1 2>/dev/null || exit 1 ;;
+esac
 CL_NODES=()
 CL_ROOT=${CL_ROOT:-}
 
@@ -195,7 +202,7 @@ node_boot() {
 	(ip netns exec "$CL_PREFIX$name" unshare --mount --uts --pid --fork --mount-proc --propagation private \
 		bash -c "$(cl_node_setup "$name")" >"$CL_DIR/$name/anchor.log" 2>&1 & echo $! >"$CL_DIR/$name/unshare")
 	local up=no host=""
-	for i in $(seq 200); do
+	for i in $(seq "$(scaled 200)"); do
 		# The anchor is the node's PID 1, unshare's child, once its setup
 		# is done and it runs the reaper (unshare has other children first).
 		[ -s "$CL_DIR/$name/anchor" ] ||

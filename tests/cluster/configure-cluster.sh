@@ -28,8 +28,8 @@ pcs -f "$cib" property set cluster-recheck-interval=30s
 pcs -f "$cib" resource defaults update resource-stickiness=10 migration-threshold=3
 # FENCE_AGENT=watchdog: SBD fences through the watchdog (the VMs), no device.
 [ "$fence" = watchdog ] || for n in "${nodes[@]}"; do
-	pcs -f "$cib" stonith create "fence-$n" "$fence" port="$n" pcmk_host_list="$n" \
-		pcmk_reboot_action=off op monitor interval=60s
+	pcs -f "$cib" stonith create "fence-$n" "$fence" port="$n" ${CL_PREFIX:+prefix="$CL_PREFIX"} \
+		pcmk_host_list="$n" pcmk_reboot_action=off op monitor interval=60s
 	pcs -f "$cib" constraint location "fence-$n" avoids "$n"
 done
 pcs -f "$cib" resource create pgsqld ocf:tandem:pgsql \

@@ -22,8 +22,8 @@ pcs -f "$cib" property set stonith-enabled=true
 pcs -f "$cib" property set cluster-recheck-interval=30s
 pcs -f "$cib" resource defaults update resource-stickiness=10 migration-threshold=3
 for n in "${nodes[@]}"; do
-	pcs -f "$cib" stonith create "fence-$n" fence_tandem_ns port="$n" pcmk_host_list="$n" \
-		pcmk_reboot_action=off op monitor interval=60s
+	pcs -f "$cib" stonith create "fence-$n" fence_tandem_ns port="$n" ${CL_PREFIX:+prefix="$CL_PREFIX"} \
+		pcmk_host_list="$n" pcmk_reboot_action=off op monitor interval=60s
 	pcs -f "$cib" constraint location "fence-$n" avoids "$n"
 done
 pcs -f "$cib" resource create pgsqld ocf:heartbeat:pgsqlms bindir="$(pg_bindir)" \

@@ -19,7 +19,7 @@ commit_record() {
 # answer is that reading's.  Empty after 60 s, and says so.
 the_primary() {
 	local p="" _i
-	for _i in $(seq 60); do
+	for _i in $(seq "$(scaled 60)"); do
 		p=$(primary "$(any_up)")
 		[ -n "$p" ] && break
 		sleep 1
@@ -288,7 +288,7 @@ PCS
 	say "power cut of $p, primary of both (link first)"
 	node_poweroff "$p"
 	client_wait
-	for _ in $(seq 120); do grep -q '^acked ' "$CL_DIR/writer2.out" 2>/dev/null && break; sleep 1; done
+	for _ in $(seq "$(scaled 120)"); do grep -q '^acked ' "$CL_DIR/writer2.out" 2>/dev/null && break; sleep 1; done
 	say "the second database's client: $(grep '^acked ' "$CL_DIR/writer2.out")"
 	fenced "$p"
 	node_boot "$p"

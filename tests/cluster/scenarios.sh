@@ -34,7 +34,7 @@ EXTRAS=${CLUSTER_EXTRAS:-1}
 # the archive.
 ARCHIVE=${CLUSTER_ARCHIVE:-0}
 SCEN=${CLUSTER_SCENARIOS:-kill9 poweroff partition switchover switchover_lagging switchover_back switchover_pgbouncer pgbouncer_stuck poweroff_pgbouncer lagging standby_loss strict last_standby_cut double_failure lost_slot wiped_standby two_databases stash_crash stash_maintenance stash_error stash_dbdown stash_poweroff chaos}
-DIAG=/var/tmp/tandem-cluster-diagnostics
+DIAG=$CL_DIR-diagnostics
 
 [ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 77; }
 [ -x "$WRITER" ] || { echo "Bail out! build $WRITER first"; exit 1; }
@@ -84,8 +84,10 @@ standbys() {
 
 # healthy [SECONDS]: one primary, every other node a standby, replication synchronous.
 healthy() {
-	local limit=${1:-180} out p n
-	for _ in $(seq $((limit / 2))); do
+	local limit out p n end
+	limit=$(scaled "${1:-180}")
+	end=$((SECONDS + limit))
+	while :; do
 		n=$(any_up)
 		out=$(mon_xml "$n")
 		p=$(role_nodes Promoted <<<"$out")
@@ -96,9 +98,10 @@ healthy() {
 			{ [ "$STACK" = paf ] || [ "$(attr "$p" tandem-pgsql-sync-pgsqld)" = sync ]; }; then
 			return 0
 		fi
+		[ "$SECONDS" -lt "$end" ] || break
 		sleep 2
 	done
-	echo "#   gave up after $limit s; last reading (from $n): promoted [$(words <<<"$p")]," \
+	echo "#   gave up after $limit s (${1:-180} s scaled); last reading (from $n): promoted [$(words <<<"$p")]," \
 		"unpromoted [$(role_nodes Unpromoted <<<"$out" | words)], pgsql-vip on [$(started_on pgsql-vip <<<"$out" | words)]," \
 		"sync '$( [ -n "$p" ] && [ "$STACK" != paf ] && attr "$(head -n 1 <<<"$p")" tandem-pgsql-sync-pgsqld)'"
 	crm "$n" | sed 's/^/#   /'
@@ -113,10 +116,11 @@ client_start() {
 		"$1" 20 "$CL_DIR/acked" >"$CL_DIR/writer.out" 2>&1 &)
 	sleep 1
 }
-client_stop() { pkill -TERM -f "^$WRITER " 2>/dev/null; client_wait; }
+# This cluster's writer only: another cluster may run beside it (CL_DIR).
+client_stop() { pkill -TERM -f "^$WRITER .* $CL_DIR/acked\$" 2>/dev/null; client_wait; }
 client_wait() {
 	local _i
-	for _i in $(seq 120); do
+	for _i in $(seq "$(scaled 120)"); do
 		grep -q '^acked ' "$CL_DIR/writer.out" 2>/dev/null && break
 		sleep 1
 	done
@@ -482,7 +486,7 @@ scenario_pgbouncer_stuck() { # a pause nobody ends (a switchover that never fini
 	a0=$(acked_now)
 	sleep 2
 	tap_is "$(acked_now)" "$a0" "pgbouncer_stuck: while paused, no commit goes through"
-	for _ in $(seq 30); do
+	for _ in $(seq "$(scaled 30)"); do
 		a1=$(acked_now)
 		[ "$a1" -gt "$a0" ] && break
 		sleep 1
@@ -624,7 +628,7 @@ stash_fails() { failcount stash "$1"; }
 # stash_healthy [SECONDS]: Stash started, its VIP beside it, /status RUNNING through the VIP.
 stash_healthy() {
 	local n
-	for _ in $(seq $(( ${1:-120} / 2 ))); do
+	for _ in $(seq $(($(scaled "${1:-120}") / 2))); do
 		n=$(stash_node)
 		[ -n "$n" ] && [ "$(mon_xml "$n" | started_on stash-vip)" = "$n" ] &&
 			[ "$(stash_status)" = '{"state":"RUNNING"}' ] && return 0
@@ -671,7 +675,7 @@ scenario_stash_error() { # ERROR that persists: restart in place, then failover 
 	starts0=$(stash_starts "$n")
 	say "Stash reports ERROR on $n, and goes on reporting it there"
 	stash_mode "$n" error
-	for _ in $(seq 60); do
+	for _ in $(seq "$(scaled 60)"); do
 		m=$(stash_node)
 		[ -n "$m" ] && [ "$m" != "$n" ] && break
 		sleep 2
@@ -692,7 +696,7 @@ scenario_stash_dbdown() { # its database down: the guide says do nothing
 	p=$(primary "$(any_up)")
 	say "the database (pgsql, through its VIP) stopped, and Stash on $n reports ERROR"
 	node_exec "$p" pcs resource disable pgsqld-clone >/dev/null 2>&1
-	for _ in $(seq 60); do
+	for _ in $(seq "$(scaled 60)"); do
 		[ "$(sqlon "$p" "SELECT 1" postgres)" = 1 ] || break
 		sleep 1
 	done
@@ -738,7 +742,7 @@ CHAOS_FAULTS=(kill9 kill9_standby poweroff poweroff_standby partition switchover
 # OFFLINE, no longer UNCLEAN): a node booted before that would be fenced
 # again as it comes up, and stay off.
 fenced() {
-	for _ in $(seq 60); do
+	for _ in $(seq "$(scaled 60)"); do
 		mon_xml "$(any_up)" | xvalues "//nodes/node[@name='$1'][@online='false'][@unclean='false']/@name" | grep -qx "$1" && return 0
 		sleep 1
 	done
@@ -750,7 +754,7 @@ fenced() {
 # cluster still looks healthy, and a check then would prove nothing.
 noticed() {
 	local v
-	for _ in $(seq 60); do
+	for _ in $(seq "$(scaled 60)"); do
 		v=$(failcount pgsqld "$1")
 		[[ $v =~ ^([1-9][0-9]*|INFINITY)$ ]] && return 0
 		sleep 1
@@ -789,7 +793,7 @@ NFT
 	switchover)
 		CHAOS_DID="switchover from $p to $s"
 		node_exec "$p" pcs resource move pgsqld-clone "$s" --promoted >/dev/null 2>&1
-		for _ in $(seq 60); do [ "$(primary "$(any_up)")" = "$s" ] && break; sleep 1; done ;;
+		for _ in $(seq "$(scaled 60)"); do [ "$(primary "$(any_up)")" = "$s" ] && break; sleep 1; done ;;
 	stall_standby)
 		# Shorter than wal_sender_timeout: the connection lives on, silent.
 		CHAOS_DID="replication of the standby $s stalled for 20 s (nft drops its packets to port 5432), then restored"
@@ -956,14 +960,14 @@ CONF
 			"$PGBIN/pg_basebackup" -h "$(cl_ip n1)" -U replicator -D "$PGDATA" -X stream
 	done
 	node_exec n1 runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA" -w -s stop
-	node_exec n1 bash "$top/tests/cluster/configure-paf.sh" "$VIP" "${CL_NODES[@]}" >/dev/null
+	node_exec n1 env CL_PREFIX="$CL_PREFIX" bash "$top/tests/cluster/configure-paf.sh" "$VIP" "${CL_NODES[@]}" >/dev/null
 	tap_result $? "configured PAF + IPaddr2, as PAF's documentation says"
 elif [ "$EXTRAS" = 1 ]; then
 	node_exec n1 env PGBOUNCER=1 STASH_VIP="$STASH_VIP" STASH_INSTALL="$CL_DIR/stash-install" STASH_HOME="$CL_DIR/stash-home" \
-		STASH_MONITOR_INTERVAL=5s bash "$top/tests/cluster/configure-cluster.sh" "$VIP" "$RO_VIP" "${CL_NODES[@]}" >/dev/null
+		STASH_MONITOR_INTERVAL=5s CL_PREFIX="$CL_PREFIX" bash "$top/tests/cluster/configure-cluster.sh" "$VIP" "$RO_VIP" "${CL_NODES[@]}" >/dev/null
 	tap_result $? "configured with pcs as the README says"
 else
-	node_exec n1 bash "$top/tests/cluster/configure-cluster.sh" "$VIP" "$RO_VIP" "${CL_NODES[@]}" >/dev/null
+	node_exec n1 env CL_PREFIX="$CL_PREFIX" bash "$top/tests/cluster/configure-cluster.sh" "$VIP" "$RO_VIP" "${CL_NODES[@]}" >/dev/null
 	tap_result $? "configured with pcs as the README says"
 fi
 healthy 240

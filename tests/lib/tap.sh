@@ -9,6 +9,8 @@
 
 TAP_N=0
 TAP_FAILED=0
+# The bounds of every wait: scaled (tests/lib/wait.sh).
+. "$(dirname "${BASH_SOURCE[0]}")/wait.sh"
 
 tap_skip() {
 	TAP_N=$((TAP_N + 1))
@@ -45,15 +47,21 @@ tap_like() {
 }
 
 # tap_wait SECONDS cmd...: polls cmd every 0.1 s until it succeeds or the
-# bound passes.  The bound is a guard against hanging, not a measurement.
+# bound passes (SECONDS stretched for this machine: tests/lib/wait.sh's
+# scaled).  The bound is a guard against hanging, not a measurement; on
+# giving up, what cmd last printed goes to stderr (and into the log).
 tap_wait() {
-	local limit=$(($1 * 10)) i=0
+	local asked=$1 limit end seen=""
 	shift
-	while [ $i -lt $limit ]; do
-		"$@" >/dev/null 2>&1 && return 0
+	limit=$(scaled "$asked")
+	end=$((SECONDS + limit))
+	while :; do
+		seen=$("$@" 2>&1) && return 0
+		[ "$SECONDS" -ge "$end" ] && break
 		sleep 0.1
-		i=$((i + 1))
 	done
+	printf '# tap_wait: %s: gave up after %s s (%s s scaled by %s); last output: %s\n' \
+		"$*" "$limit" "$asked" "$TANDEM_WAIT_SCALE" "$(printf '%s' "$seen" | tr '\n' ' ' | cut -c1-300)" >&2
 	return 1
 }
 

@@ -2,7 +2,8 @@
 # shellcheck shell=bash
 #
 #   wait_for SECONDS DESC READ [ARGS...]
-#       Runs READ every half second until it succeeds or SECONDS pass.
+#       Runs READ every half second until it succeeds or SECONDS (scaled)
+#       pass.
 #       READ prints what it saw and returns 0 when that reading is the one
 #       waited for: the decision is that run's, never a second look (a
 #       cluster in the middle of a transition reads differently a moment
@@ -13,8 +14,46 @@
 #   promoted_on NODE        (a READ for wait_for) the clone pgsqld-clone is
 #       promoted on NODE, read from crm_mon's XML, not its text (pcs and
 #       crm_mon change their text between versions; the XML is an API).
+#
+#   wait_scale              sets TANDEM_WAIT_SCALE: how many times a bound
+#       written for a fast idle machine is stretched on this one.  Every
+#       bound of the waits here (wait_for, tap_wait, scaled) is a guard
+#       against hanging, never a measure.
+#   scaled SECONDS          SECONDS stretched so (for hand-made loops).
+#
+# The unit is what every wait here is made of: a process start from bash
+# (fork, exec, exit, reap), the median of three batches of fifty,
+# measured once per run (tests/run-all.sh exports it; a test run alone
+# measures its own).  The bounds were written where that costs about
+# 1 ms; they are stretched by the ratio here, twice at least, eight times
+# at most, and never past ten minutes (a bound already longer stays as it
+# is): nothing here takes ten minutes unless it has failed.
+wait_scale() {
+	[ -n "${TANDEM_WAIT_SCALE:-}" ] && return 0
+	local t0 us=()
+	for _ in 1 2 3; do
+		t0=${EPOCHREALTIME/[.,]/}
+		for _ in $(seq 50); do /bin/true; done
+		us+=($(((${EPOCHREALTIME/[.,]/} - t0) / 50)))
+	done
+	TANDEM_START_US=$(printf '%s\n' "${us[@]}" | sort -n | sed -n 2p)
+	TANDEM_WAIT_SCALE=$(((TANDEM_START_US + 999) / 1000))
+	[ "$TANDEM_WAIT_SCALE" -ge 2 ] || TANDEM_WAIT_SCALE=2
+	[ "$TANDEM_WAIT_SCALE" -le 8 ] || TANDEM_WAIT_SCALE=8
+	export TANDEM_WAIT_SCALE TANDEM_START_US
+}
+scaled() {
+	local s
+	wait_scale
+	s=$(($1 * TANDEM_WAIT_SCALE))
+	[ "$s" -le 600 ] || s=$(($1 > 600 ? $1 : 600))
+	echo "$s"
+}
+wait_scale
+
 wait_for() {
-	local limit=$1 desc=$2 seen=""
+	local asked=$1 limit desc=$2 seen=""
+	limit=$(scaled "$1")
 	shift 2
 	local end=$((SECONDS + limit))
 	while :; do
@@ -24,7 +63,8 @@ wait_for() {
 		[ "$SECONDS" -ge "$end" ] && break
 		sleep 0.5
 	done
-	printf '%s: gave up after %s s; last reading:\n%s\n' "$desc" "$limit" "$seen" >&2
+	printf '%s: gave up after %s s (%s s scaled by %s); last reading:\n%s\n' \
+		"$desc" "$limit" "$asked" "$TANDEM_WAIT_SCALE" "$seen" >&2
 	return 1
 }
 

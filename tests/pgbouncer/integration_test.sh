@@ -104,7 +104,7 @@ kill -STOP "$pgb_pid"
 # Woken once the agent has seen a reading fail (its log says so), however
 # slowly it runs (valgrind): the fault is transient by construction.
 : >"$T/err"
-(for _ in $(seq 300); do grep -q 'failed once' "$T/err" 2>/dev/null && break; sleep 0.1; done
+(for _ in $(seq "$(scaled 300)"); do grep -q 'failed once' "$T/err" 2>/dev/null && break; sleep 0.1; done
 	kill -CONT "$pgb_pid") &
 ra monitor OCF_RESKEY_CRM_meta_interval=5000
 wait

@@ -67,7 +67,7 @@ dd if=/dev/zero of="$T/disk/other-files" bs=1M >/dev/null 2>&1
 tap_ok "the disk is full" sh -c "[ \$(df --output=avail -B1 '$T/disk' | tail -1) -lt 1048576 ]"
 # Clients go on writing until PostgreSQL cannot: WAL needs a segment the
 # disk cannot hold.  Each statement is bounded; the loop too.
-for _ in $(seq 200); do
+for _ in $(seq "$(scaled 200)"); do
 	out=$(timeout 10 runuser -u postgres -- psql -h "$T/sock" -d postgres -XAtq \
 		-c "INSERT INTO filler SELECT repeat('x', 1000) FROM generate_series(1, 2000)" 2>&1) || break
 done

@@ -111,7 +111,7 @@ tap_like "$(cat "$T/agent.log")" 'n3 may not be promoted, nor a switchover go to
 ra n1 monitor OCF_RESKEY_CRM_meta_interval=15000
 tap_is "$(grep -c 'n3 may not be promoted, nor a switchover go to it: stalled' "$T/agent.log")" 1 "and not again while it stays so"
 kill -CONT $wr
-for _ in $(seq 100); do
+for _ in $(seq "$(scaled 100)"); do
 	[ "$(sql n1 "SELECT flush_lsn >= pg_current_wal_lsn() FROM pg_stat_replication WHERE application_name = 'n3'")" = t ] && break
 	sleep 0.1
 done
@@ -260,13 +260,13 @@ notify n3 pre stop OCF_RESKEY_CRM_meta_notify_stop_uname=n1 OCF_RESKEY_CRM_meta_
 sleep 0.5
 tap_ok "a standby's notification of it changes nothing (only the primary's acts)" test ! -e "$T/stalled.rc"
 notify n2 pre stop OCF_RESKEY_CRM_meta_notify_stop_uname=n1 OCF_RESKEY_CRM_meta_notify_promoted_uname=n2
-for _ in $(seq 300); do [ -e "$T/stalled.rc" ] && break; sleep 0.1; done
+for _ in $(seq "$(scaled 300)"); do [ -e "$T/stalled.rc" ] && break; sleep 0.1; done
 tap_is "$(cat "$T/stalled.rc" 2>/dev/null)" 0 "Pacemaker's word that n1 is stopped releases it: the commit is acknowledged"
 tap_is "$(sql n2 "SHOW synchronous_standby_names")" "" "n1 left the synchronous set"
 tap_is "$(record)" "primary=n2 sync=" "and the commit record"
 # shellcheck disable=SC2046 # one pid per word
 kill -CONT $(procs n1)
-for _ in $(seq 100); do
+for _ in $(seq "$(scaled 100)"); do
 	ra n2 monitor OCF_RESKEY_CRM_meta_interval=15000
 	[ "$(sql n2 "SHOW synchronous_standby_names")" = 'ANY 1 ("n1")' ] && break
 	sleep 0.3
@@ -351,7 +351,7 @@ for _ in $(seq 8); do
 	sleepers+=($!)
 done
 full=""
-for _ in $(seq 150); do
+for _ in $(seq "$(scaled 150)"); do
 	full=$(sql n2 "SELECT 1")
 	grep -q "too many clients\|reserved" <<<"$full" && break
 	sleep 0.2
@@ -632,7 +632,7 @@ if command -v strace >/dev/null; then
 	runuser -u postgres -- "$BIN/pg_ctl" -D "$T/$P/data" -s -W -m fast stop
 	# DBState at byte 16 of pg_control: 3 is DB_SHUTDOWNING (catalog/pg_control.h).
 	states=""
-	for _ in $(seq 1200); do
+	for _ in $(seq "$(scaled 1200)"); do
 		st=$(od -An -tu4 -j16 -N4 "$T/$P/data/global/pg_control" | tr -d ' ')
 		[ "${states##* }" = "$st" ] || states="$states $st"
 		[ "$st" = 3 ] && break

@@ -136,7 +136,7 @@ echo "# transient versus persistent: one reading that is not /status's is no fai
 # Back to RUNNING once the agent has seen a reading fail (its log says
 # so), however slowly it runs (valgrind): transient by construction.
 : >"$T/err"
-(for _ in $(seq 300); do grep -q 'failed once' "$T/err" 2>/dev/null && break; sleep 0.1; done
+(for _ in $(seq "$(scaled 300)"); do grep -q 'failed once' "$T/err" 2>/dev/null && break; sleep 0.1; done
 	mode running) &
 ra monitor OCF_RESKEY_CRM_meta_interval=15000
 wait
