@@ -569,47 +569,61 @@ NFT
 # The commits the client had acknowledged so far.
 acked_now() { wc -l <"$CL_DIR/acked"; }
 
+# READs for wait_for: the primary's own word on its replication, the
+# client's acknowledged commits growing past a count.
+read_sync() { local v; v=$(attr "$1" tandem-pgsql-sync-pgsqld); echo "$1 says replication is '$v' (want '$2')"; [ "$v" = "$2" ]; }
+read_no_standby() { # read_no_standby: no node runs an unpromoted instance
+	local u
+	u=$(mon_xml "$(any_up)" | role_nodes Unpromoted | words)
+	echo "unpromoted: [$u] (want none)"
+	[ -z "$u" ]
+}
+read_acked_past() { local a; a=$(acked_now); echo "acknowledged: $a (want more than $1)"; [ "$a" -gt "$1" ]; }
+
 scenario_standby_loss() { # sync_mode=on: every standby stopped, writes go on (asynchronous)
-	local p a0 a1
+	local p a0
 	p=$(primary "$(any_up)")
-	client_start 30
+	# Longer than any machine needs; stopped once the checks are done.
+	client_start "$(scaled 30)"
 	watch_start
 	sleep 3
 	say "every standby stopped (pcs resource ban), sync_mode=on"
 	standbys ban "$p"
-	sleep 8
+	wait_for 60 "standby_loss: every standby stopped" read_no_standby
+	wait_for 30 "standby_loss: $p degraded to asynchronous" read_sync "$p" "async (degraded)"
+	tap_result $? "standby_loss: the primary says replication is asynchronous"
 	a0=$(acked_now)
-	sleep 5
-	a1=$(acked_now)
-	tap_ok "standby_loss: with no standby, writes go on ($a0 -> $a1 acknowledged)" test "$a1" -gt "$a0"
-	tap_is "$(attr "$p" tandem-pgsql-sync-pgsqld)" "async (degraded)" "standby_loss: the primary says replication is asynchronous"
+	wait_for 30 "standby_loss: writes go on" read_acked_past "$a0"
+	tap_result $? "standby_loss: with no standby, writes go on (past $a0 acknowledged: $(acked_now))"
 	standbys clear "$p"
-	client_wait
+	wait_for 120 "standby_loss: synchronous again" read_sync "$p" sync
+	client_stop
 	watch_stop
 	verify standby_loss "$p" same no
 }
 
 scenario_strict() { # sync_mode=strict: every standby stopped, writes wait, then resume
-	local p a0 a1 a2
+	local p a0 a1
 	p=$(primary "$(any_up)")
 	node_exec "$p" pcs resource update pgsqld sync_mode=strict >/dev/null 2>&1
 	healthy 240
 	p=$(primary "$(any_up)")
-	client_start 40
+	client_start "$(scaled 40)"
 	watch_start
 	sleep 3
 	say "every standby stopped (pcs resource ban), sync_mode=strict"
 	standbys ban "$p"
-	sleep 8
+	wait_for 60 "strict: every standby stopped" read_no_standby
+	# The last commit in flight when the last standby went may still land.
+	sleep 2
 	a0=$(acked_now)
 	sleep 5
 	a1=$(acked_now)
 	tap_is "$a1" "$a0" "strict: with no standby, no commit is acknowledged (writes wait)"
 	standbys clear "$p"
-	sleep 12
-	a2=$(acked_now)
-	tap_ok "strict: writes resume when a standby is back ($a1 -> $a2)" test "$a2" -gt "$a1"
-	client_wait
+	wait_for 120 "strict: writes resume" read_acked_past "$a1"
+	tap_result $? "strict: writes resume when a standby is back (past $a1: $(acked_now))"
+	client_stop
 	watch_stop
 	verify strict "$p" same no
 	node_exec "$p" pcs resource update pgsqld sync_mode=on >/dev/null 2>&1
