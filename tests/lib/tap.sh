@@ -55,13 +55,17 @@ tap_wait() {
 	shift
 	limit=$(scaled "$asked")
 	end=$((SECONDS + limit))
+	# cmd runs in this shell (it may set the test's variables, as ra sets
+	# RC), its output kept aside for the give-up.
+	seen=$(mktemp)
 	while :; do
-		seen=$("$@" 2>&1) && return 0
+		"$@" >"$seen" 2>&1 && { rm -f "$seen"; return 0; }
 		[ "$SECONDS" -ge "$end" ] && break
 		sleep 0.1
 	done
 	printf '# tap_wait: %s: gave up after %s s (%s s scaled by %s); last output: %s\n' \
-		"$*" "$limit" "$asked" "$TANDEM_WAIT_SCALE" "$(printf '%s' "$seen" | tr '\n' ' ' | cut -c1-300)" >&2
+		"$*" "$limit" "$asked" "$TANDEM_WAIT_SCALE" "$(tr '\n' ' ' <"$seen" | cut -c1-300)" >&2
+	rm -f "$seen"
 	return 1
 }
 
