@@ -37,8 +37,9 @@ tap_is() {
 tap_ok() {
 	local desc=$1
 	shift
+	TAP_GAVE_UP=""
 	"$@" >/dev/null 2>&1
-	tap_result $? "$desc" "command failed: $*"
+	tap_result $? "$desc" "command failed: $*${TAP_GAVE_UP:+ ($TAP_GAVE_UP)}"
 }
 
 tap_like() {
@@ -63,8 +64,10 @@ tap_wait() {
 		[ "$SECONDS" -ge "$end" ] && break
 		sleep 0.1
 	done
-	printf '# tap_wait: %s: gave up after %s s (%s s scaled by %s); last output: %s\n' \
-		"$*" "$limit" "$asked" "$TANDEM_WAIT_SCALE" "$(tr '\n' ' ' <"$seen" | cut -c1-300)" >&2
+	# Said on stderr, and kept for tap_ok (which silences the command).
+	TAP_GAVE_UP=$(printf 'gave up after %s s (%s s scaled by %s); last output: %s' \
+		"$limit" "$asked" "$TANDEM_WAIT_SCALE" "$(tr '\n' ' ' <"$seen" | cut -c1-300)")
+	echo "# tap_wait $*: $TAP_GAVE_UP" >&2
 	rm -f "$seen"
 	return 1
 }
