@@ -8,6 +8,7 @@
  * src/include/port/pg_crc32c.h computes it. */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -279,6 +280,68 @@ tandem_pgdata_mark_archived(const char *datadir, const char *walfile)
 	/* rename(2) fails with ENOENT when .ready is gone; a crash before
 	 * the rename is on disk leaves .ready: the archiver tries again. */
 	return rename(ready, done);
+}
+
+int
+tandem_pgdata_wal_timeline(const char *datadir, uint32_t *tli)
+{
+	char path[4096];
+	struct dirent *e;
+	DIR *d;
+
+	*tli = 0;
+	snprintf(path, sizeof(path), "%s/pg_wal", datadir);
+	d = opendir(path);
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		char digits[9];
+		unsigned long t;
+
+		if (strlen(e->d_name) != 24 || strspn(e->d_name, "0123456789ABCDEF") != 24)
+			continue;
+		memcpy(digits, e->d_name, 8);
+		digits[8] = '\0';
+		t = strtoul(digits, NULL, 16);
+		if (t > *tli)
+			*tli = (uint32_t)t;
+	}
+	closedir(d);
+	return 0;
+}
+
+ssize_t
+tandem_pgdata_history_read(const char *datadir, uint32_t tli, char *buf, size_t len)
+{
+	char path[4096];
+	size_t used = 0;
+	ssize_t n = 0;
+	int fd;
+
+	if (len == 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/pg_wal/%08" PRIX32 ".history", datadir, tli);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	while (used + 1 < len && (n = read(fd, buf + used, len - 1 - used)) > 0)
+		used += (size_t)n;
+	if (n < 0) {
+		int saved = errno;
+
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	close(fd);
+	buf[used] = '\0';
+	if (used + 1 == len) {
+		errno = EFBIG;  /* its last line, the one that matters, may be cut */
+		return -1;
+	}
+	return (ssize_t)used;
 }
 
 int

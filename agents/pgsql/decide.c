@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -233,6 +234,41 @@ pg_history_switchpoint(const char *history, uint32_t tli, uint64_t *switchpoint,
 }
 
 bool
+pg_history_fork(const char *history, uint32_t *parent, uint64_t *fork, bool *bad)
+{
+	const char *line = history;
+	bool found = false;
+
+	*bad = false;
+	while (line != NULL && *line != '\0') {
+		const char *next = strchr(line, '\n');
+		size_t n = next != NULL ? (size_t)(next - line) : strlen(line);
+		char buf[128], lsn[32];
+		unsigned long tli;
+		uint64_t at;
+
+		while (n > 0 && isspace((unsigned char)*line)) {
+			line++;
+			n--;
+		}
+		if (n > 0 && *line != '#') {
+			snprintf(buf, sizeof(buf), "%.*s", (int)(n < sizeof(buf) - 1 ? n : sizeof(buf) - 1), line);
+			if (sscanf(buf, "%lu %31s", &tli, lsn) < 2 || tli == 0 || tli > 0xffffffffUL
+			    || !tandem_lsn_parse(lsn, &at)) {
+				*bad = true;
+				return false;
+			}
+			/* The newest ancestor is last (timeline.c writes them in order). */
+			*parent = (uint32_t)tli;
+			*fork = at;
+			found = true;
+		}
+		line = next != NULL ? next + 1 : NULL;
+	}
+	return found;
+}
+
+bool
 pg_standby_silent(const struct pg_facts *f, const struct pg_standby *sb)
 {
 	return sb->streaming && sb->flush < f->current && (sb->reply_ms < 0 || sb->reply_ms > PG_STALL_MS);
@@ -340,31 +376,6 @@ pg_sync_names(const struct pg_facts *f, enum pg_sync_mode mode, const char *curr
 		snprintf(out + used, len - used, ")");
 }
 
-enum pg_promote_verdict
-pg_may_promote(const char *self, uint64_t self_lsn, const struct pg_candidate *others, size_t n,
-	       uint64_t primary_lsn, long long maxlag, const char **better)
-{
-	uint64_t best = self_lsn;
-
-	(void)self;
-	*better = NULL;
-	/* Only strictly more WAL counts: on a tie the node Pacemaker chose
-	 * keeps it (a switchover's target and the demoted primary hold the
-	 * same WAL, and only one of them is being promoted). */
-	for (size_t i = 0; i < n; i++) {
-		if (others[i].lsn > best) {
-			best = others[i].lsn;
-			*better = others[i].name;
-		}
-	}
-	if (*better != NULL)
-		return PG_PROMOTE_BEHIND;
-	/* PAF #70: the lag limit also holds when the primary is gone. */
-	if (maxlag > 0 && primary_lsn > self_lsn && primary_lsn - self_lsn > (uint64_t)maxlag)
-		return PG_PROMOTE_LAGGING;
-	return PG_PROMOTE_OK;
-}
-
 bool
 pg_start_opts_ok(const char *opts, char *why, size_t len)
 {
@@ -424,41 +435,104 @@ pg_slot_name(const char *node, const char (*all)[64], size_t n_all, char *out, s
 }
 
 void
-pg_election_format(uint64_t lsn, int64_t when, uint64_t upstream, char *out, size_t len)
+pg_election_format(const struct pg_candidate *c, int64_t when, char *out, size_t len)
 {
-	char buf[18], up[18];
+	char buf[18];
+	size_t used;
 
-	if (upstream != 0)
-		snprintf(out, len, "%s@%lld@%s", tandem_lsn_str(lsn, buf), (long long)when,
-			 tandem_lsn_str(upstream, up));
+	if (c->tli != 0)
+		used = (size_t)snprintf(out, len, "%" PRIu32 ":%s@%lld", c->tli, tandem_lsn_str(c->lsn, buf),
+					(long long)when);
 	else
-		snprintf(out, len, "%s@%lld", tandem_lsn_str(lsn, buf), (long long)when);
+		used = (size_t)snprintf(out, len, "%s@%lld", tandem_lsn_str(c->lsn, buf), (long long)when);
+	if (c->upstream != 0 && used < len)
+		used += (size_t)snprintf(out + used, len - used, "@%s", tandem_lsn_str(c->upstream, buf));
+	if (c->parent != 0 && used < len)
+		snprintf(out + used, len - used, ",%" PRIu32 ":%s", c->parent, tandem_lsn_str(c->fork, buf));
+}
+
+/* A timeline: digits only, 1 to 0xffffffff. */
+static bool
+parse_tli(const char *s, size_t n, uint32_t *tli)
+{
+	uint64_t v = 0;
+
+	if (n == 0 || n > 10)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (v == 0 || v > 0xffffffffULL)
+		return false;
+	*tli = (uint32_t)v;
+	return true;
+}
+
+/* "TLI:LSN", the n bytes at s. */
+static bool
+parse_tli_lsn(const char *s, size_t n, uint32_t *tli, uint64_t *lsn)
+{
+	const char *colon = memchr(s, ':', n);
+	char buf[18];
+	size_t k;
+
+	if (colon == NULL || !parse_tli(s, (size_t)(colon - s), tli))
+		return false;
+	k = n - (size_t)(colon + 1 - s);
+	if (k == 0 || k >= sizeof(buf))
+		return false;
+	memcpy(buf, colon + 1, k);
+	buf[k] = '\0';
+	return tandem_lsn_parse(buf, lsn);
 }
 
 bool
-pg_election_parse(const char *value, uint64_t *lsn, int64_t *when, uint64_t *upstream)
+pg_election_parse(const char *value, struct pg_candidate *c, int64_t *when)
 {
-	const char *at = strchr(value, '@');
-	char head[18], *end;
+	const char *comma = strchr(value, ',');
+	size_t n = comma != NULL ? (size_t)(comma - value) : strlen(value), head;
+	char main[80], lsn[18], *at, *end;
 	long long t;
-	uint64_t up = 0;
 
-	if (at == NULL || at == value || (size_t)(at - value) >= sizeof(head) || !isdigit((unsigned char)at[1]))
+	memset(c, 0, sizeof(*c));
+	if (n >= sizeof(main))
 		return false;
-	memcpy(head, value, (size_t)(at - value));
-	head[at - value] = '\0';
+	memcpy(main, value, n);
+	main[n] = '\0';
+	at = strchr(main, '@');
+	if (at == NULL || at == main || !isdigit((unsigned char)at[1]))
+		return false;
+	head = (size_t)(at - main);
+	if (memchr(main, ':', head) != NULL) {
+		if (!parse_tli_lsn(main, head, &c->tli, &c->lsn))
+			return false;
+	} else {
+		/* An older Tandem's: no timeline (unknown). */
+		if (head >= sizeof(lsn))
+			return false;
+		memcpy(lsn, main, head);
+		lsn[head] = '\0';
+		if (!tandem_lsn_parse(lsn, &c->lsn))
+			return false;
+	}
 	errno = 0;
 	t = strtoll(at + 1, &end, 10);
-	if (errno != 0 || !tandem_lsn_parse(head, lsn))
+	if (errno != 0)
 		return false;
 	if (*end == '@') {
-		if (!tandem_lsn_parse(end + 1, &up))
+		if (!tandem_lsn_parse(end + 1, &c->upstream))
 			return false;
 	} else if (*end != '\0') {
 		return false;
 	}
+	/* Where the timeline began: only with a timeline, and from an older
+	 * one (timeline.c refuses a history whose parent is not older). */
+	if (comma != NULL && (c->tli == 0 || !parse_tli_lsn(comma + 1, strlen(comma + 1), &c->parent, &c->fork)
+			      || c->parent >= c->tli))
+		return false;
 	*when = t;
-	*upstream = up;
 	return true;
 }
 
@@ -472,16 +546,15 @@ pg_election_gather(const char *self, char *const *nodes, char *const *values, si
 	*n_out = 0;
 	*missing = NULL;
 	for (size_t i = 0; i < n && *n_out < max; i++) {
-		uint64_t lsn, upstream;
+		struct pg_candidate c;
 		int64_t when;
 
-		if (strcmp(nodes[i], self) == 0 || !pg_election_parse(values[i], &lsn, &when, &upstream)
-		    || when < since)
+		if (strcmp(nodes[i], self) == 0 || !pg_election_parse(values[i], &c, &when) || when < since)
 			continue;
-		out[*n_out].name = nodes[i];
-		out[*n_out].lsn = lsn;
-		out[*n_out].upstream = upstream;
-		(*n_out)++;
+		c.name = nodes[i];
+		for (size_t e = 0; e < n_expected && !c.present; e++)
+			c.present = strcmp(expected[e], nodes[i]) == 0;
+		out[(*n_out)++] = c;
 	}
 	for (size_t e = 0; e < n_expected; e++) {
 		bool found = strcmp(expected[e], self) == 0;
@@ -635,4 +708,150 @@ pg_commit_record_allows(const struct pg_commit_record *r, const char *node,
 		}
 	}
 	return true;
+}
+
+/* Whether the winner w (called who) holds all the WAL candidate h holds,
+ * as far as their values tell; why says what is not known or not held. */
+static bool
+holds(const struct pg_candidate *w, const char *who, const struct pg_candidate *h, char *why, size_t len)
+{
+	char a[18], b[18];
+
+	if (h == w)
+		return true;
+	if (h->tli == 0) {
+		snprintf(why, len, "%s published no timeline (an older Tandem): whether %s holds its WAL is unknown",
+			 h->name, who);
+		return false;
+	}
+	if (h->tli == w->tli) {
+		/* One number, two histories: two promotions from one timeline. */
+		if (h->parent != 0 && w->parent != 0 && (h->parent != w->parent || h->fork != w->fork)) {
+			snprintf(why, len, "%s and %s are on two histories of timeline %" PRIu32 " (begun at %s and "
+				 "at %s)", h->name, who, h->tli, tandem_lsn_str(h->fork, a),
+				 tandem_lsn_str(w->fork, b));
+			return false;
+		}
+		if (h->lsn <= w->lsn)
+			return true;
+		snprintf(why, len, "%s holds WAL to %s on timeline %" PRIu32 ", past %s's %s", h->name,
+			 tandem_lsn_str(h->lsn, a), h->tli, who, tandem_lsn_str(w->lsn, b));
+		return false;
+	}
+	if (h->tli > w->tli) {
+		snprintf(why, len, "%s is on timeline %" PRIu32 ", newer than %s's %" PRIu32, h->name, h->tli,
+			 who, w->tli);
+		return false;
+	}
+	if (w->parent != 0 && h->lsn > w->fork) {
+		/* Past where the winner's timeline began, h's WAL is another
+		 * history (an older timeline's ancestor leaves it earlier still). */
+		snprintf(why, len, "%s holds WAL to %s on timeline %" PRIu32 ", past %s where %s's timeline %" PRIu32
+			 " began: it diverged", h->name, tandem_lsn_str(h->lsn, a), h->tli,
+			 tandem_lsn_str(w->fork, b), who, w->tli);
+		return false;
+	}
+	if (w->parent == h->tli)
+		return true;
+	/* Only the parent's fork is published: an older ancestor's is unknown. */
+	snprintf(why, len, "%s is on timeline %" PRIu32 " and %s on %" PRIu32 ", %s: whether %s holds its WAL "
+		 "is unknown", h->name, h->tli, who, w->tli,
+		 w->parent == 0 ? "whose start is unknown" : "not its parent", who);
+	return false;
+}
+
+/* The candidate named name: self, or a present other; NULL if neither. */
+static const struct pg_candidate *
+candidate_named(const char *name, const struct pg_candidate *self, const struct pg_candidate *others, size_t n)
+{
+	if (strcmp(name, self->name) == 0)
+		return self;
+	for (size_t i = 0; i < n; i++)
+		if (others[i].present && strcmp(others[i].name, name) == 0)
+			return &others[i];
+	return NULL;
+}
+
+/* Whether the winner w holds every acknowledged commit by the record. */
+static bool
+record_met(const struct pg_commit_record *r, const struct pg_candidate *w, const struct pg_candidate *self,
+	   const struct pg_candidate *others, size_t n, char *why, size_t len)
+{
+	const struct pg_candidate *p = candidate_named(r->primary, self, others, n);
+	const char *who = w == self ? "this node" : w->name;
+	char gap[300] = "";
+
+	if (p != NULL && holds(w, who, p, gap, sizeof(gap)))
+		return true;
+	if (r->n_sync == 0) {
+		snprintf(why, len, "%s was primary with no synchronous standby: only it holds every acknowledged "
+			 "commit%s%s", r->primary, p != NULL ? ", and " : "", p != NULL ? gap : "");
+		return false;
+	}
+	for (size_t i = 0; i < r->n_sync; i++) {
+		const struct pg_candidate *c = candidate_named(r->sync[i], self, others, n);
+
+		if (c == NULL) {
+			snprintf(why, len, "%s may hold commits %s lacks (acknowledged while %s was primary), and it "
+				 "is not in this election", r->sync[i], who, r->primary);
+			return false;
+		}
+		if (!holds(w, who, c, gap, sizeof(gap))) {
+			snprintf(why, len, "%s may hold commits %s lacks (acknowledged while %s was primary): %s",
+				 r->sync[i], who, r->primary, gap);
+			return false;
+		}
+	}
+	return true;
+}
+
+enum pg_promote_verdict
+pg_elect(const struct pg_candidate *self, const struct pg_candidate *others, size_t n,
+	 const struct pg_commit_record *record, uint64_t published, long long maxlag,
+	 const struct pg_candidate **better, uint64_t *primary_lsn, char *why, size_t len)
+{
+	const struct pg_candidate *w = self->tli != 0 ? self : NULL;
+	char a[18], b[18];
+
+	*better = NULL;
+	*primary_lsn = published;
+	why[0] = '\0';
+	/* Newest timeline first, then most WAL on it; on a tie self keeps it. */
+	for (size_t i = 0; i < n; i++) {
+		const struct pg_candidate *o = &others[i];
+
+		if (o->tli != 0 && (w == NULL || o->tli > w->tli || (o->tli == w->tli && o->lsn > w->lsn)))
+			w = o;
+	}
+	if (w == NULL) {
+		snprintf(why, len, "no candidate published a timeline");
+		return PG_PROMOTE_UNKNOWN;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (others[i].tli == 0 && others[i].lsn > w->lsn) {
+			snprintf(why, len, "%s published no timeline (an older Tandem) and WAL to %s, past %s's %s on "
+				 "timeline %" PRIu32 ": it may be ahead on that timeline", others[i].name,
+				 tandem_lsn_str(others[i].lsn, a), w == self ? "this node" : w->name,
+				 tandem_lsn_str(w->lsn, b), w->tli);
+			return PG_PROMOTE_UNKNOWN;
+		}
+	}
+	if (record != NULL && !record_met(record, w, self, others, n, why, len))
+		return PG_PROMOTE_REFUSED;
+	if (w != self) {
+		*better = w;
+		return PG_PROMOTE_BEHIND;
+	}
+	/* The lost primary's end as standbys on this timeline saw it: another
+	 * timeline's is another history. */
+	if (self->upstream > *primary_lsn)
+		*primary_lsn = self->upstream;
+	for (size_t i = 0; i < n; i++)
+		if (others[i].tli == self->tli && others[i].upstream > *primary_lsn
+		    && (others[i].parent == 0 || self->parent == 0 || others[i].fork == self->fork))
+			*primary_lsn = others[i].upstream;
+	/* PAF #70: the lag limit also holds when the primary is gone. */
+	if (maxlag > 0 && *primary_lsn > self->lsn && *primary_lsn - self->lsn > (uint64_t)maxlag)
+		return PG_PROMOTE_LAGGING;
+	return PG_PROMOTE_OK;
 }

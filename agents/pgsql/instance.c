@@ -560,6 +560,53 @@ known_upstream(void)
 	return read_state("upstream", up, sizeof(up)) && tandem_lsn_parse(up, &lsn) ? lsn : 0;
 }
 
+uint32_t
+wal_timeline(struct pg *pg)
+{
+	struct tandem_pgcontrol control;
+	char why[512];
+	uint32_t tli = 0, files = 0;
+
+	if (pg->facts.timeline != 0)
+		return pg->facts.timeline;
+	/* pg_control's timeline is only as new as the last restartpoint or
+	 * minimum recovery point: a standby that followed a promotion minutes
+	 * before it lost power can still say the old one there (issue 28's
+	 * n2).  The WAL files it received are named for their timeline. */
+	if (tandem_pgcontrol_read(pg->datadir, &control, why, sizeof(why)) == 0)
+		tli = control.min_recovery_tli > control.timeline ? control.min_recovery_tli : control.timeline;
+	else
+		tandem_log(LOG_WARNING, "the timeline of this node's WAL, without pg_control: %s", why);
+	if (tandem_pgdata_wal_timeline(pg->datadir, &files) != 0)
+		tandem_log(LOG_WARNING, "could not list \"%s/pg_wal\": %s", pg->datadir, strerror(errno));
+	return files > tli ? files : tli;
+}
+
+void
+election_self(struct pg *pg, struct pg_candidate *c)
+{
+	char history[65536];
+	bool bad = false;
+
+	memset(c, 0, sizeof(*c));
+	c->name = pg->node;
+	c->present = true;
+	c->lsn = pg_election_lsn(&pg->facts);
+	c->tli = wal_timeline(pg);
+	c->upstream = known_upstream();
+	if (c->tli <= 1)
+		return;
+	if (tandem_pgdata_history_read(pg->datadir, c->tli, history, sizeof(history)) < 0)
+		tandem_log(LOG_WARNING, "where timeline %" PRIu32 " began is unknown: %s", c->tli, strerror(errno));
+	else if (!pg_history_fork(history, &c->parent, &c->fork, &bad) || c->parent >= c->tli)
+		tandem_log(LOG_WARNING, "where timeline %" PRIu32 " began is unknown: its history file %s", c->tli,
+			   bad ? "does not parse" : "names no parent before it");
+	if (c->parent >= c->tli) {
+		c->parent = 0;
+		c->fork = 0;
+	}
+}
+
 /* Is the primary_conninfo target a primary right now?  1 yes (and *tli is
  * its timeline, *ckpt_tli when not NULL its last checkpoint's, as its
  * pg_control has it), 0 no, -1 unreachable. */

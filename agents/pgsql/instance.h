@@ -71,6 +71,14 @@ int remote_is_primary(struct pg *pg, uint32_t *tli, uint32_t *ckpt_tli);
 const char * seconds_left(struct pg *pg, double share, char buf[32]);
 void state_path(char *buf, size_t len, const char *what);
 uint64_t known_upstream(void);
+/* The timeline of the WAL this node holds at its end (pg->facts from
+ * observe): a primary's current one, a streaming standby's received_tli;
+ * else the newest of pg_control's and its WAL files' (0: unknown). */
+uint32_t wal_timeline(struct pg *pg);
+/* This node as a candidate (pg->facts from an answered observe): the end
+ * of its WAL, on the timeline of that WAL, with where that timeline began
+ * (its history file) and its primary's end as it last saw it. */
+void election_self(struct pg *pg, struct pg_candidate *c);
 void free_pairs(char **nodes, char **values, size_t n);
 bool read_state(const char *what, char *buf, size_t len);
 void write_state(const char *what, const char *text);

@@ -350,8 +350,10 @@ standby_duties(struct pg *pg)
 
 		write_state("upstream", tandem_lsn_str(f->upstream, lsn));
 	}
-	snprintf(tli, sizeof(tli), "%" PRIu32, f->timeline);
-	if (f->timeline != 0)
+	/* The timeline of the WAL it received (received_tli), or, not
+	 * streaming, of the WAL it holds: the one its election value carries. */
+	snprintf(tli, sizeof(tli), "%" PRIu32, wal_timeline(pg));
+	if (strcmp(tli, "0") != 0)
 		publish(pg, PG_ATTR_TIMELINE, tli, false);
 	/* Streaming: the primary ranks us.  Not streaming (no primary yet,
 	 * the cluster's first start): a standby with no score at all gets 1,

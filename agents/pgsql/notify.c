@@ -51,9 +51,10 @@ election_lock(int64_t wait_ms)
 	return fd;
 }
 
-/* Every running instance says how much WAL it holds, stamped with the
- * time so promote tells this election from an earlier one (PAF's
- * pre-promote, on the true end of WAL); and what promote must wait for. */
+/* Every running instance says how much WAL it holds, and on which
+ * timeline, stamped with the time so promote tells this election from an
+ * earlier one (PAF's pre-promote, on the true end of WAL); and what
+ * promote must wait for. */
 static void
 pre_promote(struct pg *pg, const struct tandem_ocf_notify *n)
 {
@@ -62,7 +63,7 @@ pre_promote(struct pg *pg, const struct tandem_ocf_notify *n)
 	 * standby by then), less those being stopped (a lost primary is one,
 	 * and will never answer). */
 	const struct tandem_uname_list *lists[] = { &n->unpromoted, &n->promote, &n->demote };
-	char value[64], expected[2048] = "", now[32];
+	char value[PG_ELECTION_VALUE_MAX], expected[2048] = "", now[32];
 	int64_t t = time(NULL);
 
 	for (size_t l = 0; l < 3; l++)
@@ -79,9 +80,12 @@ pre_promote(struct pg *pg, const struct tandem_ocf_notify *n)
 	(void)observe(pg);
 	if (pg->seen.answered) {        /* a busy server's LSN is unknown: it publishes none */
 		char why[256];
+		struct pg_candidate self;
 		int lock = election_lock(2000);
 
-		pg_election_format(pg_election_lsn(&pg->facts), t, known_upstream(), value, sizeof(value));
+		/* The timeline travels with the LSN, in one value, read at once. */
+		election_self(pg, &self);
+		pg_election_format(&self, t, value, sizeof(value));
 		if (tandem_attr_send(PG_ATTR_LSN, value, true, pg->ctx->deadline, why, sizeof(why)) != 0)
 			tandem_log(LOG_WARNING, "could not publish this node's LSN: %s", why);
 		else

@@ -221,30 +221,68 @@ size_t pg_rank_standbys(const struct pg_facts *f, enum pg_sync_mode mode, long l
 void pg_sync_names(const struct pg_facts *f, enum pg_sync_mode mode, const char *current,
 		   char *out, size_t len, bool *degraded);
 
-/* Whether this node may promote: no other candidate may hold more WAL (on
- * a tie the node being promoted keeps it), and it must be within maxlag
- * of the primary's last known LSN (maxlag > 0).  *better names the most
- * advanced other candidate. */
-enum pg_promote_verdict {
-	PG_PROMOTE_OK,
-	PG_PROMOTE_BEHIND,      //!< another candidate holds more WAL (*better names it)
-	PG_PROMOTE_LAGGING,     //!< more than maxlag behind the lost primary
-};
+struct pg_commit_record;
 
+/* Where a timeline began: its history file's last line (PostgreSQL's
+ * timeline.c writes "<parent tli>\t<switch point>\t<reason>", one line per
+ * ancestor, the newest last).  True with *parent and *fork set; false when
+ * there is no such line (timeline 1 has no file), or one does not parse
+ * (then *bad is set). */
+bool pg_history_fork(const char *history, uint32_t *parent, uint64_t *fork, bool *bad);
+
+/* The election (issue 28): each candidate's WAL is a position on a
+ * timeline, and an LSN on one timeline says nothing about another (PAF
+ * PR #65).  tli 0 is unknown: the value of an older Tandem, which never
+ * wins.  parent/fork: where tli left its parent timeline (0: tli 1, or
+ * its history unread). */
 struct pg_candidate {
 	const char *name;
-	uint64_t lsn;
-	uint64_t upstream;      //!< the lost primary's end as this standby last saw it, 0 unknown
+	uint32_t tli;
+	uint64_t lsn;           //!< the end of the WAL it holds, on tli
+	uint32_t parent;
+	uint64_t fork;
+	uint64_t upstream;      //!< the lost primary's end as this standby last saw it (on tli), 0 unknown
+	bool present;           //!< running in this transition: may stand for the commit record
 };
 
+enum pg_promote_verdict {
+	PG_PROMOTE_OK,
+	PG_PROMOTE_BEHIND,      //!< another candidate is the winner (*better names it)
+	PG_PROMOTE_LAGGING,     //!< more than maxlag behind the lost primary
+	PG_PROMOTE_REFUSED,     //!< no winner holds every acknowledged commit (why says)
+	PG_PROMOTE_UNKNOWN,     //!< a candidate with no timeline may be ahead (why says): not now
+};
+
+/* The whole election, one decision: which candidate holds the newest WAL,
+ * and whether it holds every acknowledged commit.  The winner is on the
+ * newest timeline, and on it holds the most WAL (a tie: self keeps it, a
+ * switchover's target and the demoted primary hold the same); a candidate
+ * on an older timeline never wins, whatever its LSN: past the newer one's
+ * fork its WAL diverged, and before it the newer one holds it all.  Then
+ * the commit record (NULL: none, or sync_mode off) must be met by the
+ * winner itself: its primary, or every synchronous standby, must be the
+ * winner or a present candidate whose WAL the winner holds (same
+ * timeline, or an older one it left no earlier than that candidate's
+ * end).  A candidate with no timeline never wins, cannot stand for the
+ * record, and makes the election wait when it holds a larger LSN than the
+ * winner (it may be ahead on the same timeline).  Last, a winning self
+ * must be within maxlag (> 0) of the lost primary's last known LSN: the
+ * highest of published (its own, as it last published it) and the
+ * upstream of the candidates on self's timeline (*primary_lsn).  *better
+ * is the winner when another; why says what refused (REFUSED, UNKNOWN). */
+enum pg_promote_verdict pg_elect(const struct pg_candidate *self, const struct pg_candidate *others, size_t n,
+				 const struct pg_commit_record *record, uint64_t published, long long maxlag,
+				 const struct pg_candidate **better, uint64_t *primary_lsn, char *why, size_t len);
+
 /* An election value, published by each instance at pre-promote:
- * "LSN@UNIXTIME", then "@UPSTREAM" when the instance is a standby that
+ * "TLI:LSN@UNIXTIME", then "@UPSTREAM" when the instance is a standby that
  * knows where its primary's WAL ended (pg_stat_wal_receiver's
- * latest_end_lsn): one attribute, one spawn per node in pre-promote and
- * one reading in promote.  The time lets promote tell this election's
- * values from a previous one's that attrd still holds (an update reaches
- * the other nodes a little after the notification that made it has
- * ended). */
+ * latest_end_lsn), then ",PARENT:FORK" when its timeline's history says
+ * where it began: one attribute, so the timeline is read with its LSN, one
+ * spawn per node in pre-promote and one reading in promote.  The time lets
+ * promote tell this election's values from a previous one's that attrd
+ * still holds (an update reaches the other nodes a little after the
+ * notification that made it has ended). */
 #define PG_ELECTION_SKEW_S 10   //!< clock difference tolerated between nodes
 /* A new primary's monitors leave the scores of the nodes not streaming
  * from it as they are for this long (s) after its promotion: each write
@@ -254,26 +292,23 @@ struct pg_candidate {
  * wrote names the new primary alone, so no other node passes an election
  * meanwhile; with sync_mode=off there is none, and they are written at once. */
 #define PG_SETTLE_S 5
-/* upstream 0: none.  parse takes the format without it too (an older
- * Tandem's, in a rolling upgrade): *upstream 0 then.  An older Tandem
- * does not take the new form: its promote would wait for every newer
- * node's value and refuse, so a rolling upgrade finishes before a
- * failover is provoked. */
-void pg_election_format(uint64_t lsn, int64_t when, uint64_t upstream, char *out, size_t len);
-bool pg_election_parse(const char *value, uint64_t *lsn, int64_t *when, uint64_t *upstream);
+/* parse takes an older Tandem's "LSN@UNIXTIME[@UPSTREAM]" too, with tli 0
+ * (unknown: pg_elect never lets it win).  An older Tandem does not take
+ * the new form: its promote would wait for every newer node's value and
+ * refuse, so a rolling upgrade finishes before a failover is provoked.
+ * name is left NULL and present false. */
+#define PG_ELECTION_VALUE_MAX 128    //!< the longest value, with its NUL, fits
+void pg_election_format(const struct pg_candidate *c, int64_t when, char *out, size_t len);
+bool pg_election_parse(const char *value, struct pg_candidate *c, int64_t *when);
 
 /* This election's candidates among the values attrd holds (nodes[i] =
  * values[i]): those published since `since` (this node's pre-promote,
- * less PG_ELECTION_SKEW_S), self left out.  Returns how many of the
- * expected nodes (self excepted) have no such value; *missing names the
- * first.  out[] points into nodes[]. */
+ * less PG_ELECTION_SKEW_S), self left out; present when expected.
+ * Returns how many of the expected nodes (self excepted) have no such
+ * value; *missing names the first.  out[].name points into nodes[]. */
 size_t pg_election_gather(const char *self, char *const *nodes, char *const *values, size_t n,
 			  const char (*expected)[64], size_t n_expected, int64_t since,
 			  struct pg_candidate *out, size_t max, size_t *n_out, const char **missing);
-
-enum pg_promote_verdict pg_may_promote(const char *self, uint64_t self_lsn,
-				       const struct pg_candidate *others, size_t n,
-				       uint64_t primary_lsn, long long maxlag, const char **better);
 
 /* The commit record: the nodes known to hold every acknowledged commit,
  * kept by the primary in the CIB as a cluster property (PG_COMMIT_RECORD),
@@ -297,11 +332,12 @@ void pg_commit_record_format(const struct pg_commit_record *r, char *out, size_t
 /* The standbys synchronous_standby_names names ('ANY 1 ("a", "b")', a
  * plain list, or empty); "*" counts as one name.  Returns how many. */
 size_t pg_sync_members(const char *names, char out[][64], size_t max);
-/* Whether node may be promoted by the record, given the other nodes in
- * this election (present: those that published an LSN): node is the
- * primary; or the primary is in the election (the most advanced wins,
- * and it has everything); or every synchronous standby is (node itself
- * or another).  When not, why says which node may hold commits node lacks. */
+/* Whether node may be promoted by the record, outside an election (a
+ * standby no primary ranks, before it is given a score), present the
+ * other nodes known to run: node is the primary; or the primary is
+ * present; or every synchronous standby is (node itself or another).  The
+ * election's own check is pg_elect's, with each node's WAL.  When not,
+ * why says which node may hold commits node lacks. */
 bool pg_commit_record_allows(const struct pg_commit_record *r, const char *node,
 			     const char *const *present, size_t n_present, char *why, size_t len);
 

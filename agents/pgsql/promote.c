@@ -136,21 +136,6 @@ beside_parse(const char *text, struct beside_reading *b)
 	return true;
 }
 
-/* The lost primary's last known LSN: the highest it published itself (gone
- * with its node if the node was lost) or any standby saw it report (this
- * election's candidates, and this node). */
-static uint64_t
-last_primary_lsn(uint64_t published, const struct pg_candidate *others, size_t n_others)
-{
-	uint64_t best = published, lsn;
-
-	for (size_t i = 0; i < n_others; i++)
-		if (others[i].upstream > best)
-			best = others[i].upstream;
-	lsn = known_upstream();
-	return lsn > best ? lsn : best;
-}
-
 /* A child's side: this node's score as the primary's; out says why not. */
 static void
 score_child(void *arg, char *out, size_t len)
@@ -257,9 +242,11 @@ checkpoint_detached(struct pg *pg)
 int
 pg_promote(struct tandem_ctx *ctx)
 {
-	struct pg_candidate others[32];
-	char **nodes = NULL, **values = NULL, secs[48], a[18], b[18], record[256];
-	const char *better = NULL, *missing = NULL;
+	struct pg_candidate others[32], me;
+	char **nodes = NULL, **values = NULL, secs[48], a[18], b[18], record[256], reason[600];
+	const char *missing = NULL;
+	const struct pg_candidate *better = NULL;
+	const struct pg_commit_record *rec_in_force = NULL;
 	enum pg_promote_verdict verdict;
 	uint64_t self, primary_lsn;
 	size_t n_pairs = 0, n = 0, absent;
@@ -295,7 +282,8 @@ pg_promote(struct tandem_ctx *ctx)
 		tandem_ocf_exit_reason("cannot promote: the instance is %s", pg_role_str(role));
 		return TANDEM_OCF_ERR_GENERIC;
 	}
-	self = pg_election_lsn(&pg.facts);
+	election_self(&pg, &me);
+	self = me.lsn;
 	beside = tandem_beside_start(&bs, beside_child, &pg) == 0;
 	absent = candidates(&pg, others, 32, &n, &nodes, &values, &n_pairs, &missing);
 	if (beside) {
@@ -322,43 +310,59 @@ pg_promote(struct tandem_ctx *ctx)
 	}
 	if (!beside)
 		read_beside(&pg, &br);
-	primary_lsn = last_primary_lsn(br.published, others, n);
-	verdict = pg_may_promote(pg.node, self, others, n, primary_lsn, tandem_param_int(pg.p, PG_MAXLAG),
-				 &better);
+	if (pg.mode != PG_SYNC_OFF && br.record_rc < 0) {
+		snprintf(reason, sizeof(reason), "the commit record cannot be read: %s", br.why);
+		refuse_promotion(&pg, reason, true);
+		tandem_ocf_exit_reason("not promoting: %s", reason);
+		free_pairs(nodes, values, n_pairs);
+		pg_close(&pg);
+		return TANDEM_OCF_ERR_GENERIC;
+	}
+	/* sync_mode=off: asynchronous by choice, no record (any standby may
+	 * be promoted, as with PAF); none written yet: nothing to meet. */
+	if (pg.mode != PG_SYNC_OFF && br.record_rc == 1)
+		rec_in_force = &br.record;
+	/* One decision (issue 28): the winner by timeline, then LSN, and
+	 * whether that winner holds every acknowledged commit. */
+	verdict = pg_elect(&me, others, n, rec_in_force, br.published, tandem_param_int(pg.p, PG_MAXLAG),
+			   &better, &primary_lsn, reason, sizeof(reason));
+	if (verdict == PG_PROMOTE_UNKNOWN) {
+		/* As a missing value: a new transition brings a new pre-promote. */
+		tandem_ocf_exit_reason("not promoting: %s", reason);
+		free_pairs(nodes, values, n_pairs);
+		pg_close(&pg);
+		return TANDEM_OCF_ERR_GENERIC;
+	}
+	if (verdict == PG_PROMOTE_REFUSED) {
+		refuse_promotion(&pg, reason, true);
+		tandem_ocf_exit_reason("not promoting: %s", reason);
+		free_pairs(nodes, values, n_pairs);
+		pg_close(&pg);
+		return TANDEM_OCF_ERR_GENERIC;
+	}
 	if (verdict == PG_PROMOTE_BEHIND) {
 		/* As PAF: make the better node the choice, and fail on purpose
 		 * so Pacemaker computes a new transition. */
-		set_score(&pg, better, PG_SCORE_BEST);
+		set_score(&pg, better->name, PG_SCORE_BEST);
 		set_score(&pg, NULL, PG_SCORE_FORBIDDEN);
-		tandem_ocf_exit_reason("%s holds more WAL than this node (%s): it must be promoted instead",
-				       better, tandem_lsn_str(self, a));
+		if (better->tli == me.tli)
+			tandem_ocf_exit_reason("%s holds more WAL than this node (%s): it must be promoted instead",
+					       better->name, tandem_lsn_str(self, a));
+		else
+			tandem_ocf_exit_reason("%s is on a newer timeline (%" PRIu32 ") than this node (%" PRIu32
+					       ", %s): it must be promoted instead", better->name, better->tli, me.tli,
+					       tandem_lsn_str(self, a));
 		free_pairs(nodes, values, n_pairs);
 		pg_close(&pg);
 		return TANDEM_OCF_ERR_GENERIC;
 	}
 	if (verdict == PG_PROMOTE_OK && pg.mode != PG_SYNC_OFF) {
-		/* The commit record: this election must hold a node with every
-		 * acknowledged commit.  Then it names this node alone before the
-		 * promotion, since nothing acknowledges a commit of the new
-		 * primary's but itself until its standbys stream again. */
-		const char *present[32];
-		char reason[400], why[256], expected[32][64];
+		/* The record now names this node alone before the promotion,
+		 * since nothing acknowledges a commit of the new primary's but
+		 * itself until its standbys stream again. */
+		char why[256];
 		struct pg_commit_record rec = { .n_sync = 0 };
-		size_t n_present = 0, n_expected = expected_candidates(expected, 32);
 
-		/* In the election: published a value for it, and running in this
-		 * transition (a node being stopped, a lost one, is not). */
-		for (size_t i = 0; i < n; i++)
-			if (in_names(expected, n_expected, others[i].name))
-				present[n_present++] = others[i].name;
-		if (!record_allows_promotion(&pg, br.record_rc, &br.record, br.why, present, n_present, reason,
-					     sizeof(reason))) {
-			refuse_promotion(&pg, reason, true);
-			tandem_ocf_exit_reason("not promoting: %s", reason);
-			free_pairs(nodes, values, n_pairs);
-			pg_close(&pg);
-			return TANDEM_OCF_ERR_GENERIC;
-		}
 		snprintf(rec.primary, sizeof(rec.primary), "%.63s", pg.node);
 		if (!write_commit_record(&pg, &rec, true, why, sizeof(why))) {
 			tandem_ocf_exit_reason("not promoting: could not write the commit record: %s", why);

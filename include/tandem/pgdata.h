@@ -71,6 +71,16 @@ int tandem_pgdata_space_left(const char *datadir, uint64_t *bytes, const char **
  * waiting to be archived (done meanwhile), EINVAL for a name with a '/'. */
 int tandem_pgdata_mark_archived(const char *datadir, const char *walfile);
 
+/* The newest timeline any WAL segment file in datadir/pg_wal is named for
+ * (TTTTTTTTXXXXXXXXYYYYYYYY): what a standby received or restored last is
+ * on it (a walreceiver names each file for the timeline it streams).  0
+ * with *tli 0 when there is none; -1 with errno when pg_wal cannot be read. */
+int tandem_pgdata_wal_timeline(const char *datadir, uint32_t *tli);
+/* Reads datadir/pg_wal/TTTTTTTT.history, timeline tli's history file, into
+ * buf (NUL-terminated, at most len - 1 bytes).  Returns its length, or -1
+ * with errno (ENOENT: none, as for timeline 1; EFBIG: it does not fit). */
+ssize_t tandem_pgdata_history_read(const char *datadir, uint32_t tli, char *buf, size_t len);
+
 /* What postmaster.pid, PostgreSQL's lock file in the data directory,
  * says of its postmaster (miscadmin.h, LOCK_FILE_LINE_*): line 1 its
  * pid, line 3 its start time, line 8 its status, which pg_ctl start -w

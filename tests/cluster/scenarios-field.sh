@@ -334,3 +334,77 @@ scenario_wiped_standby() {
 	wait_for 60 "wiped_standby: $s holds what $p holds" read_same_rows "$p" "$s"
 	tap_result $? "wiped_standby: $s holds every row the primary holds"
 }
+
+# Issue 28 (item 0): LSNs compared across timelines.  The primary writes
+# WAL its standbys never receive and loses power; a standby is promoted
+# (a new timeline, forked where its WAL ended) and acknowledges commits
+# with the other; both lose power; the old primary and that standby come
+# back.  The old primary's LSN, on the old timeline, is the larger
+# number; the standby holds every acknowledged commit and must win.
+read_new_primary() { # read_new_primary OLD: a primary other than OLD
+	local p
+	p=$(primary "$(any_up)")
+	echo "primary: [${p}] (want one, not $1)"
+	[ -n "$p" ] && [ "$p" != "$1" ]
+}
+read_some_primary() { local p; p=$(primary "$(any_up)"); echo "primary: [${p}] (want one)"; [ -n "$p" ]; }
+read_sync() { local v; v=$(attr "$1" tandem-pgsql-sync-pgsqld); echo "tandem-pgsql-sync-pgsqld on $1: '$v' (want sync)"; [ "$v" = sync ]; }
+tli_of() { sqlon "$1" "SELECT ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int" postgres; }
+
+scenario_timeline_fork() { # old primary back with more WAL on an older timeline: the node with the acknowledged commits wins
+	local p q r n lsn_p tli_p tli_q before won
+	# Three nodes: the primary, the standby it promotes, the one that follows.
+	[ "$N" = 3 ] || { say "timeline_fork: written for 3 nodes, skipped with $N"; return 0; }
+	p=$(the_primary)
+	watch_start
+	say "replication from $p cut (nft on its standbys: their packets to port 5432 dropped)"
+	for n in $(others "$p"); do replication_cut "$n"; done
+	# ~200 MB of WAL no standby receives, fast: the primary's monitor
+	# (every 1 s) forbids standbys silent for PG_STALL_S (5 s), and then
+	# none could be promoted.  A few MB of rows, then segment switches
+	# (each a 16 MB step of the LSN); synchronous_commit=local, as the
+	# standbys are cut.
+	sqlon "$p" "SET synchronous_commit = local;
+		CREATE TABLE diverged AS SELECT g AS n, repeat('x', 1000) AS pad FROM generate_series(1, 4000) g;
+		DO \$\$ BEGIN FOR i IN 1..12 LOOP INSERT INTO diverged VALUES (-i, ''); PERFORM pg_switch_wal(); END LOOP; END \$\$"
+	lsn_p=$(sqlon "$p" "SELECT pg_current_wal_lsn()" postgres)
+	tli_p=$(tli_of "$p")
+	say "cut of $p, the primary (link first), at $lsn_p on timeline $tli_p"
+	node_poweroff "$p"
+	# Its link is dark: nothing more can reach the standbys.
+	for n in $(others "$p"); do replication_mend "$n"; done
+	wait_for 90 "timeline_fork: a standby promoted" read_new_primary "$p"
+	tap_result $? "timeline_fork: a standby is promoted after $p's loss"
+	q=$(primary "$(any_up)")
+	r=$(others "$p" | grep -vx "$q")
+	wait_for 120 "timeline_fork: $r streams synchronously from $q" read_sync "$q"
+	tap_result $? "timeline_fork: $r is $q's synchronous standby"
+	client_start 60
+	before=$(acked_now)
+	wait_for 50 "timeline_fork: $q acknowledges commits" read_acked_beyond "$((before + 400))"
+	client_stop
+	tap_is "$(commit_record "$q")" "primary=$q sync=$r" "timeline_fork: the commit record names $q and $r"
+	# The trap the old election fell into: the larger LSN is the old timeline's.
+	tli_q=$(tli_of "$q")
+	tap_is "$(sqlon "$q" "SELECT pg_current_wal_lsn() < '$lsn_p'::pg_lsn" postgres)/$((${tli_q:-0} > ${tli_p:-0}))" "t/1" \
+		"timeline_fork: $q is on a newer timeline than $p ($tli_p), at a smaller LSN than $p's $lsn_p"
+	say "cut of $q, the new primary, and $r, its standby, after $(acked_now) acknowledged commits"
+	node_poweroff "$q"
+	node_poweroff "$r"
+	say "$p (old timeline, more WAL) and $r (the acknowledged commits) boot"
+	node_boot "$p"
+	node_boot "$r"
+	wait_for 240 "timeline_fork: a primary" read_some_primary
+	won=$(primary "$(any_up)")
+	tap_is "$won" "$r" "timeline_fork: $r, on the newer timeline with every acknowledged commit, is promoted, not $p"
+	tap_is "$(comm -23 <(sort -u "$CL_DIR/acked") <(sqlon "$won" "SELECT n FROM acked" | sort -u) | wc -l)" 0 \
+		"timeline_fork: all $(acked_now) acknowledged commits are on the new primary ($won)"
+	tap_is "$(sqlon "$won" "SELECT to_regclass('diverged') IS NULL")" t \
+		"timeline_fork: what $p wrote after the fork is not on the new primary"
+	node_boot "$q"
+	watch_stop
+	# Both former primaries rejoin as standbys (rewound); never two primaries.
+	verify timeline_fork "$p" other yes
+	wait_for 180 "timeline_fork: $q back as a standby" read_unpromoted "$q" "$won"
+	tap_result $? "timeline_fork: $q is back as a standby"
+}

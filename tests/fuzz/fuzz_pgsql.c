@@ -2,7 +2,8 @@
  *
  * Input: the monitor query's nine fields, one per line; the same bytes
  * are also read as a pg_control file, an LSN, the archiver's failed WAL file, an election value, a commit
- * record, a synchronous_standby_names value, a timeline history file and a postmaster.pid. */
+ * record, a synchronous_standby_names value, a timeline history file (where a timeline began, too)
+ * and a postmaster.pid. */
 #include "config.h"
 
 #include <stdint.h>
@@ -42,25 +43,40 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (pg_archive_may_skip(text, 7, &tli) && (tli == 0 || tli >= 7 || strlen(text) != 32))
 			abort();
 	}
+	bool bad;
+
 	{
 		/* A timeline history file, as the primary's TIMELINE_HISTORY hands it. */
-		bool bad;
-
 		(void)pg_history_switchpoint(text, 1, &lsn, &bad);
 		(void)pg_history_switchpoint(text, 7, &lsn, &bad);
 	}
 	{
-		/* An election value another node published (attrd hands it over). */
+		/* An election value another node published (attrd hands it
+		 * over): one that parses formats back to the same, and the
+		 * election decides on it against a node on timeline 2. */
+		struct pg_candidate c, again_c, self = { .name = "n1", .tli = 2, .lsn = 0x5000000, .parent = 1,
+							 .fork = 0x3000060, .present = true };
+		const struct pg_candidate *better;
+		struct pg_commit_record rec;
 		int64_t when, when2;
-		uint64_t up, lsn2, up2;
-		char again[64];
+		uint64_t primary;
+		char again[PG_ELECTION_VALUE_MAX], why[600];
 
-		if (pg_election_parse(text, &lsn, &when, &up)) {
-			pg_election_format(lsn, when, up, again, sizeof(again));
-			if (!pg_election_parse(again, &lsn2, &when2, &up2) || lsn2 != lsn || when2 != when
-			    || up2 != up)
+		if (pg_election_parse(text, &c, &when)) {
+			pg_election_format(&c, when, again, sizeof(again));
+			if (!pg_election_parse(again, &again_c, &when2) || again_c.tli != c.tli || again_c.lsn != c.lsn
+			    || when2 != when || again_c.upstream != c.upstream || again_c.parent != c.parent
+			    || again_c.fork != c.fork)
+				abort();
+			c.name = "n2";
+			c.present = true;
+			(void)pg_commit_record_parse("primary=n2 sync=n3", &rec);
+			/* An older timeline never wins; nor does an unknown one. */
+			if (pg_elect(&self, &c, 1, &rec, 0, 0, &better, &primary, why, sizeof(why)) == PG_PROMOTE_BEHIND
+			    && (c.tli == 0 || c.tli < self.tli))
 				abort();
 		}
+		(void)pg_history_fork(text, &self.parent, &self.fork, &bad);
 	}
 	{
 		/* The commit record (a cluster property an admin may edit) and

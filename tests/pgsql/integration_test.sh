@@ -33,7 +33,7 @@ ra n1 monitor OCF_RESKEY_CRM_meta_interval=16000
 tap_is "$RC" 0 "monitor n1: standby"
 tap_is "$(cat "$T/attrs/n1/master-pgsqld" 2>/dev/null)" 1 "a standby nobody ranks gets score 1 (bootstrap)"
 notify n1 pre promote OCF_RESKEY_CRM_meta_notify_promote_uname=n1
-tap_like "$(attr n1 tandem-pgsql-lsn-pgsqld)" '^[0-9A-F]+/[0-9A-F]+@[0-9]+$' "pre-promote publishes n1's LSN, stamped with the time"
+tap_like "$(attr n1 tandem-pgsql-lsn-pgsqld)" '^1:[0-9A-F]+/[0-9A-F]+@[0-9]+$' "pre-promote publishes n1's timeline and LSN, stamped with the time"
 ra n1 promote
 tap_is "$RC" 0 "promote n1"
 vip_to n1
@@ -154,13 +154,15 @@ echo "# election: the most advanced standby, and only it"
 notify n2 pre promote OCF_RESKEY_CRM_meta_notify_promote_uname=n3 OCF_RESKEY_CRM_meta_notify_unpromoted_uname="n2 n3"
 notify n3 pre promote OCF_RESKEY_CRM_meta_notify_promote_uname=n3 OCF_RESKEY_CRM_meta_notify_unpromoted_uname="n2 n3"
 l2=$(attr n2 tandem-pgsql-lsn-pgsqld); l3=$(attr n3 tandem-pgsql-lsn-pgsqld)
-# LSN@time, and @the primary's end as the standby last saw it when it knows.
-tap_like "$l2 $l3" '^[0-9A-F]+/[0-9A-F]+@[0-9]+(@[0-9A-F]+/[0-9A-F]+)? [0-9A-F]+/[0-9A-F]+@[0-9]+(@[0-9A-F]+/[0-9A-F]+)?$' \
+# TLI:LSN@time, @the primary's end as the standby last saw it when it
+# knows, and ,PARENT:FORK where its timeline began when not timeline 1.
+value_re='[0-9]+:[0-9A-F]+/[0-9A-F]+@[0-9]+(@[0-9A-F]+/[0-9A-F]+)?(,[0-9]+:[0-9A-F]+/[0-9A-F]+)?'
+tap_like "$l2 $l3" "^$value_re $value_re\$" \
 	"both standbys published their LSNs ($l2, $l3)"
 tap_ok "n3 holds less WAL than n2" test "${l3%@*}" != "${l2%@*}"
 # What attrd may still hold when promote reads: a previous election's
 # value (n2 far ahead, long ago), or nothing from n2 at all.
-echo "FF/0@1000" >"$T/attrs/n2/tandem-pgsql-lsn-pgsqld"
+echo "1:FF/0@1000" >"$T/attrs/n2/tandem-pgsql-lsn-pgsqld"
 ra n3 promote
 tap_is "$RC" 1 "promote refuses when a candidate's only value is a previous election's"
 tap_like "$ERR" 'ocf-exit-reason:n2 published no LSN for this election in time' "reason names the silent candidate"

@@ -264,6 +264,52 @@ postmaster_status(void **state)
 	assert_int_equal(tandem_pm_status_read(data, &st), -ENOENT);
 }
 
+/* The newest timeline a WAL file is named for, and a history file read
+ * whole (issue 28: the timeline of a standby that is not streaming). */
+static void
+wal_timeline_and_history(void **state)
+{
+	char top[192], wal[256], path[320], buf[256];
+	const char *files[] = { "000000010000000000000003", "000000020000000000000003",
+				"0000000A0000000000000002.partial", "0000000B.history", "00000003000000000000000" };
+	const char *history = "1\t0/3000060\tno recovery target specified\n";
+	uint32_t tli = 99;
+	FILE *f;
+
+	(void)state;
+	snprintf(top, sizeof(top), "%s/walt", dir);
+	snprintf(wal, sizeof(wal), "%s/pg_wal", top);
+	assert_int_equal(mkdir(top, 0700), 0);
+	assert_int_equal(tandem_pgdata_wal_timeline(top, &tli), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_int_equal(mkdir(wal, 0700), 0);
+	assert_int_equal(tandem_pgdata_wal_timeline(top, &tli), 0);
+	assert_int_equal(tli, 0);
+	snprintf(path, sizeof(path), "%s/archive_status", wal);
+	assert_int_equal(mkdir(path, 0700), 0);
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", wal, files[i]);
+		f = fopen(path, "w");
+		assert_non_null(f);
+		fclose(f);
+	}
+	/* Only segment names count: not a .partial, a history file, a short name. */
+	assert_int_equal(tandem_pgdata_wal_timeline(top, &tli), 0);
+	assert_int_equal(tli, 2);
+	snprintf(path, sizeof(path), "%s/00000002.history", wal);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(history, f);
+	fclose(f);
+	assert_int_equal(tandem_pgdata_history_read(top, 2, buf, sizeof(buf)), (ssize_t)strlen(history));
+	assert_string_equal(buf, history);
+	/* Too long for the buffer: its last line may be cut, so none. */
+	assert_int_equal(tandem_pgdata_history_read(top, 2, buf, 10), -1);
+	assert_int_equal(errno, EFBIG);
+	assert_int_equal(tandem_pgdata_history_read(top, 1, buf, sizeof(buf)), -1);
+	assert_int_equal(errno, ENOENT);
+}
+
 static void
 mark_archived(void **state)
 {
@@ -302,6 +348,7 @@ main(void)
 		cmocka_unit_test(unknown_format),
 		cmocka_unit_test(crc32c_check_value),
 		cmocka_unit_test(bindir_of_major),
+		cmocka_unit_test(wal_timeline_and_history),
 		cmocka_unit_test(mark_archived),
 		cmocka_unit_test(postmaster_status),
 	};

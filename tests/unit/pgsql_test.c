@@ -277,6 +277,31 @@ history_switchpoint(void **state)
 }
 
 static void
+history_fork(void **state)
+{
+	/* 00000003.history: where timeline 3 began is its last line. */
+	const char *h = "# comment\n1\t0/3000060\tno recovery target specified\n\n2\t0/4016318\tafter a failover\n";
+	uint64_t at = 0;
+	uint32_t parent = 0;
+	bool bad;
+
+	(void)state;
+	assert_true(pg_history_fork(h, &parent, &at, &bad));
+	assert_int_equal(parent, 2);
+	assert_int_equal(at, 0x4016318);
+	assert_false(bad);
+	assert_true(pg_history_fork("1\t0/3000060\tx", &parent, &at, &bad));
+	assert_int_equal(parent, 1);
+	assert_int_equal(at, 0x3000060);
+	assert_false(pg_history_fork("# nothing\n\n", &parent, &at, &bad));
+	assert_false(bad);
+	assert_false(pg_history_fork("1\t0/3000060\tx\n2\tnot-an-lsn\n", &parent, &at, &bad));
+	assert_true(bad);
+	assert_false(pg_history_fork("0\t0/1\treason\n", &parent, &at, &bad));
+	assert_true(bad);
+}
+
+static void
 sync_names(void **state)
 {
 	struct pg_facts f = three(true, true, true);
@@ -307,60 +332,282 @@ sync_names(void **state)
 	assert_string_equal(out, "ANY 1 (\"a\"\"b\")");
 }
 
+/* A candidate: name, timeline, LSN; where its timeline began (parent,
+ * fork; 0 unknown or timeline 1); present in this transition. */
+static struct pg_candidate
+cand(const char *name, uint32_t tli, uint64_t lsn, uint32_t parent, uint64_t fork)
+{
+	struct pg_candidate c = { .name = name, .tli = tli, .lsn = lsn, .parent = parent, .fork = fork,
+				  .present = true };
+
+	return c;
+}
+
+static enum pg_promote_verdict
+elect(const struct pg_candidate *self, const struct pg_candidate *others, size_t n, const char *record,
+      const char **better, char *why, size_t len)
+{
+	struct pg_commit_record r;
+	const struct pg_candidate *b = NULL;
+	enum pg_promote_verdict v;
+	uint64_t primary;
+
+	if (record != NULL)
+		assert_true(pg_commit_record_parse(record, &r));
+	v = pg_elect(self, others, n, record != NULL ? &r : NULL, 0, 0, &b, &primary, why, len);
+	*better = b != NULL ? b->name : NULL;
+	return v;
+}
+
+/* One timeline: the most WAL wins, as before timelines counted. */
 static void
 election(void **state)
 {
-	struct pg_candidate others[] = { { "n1", 0x5000000 }, { "n3", 0x4000000 } };
+	struct pg_candidate others[] = { cand("n1", 1, 0x5000000, 0, 0), cand("n3", 1, 0x4000000, 0, 0) };
+	struct pg_candidate self = cand("n2", 1, 0x5000000, 0, 0);
+	const struct pg_candidate *b;
 	const char *better;
+	char why[512];
+	uint64_t primary;
 
 	(void)state;
-	assert_int_equal(pg_may_promote("n2", 0x5000000, &others[1], 1, 0, 0, &better), PG_PROMOTE_OK);
-	assert_int_equal(pg_may_promote("n2", 0x4000000, others, 2, 0, 0, &better), PG_PROMOTE_BEHIND);
+	assert_int_equal(elect(&self, &others[1], 1, NULL, &better, why, sizeof(why)), PG_PROMOTE_OK);
+	self.lsn = 0x4000000;
+	assert_int_equal(elect(&self, others, 2, NULL, &better, why, sizeof(why)), PG_PROMOTE_BEHIND);
 	assert_string_equal(better, "n1");
 	/* A tie: the node being promoted keeps it (switchover). */
-	assert_int_equal(pg_may_promote("n2", 0x5000000, others, 2, 0, 0, &better), PG_PROMOTE_OK);
+	self.lsn = 0x5000000;
+	assert_int_equal(elect(&self, others, 2, NULL, &better, why, sizeof(why)), PG_PROMOTE_OK);
 	assert_null(better);
 	/* The most advanced of several is named. */
 	{
-		struct pg_candidate three[] = { { "n1", 0x5000000 }, { "n3", 0x6000000 }, { "n4", 0x5500000 } };
+		struct pg_candidate three[] = { cand("n1", 1, 0x5000000, 0, 0), cand("n3", 1, 0x6000000, 0, 0),
+						cand("n4", 1, 0x5500000, 0, 0) };
 
-		assert_int_equal(pg_may_promote("n2", 0x4000000, three, 3, 0, 0, &better), PG_PROMOTE_BEHIND);
+		self.lsn = 0x4000000;
+		assert_int_equal(elect(&self, three, 3, NULL, &better, why, sizeof(why)), PG_PROMOTE_BEHIND);
 		assert_string_equal(better, "n3");
 	}
 	/* PAF #70: maxlag against the lost primary's last known LSN. */
-	assert_int_equal(pg_may_promote("n2", 0x5000000, NULL, 0, 0x5100000, 1 << 20, &better),
+	self.lsn = 0x5000000;
+	assert_int_equal(pg_elect(&self, NULL, 0, NULL, 0x5100000, 1 << 20, &b, &primary, why, sizeof(why)),
 			 PG_PROMOTE_OK);
-	assert_int_equal(pg_may_promote("n2", 0x5000000, NULL, 0, 0x5200000, 1 << 20, &better),
+	assert_int_equal(pg_elect(&self, NULL, 0, NULL, 0x5200000, 1 << 20, &b, &primary, why, sizeof(why)),
 			 PG_PROMOTE_LAGGING);
-	assert_int_equal(pg_may_promote("n2", 0x5000000, NULL, 0, 0x9000000, 0, &better), PG_PROMOTE_OK);
+	assert_int_equal(primary, 0x5200000);
+	assert_int_equal(pg_elect(&self, NULL, 0, NULL, 0x9000000, 0, &b, &primary, why, sizeof(why)),
+			 PG_PROMOTE_OK);
+	/* A standby's view of the primary's end counts on its own timeline only. */
+	{
+		struct pg_candidate old = cand("n3", 1, 0x3000000, 0, 0), same = cand("n4", 2, 0x4f00000, 1, 0x3000060);
+
+		self = cand("n2", 2, 0x5000000, 1, 0x3000060);
+		old.upstream = 0x9000000;
+		assert_int_equal(pg_elect(&self, &old, 1, NULL, 0, 1 << 20, &b, &primary, why, sizeof(why)),
+				 PG_PROMOTE_OK);
+		assert_int_equal(primary, 0);
+		same.upstream = 0x9000000;
+		assert_int_equal(pg_elect(&self, &same, 1, NULL, 0, 1 << 20, &b, &primary, why, sizeof(why)),
+				 PG_PROMOTE_LAGGING);
+		assert_int_equal(primary, 0x9000000);
+	}
+}
+
+/* Issue 28's field report.  n3, primary on timeline 1, wrote ~200 MB its
+ * standbys never received and lost power; n1 was promoted (timeline 2,
+ * forked from 1 at X) and acknowledged commits synchronously with n2
+ * (record: primary=n1 sync=n2); n1 and n2 lost power; n3 and n2 came
+ * back.  n3's LSN, on timeline 1, is the larger number: it must lose. */
+#define X 0x3000060ULL
+static void
+election_field_case(void **state)
+{
+	struct pg_candidate n3 = cand("n3", 1, X + (200ULL << 20), 0, 0);
+	struct pg_candidate n2 = cand("n2", 2, X + 0x100000, 1, X);
+	const char *better;
+	char why[512];
+
+	(void)state;
+	/* n3's promote: n2 is the winner, and the record is met by it. */
+	assert_int_equal(elect(&n3, &n2, 1, "primary=n1 sync=n2", &better, why, sizeof(why)), PG_PROMOTE_BEHIND);
+	assert_string_equal(better, "n2");
+	/* n2's promote: it wins over n3's larger LSN. */
+	assert_int_equal(elect(&n2, &n3, 1, "primary=n1 sync=n2", &better, why, sizeof(why)), PG_PROMOTE_OK);
+	assert_null(better);
+	/* The same with no record (sync_mode=off): timelines still decide. */
+	assert_int_equal(elect(&n3, &n2, 1, NULL, &better, why, sizeof(why)), PG_PROMOTE_BEHIND);
+	assert_string_equal(better, "n2");
+	assert_int_equal(elect(&n2, &n3, 1, NULL, &better, why, sizeof(why)), PG_PROMOTE_OK);
+	/* n2 absent (n3 back alone): n3 is not promoted, the record says why. */
+	assert_int_equal(elect(&n3, NULL, 0, "primary=n1 sync=n2", &better, why, sizeof(why)), PG_PROMOTE_REFUSED);
+	assert_string_equal(why, "n2 may hold commits this node lacks (acknowledged while n1 was primary), and it "
+				 "is not in this election");
+}
+
+/* A node on an older timeline past the newer one's fork diverged: it
+ * never wins, and cannot stand for the record; before the fork, the newer
+ * timeline holds all its WAL. */
+static void
+election_diverged(void **state)
+{
+	struct pg_candidate n1 = cand("n1", 2, X + 0x2000, 1, X);
+	struct pg_candidate past = cand("n3", 1, X + 0x10000, 0, 0), before = cand("n3", 1, X - 0x60, 0, 0);
+	const char *better;
+	char why[512];
+
+	(void)state;
+	/* The record names the diverged node as the primary (it last wrote
+	 * one): what it holds past the fork, n1 lacks. */
+	assert_int_equal(elect(&n1, &past, 1, "primary=n3 sync=", &better, why, sizeof(why)), PG_PROMOTE_REFUSED);
+	assert_string_equal(why, "n3 was primary with no synchronous standby: only it holds every acknowledged "
+				 "commit, and n3 holds WAL to 0/3010060 on timeline 1, past 0/3000060 where this "
+				 "node's timeline 2 began: it diverged");
+	assert_int_equal(elect(&past, &n1, 1, "primary=n3 sync=", &better, why, sizeof(why)), PG_PROMOTE_REFUSED);
+	/* n3 ended before the fork: n1 holds all of it. */
+	assert_int_equal(elect(&n1, &before, 1, "primary=n3 sync=", &better, why, sizeof(why)), PG_PROMOTE_OK);
+	assert_int_equal(elect(&before, &n1, 1, "primary=n3 sync=", &better, why, sizeof(why)), PG_PROMOTE_BEHIND);
+	assert_string_equal(better, "n1");
+	/* Two timelines on: past the newest fork it diverged; before it, only
+	 * the parent's fork is known, so whether it holds the WAL is not. */
+	{
+		struct pg_candidate n4 = cand("n4", 3, 0x5000000, 2, 0x4000000);
+		struct pg_candidate far = cand("n3", 1, 0x4800000, 0, 0), near = cand("n3", 1, 0x3500000, 0, 0);
+
+		assert_int_equal(elect(&n4, &far, 1, "primary=n3 sync=", &better, why, sizeof(why)),
+				 PG_PROMOTE_REFUSED);
+		assert_non_null(strstr(why, "it diverged"));
+		assert_int_equal(elect(&n4, &near, 1, "primary=n3 sync=", &better, why, sizeof(why)),
+				 PG_PROMOTE_REFUSED);
+		assert_non_null(strstr(why, "not its parent"));
+		assert_int_equal(elect(&n4, &near, 1, NULL, &better, why, sizeof(why)), PG_PROMOTE_OK);
+	}
+	/* One number, two histories (two nodes promoted from one timeline):
+	 * the other history's commits are not the winner's. */
+	{
+		struct pg_candidate n4 = cand("n4", 2, X + 0x9000, 1, X + 0x4000);
+
+		assert_int_equal(elect(&n4, &n1, 1, "primary=n1 sync=", &better, why, sizeof(why)),
+				 PG_PROMOTE_REFUSED);
+		assert_non_null(strstr(why, "two histories of timeline 2"));
+	}
+}
+
+/* An older Tandem's value has no timeline: it never wins, never stands
+ * for the record, and a larger LSN than the winner's holds the election. */
+static void
+election_unknown_timeline(void **state)
+{
+	struct pg_candidate n2 = cand("n2", 2, X + 0x100000, 1, X), n3;
+	const char *better;
+	char why[512];
+	int64_t when;
+
+	(void)state;
+	assert_true(pg_election_parse("0/F000060@1795000000", &n3, &when));
+	n3.name = "n3";
+	n3.present = true;
+	assert_int_equal(n3.tli, 0);
+	assert_int_equal(elect(&n2, &n3, 1, NULL, &better, why, sizeof(why)), PG_PROMOTE_UNKNOWN);
+	assert_null(better);
+	assert_string_equal(why, "n3 published no timeline (an older Tandem) and WAL to 0/F000060, past this "
+				 "node's 0/3100060 on timeline 2: it may be ahead on that timeline");
+	/* Behind the winner: ignored, unless the record needs it. */
+	n3.lsn = X;
+	assert_int_equal(elect(&n2, &n3, 1, NULL, &better, why, sizeof(why)), PG_PROMOTE_OK);
+	assert_int_equal(elect(&n2, &n3, 1, "primary=n1 sync=n3", &better, why, sizeof(why)), PG_PROMOTE_REFUSED);
+	assert_non_null(strstr(why, "n3 published no timeline (an older Tandem): whether this node holds its WAL "
+				    "is unknown"));
+	/* Never the winner, even alone with a node that has no timeline either. */
+	n2.tli = 0;
+	assert_int_equal(elect(&n2, &n3, 1, NULL, &better, why, sizeof(why)), PG_PROMOTE_UNKNOWN);
+	assert_string_equal(why, "no candidate published a timeline");
+}
+
+/* The record, as one decision with the winner's WAL. */
+static void
+election_record(void **state)
+{
+	struct pg_candidate n1 = cand("n1", 3, 0x6000000, 2, 0x1000000), n2 = cand("n2", 3, 0x5000000, 2, 0x1000000);
+	struct pg_candidate n3 = cand("n3", 3, 0x4000000, 2, 0x1000000);
+	const char *better;
+	char why[512];
+
+	(void)state;
+	/* primary n1, ANY 1 (n2, n3): a commit may be on either standby only. */
+	assert_int_equal(elect(&n2, &n3, 1, "primary=n1 sync=n2,n3", &better, why, sizeof(why)), PG_PROMOTE_OK);
+	assert_int_equal(elect(&n2, NULL, 0, "primary=n1 sync=n2,n3", &better, why, sizeof(why)), PG_PROMOTE_REFUSED);
+	assert_non_null(strstr(why, "n3 may hold commits this node lacks"));
+	/* Being stopped in this transition: not in the election. */
+	n3.present = false;
+	assert_int_equal(elect(&n2, &n3, 1, "primary=n1 sync=n2,n3", &better, why, sizeof(why)), PG_PROMOTE_REFUSED);
+	n3.present = true;
+	/* The primary in the election (a switchover): the most advanced wins. */
+	assert_int_equal(elect(&n2, &n1, 1, "primary=n1 sync=n2,n3", &better, why, sizeof(why)), PG_PROMOTE_BEHIND);
+	assert_string_equal(better, "n1");
+	/* A winner named by no record, with its holders in: they are behind it. */
+	{
+		struct pg_candidate n4 = cand("n4", 3, 0x7000000, 2, 0x1000000), two[] = { n2, n3 };
+
+		assert_int_equal(elect(&n4, two, 2, "primary=n1 sync=n2,n3", &better, why, sizeof(why)),
+				 PG_PROMOTE_OK);
+		assert_int_equal(elect(&n4, NULL, 0, "primary=n1 sync=n2,n3", &better, why, sizeof(why)),
+				 PG_PROMOTE_REFUSED);
+	}
+	/* primary n2 alone (asynchronous): only it. */
+	assert_int_equal(elect(&n1, NULL, 0, "primary=n2 sync=", &better, why, sizeof(why)), PG_PROMOTE_REFUSED);
+	assert_string_equal(why, "n2 was primary with no synchronous standby: only it holds every acknowledged commit");
+	/* The winner fails the record: no one is promoted, whoever asks. */
+	{
+		struct pg_candidate newer = cand("n4", 4, 0x1100000, 3, 0x1000000);
+
+		assert_int_equal(elect(&n1, &newer, 1, "primary=n1 sync=", &better, why, sizeof(why)),
+				 PG_PROMOTE_REFUSED);
+		assert_non_null(strstr(why, "n1 holds WAL to 0/6000000 on timeline 3, past 0/1000000 where n4's "
+					    "timeline 4 began: it diverged"));
+	}
 }
 
 static void
 election_values(void **state)
 {
-	char buf[64];
-	uint64_t lsn, up;
+	char buf[PG_ELECTION_VALUE_MAX];
+	struct pg_candidate c;
 	int64_t when;
 	const char *bad[] = { "", "0/5000000", "@123", "0/5000000@", "0/5000000@x", "0/5000000@12x",
 			      "zz@123", "0/5000000@99999999999999999999", "0/50000000000000000000000@1",
-			      "0/5000000@1@", "0/5000000@1@zz", "0/5000000@1@0/5@", "0/5000000@1@0/5 " };
-
-	/* Without where the primary's WAL ended, and a standby's, with it
-	 * as the standby last saw it. */
-	const struct { uint64_t up; const char *text; } good[] = {
-		{ 0, "0/50A2FD0@1795000000" }, { 0x50A3000, "0/50A2FD0@1795000000@0/50A3000" } };
+			      "0/5000000@1@", "0/5000000@1@zz", "0/5000000@1@0/5@", "0/5000000@1@0/5 ",
+			      "0:0/5000000@1", "x:0/5000000@1", "4294967296:0/5000000@1", "1:@1", " 1:0/5@1",
+			      "+1:0/5@1", "1:0/5@1,", "2:0/5@1,2:0/3", "2:0/5@1,3:0/3", "0/5@1,1:0/3", "2:0/5@1,1:",
+			      "2:0/5@1,1:0/3,1:0/3", "2:0/5@1,:0/3" };
+	/* Timeline 1 (no fork); a standby on timeline 2 that knows where its
+	 * primary's WAL ended and where timeline 2 began. */
+	const struct { struct pg_candidate c; const char *text; } good[] = {
+		{ { .tli = 1, .lsn = 0x50A2FD0 }, "1:0/50A2FD0@1795000000" },
+		{ { .tli = 2, .lsn = 0x50A2FD0, .upstream = 0x50A3000, .parent = 1, .fork = 0x3000060 },
+		  "2:0/50A2FD0@1795000000@0/50A3000,1:0/3000060" },
+		{ { .tli = 0xffffffff, .lsn = ~0ULL, .upstream = ~0ULL, .parent = 0xfffffffe, .fork = ~0ULL },
+		  "4294967295:FFFFFFFF/FFFFFFFF@1795000000@FFFFFFFF/FFFFFFFF,4294967294:FFFFFFFF/FFFFFFFF" },
+	};
 
 	(void)state;
-	for (size_t i = 0; i < 2; i++) {
-		pg_election_format(0x50A2FD0, 1795000000, good[i].up, buf, sizeof(buf));
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		pg_election_format(&good[i].c, 1795000000, buf, sizeof(buf));
 		assert_string_equal(buf, good[i].text);
-		assert_true(pg_election_parse(buf, &lsn, &when, &up));
-		assert_int_equal(lsn, 0x50A2FD0);
+		assert_true(pg_election_parse(buf, &c, &when));
+		assert_int_equal(c.tli, good[i].c.tli);
+		assert_int_equal(c.lsn, good[i].c.lsn);
 		assert_int_equal(when, 1795000000);
-		assert_int_equal(up, good[i].up);
+		assert_int_equal(c.upstream, good[i].c.upstream);
+		assert_int_equal(c.parent, good[i].c.parent);
+		assert_int_equal(c.fork, good[i].c.fork);
 	}
+	/* An older Tandem's value: no timeline (unknown). */
+	assert_true(pg_election_parse("0/50A2FD0@1795000000@0/50A3000", &c, &when));
+	assert_int_equal(c.tli, 0);
+	assert_int_equal(c.lsn, 0x50A2FD0);
+	assert_int_equal(c.upstream, 0x50A3000);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		assert_false(pg_election_parse(bad[i], &lsn, &when, &up));
+		assert_false(pg_election_parse(bad[i], &c, &when));
 }
 
 static void
@@ -370,7 +617,8 @@ election_gather(void **state)
 	 * only a previous election's (ahead, long ago), n4 garbage; n5 is not
 	 * expected (being stopped) but counts when fresh. */
 	char *nodes[] = { "n1", "n2", "n3", "n4", "n5" };
-	char *values[] = { "0/6000000@2000", "0/5000000@2000@0/5000100", "0/9000000@1000", "junk", "0/5500000@1995" };
+	char *values[] = { "2:0/6000000@2000", "2:0/5000000@2000@0/5000100,1:0/3000060", "1:0/9000000@1000", "junk",
+			   "0/5500000@1995" };
 	const char expected[][64] = { "n1", "n2", "n3", "n4" };
 	struct pg_candidate out[8];
 	const char *missing;
@@ -381,13 +629,19 @@ election_gather(void **state)
 	assert_string_equal(missing, "n3");
 	assert_int_equal(n, 2);
 	assert_string_equal(out[0].name, "n2");
+	assert_int_equal(out[0].tli, 2);
 	assert_int_equal(out[0].lsn, 0x5000000);
 	assert_int_equal(out[0].upstream, 0x5000100);
+	assert_int_equal(out[0].parent, 1);
+	assert_int_equal(out[0].fork, 0x3000060);
+	assert_true(out[0].present);
 	assert_string_equal(out[1].name, "n5");
+	assert_int_equal(out[1].tli, 0);        /* an older Tandem's */
 	assert_int_equal(out[1].upstream, 0);
+	assert_false(out[1].present);
 	/* Every expected one fresh: nothing missing; self never a candidate. */
-	values[2] = "0/9000000@2001";
-	values[3] = "0/1000000@2001";
+	values[2] = "1:0/9000000@2001";
+	values[3] = "1:0/1000000@2001";
 	assert_int_equal(pg_election_gather("n1", nodes, values, 5, expected, 4, 1990, out, 8, &n, &missing), 0);
 	assert_null(missing);
 	assert_int_equal(n, 4);
@@ -548,8 +802,13 @@ main(void)
 		cmocka_unit_test(silent_standby),
 		cmocka_unit_test(archive_may_skip),
 		cmocka_unit_test(history_switchpoint),
+		cmocka_unit_test(history_fork),
 		cmocka_unit_test(sync_names),
 		cmocka_unit_test(election),
+		cmocka_unit_test(election_field_case),
+		cmocka_unit_test(election_diverged),
+		cmocka_unit_test(election_unknown_timeline),
+		cmocka_unit_test(election_record),
 		cmocka_unit_test(election_values),
 		cmocka_unit_test(election_gather),
 		cmocka_unit_test(planned_demote),
