@@ -348,7 +348,6 @@ read_new_primary() { # read_new_primary OLD: a primary other than OLD
 	[ -n "$p" ] && [ "$p" != "$1" ]
 }
 read_some_primary() { local p; p=$(primary "$(any_up)"); echo "primary: [${p}] (want one)"; [ -n "$p" ]; }
-read_sync() { local v; v=$(attr "$1" tandem-pgsql-sync-pgsqld); echo "tandem-pgsql-sync-pgsqld on $1: '$v' (want sync)"; [ "$v" = sync ]; }
 tli_of() { sqlon "$1" "SELECT ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int" postgres; }
 
 scenario_timeline_fork() { # old primary back with more WAL on an older timeline: the node with the acknowledged commits wins
@@ -377,7 +376,7 @@ scenario_timeline_fork() { # old primary back with more WAL on an older timeline
 	tap_result $? "timeline_fork: a standby is promoted after $p's loss"
 	q=$(primary "$(any_up)")
 	r=$(others "$p" | grep -vx "$q")
-	wait_for 120 "timeline_fork: $r streams synchronously from $q" read_sync "$q"
+	wait_for 120 "timeline_fork: $r streams synchronously from $q" read_sync "$q" sync
 	tap_result $? "timeline_fork: $r is $q's synchronous standby"
 	client_start 60
 	before=$(acked_now)
