@@ -9,11 +9,12 @@
 #             11/13/14 roots), distcheck, the fuzzers, the CPU benchmarks.
 #             Run at a lower priority (nice): the clusters' waits come first.
 #   cluster   the failure matrix in a real Pacemaker cluster on this
-#             machine's own stack (make check-cluster), then the pgsql
-#             monitor benchmark in a cluster node.
-#   trixie    the same matrix with every node in a Debian 13 root (make
-#             check-cluster-trixie), the package on Debian 13, then the
-#             failover benchmarks beside PAF + IPaddr2 (both stacks).
+#             machine's own stack (make check-cluster), the pgsql monitor
+#             benchmark in a cluster node, the failover benchmark beside
+#             PAF + IPaddr2.
+#   trixie    the package on Debian 13, the same matrix with every node in
+#             a Debian 13 root (make check-cluster-trixie), the failover
+#             benchmark beside PAF + IPaddr2 there.
 # The two cluster lanes are two clusters of their own (CL_PREFIX, CL_DIR).
 # Each step's output is printed whole when it ends; at the end a table of
 # every step (lane, wall seconds, tests passed and failed), then one line
@@ -224,6 +225,9 @@ lane_cluster() {
 	step cluster "make check-cluster" cluster check-cluster
 	step cluster "benchmark: pgsql monitor against pgsqlms (in a cluster node)" _build/werror/tests/lib/reaper \
 		bash tests/bench/pgsql_monitor.sh _build/werror
+	# PAF's side run here, Tandem's from check-cluster's summary (not run twice).
+	step cluster "benchmark: failover against PAF + IPaddr2" env TANDEM_SUMMARY=_build/check-cluster.out \
+		bash tests/bench/failover.sh _build/werror
 }
 lane_trixie() {
 	export CL_PREFIX=tdt-
@@ -233,17 +237,13 @@ lane_trixie() {
 	step trixie "Debian package, Debian 13" tap_run bash tests/deb.sh trixie
 	# Every node in a Debian 13 root: Pacemaker 3.0, pcs 0.12, PostgreSQL 17.
 	step trixie "make check-cluster-trixie" cluster check-cluster-trixie
-	# PAF's side run here, Tandem's from the matrices above (its summary).
-	step trixie "benchmark: failover against PAF + IPaddr2" env TANDEM_SUMMARY=_build/check-cluster.out \
-		bash tests/bench/failover.sh _build/werror
+	# PAF 2.3.0 on Pacemaker 3.0 run here, Tandem's side from the lane's matrix.
 	step trixie "benchmark: failover against PAF + IPaddr2, Debian 13 nodes" \
 		env TANDEM_SUMMARY=_build/check-cluster-trixie.out \
 		CL_ROOT=/var/cache/tandem/roots/trixie-cluster bash tests/bench/failover.sh _build/werror
 }
 
 if [ $main_ok = 0 ]; then
-	# The benchmarks of the cluster lanes read each other's summaries: the
-	# PAF side waits for check-cluster's (a lock held by the cluster lane).
 	lane_cluster &
 	c=$!
 	lane_trixie &
