@@ -36,6 +36,10 @@ rm -rf "$R" && mkdir -p "$R"
 bash tests/versions/roots.sh trixie-cluster >_build/roots-cluster.log 2>&1 &
 bash tests/versions/roots.sh bullseye trixie forky >_build/roots-versions.log 2>&1 &
 printf 'setup\tinstall the dependencies\t%s\t0\t0\tok\n' "$deps_s" >"$R/000.tsv"
+# Every wait's bound is stretched for this machine: measured once, here,
+# before the lanes load it, for every test of the run (tests/lib/wait.sh).
+. tests/lib/wait.sh
+echo "run-all: a process start costs $TANDEM_START_US us here: every wait's bound stretched $TANDEM_WAIT_SCALE times"
 
 # A step's counts: each step function sets them (its own shell: a lane).
 P=0

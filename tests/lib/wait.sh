@@ -25,9 +25,11 @@
 # (fork, exec, exit, reap), the median of three batches of fifty,
 # measured once per run (tests/run-all.sh exports it; a test run alone
 # measures its own).  The bounds were written where that costs about
-# 1 ms; they are stretched by the ratio here, twice at least, eight times
-# at most, and never past ten minutes (a bound already longer stays as it
-# is): nothing here takes ten minutes unless it has failed.
+# 1 ms on an idle machine; here they are stretched by twice the ratio (a
+# run loads the machine it measured idle: process starts cost two to
+# three times more meanwhile), three times at least, ten at most, and
+# never past ten minutes (a bound already longer stays as it is): nothing
+# here takes ten minutes unless it has failed.
 wait_scale() {
 	[ -n "${TANDEM_WAIT_SCALE:-}" ] && return 0
 	local t0 us=()
@@ -37,9 +39,9 @@ wait_scale() {
 		us+=($(((${EPOCHREALTIME/[.,]/} - t0) / 50)))
 	done
 	TANDEM_START_US=$(printf '%s\n' "${us[@]}" | sort -n | sed -n 2p)
-	TANDEM_WAIT_SCALE=$(((TANDEM_START_US + 999) / 1000))
-	[ "$TANDEM_WAIT_SCALE" -ge 2 ] || TANDEM_WAIT_SCALE=2
-	[ "$TANDEM_WAIT_SCALE" -le 8 ] || TANDEM_WAIT_SCALE=8
+	TANDEM_WAIT_SCALE=$(((2 * TANDEM_START_US + 999) / 1000))
+	[ "$TANDEM_WAIT_SCALE" -ge 3 ] || TANDEM_WAIT_SCALE=3
+	[ "$TANDEM_WAIT_SCALE" -le 10 ] || TANDEM_WAIT_SCALE=10
 	export TANDEM_WAIT_SCALE TANDEM_START_US
 }
 scaled() {

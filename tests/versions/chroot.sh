@@ -42,8 +42,9 @@ chroot_mount() {
 chroot_run() {
 	local dir=$1
 	shift
+	# The run's wait scale (tests/lib/wait.sh), if measured, goes in too.
 	chroot "$dir" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C \
-		DEBIAN_FRONTEND=noninteractive "$@"
+		DEBIAN_FRONTEND=noninteractive ${TANDEM_WAIT_SCALE:+TANDEM_WAIT_SCALE=$TANDEM_WAIT_SCALE} "$@"
 }
 
 # overlay_mount LOWER DIR: DIR/root becomes a throwaway copy of LOWER (an
