@@ -191,7 +191,9 @@ lane_cpu() {
 		ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 			step cpu "make check (ASan+UBSan): units, namespace and integration tests" \
 			check _build/asan TESTS="$units $shell_tests"
-	VALGRIND="$vg" step cpu "make check (valgrind): units, the agents of the integration tests" \
+	# Under valgrind an agent runs many times slower than a process start
+	# says: the waits get the longest bound.
+	VALGRIND="$vg" TANDEM_WAIT_SCALE=10 step cpu "make check (valgrind): units, the agents of the integration tests" \
 		check _build/werror TEST_WRAPPER="$vg" TESTS="$units $shell_tests"
 	step cpu "pcs resource describe; crm ra info; the README's pcs lines" describe
 	step cpu "shellcheck (warnings)" shellcheck_all
