@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "tandem/log.h"
@@ -106,39 +108,176 @@ tandem_pidfile_check(const char *path, const char *comm, pid_t *pid)
 	return TANDEM_PIDFILE_ALIVE;
 }
 
+/* Signal sig to h's process: by its pidfd when held. */
+static int
+send_signal(const struct tandem_proc_handle *h, int sig)
+{
+#ifdef SYS_pidfd_send_signal
+	if (h->pidfd >= 0)
+		return (int)syscall(SYS_pidfd_send_signal, h->pidfd, sig, NULL, 0);
+#endif
+	return kill(h->pid, sig);
+}
+
+/* Alive, and (with a pidfd) still the process that was checked. */
 static bool
-wait_gone(pid_t pid, tandem_deadline until)
+handle_alive(const struct tandem_proc_handle *h)
+{
+	if (h->pidfd >= 0 && send_signal(h, 0) != 0 && errno == ESRCH)
+		return false;
+	return tandem_proc_alive(h->pid);
+}
+
+static bool
+wait_gone(const struct tandem_proc_handle *h, tandem_deadline until)
 {
 	/* Ticks of 50 ms, as pg_ctl's wait loops: cheap and prompt. */
 	do {
-		if (!tandem_proc_alive(pid))
+		if (!handle_alive(h))
 			return true;
 	} while (tandem_deadline_sleep(until, 50));
-	return !tandem_proc_alive(pid);
+	return !handle_alive(h);
 }
 
-bool
-tandem_proc_terminate(pid_t pid, int64_t grace_ms, tandem_deadline deadline)
+static bool
+terminate(const struct tandem_proc_handle *h, int64_t grace_ms, tandem_deadline deadline)
 {
 	tandem_deadline term_until;
 	int64_t left = tandem_deadline_left(deadline);
 
-	if (!tandem_proc_alive(pid))
+	if (!handle_alive(h))
 		return true;
 	/* Keep a share of the time for SIGKILL to be seen to work. */
 	if (grace_ms > left * 3 / 4)
 		grace_ms = left * 3 / 4;
 	term_until = tandem_deadline_cap(deadline, grace_ms);
-	tandem_log(LOG_INFO, "sending SIGTERM to process %d", (int)pid);
-	if (kill(pid, SIGTERM) != 0 && errno == ESRCH)
+	tandem_log(LOG_INFO, "sending SIGTERM to process %d", (int)h->pid);
+	if (send_signal(h, SIGTERM) != 0 && errno == ESRCH)
 		return true;
-	if (wait_gone(pid, term_until))
+	if (wait_gone(h, term_until))
 		return true;
 	tandem_log(LOG_WARNING, "process %d still alive after %lld ms: sending SIGKILL",
-	       (int)pid, (long long)grace_ms);
-	if (kill(pid, SIGKILL) != 0 && errno == ESRCH)
+	       (int)h->pid, (long long)grace_ms);
+	if (send_signal(h, SIGKILL) != 0 && errno == ESRCH)
 		return true;
-	return wait_gone(pid, deadline);
+	return wait_gone(h, deadline);
+}
+
+bool
+tandem_proc_terminate(pid_t pid, int64_t grace_ms, tandem_deadline deadline)
+{
+	struct tandem_proc_handle h = { pid, -1 };
+
+	return terminate(&h, grace_ms, deadline);
+}
+
+bool
+tandem_proc_handle_terminate(const struct tandem_proc_handle *h, int64_t grace_ms, tandem_deadline deadline)
+{
+	return terminate(h, grace_ms, deadline);
+}
+
+void
+tandem_proc_handle_close(struct tandem_proc_handle *h)
+{
+	if (h->pidfd >= 0)
+		close(h->pidfd);
+	h->pidfd = -1;
+}
+
+enum tandem_pidfile_state
+tandem_pidfile_read_owned(const char *path, uid_t uid, pid_t *pid)
+{
+	char buf[64];
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	/* O_NONBLOCK: a FIFO planted there must not hang the action. */
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? TANDEM_PIDFILE_ABSENT
+		       : errno == ELOOP ? TANDEM_PIDFILE_UNTRUSTED : TANDEM_PIDFILE_INVALID;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (st.st_uid != uid && st.st_uid != 0)) {
+		close(fd);
+		return TANDEM_PIDFILE_UNTRUSTED;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return TANDEM_PIDFILE_INVALID;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return tandem_pid_parse(buf, pid) ? TANDEM_PIDFILE_ALIVE : TANDEM_PIDFILE_INVALID;
+}
+
+/* Whether every uid of /proc/PID/status (real, effective, saved, fs) is uid. */
+static bool
+runs_as(pid_t pid, uid_t uid)
+{
+	char path[64], buf[2048];
+	unsigned r, e, s, f;
+	const char *at;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	at = strstr(buf, "\nUid:");
+	return at != NULL && sscanf(at, "\nUid: %u %u %u %u", &r, &e, &s, &f) == 4
+	       && r == uid && e == uid && s == uid && f == uid;
+}
+
+int
+tandem_proc_open_checked(pid_t pid, const char *exe, uid_t uid, struct tandem_proc_handle *h,
+			 char *why, size_t len)
+{
+	char path[64], real[4096], want[4096];
+	ssize_t n;
+
+	h->pid = pid;
+	h->pidfd = -1;
+#ifdef SYS_pidfd_open
+	h->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (h->pidfd < 0 && errno == ESRCH)
+		return -ESRCH;
+#endif
+	if (!handle_alive(h)) {
+		tandem_proc_handle_close(h);
+		return -ESRCH;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	n = readlink(path, real, sizeof(real) - 1);
+	real[n > 0 ? n : 0] = '\0';
+	if (n > 10 && strcmp(real + n - 10, " (deleted)") == 0)
+		real[n - 10] = '\0';   /* its package upgraded since it started */
+	if (realpath(exe, want) == NULL)
+		snprintf(want, sizeof(want), "%s", exe);
+	if (strcmp(real, want) != 0) {
+		snprintf(why, len, "process %d runs \"%s\", not \"%s\"", (int)pid, real[0] ? real : "?", want);
+		goto foreign;
+	}
+	if (!runs_as(pid, uid)) {
+		snprintf(why, len, "process %d does not run as uid %u", (int)pid, (unsigned)uid);
+		goto foreign;
+	}
+	/* Checked through /proc/PID: still the pidfd's process, so the pid
+	 * was not reused while it was read. */
+	if (!handle_alive(h)) {
+		tandem_proc_handle_close(h);
+		return -ESRCH;
+	}
+	return 0;
+foreign:
+	tandem_proc_handle_close(h);
+	return handle_alive(h) ? -EPERM : -ESRCH;
 }
 
 /* /proc/PID/<what> whole (they are small: an environment, a command line). */

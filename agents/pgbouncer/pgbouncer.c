@@ -1,6 +1,7 @@
 /* pgbouncer.c --- ocf:tandem:pgbouncer's actions: start, stop, monitor, validate */
 #include "config.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -56,10 +57,45 @@ answers(const struct tandem_ctx *ctx, tandem_deadline deadline, bool *paused, ch
 	return tandem_bouncer_paused(conninfo, deadline, paused != NULL ? paused : &p, why, len) == 0;
 }
 
+/* The pidfile's process, checked before anything is decided on it or sent
+ * to it (issue 26): the pidfile a regular file of user's (or root's), its
+ * pid pgbouncer's binary run as user, held by a pidfd while checked.
+ * 0 with h open; -ESRCH: none runs; -EPERM: it names another process or
+ * cannot be trusted (why says which). */
+static int
+checked_pgbouncer(const struct tandem_ctx *ctx, struct tandem_proc_handle *h, char *why, size_t len)
+{
+	const struct passwd *pw = getpwnam(param(ctx, PGB_USER));
+	pid_t pid = 0;
+
+	switch (tandem_pidfile_read_owned(param(ctx, PGB_PIDFILE), pw != NULL ? pw->pw_uid : 0, &pid)) {
+	case TANDEM_PIDFILE_ALIVE:
+		break;
+	case TANDEM_PIDFILE_UNTRUSTED:
+		snprintf(why, len, "pidfile \"%s\" is a link, or not a file of %s's", param(ctx, PGB_PIDFILE),
+			 param(ctx, PGB_USER));
+		return -EPERM;
+	default:
+		return -ESRCH;
+	}
+	h->pid = pid;
+	if (pw == NULL) {
+		snprintf(why, len, "user \"%s\" does not exist", param(ctx, PGB_USER));
+		return -EPERM;
+	}
+	return tandem_proc_open_checked(pid, param(ctx, PGB_BINARY), pw->pw_uid, h, why, len);
+}
+
 static bool
 pid_alive(const struct tandem_ctx *ctx, pid_t *pid)
 {
-	return tandem_pidfile_check(param(ctx, PGB_PIDFILE), NULL, pid) == TANDEM_PIDFILE_ALIVE;
+	struct tandem_proc_handle h = { 0, -1 };
+	char why[256];
+	bool ours = checked_pgbouncer(ctx, &h, why, sizeof(why)) == 0;
+
+	*pid = h.pid;
+	tandem_proc_handle_close(&h);
+	return ours;
 }
 
 /* One reading of the admin console (tandem_reread): an answer, or no
@@ -150,7 +186,10 @@ pgb_stop(struct tandem_ctx *ctx)
 {
 	char why[256], conninfo[PATH_MAX + 256];
 	tandem_deadline half = tandem_deadline_cap(ctx->deadline, tandem_deadline_left(ctx->deadline) / 2);
+	struct tandem_proc_handle h = { 0, -1 };
 	pid_t pid;
+	bool ok;
+	int rc;
 
 	admin_conninfo(ctx, conninfo, sizeof(conninfo));
 	if (answers(ctx, half, NULL, why, sizeof(why))) {
@@ -160,10 +199,21 @@ pgb_stop(struct tandem_ctx *ctx)
 		       && tandem_deadline_sleep(half, POLL_MS))
 			;
 	}
-	if (pid_alive(ctx, &pid)) {
-		tandem_log(LOG_WARNING, "pgbouncer (pid %d) still runs: terminating it", (int)pid);
-		if (!tandem_proc_terminate(pid, tandem_deadline_left(ctx->deadline) / 2, ctx->deadline)) {
-			tandem_ocf_exit_reason("pgbouncer (pid %d) survived SIGKILL", (int)pid);
+	rc = checked_pgbouncer(ctx, &h, why, sizeof(why));
+	if (rc == 0) {
+		tandem_log(LOG_WARNING, "pgbouncer (pid %d) still runs: terminating it", (int)h.pid);
+		ok = tandem_proc_handle_terminate(&h, tandem_deadline_left(ctx->deadline) / 2, ctx->deadline);
+		tandem_proc_handle_close(&h);
+		if (!ok) {
+			tandem_ocf_exit_reason("pgbouncer (pid %d) survived SIGKILL", (int)h.pid);
+			return TANDEM_OCF_ERR_GENERIC;
+		}
+	} else if (rc == -EPERM) {
+		/* Never a signal to what is not pgbouncer (issue 26). */
+		tandem_log(LOG_WARNING, "not signalling pid %d: %s", (int)h.pid, why);
+		if (answers(ctx, tandem_deadline_cap(ctx->deadline, 2000), NULL, why, sizeof(why))) {
+			tandem_ocf_exit_reason("pgbouncer still answers, and its pidfile names no pgbouncer of %s's",
+					       param(ctx, PGB_USER));
 			return TANDEM_OCF_ERR_GENERIC;
 		}
 	}

@@ -20,6 +20,7 @@
 #include "tandem/log.h"
 #include "tandem/pq.h"
 #include "tandem/proc.h"
+#include "tandem/safefs.h"
 #include "tandem/spawn.h"
 #include "instance.h"
 
@@ -260,6 +261,17 @@ beside_datadir(struct pg *pg, const char *what, char *out, size_t len)
 		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
+int
+datadir_fd(struct pg *pg)
+{
+	char why[sizeof(pg->why) - 32];
+	int fd = tandem_safefs_dir(AT_FDCWD, pg->datadir, pg->uid, why, sizeof(why));
+
+	if (fd < 0)
+		snprintf(pg->why, sizeof(pg->why), "data directory refused: %s", why);
+	return fd;
+}
+
 /* A postmaster.pid left by a node that lost power names a PID that, after
  * the reboot, may belong to another program: PostgreSQL then refuses to
  * start ("lock file already exists ... Is another postmaster (PID n)
@@ -287,11 +299,17 @@ remove_stale_pidfile(struct pg *pg)
 		if (realpath(pg->datadir, data) != NULL && strcmp(cwd, data) == 0)
 			return;
 	}
-	if (unlink(path) == 0)
+	/* Removed through the checked data directory (issue 26). */
+	int dfd = datadir_fd(pg);
+
+	if (dfd >= 0 && unlinkat(dfd, "postmaster.pid", 0) == 0)
 		tandem_log(LOG_WARNING, "removed a stale postmaster.pid: PID %d runs no postgres (the node restarted)",
 			   (int)pid);
-	else if (errno != ENOENT)
-		tandem_log(LOG_WARNING, "could not remove the stale \"%s\": %s", path, strerror(errno));
+	else if (dfd < 0 || errno != ENOENT)
+		tandem_log(LOG_WARNING, "could not remove the stale \"%s\": %s", path,
+			   dfd < 0 ? pg->why : strerror(errno));
+	if (dfd >= 0)
+		close(dfd);
 }
 
 /* One reading of the local instance (tandem_reread): a live postmaster

@@ -53,6 +53,10 @@ PGresult * sql(struct pg *pg, const char *statement);
 bool postmaster_alive(struct pg *pg);
 pid_t postmaster_pid(struct pg *pg);
 void remove_stale_pidfile(struct pg *pg);
+/* The data directory opened and checked (tandem_safefs_dir: a directory
+ * system_user owns, writable by no group or other): root's file work in it
+ * goes through this descriptor only (issue 26).  -1 with pg->why set. */
+int datadir_fd(struct pg *pg);
 void beside_datadir(struct pg *pg, const char *what, char *out, size_t len);
 enum pg_role observe(struct pg *pg);
 void publish(struct pg *pg, const char *name, const char *value, bool private_);

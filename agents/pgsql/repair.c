@@ -20,6 +20,7 @@
 #include "tandem/log.h"
 #include "tandem/pq.h"
 #include "tandem/proc.h"
+#include "tandem/safefs.h"
 #include "tandem/spawn.h"
 #include "instance.h"
 
@@ -266,6 +267,34 @@ prune_aside(struct pg *pg, long long keep)
 	}
 }
 
+/* Renames the data directory to aside, within its parent's descriptor,
+ * once the entry is seen to be (or to link to) a directory system_user
+ * owns: never a rename of what a link postgres planted in a parent it owns
+ * names elsewhere (issue 26).  False with an exit reason. */
+static bool
+set_aside(struct pg *pg, const char *aside)
+{
+	char base[256], why[512];
+	const char *name = strrchr(aside, '/');
+	int parent = tandem_safefs_parent(pg->datadir, base, sizeof(base));
+	int fd = parent < 0 ? -1 : tandem_safefs_dir(parent, base, pg->uid, why, sizeof(why));
+
+	if (parent < 0)
+		snprintf(why, sizeof(why), "%s", strerror(errno));
+	if (fd >= 0) {
+		close(fd);
+		if (renameat(parent, base, parent, name != NULL ? name + 1 : aside) == 0) {
+			close(parent);
+			return true;
+		}
+		snprintf(why, sizeof(why), "%s", strerror(errno));
+	}
+	if (parent >= 0)
+		close(parent);
+	tandem_ocf_exit_reason("could not set \"%s\" aside: %s", pg->datadir, why);
+	return false;
+}
+
 /* A clone in place of a data directory that cannot follow: renamed aside
  * (kept, repair_keep) or removed (repair_keep=0), then cloned from the
  * primary.  Refused when the filesystem has no room for a copy besides
@@ -296,10 +325,8 @@ reclone(struct pg *pg, const char *why)
 			return TANDEM_OCF_ERR_GENERIC;
 		}
 		beside_datadir(pg, "repaired", aside, sizeof(aside));
-		if (rename(pg->datadir, aside) != 0) {
-			tandem_ocf_exit_reason("could not set \"%s\" aside: %s", pg->datadir, strerror(errno));
+		if (!set_aside(pg, aside))
 			return TANDEM_OCF_ERR_GENERIC;
-		}
 		tandem_log(LOG_WARNING, "\"%s\" cannot follow (%s): set aside as \"%s\", cloning again",
 			   pg->datadir, why, aside);
 		prune_aside(pg, keep);

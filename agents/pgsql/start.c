@@ -20,29 +20,18 @@
 #include "tandem/log.h"
 #include "tandem/pq.h"
 #include "tandem/proc.h"
+#include "tandem/safefs.h"
 #include "tandem/spawn.h"
 #include "instance.h"
 
-/* Writes path with content, owned by system_user, mode 0600, atomically. */
+/* Writes name in the data directory (dfd) with content, owned by
+ * system_user, mode 0600, atomically.  Never through a name postgres may
+ * have planted (issue 26: a link at standby.signal.tandem made root empty
+ * and give away the file it named): tandem_safefs_replace. */
 static bool
-write_owned(struct pg *pg, const char *path, const char *content)
+write_owned(struct pg *pg, int dfd, const char *name, const char *content)
 {
-	char tmp[4200];
-	int fd;
-	size_t len = strlen(content);
-	bool ok;
-
-	snprintf(tmp, sizeof(tmp), "%s.tandem", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return false;
-	ok = write(fd, content, len) == (ssize_t)len && fchown(fd, pg->uid, pg->gid) == 0
-	     && fsync(fd) == 0;
-	ok = close(fd) == 0 && ok;
-	if (ok && rename(tmp, path) == 0)
-		return true;
-	unlink(tmp);
-	return false;
+	return tandem_safefs_replace(dfd, name, content, strlen(content), pg->uid, pg->gid) == 0;
 }
 
 static bool
@@ -73,18 +62,36 @@ configure_standby(struct pg *pg)
 {
 	char path[4096], ci[2048], quoted[4200], slot[80], *content;
 	size_t cap = 65536, used = 0;
-	FILE *f;
+	FILE *f = NULL;
+	int dfd = datadir_fd(pg), fd;
 
+	if (dfd < 0)
+		return false;
 	snprintf(path, sizeof(path), "%s/standby.signal", pg->datadir);
-	if (!write_owned(pg, path, "")) {
+	if (!write_owned(pg, dfd, "standby.signal", "")) {
 		snprintf(pg->why, sizeof(pg->why), "could not write \"%.300s\": %s", path, strerror(errno));
+		close(dfd);
+		return false;
+	}
+	snprintf(path, sizeof(path), "%s/postgresql.auto.conf", pg->datadir);
+	/* Read only as postgres's own regular file: its bytes are written
+	 * back into a file postgres owns (a link to /etc/shadow would
+	 * disclose it). */
+	fd = tandem_safefs_open_read(dfd, "postgresql.auto.conf", pg->uid);
+	if (fd < 0 && errno != ENOENT) {
+		snprintf(pg->why, sizeof(pg->why), "refusing to read \"%.300s\": %s", path,
+			 tandem_safefs_strerror(errno));
+		close(dfd);
 		return false;
 	}
 	content = calloc(1, cap);
-	if (content == NULL)
+	if (content == NULL || (fd >= 0 && (f = fdopen(fd, "r")) == NULL)) {
+		if (fd >= 0)
+			close(fd);
+		free(content);
+		close(dfd);
 		return false;
-	snprintf(path, sizeof(path), "%s/postgresql.auto.conf", pg->datadir);
-	f = fopen(path, "r");
+	}
 	if (f != NULL) {
 		char line[4096];
 
@@ -105,16 +112,19 @@ configure_standby(struct pg *pg)
 	}
 	if (used >= cap || !quote_into(quoted, sizeof(quoted), ci)) {
 		free(content);
+		close(dfd);
 		snprintf(pg->why, sizeof(pg->why), "postgresql.auto.conf or primary_conninfo too long");
 		return false;
 	}
 	snprintf(content + used, cap - used, "primary_conninfo = %s\nprimary_slot_name = '%s'\n", quoted, slot);
-	if (!write_owned(pg, path, content)) {
+	if (!write_owned(pg, dfd, "postgresql.auto.conf", content)) {
 		snprintf(pg->why, sizeof(pg->why), "could not write \"%.300s\": %s", path, strerror(errno));
 		free(content);
+		close(dfd);
 		return false;
 	}
 	free(content);
+	close(dfd);
 	return true;
 }
 
@@ -188,13 +198,22 @@ clone_from_primary(struct pg *pg)
 		}
 		set_bindir(pg, dir);
 	}
-	if (mkdir(pg->datadir, 0700) != 0 && errno != EEXIST) {
-		tandem_ocf_exit_reason("could not create \"%s\": %s", pg->datadir, strerror(errno));
-		return TANDEM_OCF_ERR_GENERIC;
-	}
-	if (chown(pg->datadir, pg->uid, pg->gid) != 0 || chmod(pg->datadir, 0700) != 0) {
-		tandem_ocf_exit_reason("could not give \"%s\" to %s: %s", pg->datadir, pg->user, strerror(errno));
-		return TANDEM_OCF_ERR_GENERIC;
+	/* Made or taken through its parent's descriptor, owned and moded by
+	 * fd: never a chown through a link postgres planted (issue 26). */
+	{
+		char base[256], why[512] = "";
+		int parent = tandem_safefs_parent(pg->datadir, base, sizeof(base));
+		int fd = parent < 0 ? -1 : tandem_safefs_mkdir(parent, base, 0700, pg->uid, pg->gid, why, sizeof(why));
+
+		if (parent < 0)
+			snprintf(why, sizeof(why), "%s", strerror(errno));
+		else
+			close(parent);
+		if (fd < 0) {
+			tandem_ocf_exit_reason("could not give \"%s\" to %s: %s", pg->datadir, pg->user, why);
+			return TANDEM_OCF_ERR_GENERIC;
+		}
+		close(fd);
 	}
 	if (stanza != NULL && stanza[0] != '\0')
 		return restore_from_repository(pg, stanza);
@@ -206,26 +225,28 @@ clone_from_primary(struct pg *pg)
 	return TANDEM_OCF_SUCCESS;
 }
 
-/* Copies from to a new file to, owned by system_user; false if it could not. */
+/* Copies name in directory fromfd to a new
+ * file name in tofd, owned by system_user; false if it could not.  Both
+ * directories are postgres's: the source is read only as postgres's own
+ * regular file, the copy made with O_EXCL, neither through a link
+ * (issue 26). */
 static bool
-copy_owned(struct pg *pg, const char *from, const char *to)
+copy_owned(struct pg *pg, int fromfd, const char *name, int tofd)
 {
 	char buf[65536];
 	ssize_t n = 0;
 	bool ok;
-	int in = open(from, O_RDONLY | O_CLOEXEC);
-	int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	int in = tandem_safefs_open_read(fromfd, name, pg->uid);
+	int out = in >= 0 ? tandem_safefs_create(tofd, name, 0600, pg->uid, pg->gid) : -1;
 
+	if (in >= 0 && out < 0)
+		tandem_log(LOG_WARNING, "could not create %s for %s: %s", name, pg->user, strerror(errno));
 	while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
 		if (write(out, buf, (size_t)n) != n) {
 			n = -1;
 			break;
 		}
 	ok = in >= 0 && out >= 0 && n == 0;
-	if (out >= 0 && fchown(out, pg->uid, pg->gid) != 0) {
-		tandem_log(LOG_WARNING, "could not give %s to %s", to, pg->user);
-		ok = false;     /* PostgreSQL could not read it */
-	}
 	if (in >= 0)
 		close(in);
 	if (out >= 0 && close(out) != 0)
@@ -238,28 +259,45 @@ copy_owned(struct pg *pg, const char *from, const char *to)
 static bool
 save_wal(struct pg *pg, char *dest, size_t len, char *last, size_t last_len)
 {
-	char src[4096], from[8192], to[8192];
+	char base[256], why[512];
 	struct dirent *e;
+	int dfd, wal, parent, to;
 	DIR *d;
 
-	snprintf(src, sizeof(src), "%s/pg_wal", pg->datadir);
 	beside_datadir(pg, "diverged", dest, len);
 	last[0] = '\0';
-	if (mkdir(dest, 0700) != 0 || chown(dest, pg->uid, pg->gid) != 0)
+	/* Beside the data directory, whose parent postgres may own: made
+	 * through its descriptor (issue 26). */
+	if ((parent = tandem_safefs_parent(dest, base, sizeof(base))) < 0)
 		return false;
-	d = opendir(src);
-	if (d == NULL)
+	to = tandem_safefs_mkdir(parent, base, 0700, pg->uid, pg->gid, why, sizeof(why));
+	close(parent);
+	if (to < 0) {
+		tandem_log(LOG_WARNING, "%s", why);
 		return false;
+	}
+	dfd = datadir_fd(pg);
+	wal = dfd < 0 ? -1 : tandem_safefs_dir(dfd, "pg_wal", pg->uid, pg->why, sizeof(pg->why));
+	d = wal < 0 ? NULL : fdopendir(dup(wal));
+	if (d == NULL) {
+		if (wal >= 0)
+			close(wal);
+		if (dfd >= 0)
+			close(dfd);
+		close(to);
+		return false;
+	}
 	while ((e = readdir(d)) != NULL) {
 		if (strlen(e->d_name) != 24 || strspn(e->d_name, "0123456789ABCDEF") != 24)
 			continue;
 		if (strcmp(e->d_name, last) > 0)
 			snprintf(last, last_len, "%.24s", e->d_name);
-		snprintf(from, sizeof(from), "%s/%s", src, e->d_name);
-		snprintf(to, sizeof(to), "%s/%s", dest, e->d_name);
-		copy_owned(pg, from, to);
+		copy_owned(pg, wal, e->d_name, to);
 	}
 	closedir(d);
+	close(wal);
+	close(dfd);
+	close(to);
 	return true;
 }
 
@@ -272,66 +310,85 @@ save_wal(struct pg *pg, char *dest, size_t len, char *last, size_t last_len)
  * none from before the fork: the node would wait for WAL nobody has
  * ("requested WAL segment ... has already been removed"), never
  * consistent.  14 and later keep them ("Not removing file ... because it
- * is required for recovery"): then nothing is missing here. */
+ * is required for recovery"): then nothing is missing here.  Every
+ * directory is postgres's: reached through checked descriptors, each
+ * entry with O_NOFOLLOW (issue 26). */
 static void
 restore_common_wal(struct pg *pg, const char *saved, const char *diverged)
 {
-	char path[4200], from[8192], to[8192], label[512], word[24], redo[25] = "", low[17], high[17];
+	char label[512], word[24], redo[25] = "", low[17], high[17], done[64], why[512];
 	const char *at = strstr(diverged, "WAL location ");
 	uint64_t seg = pg->control.wal_segment_size > 0 ? pg->control.wal_segment_size : SEGMENT, lsn, no;
 	struct dirent *e;
-	size_t n;
-	FILE *f;
-	DIR *d;
+	ssize_t n;
+	int dfd, fd, wal = -1, status = -1, from = -1;
+	DIR *d = NULL;
 
 	if (at == NULL || sscanf(at, "WAL location %23s", word) != 1 || !tandem_lsn_parse(word, &lsn))
 		return;
 	no = lsn / seg; /* its segment's name, without the timeline */
 	snprintf(high, sizeof(high), "%08X%08X", (unsigned)(no / (0x100000000ULL / seg)),
 		 (unsigned)(no % (0x100000000ULL / seg)));
-	snprintf(path, sizeof(path), "%s/backup_label", pg->datadir);
-	f = fopen(path, "r");
-	if (f == NULL) {
-		tandem_log(LOG_WARNING, "no backup_label after pg_rewind (%s): no WAL put back", strerror(errno));
+	if ((dfd = datadir_fd(pg)) < 0) {
+		tandem_log(LOG_WARNING, "%s: no WAL put back", pg->why);
 		return;
 	}
-	n = fread(label, 1, sizeof(label) - 1, f);
-	fclose(f);
-	label[n] = '\0';
+	fd = tandem_safefs_open_read(dfd, "backup_label", pg->uid);
+	if (fd < 0) {
+		tandem_log(LOG_WARNING, "no backup_label after pg_rewind (%s): no WAL put back",
+			   tandem_safefs_strerror(errno));
+		goto out;
+	}
+	n = read(fd, label, sizeof(label) - 1);
+	close(fd);
+	label[n > 0 ? n : 0] = '\0';
 	at = strstr(label, "(file ");
 	if (at == NULL || sscanf(at, "(file %24[0-9A-F])", redo) != 1 || strlen(redo) != 24) {
 		tandem_log(LOG_WARNING, "backup_label names no WAL file: no WAL put back");
-		return;
+		goto out;
 	}
 	snprintf(low, sizeof(low), "%s", redo + 8);
-	d = opendir(saved);
-	if (d == NULL)
-		return;
+	wal = tandem_safefs_dir(dfd, "pg_wal", pg->uid, why, sizeof(why));
+	status = wal < 0 ? -1 : tandem_safefs_dir(wal, "archive_status", pg->uid, why, sizeof(why));
+	from = status < 0 ? -1 : tandem_safefs_dir(AT_FDCWD, saved, pg->uid, why, sizeof(why));
+	d = from < 0 ? NULL : fdopendir(dup(from));
+	if (d == NULL) {
+		tandem_log(LOG_WARNING, "%s: no WAL put back", from < 0 ? why : strerror(errno));
+		goto out;
+	}
 	while ((e = readdir(d)) != NULL) {
 		struct stat st;
 
 		if (strlen(e->d_name) != 24 || strcmp(e->d_name + 8, low) < 0 || strcmp(e->d_name + 8, high) >= 0)
 			continue;
-		snprintf(from, sizeof(from), "%s/%s", saved, e->d_name);
-		snprintf(to, sizeof(to), "%s/pg_wal/%s", pg->datadir, e->d_name);
-		if (stat(to, &st) == 0)
+		if (fstatat(wal, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
 			continue;
-		if (copy_owned(pg, from, to)) {
+		if (copy_owned(pg, from, e->d_name, wal)) {
 			/* Marked archived, as a standby's walreceiver marks what
 			 * it receives (XLogArchiveForceDone, walreceiver.c): the
 			 * primary archives it, not this node if it is promoted. */
-			snprintf(to, sizeof(to), "%s/pg_wal/archive_status/%s.done", pg->datadir, e->d_name);
-			if (!copy_owned(pg, "/dev/null", to))
-				tandem_log(LOG_WARNING, "could not write %s", to);
+			snprintf(done, sizeof(done), "%s.done", e->d_name);
+			fd = tandem_safefs_create(status, done, 0600, pg->uid, pg->gid);
+			if (fd < 0 || close(fd) != 0)
+				tandem_log(LOG_WARNING, "could not write archive_status/%s", done);
 			tandem_log(LOG_INFO, "put back %s, removed by pg_rewind: the rewound node replays it first",
 				   e->d_name);
 		} else {
 			tandem_log(LOG_WARNING, "could not put back %s: recovery will need it from an archive",
 				   e->d_name);
-			unlink(to);
+			unlinkat(wal, e->d_name, 0);
 		}
 	}
-	closedir(d);
+out:
+	if (d != NULL)
+		closedir(d);
+	if (from >= 0)
+		close(from);
+	if (status >= 0)
+		close(status);
+	if (wal >= 0)
+		close(wal);
+	close(dfd);
 }
 
 /* Whether the data directory's configuration sets restore_command (a WAL
@@ -430,11 +487,19 @@ rejoin_if_diverged(struct pg *pg, bool forked, bool *rewound, bool *cannot)
 		/* A single-user server refuses standby mode, and a former primary
 		 * started as a standby before (no primary was reachable then)
 		 * has standby.signal: configure_standby writes it again. */
+		int dfd = datadir_fd(pg);
+
 		snprintf(signal, sizeof(signal), "%s/standby.signal", pg->datadir);
-		if (unlink(signal) != 0 && errno != ENOENT) {
-			tandem_ocf_exit_reason("could not remove \"%s\": %s", signal, strerror(errno));
+		if (dfd < 0) {
+			tandem_ocf_exit_reason("%s", pg->why);
 			return TANDEM_OCF_ERR_GENERIC;
 		}
+		if (unlinkat(dfd, "standby.signal", 0) != 0 && errno != ENOENT) {
+			tandem_ocf_exit_reason("could not remove \"%s\": %s", signal, strerror(errno));
+			close(dfd);
+			return TANDEM_OCF_ERR_GENERIC;
+		}
+		close(dfd);
 		if (run_simple(pg, single) != 0) {
 			tandem_ocf_exit_reason("crash recovery of \"%s\" failed: %s", pg->datadir, pg->why);
 			return TANDEM_OCF_ERR_GENERIC;

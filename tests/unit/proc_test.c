@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <errno.h>
+#include <pwd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -97,6 +100,56 @@ pidfile_states(void **state)
 	rmdir(dir);
 }
 
+/* PgBouncer's stop (issue 26): a pidfile naming another program (corosync,
+ * here sleep), another user's process, or a pidfile that is a link or not
+ * the user's, is never signalled.  The old stop read the pid with
+ * tandem_pidfile_check(path, NULL) alone, which says ALIVE for all of
+ * them, and sent SIGTERM then SIGKILL. */
+static void
+pidfile_of_another_program_is_not_signalled(void **state)
+{
+	char dir[] = "/tmp/proc_test.XXXXXX", path[64], link[64], text[32], why[256];
+	struct passwd *pw = getpwnam("nobody");
+	struct tandem_proc_handle h;
+	pid_t child = start_child(false), pid = 0;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	usleep(100000);
+	snprintf(path, sizeof(path), "%s/pgbouncer.pid", dir);
+	snprintf(text, sizeof(text), "%d\n", (int)child);
+	write_file(path, text);
+	assert_int_equal(tandem_pidfile_read_owned(path, getuid(), &pid), TANDEM_PIDFILE_ALIVE);
+	assert_int_equal(pid, child);
+	/* Another program: refused, and not signalled. */
+	assert_int_equal(tandem_proc_open_checked(pid, "/usr/sbin/pgbouncer", getuid(), &h, why, sizeof(why)), -EPERM);
+	assert_non_null(strstr(why, "sleep"));
+	/* The right program as another user: refused too. */
+	if (pw != NULL)
+		assert_int_equal(tandem_proc_open_checked(pid, "/bin/sleep", pw->pw_uid, &h, why, sizeof(why)), -EPERM);
+	assert_true(tandem_proc_alive(child));
+	/* A pidfile that is a link, or another user's, is not read. */
+	snprintf(link, sizeof(link), "%s/link.pid", dir);
+	assert_int_equal(symlink(path, link), 0);
+	assert_int_equal(tandem_pidfile_read_owned(link, getuid(), &pid), TANDEM_PIDFILE_UNTRUSTED);
+	if (pw != NULL && getuid() == 0) {
+		assert_int_equal(chown(path, pw->pw_uid, pw->pw_gid), 0);
+		assert_int_equal(tandem_pidfile_read_owned(path, 12345, &pid), TANDEM_PIDFILE_UNTRUSTED);
+	}
+	/* The process it is meant for: checked, then signalled by its pidfd. */
+	assert_int_equal(tandem_proc_open_checked(child, "/bin/sleep", getuid(), &h, why, sizeof(why)), 0);
+	signal(SIGCHLD, reap);
+	assert_true(tandem_proc_handle_terminate(&h, 5000, tandem_deadline_in(10000)));
+	tandem_proc_handle_close(&h);
+	assert_false(tandem_proc_alive(child));
+	signal(SIGCHLD, SIG_DFL);
+	/* Gone: nothing to check. */
+	assert_int_equal(tandem_proc_open_checked(child, "/bin/sleep", getuid(), &h, why, sizeof(why)), -ESRCH);
+	unlink(link);
+	unlink(path);
+	rmdir(dir);
+}
+
 static void
 terminate_escalates(void **state)
 {
@@ -162,6 +215,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(pid_text),
 		cmocka_unit_test(pidfile_states),
+		cmocka_unit_test(pidfile_of_another_program_is_not_signalled),
 		cmocka_unit_test(terminate_escalates),
 		cmocka_unit_test(find_by_environment_and_command_line),
 	};
