@@ -160,6 +160,43 @@ restore_from_repository(struct pg *pg, const char *stanza)
 	return TANDEM_OCF_SUCCESS;
 }
 
+/* The empty data directory made system_user's, mode 0700 (PostgreSQL
+ * refuses a group- or world-open one).  A fresh mount point is root's
+ * (issue 28): the directory is opened without following a symbolic link
+ * and given away by its descriptor only if it is a directory of root's or
+ * system_user's, so no link or file put in its place is handed over. */
+int
+claim_datadir(struct pg *pg)
+{
+	struct stat st = { 0 };
+	int fd, err;
+
+	if (mkdir(pg->datadir, 0700) != 0 && errno != EEXIST) {
+		tandem_ocf_exit_reason("could not create \"%s\": %s", pg->datadir, strerror(errno));
+		return TANDEM_OCF_ERR_GENERIC;
+	}
+	fd = open(pg->datadir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		err = errno;
+		return tandem_ocf_refuse(err == ELOOP || err == ENOTDIR ? TANDEM_FAULT_NODE : TANDEM_FAULT_STATE,
+					 "could not open datadir \"%s\" as a directory (a symbolic link is not "
+					 "followed): %s", pg->datadir, strerror(err));
+	}
+	if (fstat(fd, &st) != 0 || !S_ISDIR(st.st_mode) || (st.st_uid != 0 && st.st_uid != pg->uid)) {
+		close(fd);
+		return tandem_ocf_refuse(TANDEM_FAULT_NODE, "datadir \"%s\" is empty but owned by uid %u, neither "
+					 "root nor %s: not given away", pg->datadir, (unsigned)st.st_uid, pg->user);
+	}
+	if (fchown(fd, pg->uid, pg->gid) != 0 || fchmod(fd, 0700) != 0) {
+		err = errno;
+		close(fd);
+		tandem_ocf_exit_reason("could not give \"%s\" to %s: %s", pg->datadir, pg->user, strerror(err));
+		return TANDEM_OCF_ERR_GENERIC;
+	}
+	close(fd);
+	return TANDEM_OCF_SUCCESS;
+}
+
 /* A node with no data is cloned from the primary (pg_basebackup), or
  * restored from the pgBackRest repository when pgbackrest_stanza is set.
  * With bindir left to its default, the programs are those of the
@@ -171,6 +208,7 @@ clone_from_primary(struct pg *pg)
 	char ci[2048];
 	const char *argv[] = { pg->pg_basebackup, "--pgdata", pg->datadir, "--dbname", ci,
 			       "--wal-method=stream", "--checkpoint=fast", "--no-password", NULL };
+	int rc;
 
 	conninfo(pg, ci, sizeof(ci));
 	if (pg->bindir_auto) {
@@ -188,14 +226,8 @@ clone_from_primary(struct pg *pg)
 		}
 		set_bindir(pg, dir);
 	}
-	if (mkdir(pg->datadir, 0700) != 0 && errno != EEXIST) {
-		tandem_ocf_exit_reason("could not create \"%s\": %s", pg->datadir, strerror(errno));
-		return TANDEM_OCF_ERR_GENERIC;
-	}
-	if (chown(pg->datadir, pg->uid, pg->gid) != 0 || chmod(pg->datadir, 0700) != 0) {
-		tandem_ocf_exit_reason("could not give \"%s\" to %s: %s", pg->datadir, pg->user, strerror(errno));
-		return TANDEM_OCF_ERR_GENERIC;
-	}
+	if ((rc = claim_datadir(pg)) != TANDEM_OCF_SUCCESS)
+		return rc;
 	if (stanza != NULL && stanza[0] != '\0')
 		return restore_from_repository(pg, stanza);
 	tandem_log(LOG_INFO, "\"%s\" is empty: cloning it from the primary", pg->datadir);
