@@ -122,9 +122,45 @@ tandem_ocf_exit_reason(const char *fmt, ...)
 }
 
 int
+tandem_ocf_fault_rc(enum tandem_fault f)
+{
+	switch (f) {
+	case TANDEM_FAULT_PARAM: return TANDEM_OCF_ERR_CONFIGURED;
+	case TANDEM_FAULT_NODE: return TANDEM_OCF_ERR_INSTALLED;
+	case TANDEM_FAULT_STATE: return TANDEM_OCF_ERR_GENERIC;
+	}
+	return TANDEM_OCF_ERR_GENERIC;
+}
+
+int
+tandem_ocf_refuse(enum tandem_fault f, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	tandem_ocf_exit_reason("%s", msg);
+	return tandem_ocf_fault_rc(f);
+}
+
+static bool
+stop_or_probe(const struct tandem_ctx *ctx)
+{
+	return ctx->action != NULL && (strcmp(ctx->action->name, "stop") == 0 || ctx->probe);
+}
+
+bool
+tandem_ocf_must_look(const struct tandem_ctx *ctx, int rc)
+{
+	return rc != TANDEM_OCF_SUCCESS && rc != TANDEM_OCF_ERR_CONFIGURED && stop_or_probe(ctx);
+}
+
+int
 tandem_ocf_invalid_rc(const struct tandem_ctx *ctx, int rc)
 {
-	if (rc == TANDEM_OCF_SUCCESS || ctx->action == NULL)
+	if (rc != TANDEM_OCF_ERR_CONFIGURED || ctx->action == NULL)
 		return rc;
 	if (strcmp(ctx->action->name, "stop") == 0) {
 		tandem_log(LOG_WARNING, "stop with a configuration that does not validate: nothing can be running");
@@ -230,7 +266,10 @@ tandem_ocf_main(const struct tandem_agent *agent, int argc, char **argv)
 	}
 	if (agent->validate != NULL) {
 		rc = agent->validate(&ctx);
-		if (rc != TANDEM_OCF_SUCCESS) {
+		if (tandem_ocf_must_look(&ctx, rc)) {
+			tandem_log(LOG_WARNING, "%s despite a fault of this node (%s): looking for the process",
+				   ctx.probe ? "probe" : name, tandem_ocf_rc_str(rc));
+		} else if (rc != TANDEM_OCF_SUCCESS) {
 			rc = tandem_ocf_invalid_rc(&ctx, rc);
 			goto out;
 		}

@@ -222,25 +222,25 @@ pgb_stop(struct tandem_ctx *ctx)
 	return TANDEM_OCF_SUCCESS;
 }
 
+/* The parameter table has judged every value; what is left is what this
+ * node has: its program, its files, its users.  Each is this node's
+ * fault, ERR_INSTALLED, which keeps PgBouncer off this node alone (issue
+ * 28: ERR_CONFIGURED would stop the clone on every node). */
 int
 pgb_validate(struct tandem_ctx *ctx)
 {
-	if (!tandem_spawn_executable(param(ctx, PGB_BINARY))) {
-		tandem_ocf_exit_reason("%s is missing or not executable (pgbouncer)", param(ctx, PGB_BINARY));
-		return TANDEM_OCF_ERR_INSTALLED;
-	}
-	if (access(param(ctx, PGB_CONFIG), R_OK) != 0) {
-		tandem_ocf_exit_reason("config \"%s\" is not a readable file", param(ctx, PGB_CONFIG));
-		return TANDEM_OCF_ERR_CONFIGURED;
-	}
-	if (getpwnam(param(ctx, PGB_USER)) == NULL) {
-		tandem_ocf_exit_reason("user \"%s\" does not exist (user)", param(ctx, PGB_USER));
-		return TANDEM_OCF_ERR_CONFIGURED;
-	}
-	if (tandem_param_given(ctx->params, PGB_PASSFILE) && access(param(ctx, PGB_PASSFILE), R_OK) != 0) {
-		tandem_ocf_exit_reason("passfile \"%s\" is not readable", param(ctx, PGB_PASSFILE));
-		return TANDEM_OCF_ERR_CONFIGURED;
-	}
+	if (!tandem_spawn_executable(param(ctx, PGB_BINARY)))
+		return tandem_ocf_refuse(TANDEM_FAULT_NODE, "%s is missing or not executable (pgbouncer)",
+					 param(ctx, PGB_BINARY));
+	if (access(param(ctx, PGB_CONFIG), R_OK) != 0)
+		return tandem_ocf_refuse(TANDEM_FAULT_NODE, "config \"%s\" is not a readable file on this node",
+					 param(ctx, PGB_CONFIG));
+	if (getpwnam(param(ctx, PGB_USER)) == NULL)
+		return tandem_ocf_refuse(TANDEM_FAULT_NODE, "user \"%s\" does not exist on this node (user)",
+					 param(ctx, PGB_USER));
+	if (tandem_param_given(ctx->params, PGB_PASSFILE) && access(param(ctx, PGB_PASSFILE), R_OK) != 0)
+		return tandem_ocf_refuse(TANDEM_FAULT_NODE, "passfile \"%s\" is not readable on this node",
+					 param(ctx, PGB_PASSFILE));
 	return TANDEM_OCF_SUCCESS;
 }
 

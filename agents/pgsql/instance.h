@@ -99,8 +99,13 @@ void refuse_promotion(struct pg *pg, const char *reason, bool first);
 
 /* validate.c */
 bool dir_empty_or_missing(const char *path);
+bool dir_only_lost_found(const char *path);
 
 /* start.c */
+/* The empty data directory made system_user's before a clone: created,
+ * or a directory of root's or system_user's, never through a symbolic
+ * link.  An OCF code, with a reason when it is not SUCCESS. */
+int claim_datadir(struct pg *pg);
 int clone_from_primary(struct pg *pg);
 int rejoin_if_diverged(struct pg *pg, bool forked, bool *rewound, bool *cannot);
 

@@ -170,6 +170,30 @@ restore_from_repository(struct pg *pg, const char *stanza)
 	return TANDEM_OCF_SUCCESS;
 }
 
+/* The empty data directory made system_user's, mode 0700 (PostgreSQL
+ * refuses a group- or world-open one).  A fresh mount point is root's
+ * (issue 28): taken as lib/safefs.c takes a directory, so no link or
+ * other user's directory put in its place is handed over. */
+int
+claim_datadir(struct pg *pg)
+{
+	char base[256], why[512] = "";
+	int parent = tandem_safefs_parent(pg->datadir, base, sizeof(base)), fd;
+
+	if (parent < 0)
+		return tandem_ocf_refuse(TANDEM_FAULT_NODE, "could not open the directory holding \"%s\": %s",
+					 pg->datadir, strerror(errno));
+	/* Made, or taken, through its parent's descriptor and given away by
+	 * its own: never a chown through a link postgres planted (issue 26). */
+	fd = tandem_safefs_mkdir(parent, base, 0700, pg->uid, pg->gid, why, sizeof(why));
+	close(parent);
+	if (fd < 0)
+		return tandem_ocf_refuse(TANDEM_FAULT_NODE, "could not give datadir \"%s\" to %s: %s", pg->datadir,
+					 pg->user, why);
+	close(fd);
+	return TANDEM_OCF_SUCCESS;
+}
+
 /* A node with no data is cloned from the primary (pg_basebackup), or
  * restored from the pgBackRest repository when pgbackrest_stanza is set.
  * With bindir left to its default, the programs are those of the
@@ -181,6 +205,7 @@ clone_from_primary(struct pg *pg)
 	char ci[2048];
 	const char *argv[] = { pg->pg_basebackup, "--pgdata", pg->datadir, "--dbname", ci,
 			       "--wal-method=stream", "--checkpoint=fast", "--no-password", NULL };
+	int rc;
 
 	conninfo(pg, ci, sizeof(ci));
 	if (pg->bindir_auto) {
@@ -198,23 +223,8 @@ clone_from_primary(struct pg *pg)
 		}
 		set_bindir(pg, dir);
 	}
-	/* Made or taken through its parent's descriptor, owned and moded by
-	 * fd: never a chown through a link postgres planted (issue 26). */
-	{
-		char base[256], why[512] = "";
-		int parent = tandem_safefs_parent(pg->datadir, base, sizeof(base));
-		int fd = parent < 0 ? -1 : tandem_safefs_mkdir(parent, base, 0700, pg->uid, pg->gid, why, sizeof(why));
-
-		if (parent < 0)
-			snprintf(why, sizeof(why), "%s", strerror(errno));
-		else
-			close(parent);
-		if (fd < 0) {
-			tandem_ocf_exit_reason("could not give \"%s\" to %s: %s", pg->datadir, pg->user, why);
-			return TANDEM_OCF_ERR_GENERIC;
-		}
-		close(fd);
-	}
+	if ((rc = claim_datadir(pg)) != TANDEM_OCF_SUCCESS)
+		return rc;
 	if (stanza != NULL && stanza[0] != '\0')
 		return restore_from_repository(pg, stanza);
 	tandem_log(LOG_INFO, "\"%s\" is empty: cloning it from the primary", pg->datadir);

@@ -25,20 +25,25 @@
 
 /* Validation. */
 
-static bool
-owned_by(const char *path, uid_t uid, char *why, size_t len)
+/* Whether path is a directory holding lost+found and nothing else: the
+ * root of a file system just made (mkfs), mounted as the data directory. */
+bool
+dir_only_lost_found(const char *path)
 {
-	struct stat st;
+	DIR *d = opendir(path);
+	struct dirent *e;
+	bool found = false, other = false;
 
-	if (stat(path, &st) != 0) {
-		snprintf(why, len, "\"%s\" does not exist", path);
+	if (d == NULL)
 		return false;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, "lost+found") == 0)
+			found = true;
+		else if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			other = true;
 	}
-	if (st.st_uid != uid) {
-		snprintf(why, len, "\"%s\" is not owned by the system_user", path);
-		return false;
-	}
-	return true;
+	closedir(d);
+	return found && !other;
 }
 
 bool
@@ -116,15 +121,13 @@ check_clone_meta(void)
 	bool on = false;
 
 	if (notify == NULL || !tandem_parse_bool(notify, &on) || !on) {
-		tandem_ocf_exit_reason("the clone needs notify=true (it is \"%s\"): without notifications "
-				       "no WAL election runs before a promotion",
-				       notify != NULL ? notify : "unset");
-		return TANDEM_OCF_ERR_CONFIGURED;
+		return tandem_ocf_refuse(TANDEM_FAULT_PARAM, "the clone needs notify=true (it is \"%s\"): without "
+					 "notifications no WAL election runs before a promotion",
+					 notify != NULL ? notify : "unset");
 	}
 	if (promoted > 1 || master > 1) {
-		tandem_ocf_exit_reason("the clone allows %lld promoted instances: one primary only "
-				       "(promoted-max=1)", promoted > master ? promoted : master);
-		return TANDEM_OCF_ERR_CONFIGURED;
+		return tandem_ocf_refuse(TANDEM_FAULT_PARAM, "the clone allows %lld promoted instances: one primary "
+					 "only (promoted-max=1)", promoted > master ? promoted : master);
 	}
 	return TANDEM_OCF_SUCCESS;
 }
@@ -149,7 +152,14 @@ setting_off(struct pg *pg, const char *name)
  * a demote or a stop needs is only that the programs are there: a fatal
  * code from them would stop the database on every node for a fault of
  * one file, so the data directory is judged at start, promote and
- * validate-all, where a refusal keeps one node out and says why. */
+ * validate-all, where a refusal keeps one node out and says why.
+ * Each refusal names what it is a fact of (tandem_ocf_refuse): only the
+ * clone's meta attributes are the same on every node (ERR_CONFIGURED);
+ * the parameter table has judged the values already.  Programs, users,
+ * the node's name and all that the data directory holds (its owner, its
+ * version, its settings) are this node's: ERR_INSTALLED, or ERR_GENERIC
+ * for data a clone left half-made or a pg_control that does not read,
+ * so a standby whose disk was replaced keeps only itself out (issue 28). */
 int
 pg_validate(struct tandem_ctx *ctx)
 {
@@ -157,7 +167,8 @@ pg_validate(struct tandem_ctx *ctx)
 	const char *progs[4];
 	const char *action = ctx->action->name;
 	char why[512];
-	int version, bin, rc;
+	int version, bin, rc, r;
+	struct stat st;
 
 	pg_init(&pg, ctx);
 	progs[0] = pg.postgres;
@@ -165,24 +176,19 @@ pg_validate(struct tandem_ctx *ctx)
 	progs[2] = pg.pg_rewind;
 	progs[3] = pg.pg_basebackup;
 	for (size_t i = 0; i < 4; i++) {
-		if (!tandem_spawn_executable(progs[i])) {
-			tandem_ocf_exit_reason("program \"%s\" is missing (bindir%s)", progs[i],
-					       pg.bindir_auto ? ", from the data directory's PG_VERSION" : "");
-			return TANDEM_OCF_ERR_INSTALLED;
-		}
+		if (!tandem_spawn_executable(progs[i]))
+			return tandem_ocf_refuse(TANDEM_FAULT_NODE, "program \"%s\" is missing (bindir%s)", progs[i],
+						 pg.bindir_auto ? ", from the data directory's PG_VERSION" : "");
 	}
 	if (tandem_param_str(pg.p, PG_PGBACKREST_STANZA) != NULL) {
 		const char *prog = pgbackrest_program();
 
-		if (!tandem_spawn_executable(prog)) {
-			tandem_ocf_exit_reason("pgbackrest_stanza is set and \"%s\" is missing", prog);
-			return TANDEM_OCF_ERR_INSTALLED;
-		}
+		if (!tandem_spawn_executable(prog))
+			return tandem_ocf_refuse(TANDEM_FAULT_NODE, "pgbackrest_stanza is set and \"%s\" is missing",
+						 prog);
 	}
-	if (getpwnam(pg.user) == NULL) {
-		tandem_ocf_exit_reason("system_user \"%s\" does not exist", pg.user);
-		return TANDEM_OCF_ERR_CONFIGURED;
-	}
+	if (getpwnam(pg.user) == NULL)
+		return tandem_ocf_refuse(TANDEM_FAULT_NODE, "system_user \"%s\" does not exist on this node", pg.user);
 	if (strcmp(action, "start") != 0 && strcmp(action, "promote") != 0
 	    && strcmp(action, "validate-all") != 0)
 		return TANDEM_OCF_SUCCESS;
@@ -191,47 +197,47 @@ pg_validate(struct tandem_ctx *ctx)
 	/* The node's name is its standby's application_name, which PostgreSQL
 	 * cuts to NAMEDATALEN - 1 bytes: a longer one would never match
 	 * synchronous_standby_names or pg_stat_replication (Patroni #470). */
-	if (strlen(pg.node) > PG_NAME_MAX) {
-		tandem_ocf_exit_reason("node name \"%.40s...\" is %zu bytes: a standby's application_name "
-				       "holds %d at most (give the node a shorter name in Pacemaker)",
-				       pg.node, strlen(pg.node), PG_NAME_MAX);
-		return TANDEM_OCF_ERR_CONFIGURED;
-	}
+	if (strlen(pg.node) > PG_NAME_MAX)
+		return tandem_ocf_refuse(TANDEM_FAULT_NODE, "node name \"%.40s...\" is %zu bytes: a standby's "
+					 "application_name holds %d at most (give the node a shorter name in Pacemaker)",
+					 pg.node, strlen(pg.node), PG_NAME_MAX);
+	/* A fresh file system mounted as the data directory: pg_basebackup
+	 * refuses a directory holding lost+found (pg_check_dir's "contains a
+	 * mount point"), and removing it would let fsck make a root-owned one
+	 * inside the data directory later, which a base backup taken from
+	 * this node could not read.  The admin chose the path: say what to do. */
+	if (dir_only_lost_found(pg.datadir))
+		return tandem_ocf_refuse(TANDEM_FAULT_NODE, "datadir \"%s\" holds only lost+found (a file system's "
+					 "root): pg_basebackup will not clone into it; use a directory below the "
+					 "mount point", pg.datadir);
 	if (dir_empty_or_missing(pg.datadir))
 		return TANDEM_OCF_SUCCESS;      /* start clones it with pg_basebackup */
-	if (!owned_by(pg.datadir, pg.uid, why, sizeof(why))) {
-		tandem_ocf_exit_reason("datadir: %s", why);
-		return TANDEM_OCF_ERR_CONFIGURED;
-	}
+	if (stat(pg.datadir, &st) != 0)
+		return tandem_ocf_refuse(TANDEM_FAULT_NODE, "datadir \"%s\": %s", pg.datadir, strerror(errno));
+	if (st.st_uid != pg.uid)
+		return tandem_ocf_refuse(TANDEM_FAULT_NODE, "datadir \"%s\" is not owned by the system_user",
+					 pg.datadir);
 	version = tandem_pgdata_version(pg.datadir);
-	if (version < 0) {
-		tandem_ocf_exit_reason("\"%s\" is not a PostgreSQL data directory (no PG_VERSION)", pg.datadir);
-		return TANDEM_OCF_ERR_CONFIGURED;
-	}
+	if (version < 0)
+		return tandem_ocf_refuse(TANDEM_FAULT_STATE, "\"%s\" is not a PostgreSQL data directory (no PG_VERSION: "
+					 "an interrupted clone?)", pg.datadir);
 	bin = bindir_version(&pg);
-	if (bin != version) {
-		tandem_ocf_exit_reason("\"%s\" holds PostgreSQL %d but bindir has PostgreSQL %d",
-				       pg.datadir, version, bin);
-		return TANDEM_OCF_ERR_CONFIGURED;
-	}
-	if (tandem_pgcontrol_read(pg.datadir, &pg.control, why, sizeof(why)) != 0) {
-		tandem_ocf_exit_reason("%s", why);
-		return TANDEM_OCF_ERR_CONFIGURED;
-	}
+	if (bin != version)
+		return tandem_ocf_refuse(TANDEM_FAULT_NODE, "\"%s\" holds PostgreSQL %d but bindir has PostgreSQL %d",
+					 pg.datadir, version, bin);
+	r = tandem_pgcontrol_read(pg.datadir, &pg.control, why, sizeof(why));
+	if (r != 0)     /* a format newer than this agent is this node's; the rest a state */
+		return tandem_ocf_refuse(r == -EPROTO ? TANDEM_FAULT_NODE : TANDEM_FAULT_STATE, "%s", why);
 	/* pg_control holds wal_log_hints as the server last ran: a cluster
 	 * fresh from initdb has it off whatever postgresql.conf says. */
 	if (tandem_param_bool(pg.p, PG_AUTO_REWIND) && !pg.control.wal_log_hints
-	    && pg.control.data_checksum_version == 0 && setting_off(&pg, "wal_log_hints")) {
-		tandem_ocf_exit_reason("auto_rewind needs wal_log_hints = on or data checksums in \"%s\"",
-				       pg.datadir);
-		return TANDEM_OCF_ERR_CONFIGURED;
-	}
-	if (version >= 17 && strcmp(action, "promote") != 0 && setting_off(&pg, "allow_alter_system")) {
-		tandem_ocf_exit_reason("allow_alter_system is off in \"%s\": the agent sets "
-				       "synchronous_standby_names and max_slot_wal_keep_size with ALTER SYSTEM",
-				       pg.pgdata);
-		return TANDEM_OCF_ERR_CONFIGURED;
-	}
+	    && pg.control.data_checksum_version == 0 && setting_off(&pg, "wal_log_hints"))
+		return tandem_ocf_refuse(TANDEM_FAULT_NODE, "auto_rewind needs wal_log_hints = on or data checksums "
+					 "in \"%s\"", pg.datadir);
+	if (version >= 17 && strcmp(action, "promote") != 0 && setting_off(&pg, "allow_alter_system"))
+		return tandem_ocf_refuse(TANDEM_FAULT_NODE, "allow_alter_system is off in \"%s\": the agent sets "
+					 "synchronous_standby_names and max_slot_wal_keep_size with ALTER SYSTEM",
+					 pg.pgdata);
 	return TANDEM_OCF_SUCCESS;
 }
 

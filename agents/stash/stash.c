@@ -443,6 +443,12 @@ stash_stop(struct tandem_ctx *ctx)
 	return TANDEM_OCF_SUCCESS;
 }
 
+/* The parameter table has judged every value; what is left is what this
+ * node has: its installation, its users, its view of the shared home.
+ * Each is this node's fault (issue 28): ERR_INSTALLED keeps Stash off
+ * this node alone, where ERR_CONFIGURED would stop it everywhere for a
+ * home one node has not mounted; a stat that fails otherwise (an NFS
+ * server that does not answer) may pass, ERR_GENERIC. */
 int
 stash_validate(struct tandem_ctx *ctx)
 {
@@ -450,47 +456,41 @@ stash_validate(struct tandem_ctx *ctx)
 	struct passwd *pw;
 	struct stat st;
 	char why[512];
+	int err;
 
 	stash_init(&s, ctx);
-	if (!tandem_spawn_executable(s.start)) {
-		tandem_ocf_exit_reason("no executable bin/start-bitbucket.sh or bin/start-stash.sh in %s (install_dir)",
-				       param(&s, STASH_INSTALL_DIR));
-		return TANDEM_OCF_ERR_INSTALLED;
-	}
-	if (!tandem_spawn_executable(s.stop)) {
-		tandem_ocf_exit_reason("%s is missing or not executable", s.stop);
-		return TANDEM_OCF_ERR_INSTALLED;
-	}
+	if (!tandem_spawn_executable(s.start))
+		return tandem_ocf_refuse(TANDEM_FAULT_NODE, "no executable bin/start-bitbucket.sh or "
+					 "bin/start-stash.sh in %s (install_dir)", param(&s, STASH_INSTALL_DIR));
+	if (!tandem_spawn_executable(s.stop))
+		return tandem_ocf_refuse(TANDEM_FAULT_NODE, "%s is missing or not executable", s.stop);
 	if (s.env_java[0] != '\0') {
 		char java[PATH_MAX + 16];
 
 		snprintf(java, sizeof(java), "%s/bin/java", param(&s, STASH_JAVA_HOME));
-		if (!tandem_spawn_executable(java)) {
-			tandem_ocf_exit_reason("%s is missing or not executable (java_home)", java);
-			return TANDEM_OCF_ERR_INSTALLED;
-		}
+		if (!tandem_spawn_executable(java))
+			return tandem_ocf_refuse(TANDEM_FAULT_NODE, "%s is missing or not executable (java_home)", java);
 	}
 	pw = getpwnam(param(&s, STASH_USER));
-	if (pw == NULL) {
-		tandem_ocf_exit_reason("user \"%s\" does not exist (user)", param(&s, STASH_USER));
-		return TANDEM_OCF_ERR_CONFIGURED;
-	}
-	if (stat(param(&s, STASH_HOME_DIR), &st) != 0 || !S_ISDIR(st.st_mode)) {
-		tandem_ocf_exit_reason("home_dir \"%s\" is not a directory", param(&s, STASH_HOME_DIR));
-		return TANDEM_OCF_ERR_CONFIGURED;
-	}
-	if (st.st_uid != pw->pw_uid) {
-		tandem_ocf_exit_reason("home_dir \"%s\" belongs to uid %u, not to %s", param(&s, STASH_HOME_DIR),
-				       (unsigned)st.st_uid, param(&s, STASH_USER));
-		return TANDEM_OCF_ERR_CONFIGURED;
-	}
+	if (pw == NULL)
+		return tandem_ocf_refuse(TANDEM_FAULT_NODE, "user \"%s\" does not exist on this node (user)",
+					 param(&s, STASH_USER));
+	err = stat(param(&s, STASH_HOME_DIR), &st) == 0 ? 0 : errno;
+	if (err != 0 && err != ENOENT && err != ENOTDIR)
+		return tandem_ocf_refuse(TANDEM_FAULT_STATE, "home_dir \"%s\": %s", param(&s, STASH_HOME_DIR),
+					 strerror(err));
+	if (err != 0 || !S_ISDIR(st.st_mode))
+		return tandem_ocf_refuse(TANDEM_FAULT_NODE, "home_dir \"%s\" is not a directory on this node",
+					 param(&s, STASH_HOME_DIR));
+	if (st.st_uid != pw->pw_uid)
+		return tandem_ocf_refuse(TANDEM_FAULT_NODE, "home_dir \"%s\" belongs to uid %u, not to %s",
+					 param(&s, STASH_HOME_DIR), (unsigned)st.st_uid, param(&s, STASH_USER));
 	if (tandem_param_bool(s.p, STASH_DB_CHECK)) {
 		struct stash_jdbc j;
 
-		if (!jdbc(&s, &j, why, sizeof(why))) {
-			tandem_ocf_exit_reason("db_check: %s", why);
-			return TANDEM_OCF_ERR_CONFIGURED;
-		}
+		/* Read from the home as this node sees it. */
+		if (!jdbc(&s, &j, why, sizeof(why)))
+			return tandem_ocf_refuse(TANDEM_FAULT_NODE, "db_check: %s", why);
 	}
 	return TANDEM_OCF_SUCCESS;
 }

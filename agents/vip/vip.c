@@ -370,19 +370,21 @@ vip_placement(struct vip *v, struct tandem_nl_link *link, unsigned *prefixlen)
 	pick = vip_pick_iface(acc->r, acc->n, &v->ip, v->nic != NULL ? link->ifindex : 0,
 			      &ifindex, prefixlen, &other);
 	free(acc);
+	/* The routes are this node's: another node may have the one route
+	 * this one lacks, or one interface where this one has two.  So
+	 * ERR_INSTALLED, which keeps the address off this node alone (issue
+	 * 28: ERR_CONFIGURED would stop it everywhere). */
 	switch (pick) {
 	case VIP_PICK_NONE:
 		if (v->nic != NULL)
-			tandem_ocf_exit_reason("no route on \"%s\" covers %s: set cidr_netmask", v->nic, v->ipstr);
-		else
-			tandem_ocf_exit_reason("no interface of this node has a route covering %s: set nic and cidr_netmask",
-					       v->ipstr);
-		return v->nic != NULL ? TANDEM_OCF_ERR_CONFIGURED : TANDEM_OCF_ERR_INSTALLED;
+			return tandem_ocf_refuse(TANDEM_FAULT_NODE, "no route on \"%s\" covers %s on this node: "
+						 "set cidr_netmask", v->nic, v->ipstr);
+		return tandem_ocf_refuse(TANDEM_FAULT_NODE, "no interface of this node has a route covering %s: "
+					 "set nic and cidr_netmask", v->ipstr);
 	case VIP_PICK_AMBIGUOUS:
 		/* IPaddr2 guessed here (resource-agents #1963, #2001): we ask. */
-		tandem_ocf_exit_reason("both \"%s\" and \"%s\" have a route covering %s: set nic",
-				       ifname(ifindex, n1), ifname(other, n2), v->ipstr);
-		return TANDEM_OCF_ERR_CONFIGURED;
+		return tandem_ocf_refuse(TANDEM_FAULT_NODE, "both \"%s\" and \"%s\" of this node have a route "
+					 "covering %s: set nic", ifname(ifindex, n1), ifname(other, n2), v->ipstr);
 	case VIP_PICK_OK:
 		break;
 	}

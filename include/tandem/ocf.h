@@ -50,6 +50,23 @@ int64_t tandem_ocf_seen_for(const char *what, bool now);
 /* OCF_CHECK_LEVEL, 0 when unset or invalid. */
 int tandem_ocf_check_level(void);
 
+/* What a failed check is a fact of: the one place a refusal gets its code
+ * (issue 28).  Pacemaker stops a resource on every node after
+ * ERR_CONFIGURED, so only a value wrong whatever the node may give it;
+ * what this node's files, users, programs or interfaces say keeps this
+ * node alone out. */
+enum tandem_fault {
+	TANDEM_FAULT_PARAM,     //!< a value wrong on every node (syntax, range, conflict): ERR_CONFIGURED
+	TANDEM_FAULT_NODE,      //!< missing or unusable on this node (program, user, directory, owner, route): ERR_INSTALLED
+	TANDEM_FAULT_STATE,     //!< this node's data in a state that may pass (interrupted, corrupt): ERR_GENERIC
+};
+
+int tandem_ocf_fault_rc(enum tandem_fault f);
+
+/* Gives the exit reason (tandem_ocf_exit_reason) and returns f's code. */
+int tandem_ocf_refuse(enum tandem_fault f, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* Writes "ocf-exit-reason:<msg>" on one line to stderr (Pacemaker keeps the
  * last such line) and logs msg at error level.  Newlines in msg are folded. */
 void tandem_ocf_exit_reason(const char *fmt, ...)
@@ -93,9 +110,17 @@ struct tandem_ctx {
 };
 
 /* What a failed validation means for the action under way, decided here
- * once: a stop succeeds (nothing can be running with a configuration that
- * never validated), a probe reports not running, anything else gets rc. */
+ * once.  ERR_CONFIGURED (a value wrong on every node, so never started
+ * with it: Pacemaker stops with the parameters of the last start): a stop
+ * succeeds, a probe reports not running.  Anything else gets rc. */
 int tandem_ocf_invalid_rc(const struct tandem_ctx *ctx, int rc);
+/* Whether the action must run despite a validation that failed with rc:
+ * a stop or a probe after a fault of this node (any code but
+ * ERR_CONFIGURED).  The instance may have started before the fault (a
+ * directory replaced, a program removed): only a look for the process
+ * can say that nothing runs, and a stop that said so unseen is how two
+ * primaries happen. */
+bool tandem_ocf_must_look(const struct tandem_ctx *ctx, int rc);
 
 /* The whole life of an agent process: dispatch on argv[1], meta-data and
  * usage first, then validation, then the action.  Returns the exit code. */

@@ -80,12 +80,12 @@ tap_is "$RC" 0 "validate-all of a good configuration"
 ra validate-all OCF_RESKEY_pgbouncer=/nonexistent/pgbouncer
 tap_is "$RC" 5 "a pgbouncer program that is not there: 5"
 ra validate-all OCF_RESKEY_config=/nonexistent.ini
-tap_is "$RC" 6 "a config that is not there: 6"
+tap_is "$RC" 5 "a config that is not there: this node's fault, 5 (6 would stop every node)"
 tap_like "$ERR" 'ocf-exit-reason:config "/nonexistent.ini" is not a readable file' "one clear line"
 ra validate-all OCF_RESKEY_user=no-such-user-here
-tap_is "$RC" 6 "a user that does not exist: 6"
+tap_is "$RC" 5 "a user that does not exist: this node's, 5"
 ra validate-all OCF_RESKEY_passfile=/nonexistent
-tap_is "$RC" 6 "a passfile that is not there: 6"
+tap_is "$RC" 5 "a passfile that is not there: this node's, 5"
 ra validate-all OCF_RESKEY_pause_timeout=0
 tap_is "$RC" 6 "pause_timeout below 1: 6"
 ra monitor

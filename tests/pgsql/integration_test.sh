@@ -385,7 +385,7 @@ tap_is "$(procs n3)" "" "nothing half-done: n3 was not started by a refused star
 cp "$T/n3/data/global/pg_control" "$T/pg_control.n3"
 printf '\x6c\x07\x00\x00' | dd of="$T/n3/data/global/pg_control" bs=1 seek=8 conv=notrunc status=none
 ra n3 validate-all
-tap_is "$RC" 6 "unknown pg_control format: validate-all refuses"
+tap_is "$RC" 5 "unknown pg_control format: validate-all refuses, for this node only (its agent is older than the data)"
 tap_like "$ERR" 'pg_control version 1900, which this agent does not know' "in one line that names it"
 ra n3 monitor
 tap_is "$RC" 1 "a probe of a stopped node whose pg_control cannot be read: broken, never stopped"
@@ -395,7 +395,7 @@ cp "$T/pg_control.n3" "$T/n3/data/global/pg_control"
 if [ "$(cat "$T/n3/data/PG_VERSION")" -ge 17 ]; then
 	echo "allow_alter_system = off" >>"$T/n3/data/postgresql.conf"
 	ra n3 validate-all
-	tap_is "$RC" 6 "allow_alter_system = off (17+): not configured"
+	tap_is "$RC" 5 "allow_alter_system = off (17+): this node's data directory, not installed here (5, never 6)"
 	tap_like "$ERR" 'allow_alter_system is off' "reason names it"
 	sed -i '/^allow_alter_system/d' "$T/n3/data/postgresql.conf"
 fi
@@ -408,7 +408,7 @@ nosum=()
 [ "$(cat "$T/n3/data/PG_VERSION")" -ge 18 ] && nosum=(--no-data-checksums)   # 18's initdb turns them on
 runuser -u postgres -- "$BIN/initdb" -D "$T/n4/data" -U postgres --no-sync "${nosum[@]}" >/dev/null
 ra n3 validate-all OCF_RESKEY_pgdata="$T/n4/data"
-tap_is "$RC" 6 "auto_rewind with neither wal_log_hints nor checksums: not configured"
+tap_is "$RC" 5 "auto_rewind with neither wal_log_hints nor checksums: this node's data directory (5, never 6)"
 tap_like "$ERR" 'auto_rewind needs wal_log_hints = on or data checksums' "reason says what to set"
 echo "wal_log_hints = on" >>"$T/n4/data/postgresql.conf"
 ra n3 validate-all OCF_RESKEY_pgdata="$T/n4/data"
@@ -416,8 +416,11 @@ tap_is "$RC" 0 "wal_log_hints = on in postgresql.conf of a cluster never started
 ra n2 validate-all OCF_RESKEY_bindir=/nonexistent
 tap_is "$RC" 5 "bindir without PostgreSQL: not installed"
 tap_like "$ERR" '^ocf-exit-reason:program "/nonexistent/postgres" is missing' "reason names the program"
+# Issue 28: a fault of this node no longer hides what runs.
+ra n2 monitor OCF_RESKEY_bindir=/nonexistent
+tap_is "$RC" 8 "a probe with the programs gone still finds the primary (it said 7, not running)"
 ra n2 validate-all OCF_RESKEY_pgdata="$T/bin"
-tap_is "$RC" 6 "pgdata that is not a cluster: not configured"
+tap_is "$RC" 5 "pgdata that is not a cluster (root's): this node's fault (5, never 6)"
 ra n2 validate-all OCF_RESKEY_start_opts='-c x=1; rm -rf /'
 tap_is "$RC" 6 "start_opts with a shell character: not configured"
 ra n2 validate-all OCF_RESKEY_primary_conninfo="host=x password=$SECRET"
@@ -434,12 +437,17 @@ tap_is "$RC" 6 "no primary_conninfo: not configured"
 ra n2 validate-all OCF_RESKEY_sync_mode=maybe
 tap_is "$RC" 6 "sync_mode=maybe: not configured"
 ra n2 validate-all OCF_RESKEY_system_user=nobody
-tap_is "$RC" 6 "a data directory owned by another user: not configured"
+tap_is "$RC" 5 "a data directory owned by another user: this node's fault (5, never 6)"
+# The field report: a standby's disk replaced by a fresh file system.
+mkdir -p "$T/fresh/lost+found"
+ra n3 start OCF_RESKEY_pgdata="$T/fresh"
+tap_is "$RC" 5 "start on a fresh file system's root (lost+found only, root's): this node only, never 6"
+tap_like "$ERR" 'holds only lost.found .*use a directory below the mount point' "reason says what to do"
 long62=node-$(printf 'a%.0s' $(seq 57))
 ra n2 validate-all OCF_RESKEY_CRM_meta_on_node="$long62"
 tap_is "$RC" 0 "a node name of 62 bytes: valid"
 ra n3 start OCF_RESKEY_CRM_meta_on_node="${long62}bc"
-tap_is "$RC" 6 "a node name of 64 bytes: not configured (application_name holds 63)"
+tap_is "$RC" 5 "a node name of 64 bytes: this node only (application_name holds 63)"
 tap_like "$ERR" 'is 64 bytes: a standby.s application_name holds 63 at most' "reason says why"
 ra n2 frob
 tap_is "$RC" 3 "unknown action: unimplemented"

@@ -16,13 +16,14 @@
 
 static struct tandem_ctx seen;
 static int hook_rc;
+static int action_rc;   /* what the action found */
 
 static int
 run_ok(struct tandem_ctx *ctx)
 {
 	seen = *ctx;
 	seen.params = NULL;
-	return TANDEM_OCF_RUNNING_PROMOTED;
+	return action_rc;
 }
 
 static int
@@ -101,6 +102,7 @@ reset(void **state)
 {
 	(void)state;
 	hook_rc = TANDEM_OCF_SUCCESS;
+	action_rc = TANDEM_OCF_RUNNING_PROMOTED;
 	memset(&seen, 0, sizeof(seen));
 	unsetenv("OCF_RESKEY_ip");
 	unsetenv("OCF_RESKEY_CRM_meta_interval");
@@ -155,13 +157,67 @@ invalid_configuration_by_action(void **state)
 	assert_int_equal(run("monitor", NULL), TANDEM_OCF_NOT_RUNNING);
 	setenv("OCF_RESKEY_CRM_meta_interval", "10000", 1);
 	assert_int_equal(run("monitor", NULL), TANDEM_OCF_ERR_CONFIGURED);
-	/* The agent's own checks follow the same rule. */
+	/* The agent's own checks of a value follow the same rule. */
 	setenv("OCF_RESKEY_ip", "x", 1);
-	hook_rc = TANDEM_OCF_ERR_INSTALLED;
-	assert_int_equal(run("start", NULL), TANDEM_OCF_ERR_INSTALLED);
-	assert_non_null(strstr(captured, "ocf-exit-reason:hook says 5\n"));
+	hook_rc = TANDEM_OCF_ERR_CONFIGURED;
+	assert_int_equal(run("start", NULL), TANDEM_OCF_ERR_CONFIGURED);
+	assert_non_null(strstr(captured, "ocf-exit-reason:hook says 6\n"));
 	assert_int_equal(run("stop", NULL), TANDEM_OCF_SUCCESS);
 	assert_null(seen.action);
+}
+
+/* Issue 28: a fault of this node (a directory replaced, a program gone)
+ * may come after the instance started, so a stop or a probe still looks
+ * for it; start and a recurring monitor get the fault. */
+static void
+node_fault_stop_and_probe_still_look(void **state)
+{
+	static const int faults[] = { TANDEM_OCF_ERR_INSTALLED, TANDEM_OCF_ERR_GENERIC };
+
+	(void)state;
+	setenv("OCF_RESKEY_ip", "x", 1);
+	for (size_t i = 0; i < 2; i++) {
+		hook_rc = faults[i];
+		memset(&seen, 0, sizeof(seen));
+		unsetenv("OCF_RESKEY_CRM_meta_interval");
+		assert_int_equal(run("start", NULL), faults[i]);
+		assert_null(seen.action);
+		/* A stop answers what it found: it could not stop what runs... */
+		action_rc = TANDEM_OCF_ERR_GENERIC;
+		assert_int_equal(run("stop", NULL), TANDEM_OCF_ERR_GENERIC);
+		assert_non_null(seen.action);
+		assert_string_equal(seen.action->name, "stop");
+		/* ...or it made sure nothing runs. */
+		action_rc = TANDEM_OCF_SUCCESS;
+		assert_int_equal(run("stop", NULL), TANDEM_OCF_SUCCESS);
+		/* A probe reports the primary it finds, not "not running". */
+		memset(&seen, 0, sizeof(seen));
+		action_rc = TANDEM_OCF_RUNNING_PROMOTED;
+		assert_int_equal(run("monitor", NULL), TANDEM_OCF_RUNNING_PROMOTED);
+		assert_true(seen.probe);
+		action_rc = TANDEM_OCF_NOT_RUNNING;
+		assert_int_equal(run("monitor", NULL), TANDEM_OCF_NOT_RUNNING);
+		memset(&seen, 0, sizeof(seen));
+		setenv("OCF_RESKEY_CRM_meta_interval", "10000", 1);
+		assert_int_equal(run("monitor", NULL), faults[i]);
+		assert_null(seen.action);
+	}
+}
+
+static void
+fault_codes(void **state)
+{
+	int rc;
+
+	(void)state;
+	assert_int_equal(tandem_ocf_fault_rc(TANDEM_FAULT_PARAM), TANDEM_OCF_ERR_CONFIGURED);
+	assert_int_equal(tandem_ocf_fault_rc(TANDEM_FAULT_NODE), TANDEM_OCF_ERR_INSTALLED);
+	assert_int_equal(tandem_ocf_fault_rc(TANDEM_FAULT_STATE), TANDEM_OCF_ERR_GENERIC);
+	capture_begin();
+	rc = tandem_ocf_refuse(TANDEM_FAULT_NODE, "datadir \"%s\" is root's", "/d");
+	capture_end();
+	assert_int_equal(rc, TANDEM_OCF_ERR_INSTALLED);
+	assert_non_null(strstr(captured, "ocf-exit-reason:datadir \"/d\" is root's\n"));
 }
 
 static void
@@ -305,6 +361,8 @@ main(void)
 		cmocka_unit_test_setup(unknown_action, reset),
 		cmocka_unit_test_setup(metadata, reset),
 		cmocka_unit_test_setup(invalid_configuration_by_action, reset),
+		cmocka_unit_test_setup(node_fault_stop_and_probe_still_look, reset),
+		cmocka_unit_test(fault_codes),
 		cmocka_unit_test_setup(action_context, reset),
 		cmocka_unit_test_setup(meta_values, reset),
 		cmocka_unit_test(notify_variables),

@@ -6,7 +6,9 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "stash.h"
@@ -260,6 +262,73 @@ properties(void **state)
 	free(v);
 }
 
+/* validate over an installation of scripts and a home in a directory of
+ * the test's, with name=value pairs in env (NULL-ended). */
+static char where[] = "/tmp/stash_test.XXXXXX";
+static char install[300], home[300];
+static const char *const *env;
+
+static const char *
+getter(const char *name)
+{
+	for (size_t i = 0; env != NULL && env[i] != NULL; i += 2)
+		if (strcmp(env[i], name) == 0)
+			return env[i + 1];
+	if (strcmp(name, "install_dir") == 0)
+		return install;
+	if (strcmp(name, "home_dir") == 0)
+		return home;
+	if (strcmp(name, "user") == 0)
+		return "root";
+	return NULL;
+}
+
+static int
+validate(const char *const *pairs)
+{
+	struct tandem_ctx ctx = { 0 };
+	char why[256];
+	int rc;
+
+	env = pairs;
+	assert_int_equal(tandem_params_load(stash_params, STASH_N_PARAMS, getter, &ctx.params, why, sizeof(why)),
+			 TANDEM_OCF_SUCCESS);
+	rc = stash_validate(&ctx);
+	free(ctx.params);
+	return rc;
+}
+
+/* Issue 28: what this node sees of its installation and of the shared
+ * home (not mounted, another owner, a user missing) keeps Stash off this
+ * node alone: ERR_INSTALLED, never the fatal 6 it was. */
+static void
+node_faults_are_not_fatal(void **state)
+{
+	static const char *const nouser[] = { "user", "no-such-user-tandem", NULL };
+	static const char *const db[] = { "db_check", "true", NULL };
+	const char *nohome[] = { "home_dir", "/nonexistent/home", NULL };
+	char path[400], cmd[2048];
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	assert_non_null(mkdtemp(where));
+	snprintf(install, sizeof(install), "%s/install", where);
+	snprintf(home, sizeof(home), "%s/home", where);
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/bin' '%s' && printf '#!/bin/sh\\n' >'%s/bin/start-bitbucket.sh'"
+		 " && cp '%s/bin/start-bitbucket.sh' '%s/bin/stop-bitbucket.sh' && chmod 755 '%s'/bin/*",
+		 install, home, install, install, install, install);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(validate(NULL), TANDEM_OCF_SUCCESS);
+	assert_int_equal(validate(nohome), TANDEM_OCF_ERR_INSTALLED);
+	assert_int_equal(validate(nouser), TANDEM_OCF_ERR_INSTALLED);
+	assert_int_equal(validate(db), TANDEM_OCF_ERR_INSTALLED);      /* no bitbucket.properties */
+	assert_int_equal(chown(home, 12345, 12345), 0);
+	assert_int_equal(validate(NULL), TANDEM_OCF_ERR_INSTALLED);
+	snprintf(path, sizeof(path), "rm -rf '%s'", where);
+	assert_int_equal(system(path), 0);
+}
+
 int
 main(void)
 {
@@ -269,6 +338,7 @@ main(void)
 		cmocka_unit_test(state_table),
 		cmocka_unit_test(jdbc_urls),
 		cmocka_unit_test(properties),
+		cmocka_unit_test(node_faults_are_not_fatal),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

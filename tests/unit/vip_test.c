@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -165,6 +166,35 @@ address_helpers(void **state)
 	assert_string_equal(tandem_ip_str(&a, buf, sizeof(buf)), "2001:db8::1");
 }
 
+static const char *
+lo_without_route(const char *name)
+{
+	if (strcmp(name, "ip") == 0)
+		return "198.51.100.7";  /* TEST-NET-2: no route of lo covers it */
+	if (strcmp(name, "nic") == 0)
+		return "lo";
+	return NULL;
+}
+
+/* Issue 28: the routes are this node's, so no route on nic is this
+ * node's fault (5), never the fatal 6 it was, which stopped the address
+ * on every node. */
+static void
+routes_are_this_nodes(void **state)
+{
+	static const struct tandem_action validate_all = { "validate-all", NULL, 20, 0, -1, NULL };
+	struct tandem_ctx ctx = { .action = &validate_all };
+	char why[256];
+
+	(void)state;
+	assert_int_equal(tandem_params_load(vip_params, VIP_N_PARAMS, lo_without_route, &ctx.params, why,
+					    sizeof(why)), TANDEM_OCF_SUCCESS);
+	ctx.deadline = tandem_deadline_in(5000);
+	assert_int_equal(vip_validate(&ctx), TANDEM_OCF_SUCCESS);
+	assert_int_equal(vip_validate_all(&ctx), TANDEM_OCF_ERR_INSTALLED);
+	free(ctx.params);
+}
+
 int
 main(void)
 {
@@ -175,6 +205,7 @@ main(void)
 		cmocka_unit_test(broadcasts),
 		cmocka_unit_test(interface_choice),
 		cmocka_unit_test(address_helpers),
+		cmocka_unit_test(routes_are_this_nodes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

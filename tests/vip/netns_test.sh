@@ -192,8 +192,8 @@ echo "# interface choice"
 netns_port h1 eth1 >/dev/null
 netns_exec h1 ip addr add 192.0.2.31/24 dev eth1
 vip h1 start OCF_RESKEY_ip=$V4
-tap_is "$RC" 6 "two interfaces on the network: start refuses to guess"
-tap_like "$ERR" 'ocf-exit-reason:both "eth[01]" and "eth[01]" have a route covering 192.0.2.100: set nic' \
+tap_is "$RC" 5 "two interfaces on the network: start refuses to guess, on this node only (never 6)"
+tap_like "$ERR" 'ocf-exit-reason:both "eth[01]" and "eth[01]" of this node have a route covering 192.0.2.100: set nic' \
 	"reason asks for nic"
 vip h1 start OCF_RESKEY_ip=$V4 OCF_RESKEY_nic=eth1
 tap_is "$RC" 0 "with nic=eth1 it starts"
@@ -230,6 +230,11 @@ vip h1 monitor OCF_RESKEY_ip=$V4 OCF_RESKEY_nic=nosuch0
 tap_is "$RC" 7 "probe with nic missing: not running"
 vip h1 stop OCF_RESKEY_ip=$V4 OCF_RESKEY_nic=nosuch0
 tap_is "$RC" 0 "stop with nic missing: nothing to stop"
+# Issue 28: a fault of this node no longer hides the address from a stop.
+vip h1 start OCF_RESKEY_ip=$V4
+vip h1 stop OCF_RESKEY_ip=$V4 OCF_RESKEY_nic=nosuch0
+tap_is "$RC" 0 "stop with nic missing still removes the address it finds"
+tap_ok "the address is gone" sh -c "! ip -n tdv$$h1 -o addr show | grep -q ' $V4/'"
 vip h1 frobnicate OCF_RESKEY_ip=$V4
 tap_is "$RC" 3 "unknown action: unimplemented"
 tap_like "$ERR" '^ocf-exit-reason:unsupported action "frobnicate"' "reason names the action"
