@@ -34,7 +34,7 @@ R=$top/_build/steps
 rm -rf "$R" && mkdir -p "$R"
 bash tests/versions/roots.sh trixie-cluster >_build/roots-cluster.log 2>&1 &
 bash tests/versions/roots.sh bullseye trixie forky >_build/roots-versions.log 2>&1 &
-printf 'setup\tinstall the dependencies\t%s\t0\t0\tok\n' "$deps_s" >"$R/000.tsv"
+printf 'setup\tinstall the dependencies\t%s\t-\t0\t0\tok\n' "$deps_s" >"$R/000.tsv"
 # Every wait's bound is stretched for this machine: measured once, here,
 # before the lanes load it, for every test of the run (tests/lib/wait.sh).
 . tests/lib/wait.sh
@@ -54,22 +54,29 @@ count_tap() { # count_tap TEXT: its ok / not ok lines
 # step LANE NAME CMD...: runs CMD (output kept), records the row of the
 # table, prints the output whole (under a lock: lanes print one at a time).
 seq_n=0
+# cpu_s: the CPU seconds (user + system) of this shell's reaped children,
+# from the times builtin: what a step cost the machine, beside its wall time.
+cpu_s() {
+	times | sed -n 2p | awk '{ for (i = 1; i <= 2; i++) { split($i, a, "m"); s += a[1] * 60 + a[2] } } END { printf "%d", s }'
+}
 step() {
-	local lane=$1 name=$2 t rc out status
+	local lane=$1 name=$2 t c rc out status
 	shift 2
 	seq_n=$((seq_n + 1))
 	out=$R/$lane.$seq_n.out
 	P=0 F=0
 	t=$SECONDS
+	c=$(cpu_s)
 	"$@" >"$out" 2>&1
 	rc=$?
+	c=$(($(cpu_s) - c))
 	status=ok
 	[ $rc = 0 ] && [ "$F" = 0 ] || status=FAILED
-	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$lane" "$name" $((SECONDS - t)) "$P" "$F" "$status" >"$R/$lane.$(printf %03d $seq_n).tsv"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$lane" "$name" $((SECONDS - t)) "$c" "$P" "$F" "$status" >"$R/$lane.$(printf %03d $seq_n).tsv"
 	{
 		flock 9
 		echo
-		echo "=== [$lane] $name ($((SECONDS - t)) s, $(date +%T))"
+		echo "=== [$lane] $name ($((SECONDS - t)) s, $c s of CPU, $(date +%T))"
 		cat "$out"
 		[ $status = ok ] || echo "=== [$lane] $name FAILED (exit $rc, $F failed)"
 	} 9>"$R/print.lock"
@@ -108,8 +115,10 @@ tap_run() { # tap_run CMD...: a command whose TAP lines count
 #     corpus, the meta-data and man pages (the same in every build).
 #   ASan+UBSan: the units and every namespace and integration test (every
 #     agent's real paths; out-of-bounds, use-after-free, leaks, UB).
-#   valgrind: the units, and the agents of the integration tests run
-#     under it (uninitialised reads, which ASan does not see).
+#   valgrind: the units and the fuzz corpus, every module's code, for
+#     uninitialised reads (which ASan does not see).  The agents of the
+#     integration tests under it took over a quarter of an hour of a
+#     two-core machine, for paths the units and ASan already run.
 #   The -O2 agents' integration test runs on each PostgreSQL of the
 #   version matrix, and they run the cluster matrices.
 units='$(unit_tests) $(fuzz_replays)'
@@ -203,10 +212,7 @@ lane_cpu() {
 		ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 			step cpu "make check (ASan+UBSan): units, namespace and integration tests" \
 			check _build/asan TESTS="$units $shell_tests"
-	# Under valgrind an agent runs many times slower than a process start
-	# says: the waits get the longest bound.
-	VALGRIND="$vg" TANDEM_WAIT_SCALE=10 step cpu "make check (valgrind): units, the agents of the integration tests" \
-		check _build/werror TEST_WRAPPER="$vg" TESTS="$units $shell_tests"
+	step cpu "make check (valgrind): units, fuzz corpus" check _build/werror TEST_WRAPPER="$vg" TESTS="$units"
 	step cpu "pcs resource describe; crm ra info; the README's pcs lines" describe
 	step cpu "shellcheck (warnings)" shellcheck_all
 	step cpu "vagrant validate" sh -c 'cd vagrant && vagrant validate --ignore-provider'
@@ -275,23 +281,24 @@ if [ $main_ok = 0 ]; then
 fi
 
 echo
-echo "=== the steps (wall seconds; the lanes ran side by side)"
-printf '%-8s %-74s %6s %6s %6s %s\n' lane step s passed failed ""
+echo "=== the steps (wall seconds, and CPU seconds of their processes; the lanes ran side by side)"
+printf '%-8s %-72s %6s %6s %6s %6s %s\n' lane step wall cpu passed failed ""
 passed=0
 failed=0
 bad=()
 for f in "$R"/*.tsv; do
-	IFS=$'\t' read -r lane name s p fl st <"$f"
-	printf '%-8s %-74s %6s %6s %6s %s\n' "$lane" "$name" "$s" "$p" "$fl" "$([ "$st" = ok ] || echo FAILED)"
+	IFS=$'\t' read -r lane name s c p fl st <"$f"
+	printf '%-8s %-72s %6s %6s %6s %6s %s\n' "$lane" "$name" "$s" "$c" "$p" "$fl" "$([ "$st" = ok ] || echo FAILED)"
 	passed=$((passed + p))
 	failed=$((failed + fl))
 	[ "$st" = ok ] || bad+=("[$lane] $name")
 done
-for lane in cluster trixie cpu; do
+for lane in main cluster trixie cpu; do
 	s=$(cat "$R"/$lane.*.tsv 2>/dev/null | awk -F'\t' '{s+=$3} END {print s+0}')
-	printf '%-8s %-74s %6s\n' "$lane" "(the lane in all)" "$s"
+	c=$(cat "$R"/$lane.*.tsv 2>/dev/null | awk -F'\t' '{s+=$4} END {print s+0}')
+	printf '%-8s %-72s %6s %6s\n' "$lane" "(the lane in all)" "$s" "$c"
 done
-printf '%-8s %-74s %6s\n' all "(the whole run)" $((SECONDS - run_start))
+printf '%-8s %-72s %6s\n' all "(the whole run)" $((SECONDS - run_start))
 echo
 [ $main_ok = 0 ] || bad+=("the build or its first checks")
 [ ${#bad[@]} = 0 ] || printf 'failed step: %s\n' "${bad[@]}"

@@ -212,7 +212,7 @@ scenario_lost_slot() {
 VIP2=192.0.2.102
 # role2_nodes ROLE: the nodes where pgsqld2-clone has ROLE, in the XML on stdin.
 role2_nodes() { xvalues "//clone[@id='pgsqld2-clone']/resource[@role='$1']/node/@name"; }
-sql2on() { node_exec "$1" runuser -u postgres -- psql -h /run/postgresql -p 5433 -XAtq -d "${3:-app}" -c "$2" 2>/dev/null; }
+sql2on() { node_exec "$1" runuser -u postgres -- "$PGBIN/psql" -h /run/postgresql -p 5433 -XAtq -d "${3:-app}" -c "$2" 2>/dev/null; }
 read_healthy2() { # read_healthy2 PRIMARY: the second database's primary, standbys, VIP, sync state
 	local out p u v s
 	out=$(mon_xml "$(any_up)")

@@ -69,8 +69,8 @@ ra() {
 	ERR=$(cat "$T/err")
 	cat "$T/err" >>"$T/agent.log"
 }
-admin() { psql "host=$T/sock port=6499 dbname=pgbouncer user=pgbouncer passfile=$T/adminpass" -XAtq -c "$1" 2>&1; }
-client() { runuser -u postgres -- psql "host=$T/sock port=6499 dbname=postgres user=postgres connect_timeout=3 passfile=$T/clientpass" -XAtq -c "$1" 2>&1; }
+admin() { "$BIN/psql" "host=$T/sock port=6499 dbname=pgbouncer user=pgbouncer passfile=$T/adminpass" -XAtq -c "$1" 2>&1; }
+client() { runuser -u postgres -- "$BIN/psql" "host=$T/sock port=6499 dbname=postgres user=postgres connect_timeout=3 passfile=$T/clientpass" -XAtq -c "$1" 2>&1; }
 
 echo "# meta-data and bad input"
 ra meta-data

@@ -43,7 +43,7 @@ max_wal_size = '32MB'
 min_wal_size = '32MB'
 CONF
 runuser -u postgres -- "$BIN/pg_ctl" -D "$T/disk/data" -l "$T/sock/pg.log" -w -s start >/dev/null
-sql() { runuser -u postgres -- psql -h "$T/sock" -d postgres -XAtq -c "$1" 2>&1; }
+sql() { runuser -u postgres -- "$BIN/psql" -h "$T/sock" -d postgres -XAtq -c "$1" 2>&1; }
 sql "CREATE TABLE filler (x text)" >/dev/null
 
 # mon: the deep monitor of the primary, as execd runs it; sets RC, ERR.
@@ -68,7 +68,7 @@ tap_ok "the disk is full" sh -c "[ \$(df --output=avail -B1 '$T/disk' | tail -1)
 # Clients go on writing until PostgreSQL cannot: WAL needs a segment the
 # disk cannot hold.  Each statement is bounded; the loop too.
 for _ in $(seq "$(scaled 200)"); do
-	out=$(timeout 10 runuser -u postgres -- psql -h "$T/sock" -d postgres -XAtq \
+	out=$(timeout 10 runuser -u postgres -- "$BIN/psql" -h "$T/sock" -d postgres -XAtq \
 		-c "INSERT INTO filler SELECT repeat('x', 1000) FROM generate_series(1, 2000)" 2>&1) || break
 done
 tap_like "$out" 'No space left on device|could not (write|extend)|terminat|server closed the connection|PANIC' \

@@ -59,7 +59,7 @@ ra n1 monitor OCF_RESKEY_CRM_meta_interval=15000
 tap_is "$RC" 8 "monitor n1 with two standbys"
 tap_is "$(sql n1 "SELECT count(*) FROM pg_replication_slots WHERE slot_name IN ('tandem_n2','tandem_n3')")" 2 \
 	"the primary keeps a slot per standby"
-tap_ok "both standbys stream" sh -c "[ \$(runuser -u postgres -- psql -h $T/n1/sock -d postgres -XAtqc \"SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'\") = 2 ]"
+tap_ok "both standbys stream" sh -c "[ \$(runuser -u postgres -- $BIN/psql -h $T/n1/sock -d postgres -XAtqc \"SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'\") = 2 ]"
 tap_is "$(sql n1 "SHOW synchronous_standby_names")" 'ANY 1 ("n2", "n3")' \
 	"sync_mode=on names exactly the streaming standbys"
 tap_is "$(attr n1 tandem-pgsql-sync-pgsqld)" sync "the primary says replication is synchronous"
@@ -212,7 +212,7 @@ tap_like "$(cat "$T/agent.log")" 'its WAL up to segment [0-9A-F]{24} is saved in
 tap_ok "the saved WAL is there" sh -c "ls -d $T/n1/data.diverged-* >/dev/null 2>&1"
 ra n1 monitor OCF_RESKEY_CRM_meta_interval=16000
 tap_is "$RC" 0 "monitor n1: standby again"
-tap_ok "n1 follows the new timeline" sh -c "for i in \$(seq 50); do [ \"\$(runuser -u postgres -- psql -h $T/n1/sock -d postgres -XAtqc 'SELECT count(*) FROM acked WHERE n <= 300')\" = 300 ] && exit 0; sleep 0.1; done; exit 1"
+tap_ok "n1 follows the new timeline" sh -c "for i in \$(seq 50); do [ \"\$(runuser -u postgres -- $BIN/psql -h $T/n1/sock -d postgres -XAtqc 'SELECT count(*) FROM acked WHERE n <= 300')\" = 300 ] && exit 0; sleep 0.1; done; exit 1"
 tap_is "$(sql n1 "SELECT count(*) FROM acked WHERE n > 100000")" 0 "the diverged local-only rows are gone from n1's live data"
 
 echo "# standby loss and synchronous replication"
@@ -347,7 +347,7 @@ pid_before=$(head -1 "$T/n2/data/postmaster.pid")
 sleepers=()
 # Each sleeper tries again until it has its session (the checks below take one for a moment).
 for _ in $(seq 8); do
-	(until runuser -u postgres -- psql -h "$T/n2/sock" -d postgres -XAtqc "SELECT pg_sleep(60)" >/dev/null 2>&1; do
+	(until runuser -u postgres -- "$BIN/psql" -h "$T/n2/sock" -d postgres -XAtqc "SELECT pg_sleep(60)" >/dev/null 2>&1; do
 		sleep 0.2
 	done) &
 	sleepers+=($!)
@@ -628,17 +628,19 @@ if command -v strace >/dev/null; then
 	sql "$P" "CHECKPOINT" >/dev/null
 	sql "$P" "SET synchronous_commit = local; INSERT INTO acked SELECT generate_series(300001, 302000)" >/dev/null
 	# A slow disk: each write of P's checkpointer to that table takes half
-	# a second, so its shutdown checkpoint (pg_control "shutting down"
-	# first, then the dirty pages, then the checkpoint record) lasts long
-	# enough to be cut.  Its other writes are not slowed: with archiving,
+	# a second (stretched for a loaded machine: tests/lib/wait.sh), so its
+	# shutdown checkpoint (pg_control "shutting down" first, then the dirty
+	# pages, then the checkpoint record) lasts long enough to be cut.  Its other writes are not slowed: with archiving,
 	# the segment switch before the checkpoint is written page by page.
 	ckpt=""
 	for p in $(procs "$P"); do tr '\0' ' ' <"/proc/$p/cmdline" | grep -q checkpointer && ckpt=$p; done
 	strace -qq -o /dev/null -p "$ckpt" -P "$T/$P/data/$(sql "$P" "SELECT pg_relation_filepath('acked')")" \
-		-e trace=pwrite64,pwritev,pwritev2 -e inject=pwrite64,pwritev,pwritev2:delay_enter=500000 &
+		-e trace=pwrite64,pwritev,pwritev2 -e inject=pwrite64,pwritev,pwritev2:delay_enter=$((500000 * TANDEM_WAIT_SCALE)) &
 	tracer=$!
 	traced() { [ "$(awk '/^TracerPid:/ { print $2 }' "/proc/$ckpt/status")" = "$tracer" ]; }
 	tap_ok "P's checkpointer ($ckpt) is slowed by strace" tap_wait 10 traced
+	# Its processes, read now: the cut must follow the reading at once.
+	pids=$(procs "$P")
 	runuser -u postgres -- "$BIN/pg_ctl" -D "$T/$P/data" -s -W -m fast stop
 	# DBState at byte 16 of pg_control: 3 is DB_SHUTDOWNING (catalog/pg_control.h).
 	states=""
@@ -649,8 +651,8 @@ if command -v strace >/dev/null; then
 		sleep 0.05
 	done
 	# The power cut: every process of P dies at once.
-	# shellcheck disable=SC2046 # one pid per word
-	kill -9 $(procs "$P") "$tracer" 2>/dev/null
+	# shellcheck disable=SC2086,SC2046 # one pid per word
+	kill -9 $pids $(procs "$P") "$tracer" 2>/dev/null
 	wait "$tracer" 2>/dev/null
 	tap_like "$(runuser -u postgres -- "$BIN/pg_controldata" -D "$T/$P/data" | grep '^Database cluster state')" \
 		'shutting down$' "P died in its shutdown checkpoint: pg_control says \"shutting down\" (states read:$states)"

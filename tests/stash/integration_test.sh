@@ -220,7 +220,8 @@ ra start
 tap_is "$RC" 0 "start (a quick one)"; [ "$RC" = 0 ] || { echo "$ERR" | sed "s/^/#   /"; echo "# pidfile $(cat "$PIDFILE"; ls -la "$PIDFILE")"; ps -eo pid,stat,user,args | grep -v grep | grep "stash-double\|$(cat "$PIDFILE")" | sed "s/^/#   /"; }
 pid=$(jvm_pid)
 mode ignore-term
-ra stop OCF_RESKEY_CRM_meta_timeout=12000
+# The stop script's 3 s, TERM, KILL: a timeout stretched for a loaded machine.
+ra stop OCF_RESKEY_CRM_meta_timeout=$(($(scaled 12) * 1000))
 tap_is "$RC" 0 "stop of a JVM that ignores TERM (and its stop script fails) succeeds"
 tap_ok "the JVM was killed" sh -c "! kill -0 $pid 2>/dev/null"
 tap_like "$ERR" "process $pid still uses $T/home: terminating it" "the log says what was killed"
