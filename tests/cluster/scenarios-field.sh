@@ -347,7 +347,17 @@ read_new_primary() { # read_new_primary OLD: a primary other than OLD
 	echo "primary: [${p}] (want one, not $1)"
 	[ -n "$p" ] && [ "$p" != "$1" ]
 }
-read_some_primary() { local p; p=$(primary "$(any_up)"); echo "primary: [${p}] (want one)"; [ -n "$p" ]; }
+# read_serving_primary: a node promoted and not failed (a node back from a
+# power cut is probed as a crashed primary, role Promoted, failed, first),
+# whose PostgreSQL says it is out of recovery; that reading's node is kept
+# in $CL_DIR/serving (wait_for runs a READ in a subshell).
+read_serving_primary() {
+	local p
+	p=$(mon_xml "$(any_up)" | xvalues "//clone[@id='pgsqld-clone']/resource[(@role='Promoted' or @role='Master') and @failed='false']/node/@name" | words)
+	echo "promoted, not failed: [$p] (want one, out of recovery)"
+	[ -n "$p" ] && [ "$(wc -w <<<"$p")" = 1 ] && [ "$(sqlon "$p" "SELECT NOT pg_is_in_recovery()" postgres)" = t ] &&
+		echo "$p" >"$CL_DIR/serving"
+}
 tli_of() { sqlon "$1" "SELECT ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int" postgres; }
 
 scenario_timeline_fork() { # old primary back with more WAL on an older timeline: the node with the acknowledged commits wins
@@ -393,8 +403,9 @@ scenario_timeline_fork() { # old primary back with more WAL on an older timeline
 	say "$p (old timeline, more WAL) and $r (the acknowledged commits) boot"
 	node_boot "$p"
 	node_boot "$r"
-	wait_for 240 "timeline_fork: a primary" read_some_primary
-	won=$(primary "$(any_up)")
+	rm -f "$CL_DIR/serving"
+	wait_for 240 "timeline_fork: a primary" read_serving_primary
+	won=$(cat "$CL_DIR/serving" 2>/dev/null)
 	tap_is "$won" "$r" "timeline_fork: $r, on the newer timeline with every acknowledged commit, is promoted, not $p"
 	tap_is "$(comm -23 <(sort -u "$CL_DIR/acked") <(sqlon "$won" "SELECT n FROM acked" | sort -u) | wc -l)" 0 \
 		"timeline_fork: all $(acked_now) acknowledged commits are on the new primary ($won)"
