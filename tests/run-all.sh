@@ -55,9 +55,13 @@ count_tap() { # count_tap TEXT: its ok / not ok lines
 # table, prints the output whole (under a lock: lanes print one at a time).
 seq_n=0
 # cpu_s: the CPU seconds (user + system) of this shell's reaped children,
-# from the times builtin: what a step cost the machine, beside its wall time.
+# from the times builtin (run in this shell: a command substitution would
+# be a subshell with no children of its own): what a step cost the machine.
 cpu_s() {
-	times | sed -n 2p | awk '{ for (i = 1; i <= 2; i++) { split($i, a, "m"); s += a[1] * 60 + a[2] } } END { printf "%d", s }'
+	local f=$R/times.$BASHPID
+	times >"$f"
+	sed -n 2p "$f" | awk '{ for (i = 1; i <= 2; i++) { split($i, a, "m"); s += a[1] * 60 + a[2] } } END { printf "%d\n", s }'
+	rm -f "$f"
 }
 step() {
 	local lane=$1 name=$2 t c rc out status
@@ -66,10 +70,12 @@ step() {
 	out=$R/$lane.$seq_n.out
 	P=0 F=0
 	t=$SECONDS
-	c=$(cpu_s)
+	cpu_s >"$R/cpu.$BASHPID"
 	"$@" >"$out" 2>&1
 	rc=$?
-	c=$(($(cpu_s) - c))
+	cpu_s >>"$R/cpu.$BASHPID"
+	c=$(awk 'NR == 1 { a = $1 } NR == 2 { print $1 - a }' "$R/cpu.$BASHPID")
+	rm -f "$R/cpu.$BASHPID"
 	status=ok
 	[ $rc = 0 ] && [ "$F" = 0 ] || status=FAILED
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$lane" "$name" $((SECONDS - t)) "$c" "$P" "$F" "$status" >"$R/$lane.$(printf %03d $seq_n).tsv"

@@ -377,7 +377,7 @@ restore_common_wal(struct pg *pg, const char *saved, const char *diverged)
 			/* Marked archived, as a standby's walreceiver marks what
 			 * it receives (XLogArchiveForceDone, walreceiver.c): the
 			 * primary archives it, not this node if it is promoted. */
-			snprintf(done, sizeof(done), "%s.done", e->d_name);
+			snprintf(done, sizeof(done), "%.24s.done", e->d_name);
 			fd = tandem_safefs_create(status, done, 0600, pg->uid, pg->gid);
 			if (fd < 0 || close(fd) != 0)
 				tandem_log(LOG_WARNING, "could not write archive_status/%s", done);
