@@ -366,18 +366,20 @@ scenario_timeline_fork() { # old primary back with more WAL on an older timeline
 	[ "$N" = 3 ] || { say "timeline_fork: written for 3 nodes, skipped with $N"; return 0; }
 	p=$(the_primary)
 	watch_start
+	# The primary's monitor (every second) would forbid standbys silent
+	# while behind (PG_STALL_S): from here on, the primary's node freezes
+	# (its pacemaker-execd stopped, so no operation of it runs), as a node
+	# about to lose power, whatever this machine's load stretches below.
+	node_exec "$p" pkill -STOP -x pacemaker-execd
 	say "replication from $p cut (nft on its standbys: their packets to port 5432 dropped)"
 	for n in $(others "$p"); do replication_cut "$n"; done
-	# ~200 MB of WAL no standby receives, fast: the primary's monitor
-	# (every 1 s) forbids standbys silent for PG_STALL_S (5 s), and then
-	# none could be promoted.  A few MB of rows, then segment switches
+	# WAL no standby receives: a few MB of rows, then segment switches
 	# (each a 16 MB step of the LSN); synchronous_commit=local, as the
-	# standbys are cut.
-	sqlon "$p" "SET synchronous_commit = local;
+	# standbys are cut.  Its end and timeline read in the same session.
+	IFS='|' read -r lsn_p tli_p < <(sqlon "$p" "SET synchronous_commit = local;
 		CREATE TABLE diverged AS SELECT g AS n, repeat('x', 1000) AS pad FROM generate_series(1, 4000) g;
-		DO \$\$ BEGIN FOR i IN 1..12 LOOP INSERT INTO diverged VALUES (-i, ''); PERFORM pg_switch_wal(); END LOOP; END \$\$"
-	lsn_p=$(sqlon "$p" "SELECT pg_current_wal_lsn()" postgres)
-	tli_p=$(tli_of "$p")
+		DO \$\$ BEGIN FOR i IN 1..12 LOOP INSERT INTO diverged VALUES (-i, ''); PERFORM pg_switch_wal(); END LOOP; END \$\$;
+		SELECT pg_current_wal_lsn(), ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int")
 	say "cut of $p, the primary (link first), at $lsn_p on timeline $tli_p"
 	node_poweroff "$p"
 	# Its link is dark: nothing more can reach the standbys.
