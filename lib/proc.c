@@ -41,26 +41,43 @@ tandem_pid_parse(const char *text, pid_t *pid)
 	return true;
 }
 
+/* /proc/PID/NAME's first len - 1 bytes into buf, terminated: their count,
+ * or -1 with errno. */
+static ssize_t
+proc_file(pid_t pid, const char *name, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+	int fd, err;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	err = errno;
+	close(fd);
+	errno = err;
+	if (n >= 0)
+		buf[n] = '\0';
+	return n;
+}
+
 bool
 tandem_proc_alive(pid_t pid)
 {
-	char path[64], st[512];
+	char st[512];
 	char *close_paren;
 	ssize_t n;
-	int fd;
 
 	if (pid <= 0 || (kill(pid, 0) != 0 && errno == ESRCH))
 		return false;
 	/* A zombie is dead for our purpose: it holds no resources. */
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	n = proc_file(pid, "stat", st, sizeof(st));
+	if (n < 0)
 		return errno != ENOENT;
-	n = read(fd, st, sizeof(st) - 1);
-	close(fd);
-	if (n <= 0)
+	if (n == 0)
 		return true;
-	st[n] = '\0';
 	close_paren = strrchr(st, ')');
 	return close_paren == NULL || close_paren[1] == '\0' || close_paren[2] != 'Z';
 }
@@ -68,19 +85,10 @@ tandem_proc_alive(pid_t pid)
 static bool
 comm_is(pid_t pid, const char *comm)
 {
-	char path[64], buf[64];
-	ssize_t n;
-	int fd;
+	char buf[64];
 
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (proc_file(pid, "comm", buf, sizeof(buf)) <= 0)
 		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
 	return strcmp(buf, comm) == 0;
 }
@@ -215,21 +223,12 @@ tandem_pidfile_read_owned(const char *path, uid_t uid, pid_t *pid)
 static bool
 runs_as(pid_t pid, uid_t uid)
 {
-	char path[64], buf[2048];
+	char buf[2048];
 	unsigned r, e, s, f;
 	const char *at;
-	ssize_t n;
-	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (proc_file(pid, "status", buf, sizeof(buf)) <= 0)
 		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
 	at = strstr(buf, "\nUid:");
 	return at != NULL && sscanf(at, "\nUid: %u %u %u %u", &r, &e, &s, &f) == 4
 	       && r == uid && e == uid && s == uid && f == uid;
