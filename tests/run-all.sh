@@ -70,12 +70,14 @@ step() {
 	out=$R/$lane.$seq_n.out
 	P=0 F=0
 	t=$SECONDS
-	cpu_s >"$R/cpu.$BASHPID"
+	# (Named once: $BASHPID differs in a command substitution.)
+	local cf=$R/cpu.$BASHPID
+	cpu_s >"$cf"
 	"$@" >"$out" 2>&1
 	rc=$?
-	cpu_s >>"$R/cpu.$BASHPID"
-	c=$(awk 'NR == 1 { a = $1 } NR == 2 { print $1 - a }' "$R/cpu.$BASHPID")
-	rm -f "$R/cpu.$BASHPID"
+	cpu_s >>"$cf"
+	c=$(awk 'NR == 1 { a = $1 } NR == 2 { print $1 - a }' "$cf")
+	rm -f "$cf"
 	status=ok
 	[ $rc = 0 ] && [ "$F" = 0 ] || status=FAILED
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$lane" "$name" $((SECONDS - t)) "$c" "$P" "$F" "$status" >"$R/$lane.$(printf %03d $seq_n).tsv"
