@@ -80,7 +80,8 @@ step() {
 	rm -f "$cf"
 	status=ok
 	[ $rc = 0 ] && [ "$F" = 0 ] || status=FAILED
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$lane" "$name" $((SECONDS - t)) "$c" "$P" "$F" "$status" >"$R/$lane.$(printf %03d $seq_n).tsv"
+	# Never an empty field: read's tab IFS would fold two tabs into one.
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$lane" "$name" $((SECONDS - t)) "${c:-0}" "$P" "$F" "$status" >"$R/$lane.$(printf %03d $seq_n).tsv"
 	{
 		flock 9
 		echo
