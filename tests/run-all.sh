@@ -30,10 +30,19 @@ deps_s=$((SECONDS - run_start))
 # unit tests use the CPU (cached under /var/cache/tandem/roots; the steps
 # that need them wait on roots.sh's per-suite lock, or rebuild what failed).
 mkdir -p _build
+# A step's CPU: every process it started, daemons included (a cluster's
+# Pacemaker and PostgreSQL are not the step's children once they detach),
+# from a cpuacct cgroup of its own; where none can be made, the times
+# builtin's reaped children of the step's shell.
+CG=/sys/fs/cgroup/cpuacct/tandem-run-$$
+mkdir -p "$CG" 2>/dev/null && [ -w "$CG/cgroup.procs" ] || CG=
+cg_enter() { # cg_enter NAME: this shell (and what it starts next) in cgroup NAME
+	[ -z "$CG" ] || { mkdir -p "$CG/$1" && echo "$BASHPID" >"$CG/$1/cgroup.procs"; }
+}
 R=$top/_build/steps
 rm -rf "$R" && mkdir -p "$R"
-bash tests/versions/roots.sh trixie-cluster >_build/roots-cluster.log 2>&1 &
-bash tests/versions/roots.sh bullseye trixie forky >_build/roots-versions.log 2>&1 &
+(cg_enter roots && exec bash tests/versions/roots.sh trixie-cluster) >_build/roots-cluster.log 2>&1 &
+(cg_enter roots && exec bash tests/versions/roots.sh bullseye trixie forky) >_build/roots-versions.log 2>&1 &
 printf 'setup\tinstall the dependencies\t%s\t-\t0\t0\tok\n' "$deps_s" >"$R/000.tsv"
 # Every wait's bound is stretched for this machine: measured once, here,
 # before the lanes load it, for every test of the run (tests/lib/wait.sh).
@@ -73,10 +82,15 @@ step() {
 	# (Named once: $BASHPID differs in a command substitution.)
 	local cf=$R/cpu.$BASHPID
 	cpu_s >"$cf"
+	cg_enter "$lane.$seq_n"
 	"$@" >"$out" 2>&1
 	rc=$?
 	cpu_s >>"$cf"
-	c=$(awk 'NR == 1 { a = $1 } NR == 2 { print $1 - a }' "$cf")
+	if [ -n "$CG" ]; then
+		c=$(($(cat "$CG/$lane.$seq_n/cpuacct.usage") / 1000000000))
+	else
+		c=$(awk 'NR == 1 { a = $1 } NR == 2 { print $1 - a }' "$cf")
+	fi
 	rm -f "$cf"
 	status=ok
 	[ $rc = 0 ] && [ "$F" = 0 ] || status=FAILED
@@ -307,7 +321,8 @@ for lane in main cluster trixie cpu; do
 	c=$(cat "$R"/$lane.*.tsv 2>/dev/null | awk -F'\t' '{s+=$4} END {print s+0}')
 	printf '%-8s %-72s %6s %6s\n' "$lane" "(the lane in all)" "$s" "$c"
 done
-printf '%-8s %-72s %6s\n' all "(the whole run)" $((SECONDS - run_start))
+[ -z "$CG" ] || printf '%-8s %-72s %6s %6s\n' roots "(the Debian roots, made in the background)" - $(($(cat "$CG/roots/cpuacct.usage" 2>/dev/null || echo 0) / 1000000000))
+printf '%-8s %-72s %6s %6s\n' all "(the whole run)" $((SECONDS - run_start)) $([ -z "$CG" ] || echo $(($(cat "$CG/cpuacct.usage") / 1000000000)))
 echo
 [ $main_ok = 0 ] || bad+=("the build or its first checks")
 [ ${#bad[@]} = 0 ] || printf 'failed step: %s\n' "${bad[@]}"
