@@ -322,7 +322,9 @@ for lane in main cluster trixie cpu; do
 	printf '%-8s %-72s %6s %6s\n' "$lane" "(the lane in all)" "$s" "$c"
 done
 [ -z "$CG" ] || printf '%-8s %-72s %6s %6s\n' roots "(the Debian roots, made in the background)" - $(($(cat "$CG/roots/cpuacct.usage" 2>/dev/null || echo 0) / 1000000000))
-printf '%-8s %-72s %6s %6s\n' all "(the whole run)" $((SECONDS - run_start)) $([ -z "$CG" ] || echo $(($(cat "$CG/cpuacct.usage") / 1000000000)))
+total_cpu=-
+[ -z "$CG" ] || total_cpu=$(($(cat "$CG/cpuacct.usage") / 1000000000))
+printf '%-8s %-72s %6s %6s\n' all "(the whole run)" $((SECONDS - run_start)) "$total_cpu"
 echo
 [ $main_ok = 0 ] || bad+=("the build or its first checks")
 [ ${#bad[@]} = 0 ] || printf 'failed step: %s\n' "${bad[@]}"
