@@ -174,7 +174,9 @@ primary_duties(struct pg *pg, bool promoting)
 	/* The commit record changes before the synchronous set does when the
 	 * set grows or empties (it must name every node a commit may be on, or
 	 * the primary alone), and after when a standby only leaves it: until
-	 * then it names both the old and the new set. */
+	 * then it names both the old and the new set.  Before a change it is
+	 * written whatever this node last wrote (a write the CIB lost would
+	 * otherwise stand), and a record not written keeps the set as it is. */
 	if (pg->mode != PG_SYNC_OFF) {
 		struct pg_commit_record rec;
 		char why[256];
@@ -183,8 +185,14 @@ primary_duties(struct pg *pg, bool promoting)
 			record_of(pg, names, f->sync_names, &rec);
 		else
 			record_of(pg, names, NULL, &rec);
-		if (!write_commit_record(pg, &rec, false, why, sizeof(why)))
+		if (!write_commit_record(pg, &rec, names_change, why, sizeof(why))) {
 			tandem_log(LOG_ERR, "could not write the commit record: %s", why);
+			if (names_change)
+				tandem_log(LOG_WARNING, "synchronous_standby_names stays '%s' until the commit record is written",
+					   f->sync_names);
+			snprintf(names, sizeof(names), "%s", f->sync_names);
+			names_change = false;
+		}
 	}
 	if (names_change) {
 		PGresult *r;

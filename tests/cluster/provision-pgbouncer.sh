@@ -5,7 +5,9 @@
 # Runs on the node.  A pgbouncer.ini of Tandem's (transaction pooling, so
 # PAUSE waits for transactions, not for clients to leave; every database
 # through the write VIP; a short server_login_retry, since after a
-# switchover PgBouncer is resumed as the VIP comes up), its userlist, and
+# switchover PgBouncer is resumed as the VIP comes up; keepalives of a few
+# seconds, or a server connection to a primary that lost power waits for
+# its reply for hours), its userlist, and
 # the admin console's passfile for the agents (root only).  Idempotent.
 set -euo pipefail
 vip=$1
@@ -27,6 +29,10 @@ admin_users = pgbouncer
 pool_mode = transaction
 server_login_retry = 1
 server_connect_timeout = 3
+tcp_keepalive = 1
+tcp_keepidle = 2
+tcp_keepintvl = 1
+tcp_keepcnt = 2
 INI
 umask 077
 printf '"app" "app"\n"pgbouncer" "%s"\n' "$admin_pw" >/etc/pgbouncer/tandem-userlist.txt

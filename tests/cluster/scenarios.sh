@@ -114,7 +114,7 @@ healthy() {
 client_start() {
 	printf '*:*:*:app:app\n' >"$CL_DIR/client.pgpass"
 	chmod 600 "$CL_DIR/client.pgpass"
-	(netns_exec client "$WRITER" "${CLIENT_CONNINFO:-host=$VIP dbname=app user=app} passfile=$CL_DIR/client.pgpass connect_timeout=2 tcp_user_timeout=2000 keepalives=1" \
+	(netns_exec client "$WRITER" "${CLIENT_CONNINFO:-host=$VIP dbname=app user=app} passfile=$CL_DIR/client.pgpass connect_timeout=2 tcp_user_timeout=2000 keepalives=1 keepalives_idle=2 keepalives_interval=1 keepalives_count=2" \
 		"$1" 20 "$CL_DIR/acked" >"$CL_DIR/writer.out" 2>&1 &)
 	sleep 1
 }

@@ -8,10 +8,15 @@
  * connection and the next round reconnects (through the VIP, to whichever
  * node holds it).  At the end it prints "acked N failed N gap_ms N": the
  * longest time between two acknowledged commits is the outage clients saw.
- * SIGTERM ends it early, after the statement in flight, with the same line. */
+ * SIGTERM ends it early, after the statement in flight, with the same line.
+ * A statement still unanswered WRITER_GRACE_S after the run's end (a
+ * connection the client's own keepalives did not end) counts as failed and
+ * ends the run, with a line on stderr: a test never waits on its client. */
 #include "config.h"
 
 #include <libpq-fe.h>
+#include <poll.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +40,38 @@ now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+#define WRITER_GRACE_S 60
+
+/* The result of SQL on CONN, or NULL once DEADLINE (ms) has passed. */
+static PGresult *
+exec_by(PGconn *conn, const char *sql, double deadline)
+{
+	PGresult *r, *last = NULL;
+
+	if (!PQsendQuery(conn, sql))
+		return PQmakeEmptyPGresult(conn, PGRES_FATAL_ERROR);
+	for (;;) {
+		while (!PQisBusy(conn)) {
+			r = PQgetResult(conn);
+			if (r == NULL)
+				return last != NULL ? last : PQmakeEmptyPGresult(conn, PGRES_FATAL_ERROR);
+			PQclear(last);
+			last = r;
+		}
+		double left = deadline - now_ms();
+		struct pollfd p = { .fd = PQsocket(conn), .events = POLLIN };
+
+		if (left <= 0) {
+			PQclear(last);
+			return NULL;
+		}
+		if (poll(&p, 1, (int)left) < 0 && errno != EINTR)
+			return PQmakeEmptyPGresult(conn, PGRES_FATAL_ERROR);
+		if (!PQconsumeInput(conn))
+			return PQmakeEmptyPGresult(conn, PGRES_FATAL_ERROR);
+	}
 }
 
 int
@@ -72,11 +109,18 @@ main(int argc, char **argv)
 				usleep((useconds_t)interval * 1000);
 				continue;
 			}
-			PQclear(PQexec(conn, "CREATE TABLE IF NOT EXISTS acked (n bigint PRIMARY KEY)"));
+			PQclear(exec_by(conn, "CREATE TABLE IF NOT EXISTS acked (n bigint PRIMARY KEY)",
+					end + WRITER_GRACE_S * 1e3));
 		}
 		n++;
 		snprintf(sql, sizeof(sql), "INSERT INTO acked VALUES (%ld)", n);
-		r = PQexec(conn, sql);
+		r = exec_by(conn, sql, end + WRITER_GRACE_S * 1e3);
+		if (r == NULL) {
+			fprintf(stderr, "writer: INSERT %ld unanswered %d s after the run's end: given up\n", n,
+				WRITER_GRACE_S);
+			failed++;
+			break;
+		}
 		if (PQresultStatus(r) == PGRES_COMMAND_OK) {
 			t = now_ms();
 			fprintf(ack, "%ld\n", n);

@@ -71,6 +71,10 @@ elif [ $query = 1 ]; then
 	[ -f "$dir/$target/$name" ] || { echo "Could not query value of $name: attribute does not exist" >&2; exit 105; }
 	if [ "$mode" = crm_attribute ]; then cat "$dir/$target/$name"; echo
 	else echo "name=\"$name\" host=\"$target\" value=\"$(cat "$dir/$target/$name")\""; fi
+elif [ "$target" = crm_config ] && [ -e "$dir/crm_config.refuse" ]; then
+	# A CIB that cannot take a write now (an election, a busy DC).
+	echo "Error performing operation: Timer expired" >&2
+	exit 124
 else
 	printf '%s' "$value" >"$dir/$target/$name.tmp" && mv "$dir/$target/$name.tmp" "$dir/$target/$name"
 fi

@@ -261,9 +261,16 @@ tap_ok "a commit waits for n1, which says nothing" test ! -e "$T/stalled.rc"
 notify n3 pre stop OCF_RESKEY_CRM_meta_notify_stop_uname=n1 OCF_RESKEY_CRM_meta_notify_promoted_uname=n2
 sleep 0.5
 tap_ok "a standby's notification of it changes nothing (only the primary's acts)" test ! -e "$T/stalled.rc"
+touch "$T/attrs/crm_config.refuse"
 notify n2 pre stop OCF_RESKEY_CRM_meta_notify_stop_uname=n1 OCF_RESKEY_CRM_meta_notify_promoted_uname=n2
+sleep 0.5
+tap_ok "the commit record cannot be written (the CIB refuses): the commit still waits" test ! -e "$T/stalled.rc"
+tap_is "$(sql n2 "SHOW synchronous_standby_names")" 'ANY 1 ("n1")' "and n1 stays in the synchronous set"
+tap_is "$(record)" "primary=n2 sync=n1" "which the record names"
+rm -f "$T/attrs/crm_config.refuse"
+ra n2 monitor OCF_RESKEY_CRM_meta_interval=15000
 for _ in $(seq "$(scaled 300)"); do [ -e "$T/stalled.rc" ] && break; sleep 0.1; done
-tap_is "$(cat "$T/stalled.rc" 2>/dev/null)" 0 "Pacemaker's word that n1 is stopped releases it: the commit is acknowledged"
+tap_is "$(cat "$T/stalled.rc" 2>/dev/null)" 0 "Pacemaker's word that n1 is stopped, the record written, releases it: the commit is acknowledged"
 tap_is "$(sql n2 "SHOW synchronous_standby_names")" "" "n1 left the synchronous set"
 tap_is "$(record)" "primary=n2 sync=" "and the commit record"
 # shellcheck disable=SC2046 # one pid per word
