@@ -567,6 +567,38 @@ pg_election_gather(const char *self, char *const *nodes, char *const *values, si
 	return absent;
 }
 
+size_t
+pg_election_expected(const struct tandem_ocf_notify *n, char *out, size_t len)
+{
+	const struct tandem_uname_list *lists[] = { &n->unpromoted, &n->promote, &n->demote, &n->start };
+	size_t count = 0, used = 0;
+
+	out[0] = '\0';
+	for (size_t l = 0; l < 4; l++)
+		for (size_t i = 0; i < lists[l]->n; i++) {
+			const char *name = lists[l]->names[i];
+			bool seen = false;
+			int w;
+
+			if (tandem_uname_list_has(&n->stop, name) && !tandem_uname_list_has(&n->start, name))
+				continue;
+			for (size_t k = 0; k < l && !seen; k++)
+				seen = tandem_uname_list_has(lists[k], name);
+			for (size_t j = 0; j < i && !seen; j++)
+				seen = strcmp(lists[l]->names[j], name) == 0;
+			if (seen)
+				continue;
+			w = snprintf(out + used, len - used, "%s\n", name);
+			if (w < 0 || (size_t)w >= len - used) {
+				out[used] = '\0';     /* whole names only */
+				return count;
+			}
+			used += (size_t)w;
+			count++;
+		}
+	return count;
+}
+
 bool
 pg_stop_follows_demote(const struct tandem_ocf_notify *n, const char *node)
 {
@@ -835,6 +867,14 @@ pg_elect(const struct pg_candidate *self, const struct pg_candidate *others, siz
 				 tandem_lsn_str(w->lsn, b), w->tli);
 			return PG_PROMOTE_UNKNOWN;
 		}
+	}
+	/* A winner that published in this election though the notification
+	 * did not list it is running and holds the most WAL: it is the one to
+	 * promote (its own promote checks the record).  Refusing instead left
+	 * nobody promotable. */
+	if (w != self && !w->present) {
+		*better = w;
+		return PG_PROMOTE_BEHIND;
 	}
 	if (record != NULL && !record_met(record, w, self, others, n, why, len))
 		return PG_PROMOTE_REFUSED;

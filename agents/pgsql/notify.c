@@ -58,22 +58,10 @@ election_lock(int64_t wait_ms)
 static void
 pre_promote(struct pg *pg, const struct tandem_ocf_notify *n)
 {
-	/* Every instance that will be running when promote reads the values:
-	 * standbys, the node being promoted, a primary being demoted (a
-	 * standby by then), less those being stopped (a lost primary is one,
-	 * and will never answer). */
-	const struct tandem_uname_list *lists[] = { &n->unpromoted, &n->promote, &n->demote };
-	char value[PG_ELECTION_VALUE_MAX], expected[2048] = "", now[32];
+	char value[PG_ELECTION_VALUE_MAX], expected[2048], now[32];
 	int64_t t = time(NULL);
 
-	for (size_t l = 0; l < 3; l++)
-		for (size_t i = 0; i < lists[l]->n; i++) {
-			const char *name = lists[l]->names[i];
-			size_t len = strlen(expected);
-
-			if (!tandem_uname_list_has(&n->stop, name))
-				snprintf(expected + len, sizeof(expected) - len, "%s\n", name);
-		}
+	pg_election_expected(n, expected, sizeof(expected));
 	write_state("candidates", expected);
 	snprintf(now, sizeof(now), "%lld", (long long)t);
 	write_state("pre-promote", now);

@@ -301,6 +301,16 @@ enum pg_promote_verdict pg_elect(const struct pg_candidate *self, const struct p
 void pg_election_format(const struct pg_candidate *c, int64_t when, char *out, size_t len);
 bool pg_election_parse(const char *value, struct pg_candidate *c, int64_t *when);
 
+/* The nodes whose pre-promote value this election waits for, one per
+ * line in out: every instance running when promote reads them, as the
+ * notification lists them: standbys, the node being promoted, a primary
+ * being demoted (a standby by then) and every instance being started,
+ * less those being stopped and not started again (a lost primary, which
+ * never answers).  A failed promote's recovery stops and starts its node
+ * in the transition that promotes another: it is a candidate there.
+ * Returns how many. */
+size_t pg_election_expected(const struct tandem_ocf_notify *n, char *out, size_t len);
+
 /* This election's candidates among the values attrd holds (nodes[i] =
  * values[i]): those published since `since` (this node's pre-promote,
  * less PG_ELECTION_SKEW_S), self left out; present when expected.

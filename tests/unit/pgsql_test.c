@@ -653,6 +653,65 @@ election_gather(void **state)
 	assert_string_equal(missing, "n2");
 }
 
+/* Who pre-promote waits for: every instance running when promote reads,
+ * the node whose failed promote is recovered (stopped and started) in this
+ * transition among them: in the field (timeline_fork, Debian 13) n1's
+ * promote failed (n3 held more WAL), its recovery replayed more from the
+ * archive, and n3's promote, not counting n1, refused: no primary. */
+static void
+election_expected(void **state)
+{
+	struct tandem_ocf_notify n;
+	char out[256];
+
+	(void)state;
+	memset(&n, 0, sizeof(n));
+	assert_int_equal(tandem_uname_list_parse("n1 n3", &n.unpromoted), 0);
+	assert_int_equal(tandem_uname_list_parse("n3", &n.promote), 0);
+	assert_int_equal(tandem_uname_list_parse("n2", &n.demote), 0);
+	assert_int_equal(tandem_uname_list_parse("n2", &n.stop), 0);
+	/* The lost primary n2, demoted and stopped, is no candidate. */
+	assert_int_equal(pg_election_expected(&n, out, sizeof(out)), 2);
+	assert_string_equal(out, "n1\nn3\n");
+	tandem_uname_list_free(&n.demote);
+	tandem_uname_list_free(&n.stop);
+	/* n1 recovered in this transition: demoted, stopped, started. */
+	assert_int_equal(tandem_uname_list_parse("n1", &n.demote), 0);
+	assert_int_equal(tandem_uname_list_parse("n1 n2", &n.stop), 0);
+	assert_int_equal(tandem_uname_list_parse("n1", &n.start), 0);
+	assert_int_equal(pg_election_expected(&n, out, sizeof(out)), 2);
+	assert_string_equal(out, "n1\nn3\n");
+	/* Too small a buffer: the names that fit, whole. */
+	assert_int_equal(pg_election_expected(&n, out, 5), 1);
+	assert_string_equal(out, "n1\n");
+	tandem_uname_list_free(&n.unpromoted);
+	tandem_uname_list_free(&n.promote);
+	tandem_uname_list_free(&n.demote);
+	tandem_uname_list_free(&n.stop);
+	tandem_uname_list_free(&n.start);
+}
+
+/* A node that published in this election though the notification did not
+ * list it, with the most WAL: it is the one to promote, not a reason to
+ * refuse (which left nobody promotable). */
+static void
+election_unlisted_winner(void **state)
+{
+	struct pg_candidate n3 = cand("n3", 15, 0x200E2000, 14, 0x1F010480);
+	struct pg_candidate n1 = cand("n1", 15, 0x20426700, 14, 0x1F010480);
+	const char *better;
+	char why[512];
+
+	(void)state;
+	n1.present = false;
+	assert_int_equal(elect(&n3, &n1, 1, "primary=n2 sync=n1,n3", &better, why, sizeof(why)), PG_PROMOTE_BEHIND);
+	assert_string_equal(better, "n1");
+	/* Listed, the same verdict, by the record's check. */
+	n1.present = true;
+	assert_int_equal(elect(&n3, &n1, 1, "primary=n2 sync=n1,n3", &better, why, sizeof(why)), PG_PROMOTE_BEHIND);
+	assert_string_equal(better, "n1");
+}
+
 static void
 planned_demote(void **state)
 {
@@ -811,6 +870,8 @@ main(void)
 		cmocka_unit_test(election_record),
 		cmocka_unit_test(election_values),
 		cmocka_unit_test(election_gather),
+		cmocka_unit_test(election_expected),
+		cmocka_unit_test(election_unlisted_winner),
 		cmocka_unit_test(planned_demote),
 		cmocka_unit_test(start_opts_and_slots),
 		cmocka_unit_test(lsns),
