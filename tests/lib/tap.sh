@@ -69,6 +69,7 @@ tap_wait() {
 		"$limit" "$asked" "$TANDEM_WAIT_SCALE" "$(tr '\n' ' ' <"$seen" | cut -c1-300)")
 	echo "# tap_wait $*: $TAP_GAVE_UP" >&2
 	rm -f "$seen"
+	declare -F gave_up >/dev/null && gave_up
 	return 1
 }
 
