@@ -17,11 +17,13 @@ const char PG_MONITOR_QUERY[] =
 	" pg_last_wal_replay_lsn(),"
 	" CASE WHEN pg_is_in_recovery() THEN (SELECT received_tli FROM pg_stat_wal_receiver WHERE status = 'streaming')"
 	"  ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END,"
-	" (SELECT string_agg(application_name || ' ' || state || ' ' || sync_state || ' '"
-	"   || coalesce(flush_lsn, '0/0') || ' ' || coalesce(replay_lsn, '0/0') || ' '"
-	"   || coalesce((extract(epoch FROM clock_timestamp() - reply_time) * 1000)::bigint, -1),"
-	"   ',' ORDER BY application_name)"
-	"  FROM pg_stat_replication),"
+	/* Every walsender, the clone's (on a tandem_ slot) first: its name in
+	 * hex, as any application_name may hold blanks, commas or nothing. */
+	" (SELECT string_agg('x' || encode(convert_to(r.application_name, 'UTF8'), 'hex') || ' ' || r.state"
+	"   || ' ' || r.sync_state || ' ' || coalesce(r.flush_lsn, '0/0') || ' ' || coalesce(r.replay_lsn, '0/0')"
+	"   || ' ' || coalesce((extract(epoch FROM clock_timestamp() - r.reply_time) * 1000)::bigint, -1),"
+	"   ',' ORDER BY (s.slot_name LIKE 'tandem\\_%') IS NOT TRUE, r.application_name COLLATE \"C\")"
+	"  FROM pg_stat_replication r LEFT JOIN pg_replication_slots s ON s.active_pid = r.pid),"
 	" current_setting('synchronous_standby_names'),"
 	/* Invalidated slots are left out: to the primary's duties they are
 	 * missing, and made again (wal_status lost: its WAL removed; 17+ also
@@ -44,15 +46,45 @@ lsn_or_zero(const char *s, uint64_t *lsn)
 	return tandem_lsn_parse(s, lsn);
 }
 
+static int
+hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* "x" and the name's bytes in hex (at most 63, none NUL) into out. */
+static bool
+parse_hex_name(const char *hex, char *out, size_t len)
+{
+	size_t n = 0;
+
+	if (*hex++ != 'x')
+		return false;
+	for (; hex[0] != '\0'; hex += 2) {
+		int hi = hex_digit(hex[0]), lo = hex_digit(hex[1]);
+
+		if (hi < 0 || lo < 0 || (hi == 0 && lo == 0) || n + 1 >= len)
+			return false;
+		out[n++] = (char)(hi << 4 | lo);
+	}
+	out[n] = '\0';
+	return true;
+}
+
 static bool
 parse_standby(const char *item, struct pg_standby *sb)
 {
-	char name[64], state[32], sync[32], flush[24], replay[24], reply[24], extra;
+	char name[130], state[32], sync[32], flush[24], replay[24], reply[24], extra;
 
-	if (sscanf(item, "%63s %31s %31s %23s %23s %23s %c", name, state, sync, flush, replay, reply, &extra) != 6)
+	if (sscanf(item, "%129s %31s %31s %23s %23s %23s %c", name, state, sync, flush, replay, reply, &extra) != 6)
 		return false;
 	memset(sb, 0, sizeof(*sb));
-	snprintf(sb->name, sizeof(sb->name), "%s", name);
+	if (!parse_hex_name(name, sb->name, sizeof(sb->name)))
+		return false;
 	sb->streaming = strcmp(state, "streaming") == 0;
 	sb->sync = strcmp(sync, "sync") == 0 || strcmp(sync, "quorum") == 0;
 	return tandem_lsn_parse(flush, &sb->flush) && tandem_lsn_parse(replay, &sb->replay)
@@ -87,7 +119,7 @@ pg_parse_facts(const char *recovery, const char *current, const char *received,
 
 		for (item = ok ? strtok_r(copy, ",", &save) : NULL; item != NULL;
 		     item = strtok_r(NULL, ",", &save)) {
-			if (f->n_standbys == PG_MAX_STANDBYS)
+			if (f->n_standbys == PG_MAX_WALSENDERS)
 				break;
 			if (!parse_standby(item, &f->standbys[f->n_standbys])) {
 				ok = false;
@@ -287,6 +319,63 @@ pg_unfit_str(enum pg_unfit u)
 	return "unknown";
 }
 
+/* A name a node may have (a host name): what a state file may be named after. */
+static bool
+plain_name(const char *s)
+{
+	if (*s == '\0' || *s == '.' || *s == '-')
+		return false;
+	for (; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_' && *s != '.')
+			return false;
+	return true;
+}
+
+size_t
+pg_keep_members(struct pg_facts *f, const char (*nodes)[64], size_t n_nodes)
+{
+	size_t kept = 0;
+
+	f->n_neighbours = 0;
+	for (size_t i = 0; i < f->n_standbys; i++) {
+		const struct pg_standby *sb = &f->standbys[i];
+		bool member = false;
+
+		for (size_t k = 0; k < n_nodes && !member; k++)
+			member = strcmp(nodes[k], sb->name) == 0;
+		if (n_nodes == 0)
+			member = plain_name(sb->name);
+		if (member && kept < PG_MAX_STANDBYS)
+			f->standbys[kept++] = *sb;
+		else if (!member && f->n_neighbours < PG_MAX_NEIGHBOURS)
+			f->neighbours[f->n_neighbours++] = *sb;
+	}
+	f->n_standbys = kept;
+	return f->n_neighbours;
+}
+
+void
+pg_neighbours_str(const struct pg_facts *f, char *out, size_t len)
+{
+	size_t used = 0;
+
+	snprintf(out, len, "none");
+	for (size_t i = 0; i < f->n_neighbours && used < len; i++) {
+		const struct pg_standby *sb = &f->neighbours[i];
+		uint64_t lag = f->current > sb->flush ? f->current - sb->flush : 0;
+		int w;
+
+		/* Whole segments (16 MiB): a lag that moves on every monitor
+		 * would be an attribute write each time. */
+		lag -= lag % (16u << 20);
+		w = snprintf(out + used, len - used, "%s\"%s\" %s, %" PRIu64 " MiB behind", i ? "; " : "", sb->name,
+			     sb->streaming ? "streaming" : "not streaming", lag >> 20);
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+}
+
 size_t
 pg_rank_standbys(const struct pg_facts *f, enum pg_sync_mode mode, long long maxlag,
 		 struct pg_score *out, size_t max)
@@ -349,7 +438,7 @@ pg_sync_names(const struct pg_facts *f, enum pg_sync_mode mode, const char *curr
 	out[0] = '\0';
 	if (mode == PG_SYNC_OFF)
 		return;
-	for (size_t i = 0; i < f->n_standbys; i++)
+	for (size_t i = 0; i < f->n_standbys && n < PG_MAX_STANDBYS; i++)
 		if (f->standbys[i].streaming)
 			names[n++] = f->standbys[i].name;
 	if (n == 0) {

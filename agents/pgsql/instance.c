@@ -222,6 +222,13 @@ query_facts(struct pg *pg)
 			       PQgetvalue(r, 0, 6), PQgetvalue(r, 0, 7), PQgetvalue(r, 0, 8), &pg->facts);
 	if (ok && PQnfields(r) > 9)
 		snprintf(pg->facts.archive_stuck, sizeof(pg->facts.archive_stuck), "%s", PQgetvalue(r, 0, 9));
+	if (ok) {
+		/* Only the clone's own walsenders count from here on. */
+		char nodes[32][64];
+		size_t n_nodes = known_nodes(nodes, 32);
+
+		pg_keep_members(&pg->facts, (const char (*)[64])nodes, n_nodes);
+	}
 	if (!ok)
 		snprintf(pg->why, sizeof(pg->why), "unexpected answer to the monitor query");
 	PQclear(r);

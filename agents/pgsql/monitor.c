@@ -234,6 +234,12 @@ primary_duties(struct pg *pg, bool promoting)
 		if (!promoting)
 			publish(pg, PG_ATTR_SYNC, state, false);
 	}
+	if (!promoting) {
+		char shown[1024];
+
+		pg_neighbours_str(f, shown, sizeof(shown));
+		publish(pg, PG_ATTR_NEIGHBOURS, shown, false);
+	}
 	/* One slot per node that has run the database, so WAL a standby
 	 * still needs is kept (within max_slot_wal_keep_size); none for a
 	 * witness (issue #16), and a witness's left by an earlier version,

@@ -59,6 +59,7 @@ enum pg_sync_mode { PG_SYNC_OFF, PG_SYNC_ON, PG_SYNC_STRICT };
 #define PG_ATTR_TIMELINE "tandem-pgsql-timeline"
 #define PG_ATTR_RECEIVED "tandem-pgsql-received-lsn"
 #define PG_ATTR_REPLAYED "tandem-pgsql-replayed-lsn"
+#define PG_ATTR_NEIGHBOURS "tandem-pgsql-neighbours" //!< primary: the walsenders not the clone's, and their lag
 #define PG_ATTR_SYNC "tandem-pgsql-sync"        //!< primary: "sync" | "async (degraded)" | "blocked (strict)"
 #define PG_ATTR_FAILOVER "tandem-pgsql-last-failover"
 #define PG_ATTR_REFUSED "tandem-pgsql-refused"  //!< why this node is not promoted (the commit record)
@@ -76,7 +77,9 @@ struct pg_standby {
 	bool stalled;           //!< silent (pg_standby_silent) in two readings, at one flush LSN: set by the caller
 };
 
-#define PG_MAX_STANDBYS 16
+#define PG_MAX_STANDBYS 16     //!< the clone's standbys one primary serves
+#define PG_MAX_WALSENDERS 64   //!< walsenders read (the clone's first)
+#define PG_MAX_NEIGHBOURS 16   //!< other walsenders shown
 
 /* What one monitor query returned. */
 struct pg_facts {
@@ -88,8 +91,10 @@ struct pg_facts {
 	uint32_t timeline;
 	char sync_names[512];   //!< synchronous_standby_names in force
 	char slots[1024];       //!< the tandem_ replication slots, comma-separated
-	struct pg_standby standbys[PG_MAX_STANDBYS];
+	struct pg_standby standbys[PG_MAX_WALSENDERS]; //!< the clone's alone once pg_keep_members has run
 	size_t n_standbys;
+	struct pg_standby neighbours[PG_MAX_NEIGHBOURS]; //!< walsenders not the clone's (pg_keep_members)
+	size_t n_neighbours;
 	char archive_stuck[64]; //!< primary: the WAL file archive_command last failed on, nothing archived since
 };
 
@@ -97,11 +102,24 @@ struct pg_facts {
 extern const char PG_MONITOR_QUERY[];
 
 /* Parses the monitor query's text fields into facts; false when a field
- * is malformed.  standbys is "name state sync_state flush replay,..." */
+ * is malformed.  standbys is "x<name in hex> state sync_state flush replay
+ * reply_ms,..." (the application_name in hex: any bytes read right). */
 bool pg_parse_facts(const char *recovery, const char *current, const char *received,
 		    const char *replayed, const char *timeline, const char *standbys,
 		    const char *sync_names, const char *slots, const char *upstream,
 		    struct pg_facts *f);
+/* The clone's own walsenders stay in f->standbys (at most PG_MAX_STANDBYS;
+ * their order kept); every other is a neighbour (Barman's pg_receivewal,
+ * a CDC tool, a logical subscriber, another site's standby): copied to
+ * f->neighbours (the first PG_MAX_NEIGHBOURS) and never a synchronous voter, ranked or named
+ * in the commit record.  The clone's nodes are nodes[]; with none known
+ * yet (no notification since this node booted), every walsender whose
+ * name a host may have is taken for the clone's.  Returns the count of
+ * neighbours kept in f->neighbours. */
+size_t pg_keep_members(struct pg_facts *f, const char (*nodes)[64], size_t n_nodes);
+/* The neighbours on display: "\"NAME\" streaming, N MiB behind; ..." (whole
+ * segments), or "none". */
+void pg_neighbours_str(const struct pg_facts *f, char *out, size_t len);
 /* Whether the primary has the replication slot named slot. */
 bool pg_has_slot(const struct pg_facts *f, const char *slot);
 

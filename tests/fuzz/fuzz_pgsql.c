@@ -109,7 +109,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		char names[512];
 		bool degraded;
 
+		const char nodes[3][64] = { "n1", "n2", "n3" };
+		char shown[1024];
+
 		pg_rank_standbys(&facts, PG_SYNC_STRICT, 1 << 20, scores, PG_MAX_STANDBYS);
+		pg_sync_names(&facts, PG_SYNC_ON, facts.sync_names, names, sizeof(names), &degraded);
+		(void)pg_keep_members(&facts, nodes, 3);
+		pg_neighbours_str(&facts, shown, sizeof(shown));
 		pg_sync_names(&facts, PG_SYNC_ON, facts.sync_names, names, sizeof(names), &degraded);
 	}
 	free(text);

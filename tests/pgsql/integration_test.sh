@@ -80,6 +80,31 @@ tap_is "$RC" 0 "probe of a running standby: exact"
 ra n1 monitor
 tap_is "$RC" 8 "probe of a running primary: exact"
 
+echo "# neighbours on the stream: Barman's pg_receivewal, a CDC tool named with blanks, a comma and quotes"
+receivewal() { # receivewal DIR APPLICATION_NAME: a WAL receiver of the primary, in the background
+	mkdir -p "$T/$1" && chown postgres "$T/$1"
+	runuser -u postgres -- "$BIN/pg_receivewal" -D "$T/$1" --synchronous -d \
+		"host=$T/n1/sock port=5432 user=replicator passfile=$T/pgpass application_name='$2'" 2>/dev/null &
+}
+receivewal barman barman_receive_wal
+receivewal cdc 'Debezium Streaming, "x"'
+neighbours_stream() { [ "$(sql n1 "SELECT count(*) FROM pg_stat_replication WHERE application_name IN ('barman_receive_wal', 'Debezium Streaming, \"x\"') AND state = 'streaming'")" = 2 ]; }
+tap_ok "two neighbours stream from the primary" tap_wait 30 neighbours_stream
+ra n1 monitor OCF_RESKEY_CRM_meta_interval=15000
+tap_is "$RC" 8 "the primary's monitor reads every walsender's name: healthy"
+tap_is "$(sql n1 "SHOW synchronous_standby_names")" 'ANY 1 ("n2", "n3")' \
+	"neighbours are never synchronous voters"
+tap_is "$(cat "$T/attrs/crm_config/tandem-pgsql-commits-pgsqld" 2>/dev/null)" "primary=n1 sync=n2,n3" \
+	"nor named in the commit record"
+tap_is "$(attr n1 tandem-pgsql-neighbours-pgsqld)" \
+	'"Debezium Streaming, "x"" streaming, 0 MiB behind; "barman_receive_wal" streaming, 0 MiB behind' \
+	"the primary shows them, and their lag"
+tap_is "$(find "$T/attrs" -iname '*barman*' -o -iname '*debezium*' | wc -l)" 0 "no score or attribute is set for them"
+pkill -TERM -f "pg_receivewal -D $T/(barman|cdc)"
+wait
+ra n1 monitor OCF_RESKEY_CRM_meta_interval=15000
+tap_is "$(attr n1 tandem-pgsql-neighbours-pgsqld)" none "gone, the primary shows none"
+
 echo "# writes, acknowledged by a synchronous standby"
 acked=0
 for i in $(seq 1 200); do

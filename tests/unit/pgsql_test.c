@@ -63,7 +63,7 @@ facts_parsing(void **state)
 
 	(void)state;
 	assert_true(pg_parse_facts("f", "0/5000060", "", "", "1",
-				   "n2 streaming sync 0/5000060 0/5000000 120,n3 catchup async 0/4000000 0/4000000 -1",
+				   "x6e32 streaming sync 0/5000060 0/5000000 120,x6e33 catchup async 0/4000000 0/4000000 -1",
 				   "ANY 1 (\"n2\")", "tandem_n2,tandem_n3", "", &f));
 	assert_true(pg_has_slot(&f, "tandem_n2"));
 	assert_true(pg_has_slot(&f, "tandem_n3"));
@@ -89,10 +89,10 @@ facts_parsing(void **state)
 	assert_false(pg_parse_facts("x", "", "", "", "", "", "", "", "", &f));
 	assert_false(pg_parse_facts("t", "", "zz", "", "", "", "", "", "", &f));
 	assert_false(pg_parse_facts("f", "0/1", "", "", "0", "", "", "", "", &f));
-	assert_false(pg_parse_facts("f", "0/1", "", "", "1", "n2 streaming", "", "", "", &f));
-	assert_false(pg_parse_facts("f", "0/1", "", "", "1", "n2 streaming sync 0/1 0/1", "", "", "", &f));
-	assert_false(pg_parse_facts("f", "0/1", "", "", "1", "n2 streaming sync 0/1 0/1 soon", "", "", "", &f));
-	assert_false(pg_parse_facts("f", "0/1", "", "", "1", "n2 streaming sync 0/1 0/1 5 extra", "", "", "", &f));
+	assert_false(pg_parse_facts("f", "0/1", "", "", "1", "x6e32 streaming", "", "", "", &f));
+	assert_false(pg_parse_facts("f", "0/1", "", "", "1", "x6e32 streaming sync 0/1 0/1", "", "", "", &f));
+	assert_false(pg_parse_facts("f", "0/1", "", "", "1", "x6e32 streaming sync 0/1 0/1 soon", "", "", "", &f));
+	assert_false(pg_parse_facts("f", "0/1", "", "", "1", "x6e32 streaming sync 0/1 0/1 5 extra", "", "", "", &f));
 }
 
 static void
@@ -712,6 +712,81 @@ election_unlisted_winner(void **state)
 	assert_string_equal(better, "n1");
 }
 
+/* The walsenders as the monitor query sends them: every name read right
+ * (issue: "Debezium Streaming" made the answer unreadable and the healthy
+ * primary was restarted), and only the clone's nodes kept as standbys
+ * (Barman's receiver was a synchronous voter and blocked every failover). */
+static void
+neighbours(void **state)
+{
+	/* n2; "barman_receive_wal"; "Debezium Streaming"; ""; "a,b \"c\""; n3. */
+	const char *rows = "x6e32 streaming sync 0/5000060 0/5000060 10,"
+			   "x6e33 streaming sync 0/4000000 0/4000000 10,"
+			   "x6261726d616e5f726563656976655f77616c streaming sync 0/5000060 0/5000060 5,"
+			   "x446562657a69756d2053747265616d696e67 catchup async 0/3000000 0/3000000 -1,"
+			   "x streaming async 0/5000060 0/5000060 7,"
+			   "x612c62202263 streaming potential 0/5000060 0/5000060 7";
+	const char nodes[3][64] = { "n1", "n2", "n3" };
+	struct pg_facts f;
+	char names[512], shown[1024];
+	bool degraded;
+
+	(void)state;
+	assert_true(pg_parse_facts("f", "0/5000060", "", "", "1", rows, "", "", "", &f));
+	assert_int_equal(f.n_standbys, 6);
+	assert_string_equal(f.standbys[2].name, "barman_receive_wal");
+	assert_string_equal(f.standbys[3].name, "Debezium Streaming");
+	assert_string_equal(f.standbys[4].name, "");
+	assert_string_equal(f.standbys[5].name, "a,b \"c");
+	assert_int_equal(pg_keep_members(&f, nodes, 3), 4);
+	assert_int_equal(f.n_standbys, 2);
+	assert_string_equal(f.standbys[0].name, "n2");
+	assert_string_equal(f.standbys[1].name, "n3");
+	pg_sync_names(&f, PG_SYNC_ON, "", names, sizeof(names), &degraded);
+	assert_string_equal(names, "ANY 1 (\"n2\", \"n3\")");
+	pg_neighbours_str(&f, shown, sizeof(shown));
+	assert_string_equal(shown, "\"barman_receive_wal\" streaming, 0 MiB behind; \"Debezium Streaming\" not "
+				   "streaming, 32 MiB behind; \"\" streaming, 0 MiB behind; \"a,b \"c\" streaming, 0 MiB behind");
+	/* No node known yet (no notification since boot): host-like names only. */
+	assert_true(pg_parse_facts("f", "0/5000060", "", "", "1", rows, "", "", "", &f));
+	assert_int_equal(pg_keep_members(&f, NULL, 0), 3);
+	assert_int_equal(f.n_standbys, 3);
+	assert_string_equal(f.standbys[2].name, "barman_receive_wal");
+	/* Malformed names: odd digits, not hex, a NUL byte, no x, too long. */
+	assert_false(pg_parse_facts("f", "0/1", "", "", "1", "x6e3 streaming sync 0/1 0/1 5", "", "", "", &f));
+	assert_false(pg_parse_facts("f", "0/1", "", "", "1", "x6g32 streaming sync 0/1 0/1 5", "", "", "", &f));
+	assert_false(pg_parse_facts("f", "0/1", "", "", "1", "x6e0032 streaming sync 0/1 0/1 5", "", "", "", &f));
+	assert_false(pg_parse_facts("f", "0/1", "", "", "1", "n2 streaming sync 0/1 0/1 5", "", "", "", &f));
+	{
+		char longname[200] = "x", row[300];
+
+		for (int i = 0; i < 64; i++)
+			strcat(longname, "61");
+		snprintf(row, sizeof(row), "%s streaming sync 0/1 0/1 5", longname);
+		assert_false(pg_parse_facts("f", "0/1", "", "", "1", row, "", "", "", &f));
+		longname[1 + 63 * 2] = '\0';   /* 63 bytes: NAMEDATALEN - 1 */
+		snprintf(row, sizeof(row), "%s streaming sync 0/1 0/1 5", longname);
+		assert_true(pg_parse_facts("f", "0/1", "", "", "1", row, "", "", "", &f));
+		assert_int_equal(strlen(f.standbys[0].name), 63);
+	}
+	/* More walsenders than standbys a primary serves: the clone's, sent
+	 * first, are all kept. */
+	{
+		char many[8192] = "";
+
+		for (int i = 0; i < 40; i++) {
+			size_t used = strlen(many);
+
+			snprintf(many + used, sizeof(many) - used, "%sx%02x%02x streaming async 0/1 0/1 5", i ? "," : "",
+				 'n', '1' + i % 3);
+		}
+		assert_true(pg_parse_facts("f", "0/1", "", "", "1", many, "", "", "", &f));
+		assert_int_equal(f.n_standbys, 40);
+		assert_int_equal(pg_keep_members(&f, nodes, 3), 0);
+		assert_int_equal(f.n_standbys, PG_MAX_STANDBYS);
+	}
+}
+
 static void
 planned_demote(void **state)
 {
@@ -871,6 +946,7 @@ main(void)
 		cmocka_unit_test(election_values),
 		cmocka_unit_test(election_gather),
 		cmocka_unit_test(election_expected),
+		cmocka_unit_test(neighbours),
 		cmocka_unit_test(election_unlisted_winner),
 		cmocka_unit_test(planned_demote),
 		cmocka_unit_test(start_opts_and_slots),
