@@ -7,7 +7,6 @@
 #             integration tests under ASan+UBSan, the units and the agents
 #             under valgrind, the package, the version matrix (Debian
 #             11/13/14 roots), distcheck, the fuzzers, the CPU benchmarks.
-#             Run at a lower priority (nice): the clusters' waits come first.
 #   cluster   the failure matrix in a real Pacemaker cluster on this
 #             machine's own stack (make check-cluster), the pgsql monitor
 #             benchmark in a cluster node.
@@ -294,7 +293,7 @@ if [ $main_ok = 0 ]; then
 	c=$!
 	lane_trixie &
 	t=$!
-	(renice -n 10 -p $BASHPID >/dev/null && lane_cpu) &
+	lane_cpu &
 	u=$!
 	wait $c $t $u
 fi
