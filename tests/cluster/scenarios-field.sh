@@ -423,3 +423,55 @@ scenario_timeline_fork() { # old primary back with more WAL on an older timeline
 	wait_for 180 "timeline_fork: $q back as a standby" read_unpromoted "$q" "$won"
 	tap_result $? "timeline_fork: $q is back as a standby"
 }
+
+# Neighbours on the stream (the field: Barman's receiver blocked every
+# failover, a receiver named with a blank got the primary restarted).
+# Two WAL receivers on the VIP from the client host, as Barman and a CDC
+# tool connect: never synchronous voters nor in the commit record, and the
+# primary's power cut fails over as without them.  The client's
+# pg_receivewal is this machine's: Debian 12's matrix only (its server's
+# major).
+neighbour_names="'barman_receive_wal', 'Debezium Streaming'"
+read_neighbours() { # read_neighbours NODE COUNT: COUNT of them stream from NODE
+	local c
+	c=$(sqlon "$1" "SELECT count(*) FROM pg_stat_replication WHERE application_name IN ($neighbour_names) AND state = 'streaming'" postgres)
+	echo "$1: $c neighbours streaming (want $2)"
+	[ "$c" = "$2" ]
+}
+scenario_neighbours() {
+	local p rec names bin
+	bin=$(. "$top/tests/lib/pg.sh" && pg_bindir)
+	p=$(primary "$(any_up)")
+	printf '*:*:*:replicator:%s\n' "${TANDEM_REPLICATION_PASSWORD:-tandem-replication}" >"$CL_DIR/replication.pgpass"
+	chmod 600 "$CL_DIR/replication.pgpass"
+	rm -rf "$CL_DIR/barman" "$CL_DIR/cdc" && mkdir -p "$CL_DIR/barman" "$CL_DIR/cdc"
+	(netns_exec client "$bin/pg_receivewal" -D "$CL_DIR/barman" --synchronous -d \
+		"host=$VIP user=replicator passfile=$CL_DIR/replication.pgpass application_name=barman_receive_wal" \
+		>"$CL_DIR/barman.log" 2>&1 &)
+	(netns_exec client "$bin/pg_receivewal" -D "$CL_DIR/cdc" -d \
+		"host=$VIP user=replicator passfile=$CL_DIR/replication.pgpass application_name='Debezium Streaming'" \
+		>"$CL_DIR/cdc.log" 2>&1 &)
+	wait_for 60 "neighbours: both stream from $p" read_neighbours "$p" 2
+	tap_result $? "neighbours: Barman's pg_receivewal and a CDC tool stream from the primary ($p)"
+	# Two monitors' time: a primary that could not read their names would
+	# have been failed meanwhile.
+	sleep 5
+	tap_is "$(failcount pgsqld "$p")" 0 "neighbours: the primary's monitor reads them (no failure)"
+	names=$(sqlon "$p" "SHOW synchronous_standby_names" postgres)
+	tap_like "$names" '^ANY 1 \("n[0-9]", "n[0-9]"\)$' "neighbours: only the clone's standbys are synchronous voters ($names)"
+	rec=$(commit_record "$p")
+	tap_like "$rec" "^primary=$p sync=n[0-9],n[0-9]\$" "neighbours: nor named in the commit record ($rec)"
+	tap_like "$(attr "$p" tandem-pgsql-neighbours-pgsqld)" '"barman_receive_wal" streaming' \
+		"neighbours: the primary shows them"
+	client_start 30
+	watch_start
+	sleep 5
+	say "power-off of $p, the neighbours streaming from it"
+	node_poweroff "$p"
+	client_wait
+	say "$p boots again"
+	node_boot "$p"
+	watch_stop
+	pkill -TERM -f "pg_receivewal -D $CL_DIR/(barman|cdc)" 2>/dev/null
+	verify neighbours "$p" other yes
+}
