@@ -478,6 +478,26 @@ pg_start_opts_ok(const char *opts, char *why, size_t len)
 }
 
 bool
+pg_shell_path_ok(const char *path, char *why, size_t len)
+{
+	if (path[0] != '/') {
+		snprintf(why, len, "not an absolute path");
+		return false;
+	}
+	for (const char *p = path; *p != '\0'; p++) {
+		if (strchr("\"`$\\", *p) == NULL && !iscntrl((unsigned char)*p))
+			continue;
+		if (iscntrl((unsigned char)*p))
+			snprintf(why, len, "a control character is not allowed (pg_ctl hands the path to a shell)");
+		else
+			snprintf(why, len, "character '%c' is not allowed (pg_ctl hands the path to a shell, in double quotes)",
+				 *p);
+		return false;
+	}
+	return true;
+}
+
+bool
 pg_has_slot(const struct pg_facts *f, const char *slot)
 {
 	size_t len = strlen(slot);

@@ -15,6 +15,12 @@ check_start_opts(const char *v, char *why, size_t len)
 }
 
 static bool
+check_shell_path(const char *v, char *why, size_t len)
+{
+	return pg_shell_path_ok(v, why, len);
+}
+
+static bool
 check_conninfo(const char *v, char *why, size_t len)
 {
 	/* The agent adds user, application_name and passfile itself: a
@@ -49,13 +55,13 @@ const struct tandem_param pg_params[PG_N_PARAMS] = {
 		"/usr/lib/postgresql/N/bin (Debian, Ubuntu), else /usr/pgsql-N/bin (PGDG RPMs); an "
 		"empty node takes the primary's major before it is cloned. Left unset, a major "
 		"upgrade (pg_upgradecluster) needs no change here.",
-		.check = tandem_param_check_absolute },
+		.check = check_shell_path },
 	[PG_PGDATA] = { "pgdata", TANDEM_PARAM_STRING, "/var/lib/postgresql/15/main", false, true, false,
 		"Configuration directory",
 		"The directory pg_ctl -D is given: where postgresql.conf is. On Debian, "
 		"/etc/postgresql/N/main with datadir set to /var/lib/postgresql/N/main (N: the major, "
 		"17 on Debian 13).",
-		.check = tandem_param_check_absolute },
+		.check = check_shell_path },
 	[PG_DATADIR] = { "datadir", TANDEM_PARAM_STRING, NULL, false, true, false,
 		"Data directory",
 		"The data_directory of the instance, when it is not pgdata.",
@@ -74,7 +80,9 @@ const struct tandem_param pg_params[PG_N_PARAMS] = {
 		.check = check_start_opts },
 	[PG_LOGFILE] = { "logfile", TANDEM_PARAM_STRING, "/dev/null", false, false, false,
 		"Server log before the logging collector",
-		"Where pg_ctl sends the server's output (pg_ctl -l).", .check = tandem_param_check_absolute },
+		"Where pg_ctl sends the server's output (pg_ctl -l). pg_ctl puts it in a shell command, "
+		"as it does pgdata and bindir: none of the three may hold '\"', '`', '$' or '\\'.",
+		.check = check_shell_path },
 	[PG_MAXLAG] = { "maxlag", TANDEM_PARAM_INTEGER, "0", false, false, false,
 		"Maximum lag for promotion (bytes)",
 		"A standby more than this many bytes of WAL behind the primary may not be promoted, "

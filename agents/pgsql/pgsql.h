@@ -369,6 +369,11 @@ size_t pg_sync_members(const char *names, char out[][64], size_t max);
 bool pg_commit_record_allows(const struct pg_commit_record *r, const char *node,
 			     const char *const *present, size_t n_present, char *why, size_t len);
 
+/* A path pg_ctl puts in its shell command, in double quotes (pgdata,
+ * logfile, bindir's postgres): absolute, and no '"', '`', '$', '\\' or
+ * control character, which a shell would act on there. */
+bool pg_shell_path_ok(const char *path, char *why, size_t len);
+
 /* start_opts: only tokens of letters, digits and _.=/:,- (no shell or
  * conninfo quoting can hide in them: pg_ctl passes them through a shell). */
 bool pg_start_opts_ok(const char *opts, char *why, size_t len);

@@ -413,6 +413,11 @@ ra n3 start OCF_RESKEY_CRM_meta_promoted_max=2
 tap_is "$RC" 6 "start of a clone with two promoted instances: not configured"
 tap_like "$ERR" 'allows 2 promoted instances' "reason names promoted-max"
 tap_is "$(procs n3)" "" "nothing half-done: n3 was not started by a refused start"
+# shellcheck disable=SC2016 # the $ is the input
+ra n3 start OCF_RESKEY_logfile='/tmp/pg-$(touch /tmp/tandem-pwned).log'
+tap_is "$RC" 6 "start with a logfile pg_ctl's shell would act on: not configured"
+tap_like "$ERR" "logfile.*character '\\\$' is not allowed" "reason names the parameter and the character"
+tap_ok "and nothing ran it" test ! -e /tmp/tandem-pwned
 # A pg_control format this build does not know (1900, a future major).
 cp "$T/n3/data/global/pg_control" "$T/pg_control.n3"
 printf '\x6c\x07\x00\x00' | dd of="$T/n3/data/global/pg_control" bs=1 seek=8 conv=notrunc status=none

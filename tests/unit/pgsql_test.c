@@ -826,6 +826,17 @@ start_opts_and_slots(void **state)
 	assert_string_equal(why, "character ';' is not allowed (letters, digits, space and _.=/:,- only)");
 	assert_false(pg_start_opts_ok("-c x=$(id)", why, sizeof(why)));
 	assert_false(pg_start_opts_ok("-c x='a'", why, sizeof(why)));
+	/* Paths inside pg_ctl's double-quoted shell command. */
+	assert_true(pg_shell_path_ok("/var/log/postgresql/postgresql-15 main.log", why, sizeof(why)));
+	assert_true(pg_shell_path_ok("/srv/pg data/'quoted'", why, sizeof(why)));
+	assert_false(pg_shell_path_ok("/tmp/x$(touch /tmp/y)", why, sizeof(why)));
+	assert_string_equal(why, "character '$' is not allowed (pg_ctl hands the path to a shell, in double quotes)");
+	assert_false(pg_shell_path_ok("/tmp/x`id`", why, sizeof(why)));
+	assert_false(pg_shell_path_ok("/tmp/x\" >/etc/y", why, sizeof(why)));
+	assert_false(pg_shell_path_ok("/tmp/x\\", why, sizeof(why)));
+	assert_false(pg_shell_path_ok("/tmp/x\ny", why, sizeof(why)));
+	assert_false(pg_shell_path_ok("relative/log", why, sizeof(why)));
+	assert_string_equal(why, "not an absolute path");
 	pg_slot_name("DB-node.1", NULL, 0, slot, sizeof(slot));
 	assert_string_equal(slot, "tandem_db_node_1");
 	{
