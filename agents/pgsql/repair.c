@@ -225,17 +225,25 @@ tree_bytes(const char *path)
 	return nftw(path, tree_bytes_add, 16, FTW_PHYS) == 0 ? tree_bytes_total : -1;
 }
 
-/* rm -rf of path, never into another filesystem; false with a log line. */
+/* Removes path (contents_only: what it holds, the directory kept), never
+ * into another filesystem, as system_user: everything there is that
+ * user's, and so is any link in it or in its parent, so root never deletes
+ * through a name that user could have planted (issue 26).  rm and find
+ * never follow a link given or met.  False with a log line. */
 static bool
-remove_tree(struct pg *pg, const char *path)
+remove_tree(struct pg *pg, const char *path, bool contents_only)
 {
-	const char *rm[] = { "/bin/rm", "-rf", "--one-file-system", path, NULL };
+	const char *rm[] = { "/bin/rm", "-rf", "--one-file-system", "--", path, NULL };
+	const char *empty[] = { "/usr/bin/find", path, "-xdev", "-mindepth", "1", "-delete", NULL };
+	const struct tandem_spawn_opts as_owner = { .user = pg->user };
 	struct tandem_spawn_result res;
-	bool ok = tandem_spawn_run(rm, NULL, pg->ctx->deadline, &res) == 0 && res.status == 0;
+	bool ok = tandem_spawn_run(contents_only ? empty : rm, &as_owner, pg->ctx->deadline, &res) == 0
+		  && res.status == 0;
 
-	tandem_spawn_result_free(&res);
 	if (!ok)
-		tandem_log(LOG_WARNING, "could not remove \"%s\"", path);
+		tandem_log(LOG_WARNING, "could not remove \"%s\"%s as %s: %s", path, contents_only ? "'s contents" : "",
+			   pg->user, res.err != NULL ? res.err : "");
+	tandem_spawn_result_free(&res);
 	return ok;
 }
 
@@ -262,7 +270,7 @@ prune_aside(struct pg *pg, long long keep)
 	qsort(names, n, sizeof(names[0]), (int (*)(const void *, const void *))strcmp);
 	for (size_t i = 0; i + (size_t)keep < n; i++) {
 		snprintf(path, sizeof(path), "%.4095s/%.255s", dir, names[i]);
-		if (remove_tree(pg, path))
+		if (remove_tree(pg, path, false))
 			tandem_log(LOG_INFO, "removed \"%s\" (repair_keep=%lld)", path, keep);
 	}
 }
@@ -331,11 +339,11 @@ reclone(struct pg *pg, const char *why)
 			   pg->datadir, why, aside);
 		prune_aside(pg, keep);
 	} else {
-		if (!remove_tree(pg, pg->datadir)) {
+		if (!remove_tree(pg, pg->datadir, true)) {
 			tandem_ocf_exit_reason("could not empty \"%s\" to clone it again", pg->datadir);
 			return TANDEM_OCF_ERR_GENERIC;
 		}
-		tandem_log(LOG_WARNING, "\"%s\" cannot follow (%s): removed (repair_keep=0), cloning again",
+		tandem_log(LOG_WARNING, "\"%s\" cannot follow (%s): emptied (repair_keep=0), cloning again",
 			   pg->datadir, why);
 	}
 	return clone_from_primary(pg);

@@ -537,6 +537,29 @@ tap_ok "n3 streams again" tap_wait 30 streams_to n2 n3
 tap_is "$(sql n3 "SELECT count(*) FROM acked WHERE n BETWEEN 601 AND 606")" 6 "and holds every commit made while it was away"
 ra n3 monitor OCF_RESKEY_CRM_meta_interval=16000
 tap_is "$RC" 0 "monitor n3: a healthy standby"
+echo "# the same again with repair_keep=0: the data directory emptied (as system_user, never root) and cloned in place"
+ra n2 monitor OCF_RESKEY_CRM_meta_interval=15000
+runuser -u postgres -- "$BIN/pg_ctl" -D "$T/n3/data" -w -s -m fast stop
+for i in $(seq 607 612); do
+	sql n2 "SET synchronous_commit = local; INSERT INTO acked VALUES ($i)" >/dev/null
+	sql n2 "SELECT pg_switch_wal()" >/dev/null
+	sql n2 "CHECKPOINT" >/dev/null
+done
+runuser -u postgres -- "$BIN/pg_ctl" -D "$T/n3/data" -w -s start -l "$T/n3/log" \
+	-o "-c unix_socket_directories=$T/n3/sock"
+tap_ok "n3 cannot follow again" tap_wait 30 cannot_follow
+ra n2 monitor OCF_RESKEY_CRM_meta_interval=15000
+ra n3 stop
+notify n2 pre start OCF_RESKEY_CRM_meta_notify_start_uname=n3 OCF_RESKEY_CRM_meta_notify_promoted_uname=n2
+inode=$(stat -c %i "$T/n3/data")
+ra n3 start OCF_RESKEY_repair_keep=0
+tap_is "$RC" 0 "start n3 with repair_keep=0 repairs it"
+[ "$RC" = 0 ] || echo "$ERR" | sed 's/^/#   /'
+tap_is "$(stat -c %i "$T/n3/data")/$(find "$T/n3" -maxdepth 1 -name 'data.repaired-*' | wc -l)" "$inode/1" \
+	"in the same directory, emptied; nothing more set aside"
+tap_like "$(cat "$T/agent.log")" 'emptied \(repair_keep=0\), cloning again' "and says so"
+tap_ok "n3 streams again" tap_wait 30 streams_to n2 n3
+tap_is "$(sql n3 "SELECT count(*) FROM acked WHERE n BETWEEN 607 AND 612")" 6 "and holds every commit made while it was away"
 
 echo "# a standby past the fork: it replayed WAL the new primary never had (the election did not wait for it)"
 # n1, the crashed primary of the double failure, cloned again (as the
