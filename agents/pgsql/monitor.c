@@ -346,6 +346,30 @@ refuse_promotion(struct pg *pg, const char *reason, bool first)
 		tandem_log(LOG_WARNING, "not promotable: %s", reason);
 }
 
+/* The other nodes running an instance now, as their monitors show: each
+ * running instance publishes the WAL it received (a standby's every
+ * monitor); a stop deletes it, and Pacemaker forgets a lost node's
+ * attributes.  Who may stand for the commit record while no election
+ * runs: standbys back together after their whole site lost power, the
+ * primary gone for good, may hold every acknowledged commit between them
+ * (the election then checks it with each one's WAL). */
+static size_t
+running_others(struct pg *pg, char names[][64], size_t max)
+{
+	char **nodes, **values, why[256];
+	size_t n = 0, k = 0;
+
+	if (tandem_attr_get_all(PG_ATTR_RECEIVED, &nodes, &values, &n, pg->ctx->deadline, why, sizeof(why)) != 0) {
+		tandem_log(LOG_WARNING, "could not read which nodes run an instance: %s", why);
+		return 0;
+	}
+	for (size_t i = 0; i < n && k < max; i++)
+		if (values[i][0] != '\0' && strcmp(nodes[i], pg->node) != 0)
+			snprintf(names[k++], 64, "%.63s", nodes[i]);
+	free_pairs(nodes, values, n);
+	return k;
+}
+
 static int
 standby_duties(struct pg *pg)
 {
@@ -387,14 +411,19 @@ standby_duties(struct pg *pg)
 		return follow_or_repair(pg);
 	/* A node the commit record does not name may lack acknowledged
 	 * commits (it was away while another primary went on alone): no
-	 * score, until the record names it (the README: an admin promoting it
-	 * knowingly).  Asked only while unranked or refused: no spawn on a
+	 * score, unless the nodes running now hold them all between them (the
+	 * record's primary, or every node it names), until the record names
+	 * it (the README: an admin promoting it knowingly).  Asked only while unranked or refused: no spawn on a
 	 * streaming standby's monitor. */
 	refused = take_flag("refused");
 	if (!set || refused) {
-		char reason[400];
+		char reason[400], others[32][64];
+		const char *present[32];
+		size_t n_present = running_others(pg, others, 32);
 
-		if (may_be_promoted(pg, NULL, 0, reason, sizeof(reason))) {
+		for (size_t i = 0; i < n_present; i++)
+			present[i] = others[i];
+		if (may_be_promoted(pg, present, n_present, reason, sizeof(reason))) {
 			/* Cleared first: Pacemaker may promote the moment the
 			 * score rises, and cancel this monitor with SIGKILL. */
 			clear_refusal(pg);

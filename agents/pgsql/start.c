@@ -724,6 +724,10 @@ pg_stop(struct tandem_ctx *ctx)
 		tandem_log(LOG_INFO, "restarted in place: promotion score kept");
 	else if (tandem_promotion_delete(ctx->deadline, why, sizeof(why)) != 0)
 		tandem_log(LOG_DEBUG, "promotion score not deleted: %s", why);
+	/* No instance runs here: no other node counts it among those that
+	 * may stand for the commit record (standby_duties). */
+	if (tandem_attr_delete(PG_ATTR_RECEIVED, false, ctx->deadline, why, sizeof(why)) != 0)
+		tandem_log(LOG_DEBUG, "%s not deleted: %s", PG_ATTR_RECEIVED, why);
 	return TANDEM_OCF_SUCCESS;
 }
 

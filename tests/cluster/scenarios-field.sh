@@ -475,3 +475,34 @@ scenario_neighbours() {
 	pkill -TERM -f "pg_receivewal -D $CL_DIR/(barman|cdc)" 2>/dev/null
 	verify neighbours "$p" other yes
 }
+
+# A whole site's power lost (the field: after it, the old primary gone for
+# good and its two standbys back, no primary ever; each refused itself
+# against an empty list of nodes present).  Between them the standbys hold
+# every acknowledged commit (the record names both): the more advanced is
+# promoted, with every one of them.
+scenario_site_loss() {
+	local p n won
+	[ "$N" = 3 ] || { say "site_loss: written for 3 nodes, skipped with $N"; return 0; }
+	p=$(the_primary)
+	tap_like "$(commit_record "$p")" "^primary=$p sync=n[0-9],n[0-9]\$" \
+		"site_loss: the commit record names both standbys ($(commit_record "$p"))"
+	client_start 20
+	watch_start
+	sleep 5
+	say "power cut of every node (each link first), the primary $p first"
+	node_poweroff "$p"
+	for n in $(others "$p"); do node_poweroff "$n"; done
+	client_wait
+	watch_stop
+	say "$(others "$p" | words) boot again; $p stays off"
+	for n in $(others "$p"); do node_boot "$n"; done
+	wait_for 240 "site_loss: a primary" read_serving_primary
+	tap_result $? "site_loss: one of the standbys is promoted, the primary gone"
+	won=$(cat "$CL_DIR/serving" 2>/dev/null)
+	tap_is "$(comm -23 <(sort -u "$CL_DIR/acked") <(sqlon "$won" "SELECT n FROM acked" | sort -u) | wc -l)" 0 \
+		"site_loss: all $(acked_now) acknowledged commits are on the new primary ($won)"
+	say "$p boots again"
+	node_boot "$p"
+	verify site_loss "$p" other yes
+}
