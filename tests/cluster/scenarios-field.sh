@@ -344,12 +344,6 @@ scenario_wiped_standby() {
 # with the other; both lose power; the old primary and that standby come
 # back.  The old primary's LSN, on the old timeline, is the larger
 # number; the standby holds every acknowledged commit and must win.
-read_new_primary() { # read_new_primary OLD: a primary other than OLD
-	local p
-	p=$(primary "$(any_up)")
-	echo "primary: [${p}] (want one, not $1)"
-	[ -n "$p" ] && [ "$p" != "$1" ]
-}
 # read_serving_primary: a node promoted and not failed (a node back from a
 # power cut is probed as a crashed primary, role Promoted, failed, first),
 # whose PostgreSQL says it is out of recovery; that reading's node is kept
@@ -387,9 +381,11 @@ scenario_timeline_fork() { # old primary back with more WAL on an older timeline
 	node_poweroff "$p"
 	# Its link is dark: nothing more can reach the standbys.
 	for n in $(others "$p"); do replication_mend "$n"; done
-	wait_for 90 "timeline_fork: a standby promoted" read_new_primary "$p"
+	# The node serving as primary: a promote that failed (a standby that
+	# found another more advanced) shows that node Promoted a moment.
+	wait_for 90 "timeline_fork: a standby promoted" read_serving_primary
 	tap_result $? "timeline_fork: a standby is promoted after $p's loss"
-	q=$(primary "$(any_up)")
+	q=$(cat "$CL_DIR/serving" 2>/dev/null)
 	r=$(others "$p" | grep -vx "$q")
 	wait_for 120 "timeline_fork: $r streams synchronously from $q" read_sync "$q" sync
 	tap_result $? "timeline_fork: $r is $q's synchronous standby"
