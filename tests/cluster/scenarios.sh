@@ -232,7 +232,10 @@ read_history() {
 archive_checked() {
 	local p out rc tli
 	p=$(primary "$(any_up)")
-	out=$(node_exec "$p" runuser -u postgres -- pgbackrest --config=/var/lib/postgresql/pgbackrest.conf --stanza=main check 2>&1)
+	# check switches WAL and waits for the segment in the archive: that
+	# wait (archive-timeout, 60 s) stretched for this machine's load.
+	out=$(node_exec "$p" runuser -u postgres -- pgbackrest --config=/var/lib/postgresql/pgbackrest.conf --stanza=main \
+		--archive-timeout="$(scaled 60)" check 2>&1)
 	rc=$?
 	tap_result "$rc" "$1: pgbackrest check passes on the primary ($p)" "$(tail -n 2 <<<"$out")"
 	tli=$(sqlon "$p" "SELECT substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8)" postgres)
