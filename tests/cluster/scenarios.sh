@@ -33,7 +33,7 @@ EXTRAS=${CLUSTER_EXTRAS:-1}
 # pgbackrest check passes on the primary and its timeline's history is in
 # the archive.
 ARCHIVE=${CLUSTER_ARCHIVE:-0}
-SCEN=${CLUSTER_SCENARIOS:-kill9 poweroff partition switchover switchover_lagging switchover_back switchover_pgbouncer pgbouncer_stuck poweroff_pgbouncer lagging standby_loss strict last_standby_cut double_failure lost_slot wiped_standby two_databases timeline_fork neighbours site_loss stash_crash stash_maintenance stash_error stash_dbdown stash_poweroff chaos}
+SCEN=${CLUSTER_SCENARIOS:-kill9 poweroff partition switchover switchover_lagging switchover_back switchover_pgbouncer pgbouncer_stuck poweroff_pgbouncer lagging standby_loss strict last_standby_cut double_failure lost_slot wiped_standby two_databases neighbours site_loss timeline_fork stash_crash stash_maintenance stash_error stash_dbdown stash_poweroff chaos}
 DIAG=$CL_DIR-diagnostics
 
 [ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 77; }
