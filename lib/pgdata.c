@@ -12,15 +12,18 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 
 #include "tandem/pgdata.h"
 #include "tandem/proc.h"
+#include "tandem/safefs.h"
 
 /* PG_CONTROL_FILE_SIZE: the file is always one 8 kB block, zero-padded. */
 #define CONTROL_FILE_SIZE 8192
@@ -266,20 +269,108 @@ tandem_pgdata_space_left(const char *datadir, uint64_t *bytes, const char **wher
 	return 0;
 }
 
-int
-tandem_pgdata_mark_archived(const char *datadir, const char *walfile)
+/* datadir/pg_wal/archive_status, reached through descriptors each checked
+ * to be uid's (safefs.h): postgres owns every step, root acts there. */
+static int
+status_dir(const char *datadir, uid_t uid, int *wal_out)
 {
-	char ready[4096], done[4096];
+	char why[256];
+	int dfd = tandem_safefs_dir(AT_FDCWD, datadir, uid, why, sizeof(why)), wal = -1, status = -1, err;
 
-	if (walfile[0] == '\0' || strchr(walfile, '/') != NULL || strcmp(walfile, "..") == 0) {
+	if (dfd >= 0)
+		wal = tandem_safefs_dir(dfd, "pg_wal", uid, why, sizeof(why));
+	if (wal >= 0)
+		status = tandem_safefs_dir(wal, "archive_status", uid, why, sizeof(why));
+	err = errno;
+	if (dfd >= 0)
+		close(dfd);
+	if (status < 0 || wal_out == NULL) {
+		if (wal >= 0)
+			close(wal);
+		wal = -1;
+	}
+	if (wal_out != NULL)
+		*wal_out = wal;
+	errno = err;
+	return status;
+}
+
+static bool
+wal_segment_name(const char *name)
+{
+	return strlen(name) == 24 && strspn(name, "0123456789ABCDEF") == 24;
+}
+
+int
+tandem_pgdata_mark_archived(const char *datadir, uid_t uid, const char *walfile)
+{
+	char ready[300], done[300];
+	int status, rc, err;
+
+	if (walfile[0] == '\0' || strchr(walfile, '/') != NULL || strcmp(walfile, "..") == 0
+	    || strlen(walfile) > 200) {
 		errno = EINVAL;
 		return -1;
 	}
-	snprintf(ready, sizeof(ready), "%s/pg_wal/archive_status/%s.ready", datadir, walfile);
-	snprintf(done, sizeof(done), "%s/pg_wal/archive_status/%s.done", datadir, walfile);
+	if ((status = status_dir(datadir, uid, NULL)) < 0)
+		return -1;
+	snprintf(ready, sizeof(ready), "%s.ready", walfile);
+	snprintf(done, sizeof(done), "%s.done", walfile);
 	/* rename(2) fails with ENOENT when .ready is gone; a crash before
 	 * the rename is on disk leaves .ready: the archiver tries again. */
-	return rename(ready, done);
+	rc = renameat(status, ready, status, done);
+	err = errno;
+	close(status);
+	errno = err;
+	return rc;
+}
+
+int
+tandem_pgdata_mark_older_archived(const char *datadir, uid_t uid, gid_t gid, uint32_t tli, char *first,
+				  size_t len)
+{
+	char mark[64];
+	struct dirent *e;
+	int wal, status, n = 0, fd;
+	DIR *d;
+
+	if (len > 0)
+		first[0] = '\0';
+	if ((status = status_dir(datadir, uid, &wal)) < 0)
+		return -1;
+	d = fdopendir(dup(wal));
+	if (d == NULL) {
+		close(wal);
+		close(status);
+		return -1;
+	}
+	while ((e = readdir(d)) != NULL) {
+		char digits[9];
+		struct stat st;
+
+		if (!wal_segment_name(e->d_name))
+			continue;
+		memcpy(digits, e->d_name, 8);
+		digits[8] = '\0';
+		if (strtoul(digits, NULL, 16) >= tli)
+			continue;
+		if (fstatat(wal, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+			continue;
+		snprintf(mark, sizeof(mark), "%s.ready", e->d_name);
+		if (fstatat(status, mark, &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT)
+			continue;
+		snprintf(mark, sizeof(mark), "%s.done", e->d_name);
+		fd = tandem_safefs_create(status, mark, 0600, uid, gid);
+		if (fd < 0)
+			continue;       /* EEXIST: marked already */
+		close(fd);
+		if (n++ == 0 && len > 0)
+			snprintf(first, len, "%s", e->d_name);
+	}
+	closedir(d);
+	close(wal);
+	close(status);
+	return n;
 }
 
 int

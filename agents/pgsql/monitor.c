@@ -88,7 +88,7 @@ skip_refused_partial(struct pg *pg)
 
 	if (!pg_archive_may_skip(stuck, pg->facts.timeline, &tli))
 		return;
-	if (tandem_pgdata_mark_archived(pg->datadir, stuck) != 0) {
+	if (tandem_pgdata_mark_archived(pg->datadir, pg->uid, stuck) != 0) {
 		if (errno != ENOENT)
 			tandem_log(LOG_WARNING, "could not mark %s archived: %s", stuck, strerror(errno));
 		return;

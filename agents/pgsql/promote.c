@@ -187,6 +187,37 @@ promote_server(struct pg *pg)
 	}
 }
 
+/* A standby's pg_wal may hold segments of older timelines that nothing
+ * marked: the one a crashed primary was writing (complete only once
+ * full, so never .ready), a standby's copy of a timeline's last segment,
+ * the copies pg_rewind makes.  In recovery PostgreSQL leaves them be; once
+ * promoted, the first checkpoint that removes one marks it .ready
+ * (xlog.c, XLogArchiveCheckDone) and archive_command sends this node's
+ * copy.  The archive already holds that name, written by the timeline's
+ * primary or the node promoted from it, with other bytes after the switch
+ * point: a safe archive_command refuses it (pgBackRest: "already exists
+ * in the archive with a different checksum"), for ever, and every later
+ * segment waits behind it, piles up in pg_wal and is never archived.  They
+ * are marked archived first, as a walreceiver marks each segment it
+ * receives: this node owes the archive nothing of a timeline it did not
+ * write to the end (.ready files, what it wrote as that timeline's
+ * primary and did not archive, are left to the archiver). */
+static void
+mark_older_archived(struct pg *pg, uint32_t tli)
+{
+	char first[32];
+	int n;
+
+	if (tli <= 1)
+		return;
+	n = tandem_pgdata_mark_older_archived(pg->datadir, pg->uid, pg->gid, tli, first, sizeof(first));
+	if (n < 0)
+		tandem_log(LOG_WARNING, "could not mark older timelines' WAL archived: %s", strerror(errno));
+	else if (n > 0)
+		tandem_log(LOG_INFO, "marked %d segment(s) of older timelines archived (%s%s): copies the archive"
+			   " holds from their own primary", n, first, n > 1 ? ", ..." : "");
+}
+
 /* pg_rewind (before PostgreSQL 16) reads the new timeline from the
  * source's pg_control, which only a checkpoint writes: until then a former
  * primary looks undiverged (the pg_rewind docs' caveat for a recently
@@ -384,6 +415,7 @@ pg_promote(struct tandem_ctx *ctx)
 	 * primary_duties finds it cached, or sets it if the child could not.
 	 * Set once this node is chosen: if the promotion then fails, it is
 	 * the node Pacemaker tries again either way. */
+	mark_older_archived(&pg, me.tli);
 	scoring = tandem_beside_start(&sc, score_child, &pg) == 0;
 	rc = promote_server(&pg);
 	if (scoring) {

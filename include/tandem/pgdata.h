@@ -67,9 +67,20 @@ int tandem_pgdata_space_left(const char *datadir, uint64_t *bytes, const char **
  * archiving it, as PostgreSQL's archiver does after a success
  * (pgarch.c, pgarch_archiveDone: archive_status/<walfile>.ready renamed
  * .done); the archiver then goes on to the next file and a checkpoint
- * removes this one.  0 on success, -1 with errno: ENOENT when it is not
- * waiting to be archived (done meanwhile), EINVAL for a name with a '/'. */
-int tandem_pgdata_mark_archived(const char *datadir, const char *walfile);
+ * removes this one.  The directories on the way must be uid's (safefs.h).
+ * 0 on success, -1 with errno: ENOENT when it is not waiting to be
+ * archived (done meanwhile), EINVAL for a name with a '/', EPERM for a
+ * directory not uid's. */
+int tandem_pgdata_mark_archived(const char *datadir, uid_t uid, const char *walfile);
+
+/* Marks archived (creates archive_status/<name>.done, owned by uid:gid)
+ * every WAL segment file of datadir/pg_wal named for a timeline older
+ * than tli that PostgreSQL has marked neither way (.ready nor .done), as
+ * a walreceiver marks each segment it receives (walreceiver.c,
+ * XLogArchiveForceDone).  Returns how many, the first one's name in
+ * first; -1 with errno when a directory is not uid's or cannot be read. */
+int tandem_pgdata_mark_older_archived(const char *datadir, uid_t uid, gid_t gid, uint32_t tli, char *first,
+				      size_t len);
 
 /* The newest timeline any WAL segment file in datadir/pg_wal is named for
  * (TTTTTTTTXXXXXXXXYYYYYYYY): what a standby received or restored last is

@@ -432,8 +432,10 @@ scenario_switchover_back() { # planned, there, back and there again within a min
 		# What an admin waits for: the target a promotable standby again
 		# (a demoted primary streams, joins the synchronous set, and is
 		# ranked within seconds: while another node's cache held its old
-		# rank, it stayed -INFINITY for up to a minute).
-		wait_for 30 "switchover_back: $dest ranked" read_score_from "$dest" 0 >/dev/null
+		# rank, it stayed -INFINITY for up to a minute).  Ranked by the
+		# primary (1000, 999, ...), not its own bootstrap 1: pcs 0.11
+		# refuses a move its simulation says would not stay.
+		wait_for 30 "switchover_back: $dest ranked" read_score_from "$dest" $((1001 - ${#CL_NODES[@]})) >/dev/null
 		ranked=$?
 		say "switchover to $dest; promotion scores: $(for n in "${CL_NODES[@]}"; do printf '%s=%s ' "$n" "$(score_of "$n")"; done)"
 		out=$(node_exec "$(any_up)" timeout 150 pcs resource move pgsqld-clone "$dest" --promoted 2>&1)

@@ -733,6 +733,44 @@ if command -v strace >/dev/null; then
 else
 	tap_skip "strace is not installed (tests/deps.sh installs it)"
 fi
+
+echo "# a standby promoted with its own copy of an older timeline's archived segment in pg_wal: archiving goes on"
+# What a crashed primary leaves of the segment it was writing (never
+# complete, so never .ready), or a copy pg_rewind made: an older timeline's
+# segment PostgreSQL marked neither way.  The archive holds that name with
+# other bytes after the switch point.  Once promoted, the node's first
+# checkpoint would queue its copy; pgBackRest refuses it (a different
+# checksum) for ever, and every later segment waits behind it (CI's
+# timeline_fork, Debian 13).  P is S's standby here, as above.
+if command -v pgbackrest >/dev/null && command -v strace >/dev/null; then
+	copy=$T/pgbr/$fork_seg
+	rm -f "$T/$P/data/pg_wal/$fork_seg" "$T/$P/data/pg_wal/archive_status/$fork_seg".*
+	out=$(runuser -u postgres -- pgbackrest --config="$T/pgbackrest.conf" --stanza=tandem --pg1-path="$T/$P/data" \
+		archive-get "$fork_seg" "$copy" 2>&1) || echo "$out" | sed 's/^/#   /'
+	# Its last byte changed: another node's tail of the same segment.
+	printf '\001' | dd of="$copy" bs=1 seek=$(($(stat -c %s "$copy") - 1)) conv=notrunc status=none
+	install -o postgres -g postgres -m 600 "$copy" "$T/$P/data/pg_wal/$fork_seg"
+	tli_s=$(sql "$S" "SELECT substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8)")
+	unmarked_older() { [[ ${fork_seg:0:8} < $tli_s ]] && cmp -s "$copy" "$T/$P/data/pg_wal/$fork_seg" && ! ls "$T/$P/data/pg_wal/archive_status/$fork_seg".* 2>/dev/null; }
+	tap_ok "$P's pg_wal holds $fork_seg, of a timeline older than S's ($tli_s), marked neither way" unmarked_older
+	# S lost: P promoted by the agent.
+	# shellcheck disable=SC2046 # one pid per word
+	kill -9 $(procs "$S")
+	notify "$P" pre promote OCF_RESKEY_CRM_meta_notify_promote_uname="$P" OCF_RESKEY_CRM_meta_notify_unpromoted_uname="$P"
+	ra "$P" promote
+	tap_is "$RC" 0 "promote $P"
+	[ "$RC" = 0 ] || echo "$ERR" | sed 's/^/#   /'
+	tap_ok "promote marked it archived first" test -f "$T/$P/data/pg_wal/archive_status/$fork_seg.done"
+	tap_like "$(cat "$T/agent.log")" "marked [0-9]+ segment\\(s\\) of older timelines archived" "and says so"
+	vip_to "$P"
+	sql "$P" "CHECKPOINT" >/dev/null
+	out=$(pgbackrest_as "$P" check --archive-timeout="$(scaled 30)")
+	tap_result $? "pgbackrest check passes on the new primary $P: the archiver is not stuck on $fork_seg" "$(tail -n 2 <<<"$out")"
+	tap_is "$(sql "$P" "SELECT CASE WHEN last_failed_time > pg_postmaster_start_time() THEN last_failed_wal ELSE 'none' END FROM pg_stat_archiver")" none \
+		"and nothing failed to archive since $P started"
+else
+	tap_skip "pgbackrest or strace is not installed (tests/deps.sh installs them)"
+fi
 tap_ok "the replication password is in no log" sh -c "! grep -q '$SECRET' $T/agent.log $T/n*/log"
 
 tap_done

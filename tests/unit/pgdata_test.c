@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -310,32 +311,134 @@ wal_timeline_and_history(void **state)
 	assert_int_equal(errno, ENOENT);
 }
 
+/* The owner of the data directory: postgres when the tests run as root. */
+static uid_t
+data_owner(gid_t *gid)
+{
+	struct stat st;
+
+	assert_int_equal(stat(data, &st), 0);
+	if (gid != NULL)
+		*gid = st.st_gid;
+	return st.st_uid;
+}
+
+static void
+touch_in(const char *sub, const char *name)
+{
+	char path[4200];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/pg_wal/%s%s", data, sub, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+}
+
+static bool
+exists_in(const char *sub, const char *name)
+{
+	char path[4200];
+
+	snprintf(path, sizeof(path), "%s/pg_wal/%s%s", data, sub, name);
+	return access(path, F_OK) == 0;
+}
+
+static void
+remove_in(const char *sub, const char *name)
+{
+	char path[4200];
+
+	snprintf(path, sizeof(path), "%s/pg_wal/%s%s", data, sub, name);
+	assert_int_equal(unlink(path), 0);
+}
+
 static void
 mark_archived(void **state)
 {
 	const char *f = "000000030000000000000006.partial";
-	char ready[4200], done[4200];
-	int fd;
+	char ready[256], done[256], link[4200], status[4200];
+	uid_t uid = data_owner(NULL);
 
 	(void)state;
-	snprintf(ready, sizeof(ready), "%s/pg_wal/archive_status/%s.ready", data, f);
-	snprintf(done, sizeof(done), "%s/pg_wal/archive_status/%s.done", data, f);
-	fd = open(ready, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	assert_true(fd >= 0);
-	close(fd);
-	assert_int_equal(tandem_pgdata_mark_archived(data, f), 0);
-	assert_int_equal(access(ready, F_OK), -1);
-	assert_int_equal(access(done, F_OK), 0);
+	snprintf(ready, sizeof(ready), "%s.ready", f);
+	snprintf(done, sizeof(done), "%s.done", f);
+	touch_in("archive_status/", ready);
+	assert_int_equal(tandem_pgdata_mark_archived(data, uid, f), 0);
+	assert_false(exists_in("archive_status/", ready));
+	assert_true(exists_in("archive_status/", done));
 	/* Done meanwhile (by the archiver itself): ENOENT, nothing else. */
-	assert_int_equal(tandem_pgdata_mark_archived(data, f), -1);
+	assert_int_equal(tandem_pgdata_mark_archived(data, uid, f), -1);
 	assert_int_equal(errno, ENOENT);
-	assert_int_equal(access(done, F_OK), 0);
-	unlink(done);
+	assert_true(exists_in("archive_status/", done));
+	remove_in("archive_status/", done);
 	/* A name that is not one file of pg_wal. */
-	assert_int_equal(tandem_pgdata_mark_archived(data, "../global/pg_control"), -1);
+	assert_int_equal(tandem_pgdata_mark_archived(data, uid, "../global/pg_control"), -1);
 	assert_int_equal(errno, EINVAL);
-	assert_int_equal(tandem_pgdata_mark_archived(data, ""), -1);
+	assert_int_equal(tandem_pgdata_mark_archived(data, uid, ""), -1);
 	assert_int_equal(errno, EINVAL);
+	/* A data directory of another owner: nothing renamed in it. */
+	touch_in("archive_status/", ready);
+	assert_int_equal(tandem_pgdata_mark_archived(data, uid + 1, f), -1);
+	assert_int_equal(errno, EPERM);
+	assert_true(exists_in("archive_status/", ready));
+	/* archive_status a link planted to elsewhere: refused, never followed. */
+	snprintf(status, sizeof(status), "%s/pg_wal/archive_status", data);
+	snprintf(link, sizeof(link), "%s/pg_wal/archive_status.real", data);
+	assert_int_equal(rename(status, link), 0);
+	assert_int_equal(symlink("/tmp", status), 0);
+	assert_int_equal(tandem_pgdata_mark_archived(data, uid, f), -1);
+	assert_int_equal(errno, EPERM);
+	assert_int_equal(unlink(status), 0);
+	assert_int_equal(rename(link, status), 0);
+	remove_in("archive_status/", ready);
+}
+
+/* Segments of older timelines PostgreSQL marked neither way are marked
+ * .done; those it marked, the current timeline's, and what is not a
+ * segment file are left as they are. */
+static void
+mark_older_archived(void **state)
+{
+	static const char *const wal[] = { "000000040000000000000006", "000000040000000000000007",
+					   "000000030000000000000005", "000000070000000000000009",
+					   "000000050000000000000008.partial" };
+	static const char *const marks[] = { "000000040000000000000007.ready", "000000030000000000000005.done" };
+	char first[32], path[4200];
+	gid_t gid;
+	uid_t uid = data_owner(&gid);
+	struct stat st;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(wal) / sizeof(wal[0]); i++)
+		touch_in("", wal[i]);
+	for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+		touch_in("archive_status/", marks[i]);
+	snprintf(path, sizeof(path), "%s/pg_wal/000000020000000000000001", data);
+	assert_int_equal(symlink("/etc/passwd", path), 0);
+	/* initdb's first segment (timeline 1) is one of them. */
+	assert_int_equal(tandem_pgdata_mark_older_archived(data, uid, gid, 7, first, sizeof(first)), 2);
+	assert_true(strcmp(first, "000000040000000000000006") == 0 || strcmp(first, "000000010000000000000001") == 0);
+	assert_true(exists_in("archive_status/", "000000010000000000000001.done"));
+	snprintf(path, sizeof(path), "%s/pg_wal/archive_status/000000040000000000000006.done", data);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_uid, uid);
+	assert_false(exists_in("archive_status/", "000000040000000000000007.done"));
+	assert_false(exists_in("archive_status/", "000000070000000000000009.done"));
+	assert_false(exists_in("archive_status/", "000000020000000000000001.done"));
+	assert_false(exists_in("archive_status/", "000000050000000000000008.partial.done"));
+	/* Once marked, nothing more to do; timeline 1 has no older one. */
+	assert_int_equal(tandem_pgdata_mark_older_archived(data, uid, gid, 7, first, sizeof(first)), 0);
+	assert_int_equal(tandem_pgdata_mark_older_archived(data, uid, gid, 1, first, sizeof(first)), 0);
+	assert_int_equal(tandem_pgdata_mark_older_archived(data, uid + 1, gid, 7, first, sizeof(first)), -1);
+	assert_int_equal(errno, EPERM);
+	for (size_t i = 0; i < sizeof(wal) / sizeof(wal[0]); i++)
+		remove_in("", wal[i]);
+	for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+		remove_in("archive_status/", marks[i]);
+	remove_in("", "000000020000000000000001");
+	remove_in("archive_status/", "000000040000000000000006.done");
+	remove_in("archive_status/", "000000010000000000000001.done");
 }
 
 int
@@ -350,6 +453,7 @@ main(void)
 		cmocka_unit_test(bindir_of_major),
 		cmocka_unit_test(wal_timeline_and_history),
 		cmocka_unit_test(mark_archived),
+		cmocka_unit_test(mark_older_archived),
 		cmocka_unit_test(postmaster_status),
 	};
 
