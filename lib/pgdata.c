@@ -356,10 +356,10 @@ tandem_pgdata_mark_older_archived(const char *datadir, uid_t uid, gid_t gid, uin
 			continue;
 		if (fstatat(wal, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
 			continue;
-		snprintf(mark, sizeof(mark), "%s.ready", e->d_name);
+		snprintf(mark, sizeof(mark), "%.24s.ready", e->d_name);
 		if (fstatat(status, mark, &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT)
 			continue;
-		snprintf(mark, sizeof(mark), "%s.done", e->d_name);
+		snprintf(mark, sizeof(mark), "%.24s.done", e->d_name);
 		fd = tandem_safefs_create(status, mark, 0600, uid, gid);
 		if (fd < 0)
 			continue;       /* EEXIST: marked already */
