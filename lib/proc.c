@@ -257,7 +257,12 @@ tandem_proc_open_checked(pid_t pid, const char *exe, uid_t uid, struct tandem_pr
 	real[n > 0 ? n : 0] = '\0';
 	if (n > 10 && strcmp(real + n - 10, " (deleted)") == 0)
 		real[n - 10] = '\0';   /* its package upgraded since it started */
-	if (realpath(exe, want) == NULL)
+	if (strchr(exe, '/') == NULL) {
+		/* A program by name: whichever copy a script found (a JVM). */
+		const char *base = strrchr(real, '/');
+
+		snprintf(want, sizeof(want), "%s", base != NULL && strcmp(base + 1, exe) == 0 ? real : exe);
+	} else if (realpath(exe, want) == NULL)
 		snprintf(want, sizeof(want), "%s", exe);
 	if (strcmp(real, want) != 0) {
 		snprintf(why, len, "process %d runs \"%s\", not \"%s\"", (int)pid, real[0] ? real : "?", want);

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include "tandem/log.h"
 #include "tandem/pq.h"
 #include "tandem/proc.h"
+#include "tandem/safefs.h"
 #include "tandem/spawn.h"
 #include "stash.h"
 
@@ -30,6 +32,9 @@ struct stash {
 	char env_home[PATH_MAX + 16], env_java[PATH_MAX + 16], env_pid[PATH_MAX + 16];
 	char uses_home[4][PATH_MAX + 24]; //!< what a process using home_dir holds
 	const char *uses[5];
+	char java[PATH_MAX];            //!< the JVM's program: java_home's, or any "java"
+	uid_t uid;                      //!< user's
+	bool user_known;
 };
 
 static const char *
@@ -42,6 +47,7 @@ static void
 stash_init(struct stash *s, struct tandem_ctx *ctx)
 {
 	const char *install, *home;
+	struct passwd *pw;
 
 	memset(s, 0, sizeof(*s));
 	s->ctx = ctx;
@@ -71,6 +77,15 @@ stash_init(struct stash *s, struct tandem_ctx *ctx)
 	for (size_t i = 0; i < 4; i++)
 		s->uses[i] = s->uses_home[i];
 	s->uses[4] = NULL;
+	/* The JVM is java_home's java when set; else whichever java the
+	 * start script finds (its bundled jre/, setenv.sh's JAVA_HOME). */
+	if (tandem_param_given(s->p, STASH_JAVA_HOME))
+		snprintf(s->java, sizeof(s->java), "%s/bin/java", param(s, STASH_JAVA_HOME));
+	else
+		snprintf(s->java, sizeof(s->java), "java");
+	pw = getpwnam(param(s, STASH_USER));
+	s->user_known = pw != NULL;
+	s->uid = pw != NULL ? pw->pw_uid : (uid_t)-1;
 }
 
 static bool
@@ -79,31 +94,101 @@ uses_home(const struct stash *s, pid_t pid)
 	return tandem_proc_has_entry(pid, "environ", s->uses) || tandem_proc_has_entry(pid, "cmdline", s->uses);
 }
 
-/* The JVM the pidfile names, if it is alive and uses this home (a pid
- * recycled by another program is not ours to kill). */
+/* Whether pid is this home's JVM, found by what it is (issue 26): the
+ * java program, run by user, using the home.  Any local user can start a
+ * process with BITBUCKET_HOME in its environment, and an admin's shell
+ * may carry it: neither is an instance, nor ever signalled.  h is open
+ * (the pidfd held) when it is. */
 static bool
-jvm(const struct stash *s, pid_t *pid)
+is_jvm(const struct stash *s, pid_t pid, struct tandem_proc_handle *h)
 {
-	return tandem_pidfile_check(s->pidfile, NULL, pid) == TANDEM_PIDFILE_ALIVE && uses_home(s, *pid);
+	char why[300];
+
+	if (!s->user_known || tandem_proc_open_checked(pid, s->java, s->uid, h, why, sizeof(why)) != 0)
+		return false;
+	if (uses_home(s, pid))
+		return true;
+	tandem_proc_handle_close(h);
+	return false;
 }
 
-/* Every process on this node using the home directory, this agent aside. */
-static size_t
-home_users(const struct stash *s, pid_t *out, size_t max)
+/* The JVM the pidfile names (a regular file of user's or root's, never
+ * followed through a link nor a FIFO opened to block), if it is one. */
+static bool
+jvm(const struct stash *s, struct tandem_proc_handle *h)
 {
-	pid_t more[16];
-	size_t n = tandem_proc_find("environ", s->uses, out, max);
-	size_t m = tandem_proc_find("cmdline", s->uses, more, 16);
+	pid_t pid;
 
-	for (size_t i = 0; i < m && n < max; i++) {
+	return s->user_known && tandem_pidfile_read_owned(s->pidfile, s->uid, &pid) == TANDEM_PIDFILE_ALIVE
+	       && is_jvm(s, pid, h);
+}
+
+/* Whether the pidfile names a live process: while the start script's JVM
+ * is being exec'ed it is not java yet, and its environment unreadable. */
+static bool
+pidfile_alive(const struct stash *s)
+{
+	pid_t pid;
+
+	return s->user_known && tandem_pidfile_read_owned(s->pidfile, s->uid, &pid) == TANDEM_PIDFILE_ALIVE
+	       && tandem_proc_alive(pid);
+}
+
+/* Every JVM on this node using the home directory (is_jvm), handles open. */
+static size_t
+home_jvms(const struct stash *s, struct tandem_proc_handle *out, size_t max)
+{
+	pid_t found[32];
+	size_t n = tandem_proc_find("environ", s->uses, found, 16), k = 0;
+
+	n += tandem_proc_find("cmdline", s->uses, found + n, 16);
+	for (size_t i = 0; i < n && k < max; i++) {
 		bool dup = false;
 
-		for (size_t k = 0; k < n && !dup; k++)
-			dup = out[k] == more[i];
-		if (!dup)
-			out[n++] = more[i];
+		for (size_t j = 0; j < k && !dup; j++)
+			dup = out[j].pid == found[i];
+		if (!dup && is_jvm(s, found[i], &out[k]))
+			k++;
 	}
-	return n;
+	return k;
+}
+
+static void
+close_all(struct tandem_proc_handle *h, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		tandem_proc_handle_close(&h[i]);
+}
+
+/* Removes the pid file of a JVM that is gone, only when it is what
+ * catalina.sh writes: a regular file of user's or root's, its name taken
+ * in its directory without following a link (catalina.sh would refuse to
+ * start if the pid it names now belongs to another process).  False when
+ * something else is there (a FIFO, a link: planted), said in why. */
+static bool
+remove_pidfile(const struct stash *s, char *why, size_t len)
+{
+	char base[256];
+	struct stat st;
+	bool clear = true;
+	int dir = tandem_safefs_parent(s->pidfile, base, sizeof(base));
+
+	if (dir < 0)
+		return true;    /* no directory: the start script makes it */
+	if (fstatat(dir, base, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (S_ISREG(st.st_mode) && (st.st_uid == s->uid || st.st_uid == 0)) {
+			tandem_log(LOG_INFO, "removing the stale pid file %s", s->pidfile);
+			if (unlinkat(dir, base, 0) != 0 && errno != ENOENT)
+				tandem_log(LOG_WARNING, "could not remove %s: %s", s->pidfile, strerror(errno));
+		} else {
+			snprintf(why, len, "the pid file %.400s is %s", s->pidfile,
+				 S_ISREG(st.st_mode) ? "owned by another user"
+				 : S_ISLNK(st.st_mode) ? "a symbolic link" : "not a regular file");
+			clear = false;
+		}
+	}
+	close(dir);
+	return clear;
 }
 
 /* One /status request within the action's deadline. */
@@ -260,7 +345,6 @@ struct status_reading {
 	struct stash *s;
 	enum stash_health h;
 	bool alive;
-	pid_t pid;
 	char detail[300];
 };
 
@@ -269,7 +353,11 @@ read_status(void *arg)
 {
 	struct status_reading *r = arg;
 
-	r->alive = jvm(r->s, &r->pid);
+	struct tandem_proc_handle h;
+
+	r->alive = jvm(r->s, &h);
+	if (r->alive)
+		tandem_proc_handle_close(&h);
 	/* Each reading gets at most 5 s, so a hung one leaves time for more. */
 	r->h = health(r->s, tandem_deadline_cap(r->s->ctx->deadline, 5000), r->detail, sizeof(r->detail));
 	return !r->alive || !stash_reading_failed(r->h);
@@ -344,29 +432,31 @@ int
 stash_start(struct tandem_ctx *ctx)
 {
 	struct stash s;
-	pid_t pid, users[16];
+	struct tandem_proc_handle h, users[16];
 	size_t n;
 	char why[512], detail[300], db_hosts[512] = "";
-	enum stash_health h = STASH_REFUSED;
+	enum stash_health h_now = STASH_REFUSED;
 
 	stash_init(&s, ctx);
-	if (jvm(&s, &pid)) {
-		tandem_log(LOG_INFO, "JVM %d already runs with %s: waiting for it to be healthy", (int)pid,
+	if (jvm(&s, &h)) {
+		tandem_log(LOG_INFO, "JVM %d already runs with %s: waiting for it to be healthy", (int)h.pid,
 			   param(&s, STASH_HOME_DIR));
+		tandem_proc_handle_close(&h);
 	} else {
 		/* The guide: never two instances writing the home directory. */
-		n = home_users(&s, users, 16);
+		n = home_jvms(&s, users, 16);
 		if (n > 0) {
-			tandem_ocf_exit_reason("process %d already uses %s on this node: not starting a second instance",
-					       (int)users[0], param(&s, STASH_HOME_DIR));
+			tandem_ocf_exit_reason("JVM %d of %s already uses %s on this node: not starting a second instance",
+					       (int)users[0].pid, param(&s, STASH_USER), param(&s, STASH_HOME_DIR));
+			close_all(users, n);
 			return TANDEM_OCF_ERR_GENERIC;
 		}
-		/* A pid file naming no process of this home is stale (a crash,
-		 * a node lost with the file on shared storage): catalina.sh
-		 * would refuse to start if its pid now belongs to another. */
-		if (access(s.pidfile, F_OK) == 0) {
-			tandem_log(LOG_INFO, "removing the stale pid file %s", s.pidfile);
-			unlink(s.pidfile);
+		/* A pid file naming no JVM of this home is stale (a crash, a
+		 * node lost with the file on shared storage); anything else
+		 * there would have the start script write through it. */
+		if (!remove_pidfile(&s, why, sizeof(why))) {
+			tandem_ocf_exit_reason("%s: not starting", why);
+			return TANDEM_OCF_ERR_GENERIC;
 		}
 		if (run_script(&s, s.start, tandem_deadline_cap(ctx->deadline, tandem_deadline_left(ctx->deadline) / 2),
 			       why, sizeof(why)) != 0) {
@@ -377,22 +467,20 @@ stash_start(struct tandem_ctx *ctx)
 	/* Through STARTING until RUNNING, MAINTENANCE or FIRST_RUN. */
 	for (;;) {
 		struct stash_verdict v;
-		/* The pid the start script just wrote, alive: while the JVM
-		 * is being exec'ed its environment cannot be read. */
-		bool alive = tandem_pidfile_check(s.pidfile, NULL, &pid) == TANDEM_PIDFILE_ALIVE;
+		bool alive = pidfile_alive(&s);
 
-		h = health(&s, ctx->deadline, detail, sizeof(detail));
-		v = judge(&s, h, STASH_PHASE_START, alive, 0, db_hosts, sizeof(db_hosts));
+		h_now = health(&s, ctx->deadline, detail, sizeof(detail));
+		v = judge(&s, h_now, STASH_PHASE_START, alive, 0, db_hosts, sizeof(db_hosts));
 		if (!v.wait) {
-			say(&s, &v, h, detail, db_hosts);
+			say(&s, &v, h_now, detail, db_hosts);
 			if (v.rc == TANDEM_OCF_SUCCESS)
-				tandem_log(LOG_NOTICE, "started: %s", stash_health_str(h));
+				tandem_log(LOG_NOTICE, "started: %s", stash_health_str(h_now));
 			return v.rc;
 		}
 		if (!tandem_deadline_sleep(ctx->deadline, POLL_MS))
 			break;
 	}
-	tandem_ocf_exit_reason("not healthy before the start timeout: last %s (%s)", stash_health_str(h), detail);
+	tandem_ocf_exit_reason("not healthy before the start timeout: last %s (%s)", stash_health_str(h_now), detail);
 	return TANDEM_OCF_ERR_GENERIC;
 }
 
@@ -400,45 +488,56 @@ int
 stash_stop(struct tandem_ctx *ctx)
 {
 	struct stash s;
-	pid_t pid, users[16];
+	struct tandem_proc_handle h, users[17];
 	size_t n;
 	char why[512];
 	int64_t left;
+	bool named;
 
 	stash_init(&s, ctx);
-	n = home_users(&s, users, 16);
-	if (!jvm(&s, &pid) && n == 0) {
+	n = home_jvms(&s, users, 16);
+	named = jvm(&s, &h);
+	if (named)
+		tandem_proc_handle_close(&h);
+	if (!named && n == 0) {
 		/* A crashed JVM's pid file would name a recycled pid one day. */
-		if (tandem_pidfile_check(s.pidfile, NULL, &pid) == TANDEM_PIDFILE_STALE)
-			unlink(s.pidfile);
+		if (!remove_pidfile(&s, why, sizeof(why)))
+			tandem_log(LOG_WARNING, "%s: left alone", why);
 		tandem_log(LOG_INFO, "not running");
 		return TANDEM_OCF_SUCCESS;
 	}
+	close_all(users, n);
 	/* Its own stop script first, with half the time: a clean shutdown. */
 	if (access(s.stop, X_OK) == 0
 	    && run_script(&s, s.stop, tandem_deadline_cap(ctx->deadline, tandem_deadline_left(ctx->deadline) / 2),
 			  why, sizeof(why)) != 0)
 		tandem_log(LOG_WARNING, "%s", why);
-	/* Then whatever still uses the home: TERM, and KILL near the end. */
+	/* Then whatever JVM still uses the home: TERM, and KILL near the end,
+	 * each by the pidfd held since it was checked. */
 	left = tandem_deadline_left(ctx->deadline);
-	n = home_users(&s, users, 16);
-	if (jvm(&s, &pid)) {
+	n = home_jvms(&s, users, 16);
+	if (jvm(&s, &h)) {
 		bool known = false;
 
 		for (size_t i = 0; i < n && !known; i++)
-			known = users[i] == pid;
-		if (!known && n < 16)
-			users[n++] = pid;
+			known = users[i].pid == h.pid;
+		if (!known)
+			users[n++] = h;
+		else
+			tandem_proc_handle_close(&h);
 	}
 	for (size_t i = 0; i < n; i++) {
-		tandem_log(LOG_WARNING, "process %d still uses %s: terminating it", (int)users[i],
+		tandem_log(LOG_WARNING, "JVM %d still uses %s: terminating it", (int)users[i].pid,
 			   param(&s, STASH_HOME_DIR));
-		if (!tandem_proc_terminate(users[i], left / 2, ctx->deadline)) {
-			tandem_ocf_exit_reason("process %d survived SIGKILL", (int)users[i]);
+		if (!tandem_proc_handle_terminate(&users[i], left / 2, ctx->deadline)) {
+			tandem_ocf_exit_reason("JVM %d survived SIGKILL", (int)users[i].pid);
+			close_all(users, n);
 			return TANDEM_OCF_ERR_GENERIC;
 		}
 	}
-	unlink(s.pidfile);
+	close_all(users, n);
+	if (!remove_pidfile(&s, why, sizeof(why)))
+		tandem_log(LOG_WARNING, "%s: left alone", why);
 	tandem_log(LOG_NOTICE, "stopped");
 	return TANDEM_OCF_SUCCESS;
 }

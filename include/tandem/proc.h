@@ -50,7 +50,8 @@ struct tandem_proc_handle {
 enum tandem_pidfile_state tandem_pidfile_read_owned(const char *path, uid_t uid, pid_t *pid);
 
 /* Whether pid is a process of program exe (/proc/PID/exe, resolved as
- * realpath(exe); " (deleted)" after an upgrade accepted) whose every uid is
+ * realpath(exe); " (deleted)" after an upgrade accepted; an exe with no
+ * '/' is a program's name, which /proc/PID/exe must end with) whose every uid is
  * uid, checked while its pidfd is held.  Returns 0 with h open, -ESRCH
  * when no such process lives, -EPERM when it is another program or
  * another user's (why says which). */

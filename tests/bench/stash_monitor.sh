@@ -22,9 +22,8 @@ netns_init "tdsb$$-"
 trap 'netns_exec s1 "$agent" stop >/dev/null 2>&1; netns_cleanup; rm -rf "$T"' EXIT
 netns_host s1 192.0.2.41 ""
 ip -n "tdsb$$-s1" link set lo up
-mkdir -p "$T/install/bin" "$T/install/work" "$T/home/shared"
-cp "$top/tests/stash-double/stash-double.py" "$T/install/"
-cp "$top/tests/stash-double/bin/"*.sh "$T/install/bin/"
+"$top/tests/stash-double/install.sh" "$T/install"
+mkdir -p "$T/home/shared"
 echo "server.port=7990" >"$T/home/shared/bitbucket.properties"
 echo 0.2 >"$T/home/double-start-seconds"
 chown -R nobody "$T/home" "$T/install/work"

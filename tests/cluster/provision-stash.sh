@@ -13,8 +13,12 @@ install=$1 home=$2 src=${3:-}
 vip=${STASH_DB_VIP:-192.0.2.100}
 id atlbitbucket >/dev/null 2>&1 || useradd --system --home-dir "$home" --no-create-home --shell /usr/sbin/nologin atlbitbucket
 if [ ! -x "$install/bin/start-bitbucket.sh" ] && [ -n "$src" ]; then
-	mkdir -p "$install"
-	cp -a "$src"/. "$install"/
+	if [ -x "$src/install.sh" ]; then
+		"$src/install.sh" "$install"   # the stand-in, with its "JRE"
+	else
+		mkdir -p "$install"
+		cp -a "$src"/. "$install"/
+	fi
 fi
 install -d -o atlbitbucket "$install/work" "$home" "$home/shared" "$home/log"
 props=$home/shared/bitbucket.properties

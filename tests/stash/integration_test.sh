@@ -35,10 +35,8 @@ netns_host s1 192.0.2.31 ""
 ip -n "tds$$-s1" link set lo up
 
 # The installation and the home, as Bitbucket's installer lays them out.
-mkdir -p "$T/install/bin" "$T/install/work" "$T/home/shared" "$T/rsctmp" "$T/attrs" "$T/bin"
-cp "$top/tests/stash-double/stash-double.py" "$T/install/"
-cp "$top/tests/stash-double/bin/"*.sh "$T/install/bin/"
-chmod 755 "$T/install" "$T/install/bin" "$T/install/bin/"*.sh
+"$top/tests/stash-double/install.sh" "$T/install"
+mkdir -p "$T/home/shared" "$T/rsctmp" "$T/attrs" "$T/bin"
 cat >"$T/home/shared/bitbucket.properties" <<'P'
 # written by the setup wizard
 server.port=7990
@@ -52,6 +50,7 @@ ln -s "$top/tests/pgsql/attrd-standin.sh" "$T/bin/attrd_updater"
 PIDFILE=$T/install/work/catalina.pid
 
 # ra ACTION [NAME=value...]: the agent as execd runs it; sets RC, ERR.
+# RA_BOUND: seconds after which it is killed, as execd does at the timeout.
 ra() {
 	local action=$1
 	shift
@@ -61,12 +60,16 @@ ra() {
 		OCF_RESKEY_install_dir="$T/install" OCF_RESKEY_home_dir="$T/home" OCF_RESKEY_user=$RUNAS \
 		OCF_RESKEY_status_url=http://127.0.0.1:7990/status ATTR_DIR="$T/attrs" \
 		TANDEM_ATTRD_UPDATER="$T/bin/attrd_updater" \
-		"$@" ${VALGRIND:-} "$AGENT" "$action" >"$T/out" 2>"$T/err"
+		"$@" ${RA_BOUND:+timeout -s KILL "$RA_BOUND"} ${VALGRIND:-} "$AGENT" "$action" >"$T/out" 2>"$T/err"
 	RC=$?
 	ERR=$(cat "$T/err")
 	cat "$T/err" >>"$T/agent.log"
 }
 mode() { echo "$1" >"$T/home/double-mode"; }
+# as_user USER COMMAND... &: COMMAND as USER in the namespace, in the
+# background only: the subshell execs it (nor does setpriv fork), so $! is
+# COMMAND's pid.
+as_user() { exec ip netns exec "tds$$-s1" setpriv --reuid="$1" --regid="$(id -g "$1")" --clear-groups "${@:2}"; }
 jvm_pid() { cat "$PIDFILE" 2>/dev/null; }
 
 echo "# meta-data and bad input: one clear line, the right code"
@@ -224,17 +227,58 @@ mode ignore-term
 ra stop OCF_RESKEY_CRM_meta_timeout=$(($(scaled 12) * 1000))
 tap_is "$RC" 0 "stop of a JVM that ignores TERM (and its stop script fails) succeeds"
 tap_ok "the JVM was killed" sh -c "! kill -0 $pid 2>/dev/null"
-tap_like "$ERR" "process $pid still uses $T/home: terminating it" "the log says what was killed"
+tap_like "$ERR" "JVM $pid still uses $T/home: terminating it" "the log says what was killed"
 mode running
-ip netns exec "tds$$-s1" env BITBUCKET_HOME="$T/home" sleep 300 &
+# Another instance on the home: a JVM of the same user, started by hand.
+as_user "$RUNAS" env BITBUCKET_HOME="$T/home" "$T/install/jre/bin/java" -c 'import time; time.sleep(300)' &
 intruder=$!
-sleep 0.3
+jvm_up() { [ "$(readlink "/proc/$intruder/exe")" = "$T/install/jre/bin/java" ] && grep -qz "^BITBUCKET_HOME=" "/proc/$intruder/environ"; }
+tap_ok "a JVM of $RUNAS started by hand uses the home" tap_wait 10 jvm_up
 ra start
-tap_is "$RC" 1 "start refuses while another process uses the home directory"
-tap_like "$ERR" "ocf-exit-reason:process [0-9]+ already uses $T/home on this node" "reason names it"
+tap_is "$RC" 1 "start refuses while another JVM of $RUNAS uses the home directory"
+tap_like "$ERR" "ocf-exit-reason:JVM [0-9]+ of $RUNAS already uses $T/home on this node" "reason names it"
 tap_ok "nothing was started" test ! -s "$PIDFILE"
 kill "$intruder"
 wait "$intruder" 2>/dev/null
+
+echo "# what only looks like an instance (issue 26): found by what it is, never signalled"
+# Any local user can run a process with BITBUCKET_HOME in its environment;
+# an admin's shell as the run-as user may carry it (the guide exports it).
+as_user daemon env BITBUCKET_HOME="$T/home" sleep 300 &
+foreign=$!
+as_user "$RUNAS" env BITBUCKET_HOME="$T/home" sleep 300 &
+shell=$!
+env_up() { grep -qz "^BITBUCKET_HOME=" "/proc/$foreign/environ" && grep -qz "^BITBUCKET_HOME=" "/proc/$shell/environ"; }
+tap_ok "another user's process and $RUNAS's shell name the home" tap_wait 10 env_up
+ra start
+tap_is "$RC" 0 "start goes on beside another user's process and $RUNAS's shell that name the home"
+tap_ok "the Stash JVM runs" sh -c "kill -0 \$(cat $PIDFILE)"
+ra stop
+tap_is "$RC" 0 "stop"
+tap_ok "stop signalled neither of them" kill -0 "$foreign" "$shell"
+# A JVM that is not java_home's, when java_home is set.
+as_user "$RUNAS" "$T/install/jre/bin/java" -c 'import time; time.sleep(300)' "-Dbitbucket.home=$T/home" &
+other_java=$!
+mkdir -p "$T/jdk/bin"
+cp "$T/install/jre/bin/java" "$T/jdk/bin/java"
+ra start OCF_RESKEY_java_home="$T/jdk"
+tap_is "$RC" 0 "with java_home set, a java of another JRE using the home is not this instance: start goes on"
+ra stop OCF_RESKEY_java_home="$T/jdk"
+tap_is "$RC" 0 "and stop"
+tap_ok "and left that java alone" kill -0 "$other_java"
+kill "$foreign" "$shell" "$other_java"
+wait "$foreign" "$shell" "$other_java" 2>/dev/null
+# A FIFO planted as the pid file: root's open of it would wait for a
+# writer for ever (Pacemaker's timeout, here RA_BOUND, ends the action).
+rm -f "$PIDFILE"
+runuser -u "$RUNAS" -- mkfifo "$PIDFILE"
+RA_BOUND=$(scaled 30) ra start
+tap_is "$RC" 1 "a FIFO at the pid file: start refuses at once, in one line"
+tap_like "$ERR" "ocf-exit-reason:the pid file $PIDFILE is not a regular file: not starting" "reason says what is there"
+RA_BOUND=$(scaled 30) ra stop
+tap_is "$RC" 0 "and stop: nothing runs"
+tap_ok "the FIFO is left" test -p "$PIDFILE"
+rm -f "$PIDFILE"
 
 echo "# pid files"
 sleep 300 &

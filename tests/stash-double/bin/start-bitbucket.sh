@@ -19,7 +19,8 @@ if [ -s "$pidfile" ]; then
 	fi
 	rm -f "$pidfile"
 fi
-nohup python3 "$install/stash-double.py" -Dbitbucket.home="$BITBUCKET_HOME" \
+# The JVM: JAVA_HOME's when set, else the bundled JRE (install.sh).
+nohup "${JAVA_HOME:-$install/jre}/bin/java" "$install/stash-double.py" -Dbitbucket.home="$BITBUCKET_HOME" \
 	>>"$BITBUCKET_HOME/log/atlassian-bitbucket.log" 2>&1 </dev/null &
 echo $! >"$pidfile"
 # Bitbucket's script returns once the JVM is launched, not once it is up.
