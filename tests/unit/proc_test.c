@@ -127,6 +127,11 @@ pidfile_of_another_program_is_not_signalled(void **state)
 	/* The right program as another user: refused too. */
 	if (pw != NULL)
 		assert_int_equal(tandem_proc_open_checked(pid, "/bin/sleep", pw->pw_uid, &h, why, sizeof(why)), -EPERM);
+	/* A program by name: any copy of it, never another's. */
+	assert_int_equal(tandem_proc_open_checked(pid, "sleep", getuid(), &h, why, sizeof(why)), 0);
+	tandem_proc_handle_close(&h);
+	assert_int_equal(tandem_proc_open_checked(pid, "java", getuid(), &h, why, sizeof(why)), -EPERM);
+	assert_int_equal(tandem_proc_open_checked(pid, "leep", getuid(), &h, why, sizeof(why)), -EPERM);
 	assert_true(tandem_proc_alive(child));
 	/* A pidfile that is a link, or another user's, is not read. */
 	snprintf(link, sizeof(link), "%s/link.pid", dir);
