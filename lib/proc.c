@@ -97,12 +97,21 @@ enum tandem_pidfile_state
 tandem_pidfile_check(const char *path, const char *comm, pid_t *pid)
 {
 	char buf[64];
+	struct stat st;
 	ssize_t n;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* Often in a directory another user writes (a data directory): a
+	 * FIFO planted there must not hang the action (O_NONBLOCK), nor a
+	 * link lead root's read elsewhere. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
 	if (fd < 0)
-		return errno == ENOENT ? TANDEM_PIDFILE_ABSENT : TANDEM_PIDFILE_INVALID;
+		return errno == ENOENT ? TANDEM_PIDFILE_ABSENT
+		       : errno == ELOOP ? TANDEM_PIDFILE_UNTRUSTED : TANDEM_PIDFILE_INVALID;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return TANDEM_PIDFILE_UNTRUSTED;
+	}
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (n < 0)

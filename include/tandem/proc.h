@@ -16,7 +16,9 @@ enum tandem_pidfile_state {
 };
 
 /* Reads the first line of path as a pid.  When comm is not NULL the
- * process's /proc/PID/comm must equal it, so a recycled pid is stale. */
+ * process's /proc/PID/comm must equal it, so a recycled pid is stale.  A
+ * link or anything but a regular file (a FIFO) is UNTRUSTED, never
+ * followed nor waited on. */
 enum tandem_pidfile_state tandem_pidfile_check(const char *path, const char *comm, pid_t *pid);
 
 /* Parses the first line of a pidfile's text: a positive decimal pid. */

@@ -97,6 +97,13 @@ pidfile_states(void **state)
 	waitpid(child, NULL, 0);
 	assert_int_equal(tandem_pidfile_check(path, NULL, &pid), TANDEM_PIDFILE_STALE);
 	unlink(path);
+	/* A FIFO (its open would wait for a writer) or a link: not read. */
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(tandem_pidfile_check(path, NULL, &pid), TANDEM_PIDFILE_UNTRUSTED);
+	unlink(path);
+	assert_int_equal(symlink("/proc/self/stat", path), 0);
+	assert_int_equal(tandem_pidfile_check(path, NULL, &pid), TANDEM_PIDFILE_UNTRUSTED);
+	unlink(path);
 	rmdir(dir);
 }
 
