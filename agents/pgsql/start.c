@@ -697,8 +697,25 @@ stop_server(struct pg *pg)
 	if (run_until(pg, immediate, server_gone, pg) == 0 || !postmaster_alive(pg))
 		return 0;
 	pid = postmaster_pid(pg);
-	if (pid > 0 && tandem_proc_terminate(pid, 1000, pg->ctx->deadline))
-		return 0;
+	if (pid > 0) {
+		/* Only the postmaster bindir's postgres runs as system_user,
+		 * signalled by the pidfd held while checked (issue 26): the
+		 * pid file is postgres's to write. */
+		struct tandem_proc_handle h;
+		char why[300];
+		int rc = tandem_proc_open_checked(pid, pg->postgres, pg->uid, &h, why, sizeof(why));
+		bool gone;
+
+		if (rc == -ESRCH)
+			return 0;
+		if (rc != 0) {
+			snprintf(pg->why, sizeof(pg->why), "not signalling the pid postmaster.pid names: %s", why);
+			return -1;
+		}
+		gone = tandem_proc_handle_terminate(&h, 1000, pg->ctx->deadline);
+		tandem_proc_handle_close(&h);
+		return gone ? 0 : -1;
+	}
 	return -1;
 }
 
