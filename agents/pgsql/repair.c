@@ -175,8 +175,21 @@ int
 follow_or_repair(struct pg *pg)
 {
 	const char *repair;
-	char why[600], text[700], replayed[18], last[24] = "";
+	char why[600], text[700], replayed[18], last[24] = "", pid[24];
+	pid_t postmaster = postmaster_pid(pg);
 
+	/* Said once, said until the restart that repairs it.  Back to
+	 * success until the next check (PG_FOLLOW_CHECK_S), the monitor had
+	 * Pacemaker drop the recovery it planned and count each new failure
+	 * until migration-threshold banned the node (CI's timeline_fork). */
+	if (read_state("repair", text, sizeof(text)) && text[0] != '\0' && postmaster > 0
+	    && read_state("repair-postmaster", pid, sizeof(pid)) && atoll(pid) == (long long)postmaster) {
+		size_t word = strcspn(text, " ");
+
+		tandem_ocf_exit_reason("this standby cannot follow the primary: %s; its restart will %.*s it",
+				       text[word] != '\0' ? text + word + 1 : text, (int)word, text);
+		return TANDEM_OCF_ERR_GENERIC;
+	}
 	if (tandem_ocf_seen_for("not-streaming", true) < PG_FOLLOW_CHECK_S)
 		return TANDEM_OCF_SUCCESS;
 	tandem_ocf_seen_for("not-streaming", false); /* asked again in PG_FOLLOW_CHECK_S */
@@ -201,6 +214,8 @@ follow_or_repair(struct pg *pg)
 	}
 	snprintf(text, sizeof(text), "%s %s", repair, why);
 	write_state("repair", text);
+	snprintf(pid, sizeof(pid), "%lld", (long long)postmaster);
+	write_state("repair-postmaster", pid);
 	tandem_ocf_exit_reason("this standby cannot follow the primary: %s; its restart will %s it", why,
 			       strcmp(repair, "clone") == 0 ? "clone" : "rewind");
 	return TANDEM_OCF_ERR_GENERIC;

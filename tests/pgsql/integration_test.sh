@@ -594,6 +594,10 @@ tap_wait 40 forked
 tap_is "$RC" 1 "monitor n3: past the new primary's fork it cannot follow, and says so"
 tap_like "$ERR" "ocf-exit-reason:this standby cannot follow the primary: this node replayed WAL to [0-9A-F/]+ on timeline [0-9]+, past [0-9A-F/]+ where the primary's history leaves it" \
 	"in one line: where its replay is, where the primary's history forked (its TIMELINE_HISTORY)"
+said=$ERR
+ra n3 monitor OCF_RESKEY_CRM_meta_interval=16000
+tap_is "$RC/$(head -n 1 <<<"$ERR")" "1/$(head -n 1 <<<"$said")" \
+	"the next monitor says the same until the restart: never back to success in between (each new failure counts towards migration-threshold)"
 ra n3 stop
 notify n1 pre start OCF_RESKEY_CRM_meta_notify_start_uname=n3 OCF_RESKEY_CRM_meta_notify_promoted_uname=n1
 ra n3 start
