@@ -380,6 +380,22 @@ standby_duties(struct pg *pg)
 
 	publish_lsn(pg, PG_ATTR_RECEIVED, f->received);
 	publish_lsn(pg, PG_ATTR_REPLAYED, f->replayed);
+	/* Slots it made as a primary (demoted, rewound: pg_rewind keeps
+	 * pg_replslot) hold WAL here for nobody, up to max_slot_wal_keep_size
+	 * each: every standby streams from the primary.  Read by every
+	 * monitor's query: no cost once they are gone. */
+	if (f->slots[0] != '\0') {
+		PGresult *r = sql(pg, "SELECT count(pg_drop_replication_slot(slot_name)) FROM pg_replication_slots"
+				  " WHERE slot_name LIKE 'tandem\\_%' AND NOT active");
+
+		if (r != NULL && PQntuples(r) == 1)
+			tandem_log(LOG_INFO, "dropped %s slot(s) this node made as a primary (%s): a standby's hold WAL"
+				   " for nobody", PQgetvalue(r, 0, 0), f->slots);
+		else
+			tandem_log(LOG_WARNING, "could not drop the slots this node made as a primary (%s): %s", f->slots,
+				   pg->why);
+		PQclear(r);
+	}
 	/* The primary's end as last reported to us, kept on this node (no
 	 * spawn): when the primary's node is lost, Pacemaker forgets its
 	 * attributes, and pre-promote publishes this instead. */

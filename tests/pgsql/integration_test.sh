@@ -235,8 +235,14 @@ tap_is "$RC" 0 "start n1: rewound, then a standby"
 [ "$RC" = 0 ] || echo "$ERR" | sed 's/^/#   /'
 tap_like "$(cat "$T/agent.log")" 'its WAL up to segment [0-9A-F]{24} is saved in' "diverged WAL saved aside, and said so"
 tap_ok "the saved WAL is there" sh -c "ls -d $T/n1/data.diverged-* >/dev/null 2>&1"
+# The slots a primary demoted in place keeps (pg_rewind empties
+# pg_replslot; a demote does not), and another tool's.
+sql n1 "SELECT pg_create_physical_replication_slot('tandem_n3', true), pg_create_physical_replication_slot('barman', true)" >/dev/null
 ra n1 monitor OCF_RESKEY_CRM_meta_interval=16000
 tap_is "$RC" 0 "monitor n1: standby again"
+tap_is "$(sql n1 "SELECT string_agg(slot_name, ',') FROM pg_replication_slots")" barman \
+	"its monitor dropped the slot it made as a primary (a standby's holds WAL for nobody, up to max_slot_wal_keep_size), not another tool's"
+sql n1 "SELECT pg_drop_replication_slot('barman')" >/dev/null
 tap_ok "n1 follows the new timeline" sh -c "for i in \$(seq 50); do [ \"\$(runuser -u postgres -- $BIN/psql -h $T/n1/sock -d postgres -XAtqc 'SELECT count(*) FROM acked WHERE n <= 300')\" = 300 ] && exit 0; sleep 0.1; done; exit 1"
 tap_is "$(sql n1 "SELECT count(*) FROM acked WHERE n > 100000")" 0 "the diverged local-only rows are gone from n1's live data"
 
