@@ -176,14 +176,15 @@ follow_or_repair(struct pg *pg)
 {
 	const char *repair;
 	char why[600], text[700], replayed[18], last[24] = "", pid[24];
-	pid_t postmaster = postmaster_pid(pg);
+	pid_t postmaster;
 
 	/* Said once, said until the restart that repairs it.  Back to
 	 * success until the next check (PG_FOLLOW_CHECK_S), the monitor had
 	 * Pacemaker drop the recovery it planned and count each new failure
 	 * until migration-threshold banned the node (CI's timeline_fork). */
-	if (read_state("repair", text, sizeof(text)) && text[0] != '\0' && postmaster > 0
-	    && read_state("repair-postmaster", pid, sizeof(pid)) && atoll(pid) == (long long)postmaster) {
+	if (read_state("repair", text, sizeof(text)) && text[0] != '\0'
+	    && read_state("repair-postmaster", pid, sizeof(pid)) && (postmaster = postmaster_pid(pg)) > 0
+	    && atoll(pid) == (long long)postmaster) {
 		size_t word = strcspn(text, " ");
 
 		tandem_ocf_exit_reason("this standby cannot follow the primary: %s; its restart will %.*s it",
@@ -214,7 +215,7 @@ follow_or_repair(struct pg *pg)
 	}
 	snprintf(text, sizeof(text), "%s %s", repair, why);
 	write_state("repair", text);
-	snprintf(pid, sizeof(pid), "%lld", (long long)postmaster);
+	snprintf(pid, sizeof(pid), "%lld", (long long)postmaster_pid(pg));
 	write_state("repair-postmaster", pid);
 	tandem_ocf_exit_reason("this standby cannot follow the primary: %s; its restart will %s it", why,
 			       strcmp(repair, "clone") == 0 ? "clone" : "rewind");
