@@ -226,15 +226,25 @@ properties_file(const struct stash *s, char *buf, size_t len)
 	return NULL;
 }
 
+/* The home is user's: only a regular file is read there (O_NONBLOCK: a
+ * FIFO planted in its place would hold root's open for ever).  Only
+ * jdbc.url is taken from it, so a link (an admin's, to configuration kept
+ * elsewhere) is followed. */
 static char *
 read_text(const char *path)
 {
-	FILE *f = fopen(path, "r");
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	struct stat st;
+	FILE *f;
 	char *buf;
 	size_t n;
 
-	if (f == NULL)
+	if (fd < 0)
 		return NULL;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (f = fdopen(fd, "r")) == NULL) {
+		close(fd);
+		return NULL;
+	}
 	buf = calloc(1, 1 << 16);
 	n = buf != NULL ? fread(buf, 1, (1 << 16) - 1, f) : 0;
 	if (buf != NULL)

@@ -187,6 +187,15 @@ mv "$T/home/shared/p" "$T/home/shared/bitbucket.properties"
 ra validate-all OCF_RESKEY_db_check=true
 tap_is "$RC" 5 "db_check with a jdbc.url that is not PostgreSQL's, read from the home as this node sees it: 5"
 tap_like "$ERR" 'db_check: jdbc.url in .*bitbucket.properties: not a jdbc:postgresql: URL' "reason names the file"
+# The home is the Stash user's: a FIFO in place of the file would hold
+# root's open for ever (RA_BOUND ends it, as execd's timeout would).
+cp "$T/home/shared/bitbucket.properties" "$T/props.saved"
+rm "$T/home/shared/bitbucket.properties"
+runuser -u "$RUNAS" -- mkfifo "$T/home/shared/bitbucket.properties"
+RA_BOUND=$(scaled 30) ra validate-all OCF_RESKEY_db_check=true
+tap_is "$RC" 5 "a FIFO planted as bitbucket.properties: validate refuses at once (5), never waits on it"
+rm "$T/home/shared/bitbucket.properties"
+install -o "$RUNAS" -m 600 "$T/props.saved" "$T/home/shared/bitbucket.properties"
 tap_unlike_password() { ! grep -q 'not-used-by-the-agent' "$T/agent.log"; }
 tap_ok "the database password never reaches a log" tap_unlike_password
 
