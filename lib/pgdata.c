@@ -150,6 +150,38 @@ tandem_pgcontrol_parse(const void *buf, size_t size, struct tandem_pgcontrol *ou
 	return 0;
 }
 
+/* open_data_file: name (relative to pgdata) for reading, only when it is
+ * a regular file of the data directory's owner, reached with O_NOFOLLOW
+ * and O_NONBLOCK: the agents read these files as root, and the data
+ * directory's owner (every database superuser) may have planted a link to
+ * a file of root's, a hard link to one, or a FIFO that never answers.
+ * -1 with errno: ELOOP (a link), EINVAL (not a regular file), EPERM
+ * (another owner). */
+static int
+open_data_file(const char *pgdata, const char *name)
+{
+	struct stat dir, st;
+	int dfd, fd, saved;
+
+	dfd = open(pgdata, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -1;
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	saved = errno;
+	if (fd >= 0 && (fstat(dfd, &dir) != 0 || fstat(fd, &st) != 0)) {
+		saved = errno;
+		close(fd);
+		fd = -1;
+	} else if (fd >= 0 && (!S_ISREG(st.st_mode) || st.st_uid != dir.st_uid)) {
+		saved = S_ISREG(st.st_mode) ? EPERM : EINVAL;
+		close(fd);
+		fd = -1;
+	}
+	close(dfd);
+	errno = saved;
+	return fd;
+}
+
 int
 tandem_pgcontrol_read(const char *pgdata, struct tandem_pgcontrol *out, char *why, size_t len)
 {
@@ -159,10 +191,10 @@ tandem_pgcontrol_read(const char *pgdata, struct tandem_pgcontrol *out, char *wh
 	int fd, r;
 
 	snprintf(path, sizeof(path), "%s/global/pg_control", pgdata);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open_data_file(pgdata, "global/pg_control");
 	if (fd < 0) {
 		r = -errno;
-		snprintf(why, len, "could not open \"%s\": %s", path, strerror(-r));
+		snprintf(why, len, "could not open \"%s\": %s", path, tandem_safefs_strerror(-r));
 		return r;
 	}
 	n = read(fd, buf, sizeof(buf));
@@ -194,12 +226,11 @@ tandem_pg_state_str(enum tandem_pg_state s)
 int
 tandem_pgdata_version(const char *pgdata)
 {
-	char path[4096], buf[16] = "";
+	char buf[16] = "";
 	int fd, v = -1;
 	ssize_t n;
 
-	snprintf(path, sizeof(path), "%s/PG_VERSION", pgdata);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open_data_file(pgdata, "PG_VERSION");
 	if (fd < 0)
 		return -1;
 	n = read(fd, buf, sizeof(buf) - 1);
@@ -404,7 +435,7 @@ tandem_pgdata_wal_timeline(const char *datadir, uint32_t *tli)
 ssize_t
 tandem_pgdata_history_read(const char *datadir, uint32_t tli, char *buf, size_t len)
 {
-	char path[4096];
+	char path[64];
 	size_t used = 0;
 	ssize_t n = 0;
 	int fd;
@@ -413,8 +444,8 @@ tandem_pgdata_history_read(const char *datadir, uint32_t tli, char *buf, size_t 
 		errno = EINVAL;
 		return -1;
 	}
-	snprintf(path, sizeof(path), "%s/pg_wal/%08" PRIX32 ".history", datadir, tli);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	snprintf(path, sizeof(path), "pg_wal/%08" PRIX32 ".history", tli);
+	fd = open_data_file(datadir, path);
 	if (fd < 0)
 		return -1;
 	while (used + 1 < len && (n = read(fd, buf + used, len - 1 - used)) > 0)
@@ -471,12 +502,11 @@ tandem_pm_status_parse(const char *text, struct tandem_pm_status *out)
 int
 tandem_pm_status_read(const char *datadir, struct tandem_pm_status *out)
 {
-	char path[4096], buf[1024];
+	char buf[1024];
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/postmaster.pid", datadir);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open_data_file(datadir, "postmaster.pid");
 	if (fd < 0)
 		return -errno;
 	n = read(fd, buf, sizeof(buf) - 1);

@@ -35,7 +35,10 @@ struct tandem_pgcontrol {
 };
 
 /* Reads and checks pgdata/global/pg_control: its format (pg_control_version
- * 1300, 1700 or 1800, i.e. PostgreSQL 13 to 18) and its CRC-32C.
+ * 1300, 1700 or 1800, i.e. PostgreSQL 13 to 18) and its CRC-32C.  Like
+ * PG_VERSION below, read only when a regular file of the data directory's
+ * owner reached with O_NOFOLLOW and O_NONBLOCK (a planted link or FIFO is
+ * -ELOOP or -EINVAL, another's hard link -EPERM).
  * Returns 0, or -errno with why filled in: -ENOENT for no file, -EPROTO
  * for a format this build does not know (a newer PostgreSQL), -EILSEQ for
  * a bad CRC or state, -EINVAL for a short file. */
@@ -88,8 +91,10 @@ int tandem_pgdata_mark_older_archived(const char *datadir, uid_t uid, gid_t gid,
  * with *tli 0 when there is none; -1 with errno when pg_wal cannot be read. */
 int tandem_pgdata_wal_timeline(const char *datadir, uint32_t *tli);
 /* Reads datadir/pg_wal/TTTTTTTT.history, timeline tli's history file, into
- * buf (NUL-terminated, at most len - 1 bytes).  Returns its length, or -1
- * with errno (ENOENT: none, as for timeline 1; EFBIG: it does not fit). */
+ * buf (NUL-terminated, at most len - 1 bytes), read as pg_control is.
+ * Returns its length, or -1 with errno (ENOENT: none, as for timeline 1;
+ * EFBIG: it does not fit; ELOOP, EINVAL, EPERM: not a regular file of the
+ * data directory's owner). */
 ssize_t tandem_pgdata_history_read(const char *datadir, uint32_t tli, char *buf, size_t len);
 
 /* What postmaster.pid, PostgreSQL's lock file in the data directory,
@@ -106,7 +111,9 @@ struct tandem_pm_status {
 /* Parses the lock file's text.  Returns 0, or -EINVAL when line 1 is not
  * a pid or line 3 not a time (a file being written, or not the lock file). */
 int tandem_pm_status_parse(const char *text, struct tandem_pm_status *out);
-/* Reads datadir/postmaster.pid.  Returns 0, or -errno (-ENOENT: no file). */
+/* Reads datadir/postmaster.pid, as pg_control is read.  Returns 0, or
+ * -errno (-ENOENT: no file; -ELOOP, -EINVAL, -EPERM: not a regular file of
+ * the data directory's owner). */
 int tandem_pm_status_read(const char *datadir, struct tandem_pm_status *out);
 
 /* LSNs: "16/B374D848" <-> 0x16B374D848.  Parse returns false on anything

@@ -13,6 +13,7 @@ AGENT=${PGBOUNCER_AGENT:-${abs_top_builddir:-$top}/agents/pgbouncer/pgbouncer}
 . "$top/tests/lib/pg.sh"
 BIN=$(pg_bindir)
 . "$top/tests/lib/tap.sh"
+. "$top/tests/lib/wait.sh"
 
 if [ "$(id -u)" != 0 ] || [ ! -x "$BIN/initdb" ] || [ ! -x /usr/sbin/pgbouncer ]; then
 	echo "1..0 # SKIP needs root, PostgreSQL and PgBouncer"
@@ -161,4 +162,32 @@ kill -STOP "$(cat "$T/sock/pgb.pid")"
 ra stop OCF_RESKEY_CRM_meta_timeout=6000
 tap_is "$RC" 0 "stop of a hung PgBouncer escalates to KILL"
 tap_like "$ERR" 'still runs: terminating it' "the log says so"
+
+echo "# what the pid file's owner plants there (docs/security.md)"
+sleep 100000 &
+sentinel=$!
+ra start
+tap_is "$RC" 0 "start"
+# A hung PgBouncer whose pid file names a root process (corosync's place):
+# stop's escalation must not reach that process.
+real=$(cat "$T/sock/pgb.pid")
+kill -STOP "$real"
+runuser -u postgres -- sh -c 'echo "$1" >"$2"' sh "$sentinel" "$T/sock/pgb.pid"
+ra stop OCF_RESKEY_CRM_meta_timeout=6000
+tap_ok "a hung PgBouncer, its pid file naming a root process: stop signals nothing of root's" kill -0 "$sentinel"
+tap_like "$RC $ERR" '^[01] ' "and ends by itself with an OCF code ($RC)"
+kill -KILL "$real"
+rm -f "$T/sock/pgb.pid"
+ra monitor OCF_RESKEY_CRM_meta_interval=5000
+tap_is "$RC" 7 "monitor: not running"
+rm -f "$T/sock/pgb.pid"
+runuser -u postgres -- mkfifo "$T/sock/pgb.pid"
+# Killed when it outlives its own deadline (10 s) many times over: the
+# open of a FIFO never returns by itself.
+VALGRIND="timeout -s KILL $(scaled 30)" ra monitor OCF_RESKEY_CRM_meta_interval=5000
+tap_is "$RC" 7 "a FIFO at the pid file: monitor answers by itself, not running"
+VALGRIND="timeout -s KILL $(scaled 30)" ra stop
+tap_is "$RC" 0 "and stop succeeds"
+kill "$sentinel"
+rm -f "$T/sock/pgb.pid"
 tap_done

@@ -93,6 +93,50 @@ corrupt_and_missing(void **state)
 	assert_int_equal(tandem_pgdata_version("/nonexistent"), -1);
 }
 
+/* A data directory's owner plants what root then reads: a link to a file
+ * of root's, a FIFO that never answers, a file of someone else's. */
+static void
+planted_files(void **state)
+{
+	struct tandem_pgcontrol c;
+	char planted[256], path[300], why[512];
+	int fd;
+
+	(void)state;
+	snprintf(planted, sizeof(planted), "%s/planted", dir);
+	assert_int_equal(mkdir(planted, 0700), 0);
+	snprintf(path, sizeof(path), "%s/global", planted);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/PG_VERSION", planted);
+	assert_int_equal(symlink("/etc/hostname", path), 0);
+	assert_int_equal(tandem_pgdata_version(planted), -1);
+	snprintf(path, sizeof(path), "%s/global/pg_control", planted);
+	assert_int_equal(symlink("/etc/hostname", path), 0);
+	assert_int_equal(tandem_pgcontrol_read(planted, &c, why, sizeof(why)), -ELOOP);
+	assert_non_null(strstr(why, "it is a symbolic link"));
+	unlink(path);
+	assert_int_equal(mkfifo(path, 0600), 0);        /* the old code blocked here for ever */
+	assert_int_equal(tandem_pgcontrol_read(planted, &c, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "it is not a regular file"));
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/PG_VERSION", planted);
+	unlink(path);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(tandem_pgdata_version(planted), -1);
+	unlink(path);
+	fd = open(path, O_WRONLY | O_CREAT, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "15\n", 3), 3);
+	close(fd);
+	assert_int_equal(tandem_pgdata_version(planted), 15);
+	/* As root: a file not the directory owner's (a hard link to one of
+	 * root's, where protected_hardlinks is off) is not read. */
+	if (getuid() == 0) {
+		assert_int_equal(chown(planted, 65534, 65534), 0);
+		assert_int_equal(tandem_pgdata_version(planted), -1);
+	}
+}
+
 /* The value pg_controldata printed for label in text ("Label:   value"). */
 static const char *
 field(const char *text, const char *label)
@@ -447,6 +491,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(fresh_cluster),
 		cmocka_unit_test(corrupt_and_missing),
+		cmocka_unit_test(planted_files),
 		cmocka_unit_test(real_files),
 		cmocka_unit_test(unknown_format),
 		cmocka_unit_test(crc32c_check_value),

@@ -27,12 +27,15 @@ skips=$(sed -n 's/^# SKIP: *//p' check.out)
 # TANDEM_PG_BINDIR_ALSO: the integration test once more, on the other
 # PostgreSQL installed here (the same build: a root with two majors).
 [ -n "${TANDEM_PG_BINDIR_ALSO:-}" ] || exit 0
-TANDEM_PG_BINDIR=$TANDEM_PG_BINDIR_ALSO make -j2 check TESTS=tests/pgsql/integration_test.sh >check-also.out 2>&1
+# The attack lane runs here too: Debian 13's own PostgreSQL.
+TANDEM_PG_BINDIR=$TANDEM_PG_BINDIR_ALSO make -j2 check \
+	TESTS='tests/pgsql/integration_test.sh tests/security/attack_test.sh' >check-also.out 2>&1
 rc=$?
 grep -E '^(FAIL|ERROR|XPASS|SKIP):' check-also.out
 grep -E '^# (TOTAL|PASS|SKIP|FAIL|ERROR):' check-also.out
 echo "ran $("$TANDEM_PG_BINDIR_ALSO/postgres" --version)"
 grep -h "healthy primary's data directory" tests/pgsql/integration_test.log
+grep -h "the life runs to its end unattacked" tests/security/attack_test.log
 skips=$(sed -n 's/^# SKIP: *//p' check-also.out)
 [ "$rc" = 0 ] || { tail -60 test-suite.log; exit 1; }
 [ "${skips:-0}" = 0 ] || { echo "skipped tests count as failures here"; exit 1; }

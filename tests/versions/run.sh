@@ -15,9 +15,10 @@
 # In a throwaway overlay of the trixie root, bookworm's postgresql-15 is
 # installed from bookworm's archive; Tandem is built by Debian 13's
 # toolchain (the rebuilt package) and its tests run PostgreSQL 15 with 17
-# beside it, the agent given no bindir; then the integration test once
-# more on Debian 13's own PostgreSQL 17 (what the trixie lane runs alone,
-# on the same build: the default lanes test Debian 13 once).
+# beside it, the agent given no bindir; then the integration test and the
+# attack lane (tests/security) on Debian 13's own PostgreSQL 17 (what the
+# trixie lane runs alone, on the same build: the default lanes test
+# Debian 13 once).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -77,7 +78,7 @@ for lane in "$@"; do
 		fi
 		env=(TANDEM_PG_BINDIR=/usr/lib/postgresql/15/bin TANDEM_PG_BINDIR_ALSO=/usr/lib/postgresql/17/bin)
 		want="15 17"
-		label="upgrade: Debian 13's build and PostgreSQL 17 installed, the cluster still on bookworm's PostgreSQL 15; then on 17"
+		label="upgrade: Debian 13's build and PostgreSQL 17 installed, the cluster still on bookworm's PostgreSQL 15; then on 17, with the attack lane"
 	else
 		dir=$roots/$lane
 		want=$(sed -n 's/^postgresql-\([0-9][0-9]*\)$/\1/p' "$dir/.tandem-root-ok")
@@ -93,6 +94,10 @@ for lane in "$@"; do
 	chroot_cleanup
 	[ "$lane" = upgrade ] && overlay_unmount "$work"
 	printf '%s\n' "$out" | sed "s/^/# $lane: /"
+	if [ "$rc" = 0 ] && [ "$lane" = upgrade ] && ! grep -q "ok 1 - the life runs to its end unattacked" <<<"$out"; then
+		echo "# $lane: the attack lane did not run"
+		rc=1
+	fi
 	for v in $want; do
 		if [ "$rc" = 0 ] && ! grep -q "data directory (PostgreSQL $v)" <<<"$out"; then
 			echo "# $lane: the integration test did not run PostgreSQL $v"
