@@ -226,31 +226,32 @@ properties_file(const struct stash *s, char *buf, size_t len)
 	return NULL;
 }
 
-/* The home is user's: only a regular file is read there (O_NONBLOCK: a
- * FIFO planted in its place would hold root's open for ever).  Only
- * jdbc.url is taken from it, so a link (an admin's, to configuration kept
- * elsewhere) is followed. */
+/* The properties file, read as user, never as root: the home is user's,
+ * and a link planted there must not lead root's read to a file only root
+ * may read (an admin's link to configuration kept elsewhere is followed:
+ * Stash itself reads it as user).  dd with iflag=nonblock: a FIFO planted
+ * in its place is read as empty at once, never waited on.  NULL with why
+ * when it could not be read. */
 static char *
-read_text(const char *path)
+read_as_user(const struct stash *s, const char *path, char *why, size_t len)
 {
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	struct stat st;
-	FILE *f;
-	char *buf;
-	size_t n;
+	char in[PATH_MAX + 8];
+	const char *argv[] = { "/bin/dd", in, "iflag=nonblock", "bs=65536", "count=1", "status=none", NULL };
+	struct tandem_spawn_opts opts = { .user = param(s, STASH_USER), .cwd = "/", .max_output = 1 << 16 };
+	struct tandem_spawn_result r;
+	char *text = NULL;
 
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (f = fdopen(fd, "r")) == NULL) {
-		close(fd);
-		return NULL;
+	snprintf(in, sizeof(in), "if=%s", path);
+	if (tandem_spawn_run(argv, &opts, s->ctx->deadline, &r) == 0 && !r.timed_out && r.status == 0) {
+		text = r.out != NULL ? r.out : strdup("");
+		r.out = NULL;
+	} else {
+		snprintf(why, len, "%.300s could not be read as %s: %.200s", path, param(s, STASH_USER),
+			 r.err != NULL && r.err[0] != '\0' ? r.err : r.timed_out ? "timed out" : "dd failed");
+		why[strcspn(why, "\n")] = '\0';
 	}
-	buf = calloc(1, 1 << 16);
-	n = buf != NULL ? fread(buf, 1, (1 << 16) - 1, f) : 0;
-	if (buf != NULL)
-		buf[n] = '\0';
-	fclose(f);
-	return buf;
+	tandem_spawn_result_free(&r);
+	return text;
 }
 
 /* The database's JDBC URL, parsed; false with why. */
@@ -265,8 +266,10 @@ jdbc(const struct stash *s, struct stash_jdbc *j, char *why, size_t len)
 			 param(s, STASH_HOME_DIR));
 		return false;
 	}
-	text = read_text(path);
-	url = text != NULL ? stash_properties_get(text, "jdbc.url") : NULL;
+	text = read_as_user(s, path, why, len);
+	if (text == NULL)
+		return false;
+	url = stash_properties_get(text, "jdbc.url");
 	free(text);
 	if (url == NULL) {
 		snprintf(why, len, "%.300s has no jdbc.url", path);

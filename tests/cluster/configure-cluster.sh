@@ -6,6 +6,7 @@
 # a VM cluster passes its own with FENCE_AGENT, or "watchdog" for SBD's
 # watchdog, which needs no fence device), the promotable pgsql
 # clone, the VIP on the primary and a read-only VIP on a standby.  With
+# TLS=1, replication over TLS (provision-node.sh's TLS_DIR).  With
 # STASH_VIP set (and STASH_INSTALL, STASH_HOME, prepared on every node by
 # provision-stash.sh), Stash and its VIP as a group in cold standby.  With
 # PGBOUNCER set (provision-pgbouncer.sh on every node), PgBouncer on every
@@ -20,6 +21,10 @@ vip=$1 ro_vip=$2
 shift 2
 nodes=("$@")
 fence=${FENCE_AGENT:-fence_tandem_ns}
+# TLS=1: replication over TLS, the primary's certificate checked against
+# the CA provision-node.sh installed (docs/security.md, "Transport").
+tls_options=
+[ "${TLS:-0}" = 1 ] && tls_options=" sslmode=verify-full sslrootcert=/var/lib/postgresql/root.crt"
 cib=$(mktemp)
 trap 'rm -f "$cib"' EXIT
 pcs cluster cib "$cib"
@@ -34,7 +39,7 @@ pcs -f "$cib" resource defaults update resource-stickiness=10 migration-threshol
 done
 pcs -f "$cib" resource create pgsqld ocf:tandem:pgsql \
 	pgdata="$(pg_datadir)" \
-	primary_conninfo="host=$vip port=5432" \
+	primary_conninfo="host=$vip port=5432${tls_options}" \
 	passfile=/var/lib/postgresql/.pgpass-replication sync_mode=on \
 	logfile=/var/lib/postgresql/postgresql.log \
 	op start timeout=120s op stop timeout=120s op promote timeout=30s \

@@ -37,6 +37,12 @@ pg1-socket-path=/run/postgresql
 CONF
 	chmod 644 /var/lib/postgresql/pgbackrest.conf
 fi
+# TLS_DIR: replication over TLS (docs/security.md): every node trusts
+# the CA (root.crt); the first node's data directory holds the server's
+# certificate and key, which each clone copies.
+if [ -n "${TLS_DIR:-}" ]; then
+	install -m 0644 "$TLS_DIR/root.crt" /var/lib/postgresql/root.crt
+fi
 umask 077
 printf '*:*:*:replicator:%s\n' "$secret" >"$pass"
 chown postgres:postgres "$pass"
@@ -65,10 +71,17 @@ archive_command = '$pgbr archive-push %p'
 restore_command = '$pgbr archive-get %f "%p"'
 CONF
 fi
+replication=host
+if [ -n "${TLS_DIR:-}" ]; then
+	install -o postgres -g postgres -m 0644 "$TLS_DIR/server.crt" "$data/server.crt"
+	install -o postgres -g postgres -m 0600 "$TLS_DIR/server.key" "$data/server.key"
+	echo "ssl = on" >>"$data/postgresql.conf"
+	replication=hostssl # replication without TLS is refused
+fi
 cat >"$data/pg_hba.conf" <<HBA
 local all postgres peer
 local replication replicator scram-sha-256
-host replication replicator $subnet scram-sha-256
+$replication replication replicator $subnet scram-sha-256
 host postgres replicator $subnet scram-sha-256
 host all app $subnet scram-sha-256
 HBA

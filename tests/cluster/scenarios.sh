@@ -33,6 +33,12 @@ EXTRAS=${CLUSTER_EXTRAS:-1}
 # pgbackrest check passes on the primary and its timeline's history is in
 # the archive.
 ARCHIVE=${CLUSTER_ARCHIVE:-0}
+# CLUSTER_TLS=1 (with Stash and PgBouncer, the matrix's default):
+# replication over TLS, the standbys checking the primary's certificate
+# for the VIP's address (sslmode=verify-full, docs/security.md).  The
+# benchmark's cluster runs as PAF's does, without.
+TLS=${CLUSTER_TLS:-$EXTRAS}
+[ "$STACK" = tandem ] || TLS=0
 SCEN=${CLUSTER_SCENARIOS:-kill9 poweroff partition switchover switchover_lagging switchover_back switchover_pgbouncer pgbouncer_stuck poweroff_pgbouncer lagging standby_loss strict last_standby_cut double_failure lost_slot wiped_standby two_databases neighbours site_loss timeline_fork stash_crash stash_maintenance stash_error stash_dbdown stash_poweroff chaos}
 DIAG=$CL_DIR-diagnostics
 
@@ -961,8 +967,22 @@ tap_result $? "corosync and pacemaker: $N nodes online, with quorum"
 PGBIN=$(node_exec n1 bash -c '. "$1/tests/lib/pg.sh" && pg_bindir' _ "$top")
 PGDATA=/var/lib/postgresql/$(basename "$(dirname "$PGBIN")")/main
 say "nodes: $(node_exec n1 pacemakerd --version | head -n 1), $(node_exec n1 corosync -v | head -n 1), pcs $(node_exec n1 pcs --version), PostgreSQL $PGBIN${CL_ROOT:+, root $CL_ROOT}"
-arch=()
-[ "$ARCHIVE" = 1 ] && arch=(env "ARCHIVE_REPO=$CL_DIR/pgbackrest-repo")
+arch=(env)
+[ "$ARCHIVE" = 1 ] && arch+=("ARCHIVE_REPO=$CL_DIR/pgbackrest-repo")
+if [ "$TLS" = 1 ]; then
+	# A certificate authority and the server's certificate, for the VIP's
+	# address: whichever node is primary serves it.
+	tls=$CL_DIR/tls
+	rm -rf "$tls" && mkdir -p "$tls"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=tandem test CA" \
+		-keyout "$tls/root.key" -out "$tls/root.crt" 2>/dev/null &&
+		openssl req -new -newkey rsa:2048 -nodes -subj "/CN=$VIP" \
+			-keyout "$tls/server.key" -out "$tls/server.csr" 2>/dev/null &&
+		openssl x509 -req -in "$tls/server.csr" -CA "$tls/root.crt" -CAkey "$tls/root.key" -CAcreateserial \
+			-days 30 -extfile <(echo "subjectAltName=IP:$VIP") -out "$tls/server.crt" 2>/dev/null
+	tap_result $? "a certificate for the VIP's address ($VIP), signed by a CA of the test's"
+	arch+=("TLS_DIR=$tls")
+fi
 for n in "${CL_NODES[@]}"; do
 	node_exec "$n" "${arch[@]}" bash "$top/tests/cluster/provision-node.sh" "$n" n1 192.0.2.0/24
 	[ "$EXTRAS" = 1 ] || continue
@@ -991,14 +1011,27 @@ CONF
 	tap_result $? "configured PAF + IPaddr2, as PAF's documentation says"
 elif [ "$EXTRAS" = 1 ]; then
 	node_exec n1 env PGBOUNCER=1 STASH_VIP="$STASH_VIP" STASH_INSTALL="$CL_DIR/stash-install" STASH_HOME="$CL_DIR/stash-home" \
-		STASH_MONITOR_INTERVAL=5s CL_PREFIX="$CL_PREFIX" bash "$top/tests/cluster/configure-cluster.sh" "$VIP" "$RO_VIP" "${CL_NODES[@]}" >/dev/null
+		STASH_MONITOR_INTERVAL=5s CL_PREFIX="$CL_PREFIX" TLS="$TLS" bash "$top/tests/cluster/configure-cluster.sh" "$VIP" "$RO_VIP" "${CL_NODES[@]}" >/dev/null
 	tap_result $? "configured with pcs as the README says"
 else
-	node_exec n1 env CL_PREFIX="$CL_PREFIX" bash "$top/tests/cluster/configure-cluster.sh" "$VIP" "$RO_VIP" "${CL_NODES[@]}" >/dev/null
+	node_exec n1 env CL_PREFIX="$CL_PREFIX" TLS="$TLS" bash "$top/tests/cluster/configure-cluster.sh" "$VIP" "$RO_VIP" "${CL_NODES[@]}" >/dev/null
 	tap_result $? "configured with pcs as the README says"
 fi
 healthy 240
 tap_result $? "healthy: one primary, $((N - 1)) synchronous standbys"
+# tls_ok: (a READ for tap_wait) every standby streams from the primary
+# over TLS; prints each one's name, whether TLS and its version.
+tls_ok() {
+	local r
+	r=$(sqlon "$(primary)" "SELECT r.application_name || ':' || s.ssl || ':' || s.version FROM pg_stat_replication r
+		JOIN pg_stat_ssl s USING (pid) ORDER BY 1" postgres | words)
+	echo "$r"
+	[[ $r =~ ^n[0-9]:true:TLS[^\ ]*(\ n[0-9]:true:TLS[^\ ]*){$((N - 2))}$ ]]
+}
+if [ "$TLS" = 1 ]; then
+	tap_wait 30 tls_ok
+	tap_result $? "every standby streams over TLS, the primary's certificate checked (sslmode=verify-full)"
+fi
 # The monitors' cost, of the database and its VIP only (the anchor has
 # nothing else): the other resources' monitors are paused meanwhile.
 quiet=$(crm "$(any_up)" | grep -oE '(pgsql-ro-vip|stash-group|pgbouncer-clone)' | sort -u)
@@ -1032,6 +1065,10 @@ for s in $SCEN; do
 		break
 	fi
 done
+if [ "$TLS" = 1 ]; then
+	tap_wait 60 tls_ok
+	tap_result $? "after every fault, every standby (rewound, cloned again) still streams over TLS"
+fi
 [ -f "$CL_DIR/summary" ] && sed 's/^/# summary: /' "$CL_DIR/summary"
 # The soak's table: per kind of fault, its write outage and what it cost.
 if grep -q '^soak ' "$CL_DIR/summary" 2>/dev/null; then

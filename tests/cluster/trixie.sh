@@ -7,10 +7,11 @@
 # /var/cache/tandem/roots).  Tandem is built inside it with its own
 # toolchain and installed there; then scenarios.sh runs the cluster with
 # CL_ROOT set: the nodes run in the root, the client (BUILD_DIR's writer)
-# on the host.  CLUSTER_SCENARIOS, CLUSTER_EXTRAS and CLUSTER_ARCHIVE
-# default to this lane's set: the faults below, no Stash or PgBouncer, and
-# a WAL archive in a pgBackRest repository (Debian 12's matrix runs
-# without one: both ways of a standby coming back are in CI).  TRIXIE_STACK=paf runs PAF 2.3.0 in the same root instead
+# on the host.  CLUSTER_SCENARIOS, CLUSTER_EXTRAS, CLUSTER_ARCHIVE and
+# CLUSTER_TLS default to this lane's set: the faults below, no Stash or
+# PgBouncer, a WAL archive in a pgBackRest repository (Debian 12's matrix
+# runs without one: both ways of a standby coming back are in CI), and
+# replication over TLS (PAF's cluster runs without).  TRIXIE_STACK=paf runs PAF 2.3.0 in the same root instead
 # (tests/bench/failover.sh uses it).
 set -uo pipefail
 build=$(realpath "${1:-.}")
@@ -45,7 +46,7 @@ echo "# Tandem built and installed inside $root in $((SECONDS - t)) s ($build/tr
 
 CL_ROOT=$root CLUSTER_STACK=${TRIXIE_STACK:-tandem} \
 	CLUSTER_SCENARIOS=${CLUSTER_SCENARIOS:-kill9 poweroff partition switchover switchover_lagging switchover_back lagging last_standby_cut double_failure lost_slot wiped_standby two_databases timeline_fork} \
-	CLUSTER_EXTRAS=${CLUSTER_EXTRAS:-0} CLUSTER_ARCHIVE=${CLUSTER_ARCHIVE:-1} \
+	CLUSTER_EXTRAS=${CLUSTER_EXTRAS:-0} CLUSTER_ARCHIVE=${CLUSTER_ARCHIVE:-1} CLUSTER_TLS=${CLUSTER_TLS:-1} \
 	"$build/tests/lib/reaper" bash "$top/tests/cluster/scenarios.sh" "$build"
 rc=$?
 echo "# check-cluster-trixie: $((SECONDS - start)) s in all"

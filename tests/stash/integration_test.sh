@@ -195,6 +195,15 @@ runuser -u "$RUNAS" -- mkfifo "$T/home/shared/bitbucket.properties"
 RA_BOUND=$(scaled 30) ra validate-all OCF_RESKEY_db_check=true
 tap_is "$RC" 5 "a FIFO planted as bitbucket.properties: validate refuses at once (5), never waits on it"
 rm "$T/home/shared/bitbucket.properties"
+# A link the Stash user planted there, to a file only root may read: the
+# agent reads the properties as that user, so root's file stays unread.
+printf 'jdbc.url=jdbc:mysql://root-only-%s/x\n' "$$" >"$T/root-only.properties"
+chmod 600 "$T/root-only.properties"
+runuser -u "$RUNAS" -- ln -s "$T/root-only.properties" "$T/home/shared/bitbucket.properties"
+ra validate-all OCF_RESKEY_db_check=true
+tap_is "$RC" 5 "a link to a file of root's planted as bitbucket.properties: this node's fault (5)"
+tap_like "$ERR" "bitbucket.properties could not be read as $RUNAS: .*Permission denied" "read as the Stash user, refused by the file system"
+rm "$T/home/shared/bitbucket.properties"
 install -o "$RUNAS" -m 600 "$T/props.saved" "$T/home/shared/bitbucket.properties"
 tap_unlike_password() { ! grep -q 'not-used-by-the-agent' "$T/agent.log"; }
 tap_ok "the database password never reaches a log" tap_unlike_password
