@@ -246,8 +246,11 @@ read_as_user(const struct stash *s, const char *path, char *why, size_t len)
 		text = r.out != NULL ? r.out : strdup("");
 		r.out = NULL;
 	} else {
-		snprintf(why, len, "%.300s could not be read as %s: %.200s", path, param(s, STASH_USER),
-			 r.err != NULL && r.err[0] != '\0' ? r.err : r.timed_out ? "timed out" : "dd failed");
+		const char *err = r.err != NULL && r.err[0] != '\0' ? r.err : r.timed_out ? "timed out" : "dd failed";
+
+		/* Cut to fit: dd's message ends the line, its tail may go. */
+		if (snprintf(why, len, "%s could not be read as %s: %s", path, param(s, STASH_USER), err) < 0)
+			why[0] = '\0';
 		why[strcspn(why, "\n")] = '\0';
 	}
 	tandem_spawn_result_free(&r);
