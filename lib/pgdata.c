@@ -152,31 +152,22 @@ tandem_pgcontrol_parse(const void *buf, size_t size, struct tandem_pgcontrol *ou
 
 /* open_data_file: name (relative to pgdata) for reading, only when it is
  * a regular file of the data directory's owner, reached with O_NOFOLLOW
- * and O_NONBLOCK: the agents read these files as root, and the data
- * directory's owner (every database superuser) may have planted a link to
- * a file of root's, a hard link to one, or a FIFO that never answers.
- * -1 with errno: ELOOP (a link), EINVAL (not a regular file), EPERM
- * (another owner). */
+ * and O_NONBLOCK (tandem_safefs_open_read): the agents read these files
+ * as root, and the data directory's owner (every database superuser) may
+ * have planted a link to a file of root's, a hard link to one, or a FIFO
+ * that never answers.  -1 with errno: ELOOP (a link), EINVAL (not a
+ * regular file), EPERM (another owner). */
 static int
 open_data_file(const char *pgdata, const char *name)
 {
-	struct stat dir, st;
+	struct stat dir;
 	int dfd, fd, saved;
 
 	dfd = open(pgdata, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return -1;
-	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	fd = fstat(dfd, &dir) == 0 ? tandem_safefs_open_read(dfd, name, dir.st_uid) : -1;
 	saved = errno;
-	if (fd >= 0 && (fstat(dfd, &dir) != 0 || fstat(fd, &st) != 0)) {
-		saved = errno;
-		close(fd);
-		fd = -1;
-	} else if (fd >= 0 && (!S_ISREG(st.st_mode) || st.st_uid != dir.st_uid)) {
-		saved = S_ISREG(st.st_mode) ? EPERM : EINVAL;
-		close(fd);
-		fd = -1;
-	}
 	close(dfd);
 	errno = saved;
 	return fd;
