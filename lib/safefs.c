@@ -192,14 +192,16 @@ tandem_safefs_mkdir(int dirfd, const char *name, mode_t mode, uid_t uid, gid_t g
 		return -1;
 	} else if ((fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
 		/* A directory itself, not a link: uid's, or root's in a
-		 * directory only root can write (root put it there). */
+		 * directory only root can write (root put it there), or root's
+		 * and a mount point (only root mounts: an admin's new disk). */
 		if (fstat(fd, &st) != 0 || fstat(dirfd, &parent) != 0) {
 			snprintf(why, len, "could not stat \"%s\": %s", name, strerror(errno));
 			close(fd);
 			return -1;
 		}
 		if (!(st.st_uid == uid
-		      || (st.st_uid == 0 && parent.st_uid == 0 && (parent.st_mode & (S_IWGRP | S_IWOTH)) == 0))) {
+		      || (st.st_uid == 0 && parent.st_uid == 0 && (parent.st_mode & (S_IWGRP | S_IWOTH)) == 0)
+		      || (st.st_uid == 0 && st.st_dev != parent.st_dev))) {
 			snprintf(why, len, "\"%s\" exists and is owned by uid %u, not %u: refusing to take it over",
 				 name, (unsigned)st.st_uid, (unsigned)uid);
 			close(fd);

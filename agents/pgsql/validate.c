@@ -207,9 +207,10 @@ pg_validate(struct tandem_ctx *ctx)
 	 * inside the data directory later, which a base backup taken from
 	 * this node could not read.  The admin chose the path: say what to do. */
 	if (dir_only_lost_found(pg.datadir))
-		return tandem_ocf_refuse(TANDEM_FAULT_NODE, "datadir \"%s\" holds only lost+found (a file system's "
-					 "root): pg_basebackup will not clone into it; use a directory below the "
-					 "mount point", pg.datadir);
+		/* What to do first: Pacemaker shows 128 bytes of the reason. */
+		return tandem_ocf_refuse(TANDEM_FAULT_NODE, "datadir \"%s\" holds only lost+found: use a directory "
+					 "below the mount point (pg_basebackup will not clone into a file system's "
+					 "root)", pg.datadir);
 	if (dir_empty_or_missing(pg.datadir))
 		return TANDEM_OCF_SUCCESS;      /* start clones it with pg_basebackup */
 	if (stat(pg.datadir, &st) != 0)

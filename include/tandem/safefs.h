@@ -50,8 +50,9 @@ int tandem_safefs_replace(int dirfd, const char *name, const void *buf, size_t l
  * must be this process's own.  An existing one is taken as it is when uid
  * owns it (links followed: it is then checked as tandem_safefs_dir does),
  * and mode set; one root owns is given to uid only when no link led to it
- * and dirfd is root's and writable by no group or other (only root could
- * have put it there).  Anything else: -1 with errno EPERM, and why. */
+ * and either dirfd is root's and writable by no group or other (only root
+ * could have put it there) or it is a mount point (only root mounts: a
+ * fresh disk in Debian's /var/lib/postgresql/N, which postgres owns).  Anything else: -1 with errno EPERM, and why. */
 int tandem_safefs_mkdir(int dirfd, const char *name, mode_t mode, uid_t uid, gid_t gid, char *why, size_t len);
 
 /* Why an entry was refused, for a message: "it is a symbolic link" for

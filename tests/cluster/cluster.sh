@@ -173,7 +173,7 @@ mount --bind "$d/var-lib-corosync" "$r/var/lib/corosync"
 mount --bind "$d/var-lib-pacemaker" "$r/var/lib/pacemaker"
 mount --bind "$d/var-log-pacemaker" "$r/var/log/pacemaker"
 mount --bind "$d/var-log-corosync" "$r/var/log/corosync"
-mount --bind "$d/var-lib-postgresql" "$r/var/lib/postgresql"
+mount --rbind "$d/var-lib-postgresql" "$r/var/lib/postgresql"
 SETUP
 	# PID 1 of the node: it reaps the node's orphans, as init would.
 	if [ -n "$r" ]; then
@@ -282,6 +282,9 @@ cluster_destroy() {
 	CL_FENCE_SERVER=
 	for name in "${CL_NODES[@]}"; do node_poweroff "$name"; done
 	netns_cleanup
+	# A scenario's own file systems (replaced_disk's data disk), deepest first.
+	awk -v d="$CL_DIR/" 'index($2, d) == 1 { print $2 }' /proc/self/mounts | sort -r |
+		while read -r m; do umount -l "$m"; done
 	rm -rf "$CL_DIR"
 	CL_NODES=()
 	return 0

@@ -338,6 +338,62 @@ scenario_wiped_standby() {
 	tap_result $? "wiped_standby: $s holds every row the primary holds"
 }
 
+# Issue 28 (item 6): one standby's replaced disk.  Its data directory
+# becomes a fresh file system's root (root's, holding lost+found; a
+# tmpfs here) while it is off.  Its start is refused for that node alone (5, with the
+# reason); the primary and the other standby go on.  Then the admin does
+# what the reason says (the empty mount point: the agent gives it to
+# postgres and clones into it) and cleans up; the node streams again.
+# start_refused NODE: NODE's start failed for good (fail count INFINITY),
+# and the primary is still serving after the cluster settled on it.
+start_refused() {
+	local fc
+	fc=$(failcount pgsqld "$1")
+	echo "fail count of pgsqld on $1: ${fc:-none}"
+	[ "$fc" = INFINITY ]
+}
+scenario_replaced_disk() {
+	local p s dir
+	p=$(primary "$(any_up)")
+	s=$(others "$p" | head -n 1)
+	dir=${CL_DIR:?}/$s/var-lib-postgresql/${PGDATA#/var/lib/postgresql/}
+	client_start 40
+	watch_start
+	sleep 3
+	say "$s powered off (link first); its data directory a new file system's root (root's, lost+found); $s boots"
+	node_poweroff "$s"
+	fenced "$s"
+	rm -rf "$dir"
+	# The new disk: a file system mounted there (the host's mount, which
+	# each boot of the node binds in; cluster_destroy unmounts it).
+	mkdir -m 755 "$dir" && mount -t tmpfs -o mode=0755,size=256m tmpfs "$dir" && mkdir -m 700 "$dir/lost+found"
+	node_boot "$s"
+	wait_for 240 "replaced_disk: $s's start refused" start_refused "$s"
+	tap_result $? "replaced_disk: $s's start is refused for good, on $s only"
+	node_exec "$p" crm_resource --wait --timeout="$(scaled 60)s" >/dev/null 2>&1
+	tap_is "$(primary "$p")" "$p" "replaced_disk: $p is still the primary once the cluster settled (rc 6 stopped every node)"
+	tap_like "$(mon_xml "$p" | xvalues "//failure[@node='$s']/@exitreason")" 'holds only lost\+found: use a directory below the mount point' \
+		"replaced_disk: the reason Pacemaker shows says what is wrong"
+	say "the admin's fix: the mount point emptied, pcs resource cleanup"
+	rmdir "$dir/lost+found"
+	node_exec "$p" pcs resource cleanup pgsqld node="$s" >/dev/null 2>&1
+	wait_for 240 "replaced_disk: $s streams again" read_streams "$p" "$s"
+	tap_result $? "replaced_disk: $s is cloned into the empty mount point and streams"
+	client_wait
+	watch_stop
+	verify replaced_disk "$p" same no
+	# The later scenarios run on the matrix's own layout: the disk taken
+	# out again (a 256 MB one would fill), the node cloned into its
+	# directory once more.
+	say "$s off again, its disk taken out (the mount point removed), booted"
+	node_poweroff "$s"
+	fenced "$s"
+	umount "$dir" && rmdir "$dir"
+	node_boot "$s"
+	wait_for 240 "replaced_disk: $s streams from its own directory" read_streams "$p" "$s"
+	tap_result $? "replaced_disk: $s, its disk taken out, is cloned into a new directory and streams"
+}
+
 # Issue 28 (item 0): LSNs compared across timelines.  The primary writes
 # WAL its standbys never receive and loses power; a standby is promoted
 # (a new timeline, forked where its WAL ended) and acknowledges commits

@@ -485,7 +485,7 @@ tap_is "$RC" 5 "a data directory owned by another user: this node's fault (5, ne
 mkdir -p "$T/fresh/lost+found"
 ra n3 start OCF_RESKEY_pgdata="$T/fresh"
 tap_is "$RC" 5 "start on a fresh file system's root (lost+found only, root's): this node only, never 6"
-tap_like "$ERR" 'holds only lost.found .*use a directory below the mount point' "reason says what to do"
+tap_like "$ERR" 'holds only lost.found: use a directory below the mount point' "reason says what to do"
 long62=node-$(printf 'a%.0s' $(seq 57))
 ra n2 validate-all OCF_RESKEY_CRM_meta_on_node="$long62"
 tap_is "$RC" 0 "a node name of 62 bytes: valid"

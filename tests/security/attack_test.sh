@@ -104,7 +104,7 @@ notify_all() { # notify_all TYPE OP [NAME=value...]: every node hears it
 }
 crash() { # crash NODE: every PostgreSQL process of NODE killed
 	local p
-	for p in $(procs "$1"); do kill -KILL "$p"; done
+	for p in $(procs "$1"); do kill -KILL "$p" 2>/dev/null; done
 	for p in $(procs "$1"); do while [ -d "/proc/$p" ]; do sleep 0.05; done; done
 }
 

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -251,6 +252,39 @@ mkdir_refuses_link_to_root_directory(void **state)
 	close(dfd);
 }
 
+/* A root-owned directory in the user's own directory: refused, unless it
+ * is a mount point (only root mounts: an admin's new disk at Debian's
+ * /var/lib/postgresql/N/main, whose parent postgres owns). */
+static void
+mkdir_takes_mount_point(void **state)
+{
+	char why[256], path[128];
+	struct stat st;
+	int dfd, fd;
+
+	(void)state;
+	NEED_ROOT();
+	dfd = data_fd();
+	snprintf(path, sizeof(path), "%s/disk", data);
+	assert_int_equal(mkdir(path, 0755), 0);
+	errno = 0;
+	assert_int_equal(tandem_safefs_mkdir(dfd, "disk", 0700, uid, gid, why, sizeof(why)), -1);
+	assert_int_equal(errno, EPERM);
+	assert_non_null(strstr(why, "owned by uid 0"));
+	/* Where this process may mount (root outside a restricted container). */
+	if (mount("tmpfs", path, "tmpfs", 0, "mode=0755") == 0) {
+		fd = tandem_safefs_mkdir(dfd, "disk", 0700, uid, gid, why, sizeof(why));
+		assert_true(fd >= 0);
+		assert_int_equal(fstat(fd, &st), 0);
+		assert_int_equal(st.st_uid, uid);
+		assert_int_equal(st.st_mode & 07777, 0700);
+		close(fd);
+		assert_int_equal(umount(path), 0);
+	}
+	rmdir(path);
+	close(dfd);
+}
+
 /* The directory itself must be the user's and closed to others. */
 static void
 dir_checks_what_was_opened(void **state)
@@ -284,6 +318,7 @@ main(void)
 		cmocka_unit_test(read_refuses_link_and_foreign_file),
 		cmocka_unit_test(create_refuses_planted_name),
 		cmocka_unit_test(mkdir_refuses_link_to_root_directory),
+		cmocka_unit_test(mkdir_takes_mount_point),
 		cmocka_unit_test(dir_checks_what_was_opened),
 	};
 
