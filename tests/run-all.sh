@@ -210,6 +210,18 @@ shellcheck_all() { # one file at a time: given several, shellcheck 0.9 missed so
 	done
 	return $rc
 }
+# The files scenarios.sh sources share one namespace: a function defined
+# twice is silently the later one (a scenario once redefined another's
+# reader, and that one's waits read the wrong thing).
+harness_once() {
+	local twice
+	twice=$(for f in tests/lib/tap.sh tests/lib/wait.sh tests/cluster/cluster.sh tests/cluster/scenarios.sh \
+		tests/cluster/scenarios-field.sh; do
+		grep -o '^[A-Za-z_][A-Za-z0-9_]*() *{' "$f" | sed 's/() *{//'
+	done | sort | uniq -d)
+	[ -z "$twice" ] || { echo "defined twice in the cluster harness: $twice"; return 1; }
+	P=1
+}
 distcheck() { # the tarball builds and its fast tests pass (the others ran above)
 	make -C _build/werror distcheck TESTS="$units $meta_tests" >_build/distcheck.out 2>&1 ||
 		{ tail -60 _build/distcheck.out; return 1; }
@@ -237,6 +249,7 @@ lane_cpu() {
 	step cpu "make check (valgrind): units, fuzz corpus" check _build/werror TEST_WRAPPER="$vg" TESTS="$units"
 	step cpu "pcs resource describe; crm ra info; the README's pcs lines" describe
 	step cpu "shellcheck (warnings)" shellcheck_all
+	step cpu "the cluster harness defines each function once" harness_once
 	step cpu "vagrant validate" sh -c 'cd vagrant && vagrant validate --ignore-provider'
 	# The Debian package, on Debian 12: built, lintian-clean, installed with
 	# apt-get and used, in a throwaway overlay of this machine (tests/deb.sh).
