@@ -17,6 +17,8 @@ tests=(
 	strace
 	# the CPU hog beside a loaded cluster (tests/bench/token.sh, CLUSTER_HOG)
 	stress-ng
+	# one node's clock behind the others' (the clock_skew scenario)
+	libfaketime
 	# the version matrix's roots
 	debootstrap
 	# sanitizers, valgrind, fuzzing

@@ -647,7 +647,7 @@ pg_election_parse(const char *value, struct pg_candidate *c, int64_t *when)
 
 size_t
 pg_election_gather(const char *self, char *const *nodes, char *const *values, size_t n,
-		   const char (*expected)[64], size_t n_expected, int64_t since,
+		   const char (*expected)[64], size_t n_expected,
 		   struct pg_candidate *out, size_t max, size_t *n_out, const char **missing)
 {
 	size_t absent = 0;
@@ -658,7 +658,7 @@ pg_election_gather(const char *self, char *const *nodes, char *const *values, si
 		struct pg_candidate c;
 		int64_t when;
 
-		if (strcmp(nodes[i], self) == 0 || !pg_election_parse(values[i], &c, &when) || when < since)
+		if (strcmp(nodes[i], self) == 0 || !pg_election_parse(values[i], &c, &when))
 			continue;
 		c.name = nodes[i];
 		for (size_t e = 0; e < n_expected && !c.present; e++)

@@ -52,8 +52,9 @@ election_lock(int64_t wait_ms)
 }
 
 /* Every running instance says how much WAL it holds, and on which
- * timeline, stamped with the time so promote tells this election from an
- * earlier one (PAF's pre-promote, on the true end of WAL); and what
+ * timeline (PAF's pre-promote, on the true end of WAL), or withdraws an
+ * earlier election's value when it cannot tell: promote takes what attrd
+ * holds once its barrier is back as this election's (pgsql.h); and what
  * promote must wait for. */
 static void
 pre_promote(struct pg *pg, const struct tandem_ocf_notify *n)
@@ -66,18 +67,23 @@ pre_promote(struct pg *pg, const struct tandem_ocf_notify *n)
 	snprintf(now, sizeof(now), "%lld", (long long)t);
 	write_state("pre-promote", now);
 	(void)observe(pg);
-	if (pg->seen.answered) {        /* a busy server's LSN is unknown: it publishes none */
+	{
 		char why[256];
 		struct pg_candidate self;
 		int lock = election_lock(2000);
 
-		/* The timeline travels with the LSN, in one value, read at once. */
-		election_self(pg, &self);
-		pg_election_format(&self, t, value, sizeof(value));
-		if (tandem_attr_send(PG_ATTR_LSN, value, true, pg->ctx->deadline, why, sizeof(why)) != 0)
-			tandem_log(LOG_WARNING, "could not publish this node's LSN: %s", why);
-		else
-			tandem_log(LOG_INFO, "pre-promote: this node holds WAL up to %s", value);
+		if (pg->seen.answered) {
+			/* The timeline travels with the LSN, in one value, read at once. */
+			election_self(pg, &self);
+			pg_election_format(&self, t, value, sizeof(value));
+			if (tandem_attr_send(PG_ATTR_LSN, value, true, pg->ctx->deadline, why, sizeof(why)) != 0)
+				tandem_log(LOG_WARNING, "could not publish this node's LSN: %s", why);
+			else
+				tandem_log(LOG_INFO, "pre-promote: this node holds WAL up to %s", value);
+		} else if (tandem_attr_delete(PG_ATTR_LSN, true, pg->ctx->deadline, why, sizeof(why)) != 0) {
+			/* A busy server's LSN is unknown: no value, rather than an old one. */
+			tandem_log(LOG_WARNING, "could not withdraw this node's earlier LSN: %s", why);
+		}
 		if (lock >= 0)
 			close(lock);
 	}
@@ -209,8 +215,8 @@ standbys_leaving(struct pg *pg, const struct tandem_ocf_notify *n)
 		primary_duties(pg, false);
 }
 
-/* This election is over: its values must not count in the next (one
- * within PG_ELECTION_SKEW_S would take them for its own).  From a
+/* This election is over: its values are cleared (a node that cannot
+ * publish in the next withdraws its own too; pre_promote).  From a
  * detached child: Pacemaker starts the VIP only once every node's
  * post-promote has ended, and a spawn is most of one. */
 static void

@@ -55,6 +55,7 @@ enum pg_sync_mode { PG_SYNC_OFF, PG_SYNC_ON, PG_SYNC_STRICT };
  * the CIB each is followed by the resource's name (lib/attr.c):
  * tandem-pgsql-sync-pgsqld. */
 #define PG_ATTR_LSN "tandem-pgsql-lsn"          //!< private: election LSN, set in pre-promote
+#define PG_ATTR_BARRIER "tandem-pgsql-barrier"  //!< private: promote's mark in attrd's order (pg_election_gather)
 #define PG_ATTR_PRIMARY_LSN "tandem-pgsql-primary-lsn"
 #define PG_ATTR_TIMELINE "tandem-pgsql-timeline"
 #define PG_ATTR_RECEIVED "tandem-pgsql-received-lsn"
@@ -297,11 +298,16 @@ enum pg_promote_verdict pg_elect(const struct pg_candidate *self, const struct p
  * knows where its primary's WAL ended (pg_stat_wal_receiver's
  * latest_end_lsn), then ",PARENT:FORK" when its timeline's history says
  * where it began: one attribute, so the timeline is read with its LSN, one
- * spawn per node in pre-promote and one reading in promote.  The time lets
- * promote tell this election's values from a previous one's that attrd
- * still holds (an update reaches the other nodes a little after the
- * notification that made it has ended). */
-#define PG_ELECTION_SKEW_S 10   //!< clock difference tolerated between nodes
+ * spawn per node in pre-promote and one reading in promote.  The time is
+ * the publisher's clock, for the logs only: nodes' clocks may disagree by
+ * any amount, so no election compares them.  Which values are this
+ * election's is decided by order instead: every instance's pre-promote
+ * replaces its value, or withdraws it when it cannot read its LSN, before
+ * its notification ends; promote runs after every pre-promote has ended
+ * and first writes a barrier of its own (PG_ATTR_BARRIER), and the
+ * attribute daemon applies updates in the cluster's one total order
+ * (Corosync's), so once this node's attrd shows the barrier it holds every
+ * value published before it. */
 /* A new primary's monitors leave the scores of the nodes not streaming
  * from it as they are for this long (s) after its promotion: each write
  * is a spawn and a transition abort, and the VIP may not have started
@@ -330,12 +336,11 @@ bool pg_election_parse(const char *value, struct pg_candidate *c, int64_t *when)
 size_t pg_election_expected(const struct tandem_ocf_notify *n, char *out, size_t len);
 
 /* This election's candidates among the values attrd holds (nodes[i] =
- * values[i]): those published since `since` (this node's pre-promote,
- * less PG_ELECTION_SKEW_S), self left out; present when expected.
- * Returns how many of the expected nodes (self excepted) have no such
- * value; *missing names the first.  out[].name points into nodes[]. */
+ * values[i]), self left out; present when expected.  Returns how many of
+ * the expected nodes (self excepted) have no value; *missing names the
+ * first.  out[].name points into nodes[]. */
 size_t pg_election_gather(const char *self, char *const *nodes, char *const *values, size_t n,
-			  const char (*expected)[64], size_t n_expected, int64_t since,
+			  const char (*expected)[64], size_t n_expected,
 			  struct pg_candidate *out, size_t max, size_t *n_out, const char **missing);
 
 /* The commit record: the nodes known to hold every acknowledged commit,

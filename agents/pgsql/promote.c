@@ -40,12 +40,45 @@ pre_promote_time(void)
 	return read_state("pre-promote", buf, sizeof(buf)) ? atoll(buf) : 0;
 }
 
-/* This election's candidates, this node left out.  An update reaches this
- * node's attrd a little after the notification that made it has ended,
- * and attrd may still hold a previous election's value: wait (up to 5 s,
- * or half the time left) until every expected candidate's value of this
- * election is here.  Returns how many are still missing (*missing names
- * one); the caller must not elect without them. */
+/* Writes a mark of this promote's own (PG_ATTR_BARRIER) and waits (up
+ * to 2 s, or half the time left) until this node's attrd shows it: every
+ * value published before it, each node's pre-promote among them, is then
+ * here too (attrd applies updates in Corosync's one order; pgsql.h).  No
+ * clock is compared: nodes' clocks may disagree. */
+static void
+election_barrier(struct pg *pg)
+{
+	char mark[64], why[256], *seen = NULL;
+	struct timespec ts;
+	int64_t half = tandem_deadline_left(pg->ctx->deadline) / 2;
+	tandem_deadline wait = tandem_deadline_cap(pg->ctx->deadline, half < 2000 ? half : 2000);
+	bool here = false;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	snprintf(mark, sizeof(mark), "%ld.%lld.%09ld", (long)getpid(), (long long)ts.tv_sec, ts.tv_nsec);
+	if (tandem_attr_send(PG_ATTR_BARRIER, mark, true, pg->ctx->deadline, why, sizeof(why)) != 0) {
+		tandem_log(LOG_WARNING, "could not write the election's barrier: %s", why);
+		return;
+	}
+	while (!here) {
+		if (tandem_attr_get(PG_ATTR_BARRIER, NULL, &seen, pg->ctx->deadline, why, sizeof(why)) != 0)
+			tandem_log(LOG_WARNING, "could not read the election's barrier: %s", why);
+		here = seen != NULL && strcmp(seen, mark) == 0;
+		free(seen);
+		seen = NULL;
+		if (!here && !tandem_deadline_sleep(wait, 20)) {
+			tandem_log(LOG_WARNING, "the election's barrier did not come back in time: reading the "
+				   "candidates anyway");
+			return;
+		}
+	}
+}
+
+/* This election's candidates, this node left out, read once the barrier
+ * is back.  A candidate whose value is not here yet is waited for (up to
+ * 5 s, or half the time left: an update the attribute daemon had to queue
+ * comes later).  Returns how many are still missing (*missing names one);
+ * the caller must not elect without them. */
 static size_t
 candidates(struct pg *pg, struct pg_candidate *out, size_t max, size_t *n_out, char ***nodes,
 	   char ***values, size_t *n, const char **missing)
@@ -53,24 +86,26 @@ candidates(struct pg *pg, struct pg_candidate *out, size_t max, size_t *n_out, c
 	static char expected[32][64];
 	char why[256];
 	size_t n_expected = expected_candidates(expected, 32), absent;
-	int64_t half = tandem_deadline_left(pg->ctx->deadline) / 2;
-	int64_t since = pre_promote_time() - PG_ELECTION_SKEW_S;
-	tandem_deadline wait = tandem_deadline_cap(pg->ctx->deadline, half < 5000 ? half : 5000);
+	int64_t half;
+	tandem_deadline wait;
 
+	election_barrier(pg);
+	half = tandem_deadline_left(pg->ctx->deadline) / 2;
+	wait = tandem_deadline_cap(pg->ctx->deadline, half < 5000 ? half : 5000);
 	for (;;) {
 		if (tandem_attr_get_all(PG_ATTR_LSN, nodes, values, n, pg->ctx->deadline, why, sizeof(why)) != 0) {
 			tandem_log(LOG_WARNING, "could not read the candidates' LSNs: %s", why);
 			*n = 0;
 		}
 		absent = pg_election_gather(pg->node, *nodes, *values, *n, (const char (*)[64])expected,
-					    n_expected, since, out, max, n_out, missing);
+					    n_expected, out, max, n_out, missing);
 		if (absent == 0 || !tandem_deadline_sleep(wait, 100))
 			break;
 		free_pairs(*nodes, *values, *n);
 	}
 	for (size_t i = 0; i < *n; i++)
-		tandem_log(absent > 0 ? LOG_WARNING : LOG_DEBUG, "election since %lld: %s published \"%s\"",
-			   (long long)since, (*nodes)[i], (*values)[i]);
+		tandem_log(absent > 0 ? LOG_WARNING : LOG_DEBUG, "election: %s published \"%s\"",
+			   (*nodes)[i], (*values)[i]);
 	return absent;
 }
 

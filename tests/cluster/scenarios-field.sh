@@ -338,6 +338,49 @@ scenario_wiped_standby() {
 	tap_result $? "wiped_standby: $s holds every row the primary holds"
 }
 
+# Issue 28 (item 4): one node's clock 30 s behind the others'.  The nodes
+# of this cluster share the host's clock (namespaces), so the agent on that
+# node runs under libfaketime (FAKETIME=-30s, bound over the installed
+# agent in that node's mount namespace): every time it reads and stamps is
+# 30 s behind (the library the same path in the host and the nodes' roots).  A switchover to the other standby: its promote counts the
+# skewed node's election value (the old agent took it for a previous
+# election's and refused the promote, for want of it).
+FAKETIME_LIB=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -n 1)
+read_clock_behind() { # read_clock_behind SECONDS: libfaketime's clock is that far behind
+	local now skewed
+	now=$(date +%s)
+	skewed=$(LD_PRELOAD=$FAKETIME_LIB FAKETIME=-$1s date +%s)
+	echo "the host's clock $now, libfaketime's ($FAKETIME_LIB) $skewed"
+	[ -n "$FAKETIME_LIB" ] && [ $((now - skewed)) -ge $(($1 - 2)) ]
+}
+scenario_clock_skew() {
+	local p t s agent=/usr/lib/ocf/resource.d/tandem/pgsql out rc fc
+	p=$(primary "$(any_up)")
+	t=$(others "$p" | head -n 1)
+	s=$(others "$p" | tail -n 1)
+	read_clock_behind 30 >"$CL_DIR/clock" 2>&1
+	tap_result $? "clock_skew: libfaketime sets a clock 30 s behind" "$(cat "$CL_DIR/clock")"
+	cp "${CL_ROOT:-}$agent" "$CL_DIR/pgsql-real"    # the nodes' own (a Debian 13 root's in trixie.sh)
+	printf '#!/bin/sh\nLD_PRELOAD=%s FAKETIME=-30s exec %s "$@"\n' "$FAKETIME_LIB" "$CL_DIR/pgsql-real" >"$CL_DIR/pgsql-skewed"
+	chmod 755 "$CL_DIR/pgsql-skewed"
+	node_exec "$s" mount --bind "$CL_DIR/pgsql-skewed" "$agent"
+	fc=$(failcount pgsqld "$t")
+	client_start 25
+	watch_start
+	sleep 5
+	say "switchover from $p to $t, $s's clock 30 s behind"
+	out=$(node_exec "$p" timeout 150 pcs resource move pgsqld-clone "$t" --promoted 2>&1)
+	rc=$?
+	say "pcs resource move to $t: rc $rc: $(tr '\n' ' ' <<<"$out" | cut -c1-600)"
+	client_wait
+	watch_stop
+	verify clock_skew "$p" other yes
+	tap_is "$(primary "$t")" "$t" "clock_skew: the chosen node is primary"
+	tap_is "$(failcount pgsqld "$t")" "$fc" "clock_skew: $t's promote did not fail (fail count as before)"
+	node_exec "$s" umount "$agent"
+	[ "$(move_constraints)" = 0 ] || node_exec "$(any_up)" pcs resource clear pgsqld-clone >/dev/null 2>&1
+}
+
 # Issue 28 (item 6): one standby's replaced disk.  Its data directory
 # becomes a fresh file system's root (root's, holding lost+found; a
 # tmpfs here) while it is off.  Its start is refused for that node alone (5, with the

@@ -613,19 +613,20 @@ election_values(void **state)
 static void
 election_gather(void **state)
 {
-	/* What attrd holds when n1's promote reads: n2 of this election, n3
-	 * only a previous election's (ahead, long ago), n4 garbage; n5 is not
-	 * expected (being stopped) but counts when fresh. */
-	char *nodes[] = { "n1", "n2", "n3", "n4", "n5" };
-	char *values[] = { "2:0/6000000@2000", "2:0/5000000@2000@0/5000100,1:0/3000060", "1:0/9000000@1000", "junk",
-			   "0/5500000@1995" };
+	/* What attrd holds when n1's promote reads, its barrier back: n2's
+	 * value stamped by a clock 30 s behind n1's, n3 none, n4 garbage; n5
+	 * is not expected (being stopped) but counts, stamped by a clock
+	 * ahead.  The stamps are never compared (skewed clocks: issue 28). */
+	char *nodes[] = { "n1", "n2", "n4", "n5" };
+	char *values[] = { "2:0/6000000@2000", "2:0/5000000@1970@0/5000100,1:0/3000060", "junk",
+			   "0/5500000@2100" };
 	const char expected[][64] = { "n1", "n2", "n3", "n4" };
 	struct pg_candidate out[8];
 	const char *missing;
 	size_t n;
 
 	(void)state;
-	assert_int_equal(pg_election_gather("n1", nodes, values, 5, expected, 4, 1990, out, 8, &n, &missing), 2);
+	assert_int_equal(pg_election_gather("n1", nodes, values, 4, expected, 4, out, 8, &n, &missing), 2);
 	assert_string_equal(missing, "n3");
 	assert_int_equal(n, 2);
 	assert_string_equal(out[0].name, "n2");
@@ -639,17 +640,21 @@ election_gather(void **state)
 	assert_int_equal(out[1].tli, 0);        /* an older Tandem's */
 	assert_int_equal(out[1].upstream, 0);
 	assert_false(out[1].present);
-	/* Every expected one fresh: nothing missing; self never a candidate. */
-	values[2] = "1:0/9000000@2001";
-	values[3] = "1:0/1000000@2001";
-	assert_int_equal(pg_election_gather("n1", nodes, values, 5, expected, 4, 1990, out, 8, &n, &missing), 0);
+	/* Every expected one here: nothing missing; self never a candidate. */
+	nodes[2] = "n3";
+	values[2] = "1:0/9000000@10";
+	assert_int_equal(pg_election_gather("n1", nodes, values, 4, expected, 4, out, 8, &n, &missing), 1);
+	assert_string_equal(missing, "n4");
+	nodes[0] = "n4";
+	values[0] = "1:0/1000000@99999";
+	assert_int_equal(pg_election_gather("n1", nodes, values, 4, expected, 4, out, 8, &n, &missing), 0);
 	assert_null(missing);
 	assert_int_equal(n, 4);
 	/* out[] full: the rest are counted missing, never dropped silently. */
-	assert_int_equal(pg_election_gather("n1", nodes, values, 5, expected, 4, 1990, out, 1, &n, &missing), 2);
+	assert_int_equal(pg_election_gather("n1", nodes, values, 4, expected, 4, out, 1, &n, &missing), 2);
 	assert_int_equal(n, 1);
 	/* Nothing published at all. */
-	assert_int_equal(pg_election_gather("n1", NULL, NULL, 0, expected, 4, 1990, out, 8, &n, &missing), 3);
+	assert_int_equal(pg_election_gather("n1", NULL, NULL, 0, expected, 4, out, 8, &n, &missing), 3);
 	assert_string_equal(missing, "n2");
 }
 

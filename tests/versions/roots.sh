@@ -34,6 +34,8 @@ base_packages=(
 cluster_packages=(
 	pacemaker corosync pcs crmsh resource-agents resource-agents-paf pgbouncer
 	nftables iputils-ping psmisc libxml2-utils hostname
+	# one node's clock behind the others' (the clock_skew scenario)
+	libfaketime
 	# tests/deb.sh trixie: the package built, checked and installed there
 	debhelper lintian man-db
 )
