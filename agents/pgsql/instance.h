@@ -58,6 +58,11 @@ void remove_stale_pidfile(struct pg *pg);
  * goes through this descriptor only (issue 26).  -1 with pg->why set. */
 int datadir_fd(struct pg *pg);
 void beside_datadir(struct pg *pg, const char *what, char *out, size_t len);
+/* What this node's WAL held past the fork (diverged: pg_rewind's "servers
+ * diverged at WAL location ..." line), decoded from the WAL saved in
+ * saved on its timeline by a detached child: a report there, and
+ * PG_ATTR_LOST (lost.c). */
+void report_lost(struct pg *pg, const char *saved, const char *diverged, uint32_t timeline);
 enum pg_role observe(struct pg *pg);
 void publish(struct pg *pg, const char *name, const char *value, bool private_);
 void publish_lsn(struct pg *pg, const char *name, uint64_t lsn);

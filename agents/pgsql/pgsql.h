@@ -64,6 +64,7 @@ enum pg_sync_mode { PG_SYNC_OFF, PG_SYNC_ON, PG_SYNC_STRICT };
 #define PG_ATTR_SYNC "tandem-pgsql-sync"        //!< primary: "sync" | "async (degraded)" | "blocked (strict)"
 #define PG_ATTR_FAILOVER "tandem-pgsql-last-failover"
 #define PG_ATTR_REFUSED "tandem-pgsql-refused"  //!< why this node is not promoted (the commit record)
+#define PG_ATTR_LOST "tandem-pgsql-lost-transactions" //!< a rewound node: what its WAL held past the fork (lost.c)
 #define PG_ATTR_REPAIR "tandem-pgsql-repair"    //!< the last repair of a standby that could not follow: when, what, why
 #define PG_COMMIT_RECORD "tandem-pgsql-commits" //!< cluster property, tandem-pgsql-commits-<resource>
 

@@ -554,6 +554,7 @@ rejoin_if_diverged(struct pg *pg, bool forked, bool *rewound, bool *cannot)
 	}
 	tandem_spawn_result_free(&res);
 	restore_common_wal(pg, dest, line);
+	report_lost(pg, dest, line, pg->control.timeline);
 	tandem_log(LOG_INFO, "rewound \"%s\" to the new primary's timeline%s", pg->datadir,
 		   real[5] != NULL ? ", WAL it no longer held fetched from the archive (restore_command)" : "");
 	*rewound = true;

@@ -123,8 +123,10 @@ scenario_double_failure() { # primary cut, its standby promoted and writing alon
 	say "double_failure: $lost commits acknowledged by $s alone are not on $p: the loss the admin accepted"
 	# What the admin does next, as the README says: the node that held
 	# the abandoned commits is cloned again (its timeline may bear the
-	# same number as the new primary's, with another history).
-	rm -rf "${CL_DIR:?}/$s/var-lib-postgresql/${PGDATA#/var/lib/postgresql/}"
+	# same number as the new primary's, with another history), its data
+	# directory moved aside (the abandoned commits are in its pg_wal).
+	mv "${CL_DIR:?}/$s/var-lib-postgresql/${PGDATA#/var/lib/postgresql/}" \
+		"${CL_DIR:?}/$s/var-lib-postgresql/${PGDATA#/var/lib/postgresql/}.abandoned"
 	node_boot "$s"
 	witness_off "$p" "$w"
 	healthy 240
@@ -472,10 +474,12 @@ scenario_timeline_fork() { # old primary back with more WAL on an older timeline
 	# WAL no standby receives: a few MB of rows, then segment switches
 	# (each a 16 MB step of the LSN); synchronous_commit=local, as the
 	# standbys are cut.  Its end and timeline read in the same session.
-	IFS='|' read -r lsn_p tli_p < <(sqlon "$p" "SET synchronous_commit = local;
+	# One transaction (psql -c), and the table's database/relfilenode.
+	IFS='|' read -r lsn_p tli_p rel_p < <(sqlon "$p" "SET synchronous_commit = local;
 		CREATE TABLE diverged AS SELECT g AS n, repeat('x', 1000) AS pad FROM generate_series(1, 4000) g;
 		DO \$\$ BEGIN FOR i IN 1..12 LOOP INSERT INTO diverged VALUES (-i, ''); PERFORM pg_switch_wal(); END LOOP; END \$\$;
-		SELECT pg_current_wal_lsn(), ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int")
+		SELECT pg_current_wal_lsn(), ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int,
+			(SELECT oid FROM pg_database WHERE datname = current_database()) || '/' || pg_relation_filenode('diverged')")
 	say "cut of $p, the primary (link first), at $lsn_p on timeline $tli_p"
 	node_poweroff "$p"
 	# Its link is dark: nothing more can reach the standbys.
@@ -517,6 +521,24 @@ scenario_timeline_fork() { # old primary back with more WAL on an older timeline
 	verify timeline_fork "$p" other yes
 	wait_for 180 "timeline_fork: $q back as a standby" read_unpromoted "$q" "$won"
 	tap_result $? "timeline_fork: $q is back as a standby"
+	# What the rewind gave up, decoded from the WAL $p kept aside (issue
+	# 28, item 7): the transaction that wrote diverged.
+	wait_for 60 "timeline_fork: $p reports what it held past the fork" read_lost "$p"
+	tap_result $? "timeline_fork: $p says what it held past the fork: $(attr "$p" tandem-pgsql-lost-transactions-pgsqld)"
+	tap_is "$(grep -c "^xid [0-9]* committed .*: .*1663/$rel_p\b" "$(lost_report "$p")" 2>&1)" 1 \
+		"timeline_fork: its report lists the one transaction that wrote diverged ($rel_p), which the new primary lacks"
+}
+read_lost() { # read_lost NODE: NODE's report of what its rewind gave up is published
+	local v
+	v=$(attr "$1" tandem-pgsql-lost-transactions-pgsqld)
+	echo "tandem-pgsql-lost-transactions-pgsqld on $1: '$v'"
+	[ -n "$v" ]
+}
+lost_report() { # lost_report NODE: the host's path of the report NODE's attribute names
+	local v
+	v=$(attr "$1" tandem-pgsql-lost-transactions-pgsqld)
+	v=${v##*: }
+	echo "${CL_DIR:?}/$1/var-lib-postgresql/${v#/var/lib/postgresql/}"
 }
 
 # Neighbours on the stream (the field: Barman's receiver blocked every

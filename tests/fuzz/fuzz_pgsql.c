@@ -2,8 +2,8 @@
  *
  * Input: the monitor query's nine fields, one per line; the same bytes
  * are also read as a pg_control file, an LSN, the archiver's failed WAL file, an election value, a commit
- * record, a synchronous_standby_names value, a timeline history file (where a timeline began, too)
- * and a postmaster.pid. */
+ * record, a synchronous_standby_names value, a timeline history file (where a timeline began, too),
+ * a postmaster.pid and pg_waldump's output (a rewound former primary's report). */
 #include "config.h"
 
 #include <stdint.h>
@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "pgsql.h"
+#include "tandem/waldump.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -34,6 +35,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    && (st.pid <= 0 || st.started <= 0 || strchr(st.status, '\n') != NULL
 			|| (st.status[0] != '\0' && st.status[strlen(st.status) - 1] == ' ')))
 			abort();
+	}
+	{
+		/* pg_waldump's text: what a rewound former primary committed. */
+		struct tandem_wal_xact x[4];
+		size_t total, got = tandem_waldump_commits(text, x, 4, &total);
+
+		if (got > 4 || got > total)
+			abort();
+		for (size_t i = 0; i < got; i++)
+			if (x[i].n_rels > TANDEM_WAL_XACT_RELS || strlen(x[i].committed) >= sizeof(x[i].committed))
+				abort();
 	}
 	{
 		/* pg_stat_archiver.last_failed_wal: only an older timeline's

@@ -234,6 +234,17 @@ tap_is "$RC" 0 "start n1: rewound, then a standby"
 [ "$RC" = 0 ] || echo "$ERR" | sed 's/^/#   /'
 tap_like "$(cat "$T/agent.log")" 'its WAL up to segment [0-9A-F]{24} is saved in' "diverged WAL saved aside, and said so"
 tap_ok "the saved WAL is there" sh -c "ls -d $T/n1/data.diverged-* >/dev/null 2>&1"
+# What n1 committed alone, decoded from that WAL by a child the start
+# leaves running (issue 28, item 7): the one transaction of 100 rows,
+# writing acked (database/relfilenode).
+lost_said() { attr n1 tandem-pgsql-lost-transactions-pgsqld | grep .; }
+tap_wait 30 lost_said
+rel=$(sql n2 "SELECT d.oid || '/' || pg_relation_filenode('acked') FROM pg_database d WHERE datname = current_database()")
+report=$(ls -d "$T"/n1/data.diverged-* | tail -n 1)/lost-transactions.txt
+tap_is "$(grep -c "^xid [0-9]* committed .*: .*1663/$rel\b" "$report" 2>&1)" 1 \
+	"the report beside the saved WAL lists the transaction n1 committed alone, writing acked ($rel)"
+tap_like "$(attr n1 tandem-pgsql-lost-transactions-pgsqld)" "^[0-9]+ transactions? committed on timeline [0-9]+ after [0-9A-F]+/[0-9A-F]+, the first at .*: $report\$" \
+	"n1's attribute says how many were lost, when, and where the report is"
 # The slots a primary demoted in place keeps (pg_rewind empties
 # pg_replslot; a demote does not), and another tool's.
 sql n1 "SELECT pg_create_physical_replication_slot('tandem_n3', true), pg_create_physical_replication_slot('barman', true)" >/dev/null
