@@ -591,18 +591,69 @@ server_gone(void *arg)
 	return tandem_pm_status_read(pg->datadir, &st) == -ENOENT;
 }
 
+/* pg_ctl start -w; own_timeline: recovery stays on the timeline the data
+ * directory is on (this start only: a later one follows the newest again). */
 static int
-start_server(struct pg *pg)
+start_server(struct pg *pg, bool own_timeline)
 {
 	char secs[32];
 	const char *opts = tandem_param_str(pg->p, PG_START_OPTS);
-	const char *argv[] = { pg->pg_ctl, "start", "-D", pg->pgdata, "-w", "-t", secs, "-s",
-			       "-l", tandem_param_str(pg->p, PG_LOGFILE),
-			       opts != NULL ? "-o" : NULL, opts, NULL };
+	const char *argv[16] = { pg->pg_ctl, "start", "-D", pg->pgdata, "-w", "-t", secs, "-s",
+				 "-l", tandem_param_str(pg->p, PG_LOGFILE) };
+	size_t k = 10;
 	struct started_since since = { pg->datadir, (int64_t)time(NULL) };
 
+	if (opts != NULL) {
+		argv[k++] = "-o";
+		argv[k++] = opts;
+	}
+	if (own_timeline) {
+		argv[k++] = "-o";     /* pg_ctl joins its -o options */
+		argv[k++] = "-c recovery_target_timeline=current";
+	}
+	argv[k] = NULL;
 	seconds_left(pg, 1.0, secs);
 	return run_until(pg, argv, server_ready, &since);
+}
+
+/* The start failed: data past a newer timeline's fork (a former primary,
+ * or a standby shut down there), which PostgreSQL refuses to recover
+ * towards ("requested timeline ... does not contain minimum recovery
+ * point", "... forked off current database system timeline ..."; the
+ * newest timeline's history comes from the archive), is rewound when a
+ * primary answers now, or else started on its own timeline: a standby
+ * there accepts no write, and its monitor finds it cannot follow once a
+ * primary runs (and its restart rewinds it).
+ * Failing the start instead kept the node out for good (a failed start is
+ * fatal to Pacemaker): seen when a former primary's failed promote was
+ * recovered before the new primary answered. */
+static int
+start_after_failure(struct pg *pg)
+{
+	char first[sizeof(pg->why)];
+	uint32_t tli = 0, ckpt_tli = 0;
+	bool rewound = false, cannot = false;
+
+	snprintf(first, sizeof(first), "%s", pg->why);
+	(void)observe(pg);
+	pg_close(pg);
+	if (!pg->seen.control_ok)
+		return -1;
+	if (remote_is_primary(pg, &tli, &ckpt_tli) == 1) {
+		if (tli <= pg->control.timeline
+		    || rejoin_if_diverged(pg, true, &rewound, &cannot) != TANDEM_OCF_SUCCESS || !rewound
+		    || !configure_standby(pg))
+			goto failed;
+		return start_server(pg, false);
+	}
+	tandem_log(LOG_WARNING, "could not start following the newest timeline (%s) and no primary answers "
+		   "to rewind against: starting on this node's own timeline %" PRIu32 ", until a primary runs",
+		   first, pg->control.timeline);
+	if (start_server(pg, true) == 0)
+		return 0;
+failed:
+	snprintf(pg->why, sizeof(pg->why), "%s", first);
+	return -1;
 }
 
 int
@@ -663,7 +714,7 @@ pg_start(struct tandem_ctx *ctx)
 		tandem_ocf_exit_reason("%s", pg.why);
 		return TANDEM_OCF_ERR_GENERIC;
 	}
-	if (start_server(&pg) != 0) {
+	if (start_server(&pg, false) != 0 && start_after_failure(&pg) != 0) {
 		tandem_ocf_exit_reason("could not start PostgreSQL: %s", pg.why);
 		return TANDEM_OCF_ERR_GENERIC;
 	}

@@ -797,6 +797,50 @@ if command -v pgbackrest >/dev/null && command -v strace >/dev/null; then
 else
 	tap_skip "pgbackrest or strace is not installed (tests/deps.sh installs them)"
 fi
+echo "# a standby shut down past a newer timeline's fork, no primary answering: started on its own timeline"
+# CI's Debian 13 timeline_fork: a former primary's failed promote was
+# recovered (stop, start) before the new primary answered; PostgreSQL
+# refused the newest timeline (its history from the archive: "requested
+# timeline ... does not contain minimum recovery point"), the start
+# failed, and a failed start kept the node out for good.  P is the
+# primary on the newest timeline here, S the crashed former primary.
+if command -v pgbackrest >/dev/null && command -v strace >/dev/null; then
+	runuser -u postgres -- "$BIN/pg_ctl" -D "$T/$P/data" -w -s -m fast stop
+	# S commits once more on its own timeline, past P's fork, and dies.
+	runuser -u postgres -- "$BIN/pg_ctl" -D "$T/$S/data" -w -s start -l "$T/$S/log" -o "-c unix_socket_directories=$T/$S/sock"
+	sql "$S" "SET synchronous_commit = local; INSERT INTO acked VALUES (1101)" >/dev/null
+	# A checkpoint past the fork: the restartpoint of S's shutdown as a
+	# standby makes it the minimum recovery point (PostgreSQL 17 takes the
+	# end of crash recovery already).
+	sql "$S" "CHECKPOINT" >/dev/null
+	# shellcheck disable=SC2046 # one pid per word
+	kill -9 $(procs "$S")
+	# P's timeline history, as the archive's restore_command hands it
+	# over: PostgreSQL takes the newest timeline it finds.
+	tli_p=$(printf '%08X' "$(runuser -u postgres -- "$BIN/pg_controldata" -D "$T/$P/data" | sed -n "s/^Latest checkpoint's TimeLineID: *//p")")
+	install -o postgres -g postgres -m 600 "$T/$P/data/pg_wal/$tli_p.history" "$T/$S/data/pg_wal/"
+	ra "$S" start
+	tap_is "$RC" 0 "start S, no primary answering: a standby on its own timeline (PostgreSQL refuses the newest)"
+	[ "$RC" = 0 ] || echo "$ERR" | sed 's/^/#   /'
+	ra "$S" stop
+	tap_like "$(runuser -u postgres -- "$BIN/pg_controldata" -D "$T/$S/data" | grep '^Database cluster state')" \
+		'shut down in recovery$' "S stopped: shut down in recovery, past P's fork"
+	ra "$S" start
+	tap_is "$RC" 0 "start S again, no primary answering: on its own timeline (PostgreSQL refuses the newest, archived)"
+	[ "$RC" = 0 ] || echo "$ERR" | sed 's/^/#   /'
+	tap_like "$(cat "$T/agent.log")" "starting on this node's own timeline [0-9]+, until a primary runs" "and says so"
+	tap_is "$(sql "$S" "SELECT pg_is_in_recovery()")" t "S accepts no write"
+	# P answers again: S's restart rewinds it onto P's timeline.
+	runuser -u postgres -- "$BIN/pg_ctl" -D "$T/$P/data" -w -s start -l "$T/$P/log" -o "-c unix_socket_directories=$T/$P/sock"
+	ra "$S" stop
+	notify "$P" pre start OCF_RESKEY_CRM_meta_notify_start_uname="$S" OCF_RESKEY_CRM_meta_notify_promoted_uname="$P"
+	ra "$S" start
+	tap_is "$RC" 0 "once P answers, start S: rewound onto P's timeline"
+	[ "$RC" = 0 ] || echo "$ERR" | sed 's/^/#   /'
+	tap_ok "S streams from P" tap_wait 30 streams_to "$P" "$S"
+else
+	tap_skip "pgbackrest or strace is not installed (tests/deps.sh installs them)"
+fi
 tap_ok "the replication password is in no log" sh -c "! grep -q '$SECRET' $T/agent.log $T/n*/log"
 
 tap_done
