@@ -356,7 +356,7 @@ read_clock_behind() { # read_clock_behind SECONDS: libfaketime's clock is that f
 	[ -n "$FAKETIME_LIB" ] && [ $((now - skewed)) -ge $(($1 - 2)) ]
 }
 scenario_clock_skew() {
-	local p t s agent=/usr/lib/ocf/resource.d/tandem/pgsql out rc fc
+	local p t s agent=/usr/lib/ocf/resource.d/tandem/pgsql fc
 	p=$(primary "$(any_up)")
 	t=$(others "$p" | head -n 1)
 	s=$(others "$p" | tail -n 1)
@@ -367,13 +367,7 @@ scenario_clock_skew() {
 	chmod 755 "$CL_DIR/pgsql-skewed"
 	node_exec "$s" mount --bind "$CL_DIR/pgsql-skewed" "$agent"
 	fc=$(failcount pgsqld "$t")
-	client_start 25
-	watch_start
-	sleep 5
-	say "switchover from $p to $t, $s's clock 30 s behind"
-	out=$(node_exec "$p" timeout 150 pcs resource move pgsqld-clone "$t" --promoted 2>&1)
-	rc=$?
-	say "pcs resource move to $t: rc $rc: $(tr '\n' ' ' <<<"$out" | cut -c1-600)"
+	move_promoted "$p" "$t" "$s's clock 30 s behind"
 	client_wait
 	watch_stop
 	verify clock_skew "$p" other yes

@@ -329,17 +329,24 @@ scenario_poweroff() { # the primary node loses power; it comes back and rejoins 
 		"poweroff: the failover record knows the lost primary's LSN, and lost nothing ($rec)"
 }
 
-scenario_switchover() { # planned: pcs resource move --promoted
-	local p target n out rc
-	p=$(primary "$(any_up)")
-	for n in "${CL_NODES[@]}"; do [ "$n" != "$p" ] && target=$n && break; done
+# move_promoted FROM TO: the admin's switchover from FROM to TO (pcs
+# resource move --promoted), with the client committing; MOVE_RC its code.
+move_promoted() {
+	local out
 	client_start 25
 	watch_start
 	sleep 5
-	say "switchover from $p to $target"
-	out=$(node_exec "$p" timeout 150 pcs resource move pgsqld-clone "$target" --promoted 2>&1)
-	rc=$?
-	say "pcs resource move to $target: rc $rc: $(tr '\n' ' ' <<<"$out" | cut -c1-600)"
+	say "switchover from $1 to $2${3:+, $3}"
+	out=$(node_exec "$1" timeout 150 pcs resource move pgsqld-clone "$2" --promoted 2>&1)
+	MOVE_RC=$?
+	say "pcs resource move to $2: rc $MOVE_RC: $(tr '\n' ' ' <<<"$out" | cut -c1-600)"
+}
+scenario_switchover() { # planned: pcs resource move --promoted
+	local p target n rc
+	p=$(primary "$(any_up)")
+	for n in "${CL_NODES[@]}"; do [ "$n" != "$p" ] && target=$n && break; done
+	move_promoted "$p" "$target"
+	rc=$MOVE_RC
 	say "promotion scores after the move: $(for n in "${CL_NODES[@]}"; do printf '%s=%s ' "$n" "$(score_of "$n")"; done)"
 	client_wait
 	watch_stop
