@@ -714,7 +714,18 @@ pg_start(struct tandem_ctx *ctx)
 		tandem_ocf_exit_reason("%s", pg.why);
 		return TANDEM_OCF_ERR_GENERIC;
 	}
-	if (start_server(&pg, false) != 0 && start_after_failure(&pg) != 0) {
+	rc = start_server(&pg, false);
+	if (rc == 0) {
+		/* PostgreSQL 18 may say ready a moment before its startup
+		 * process refuses the newest timeline: gone at once, it failed. */
+		(void)observe(&pg);
+		pg_close(&pg);
+		if (!pg.seen.postmaster_alive) {
+			snprintf(pg.why, sizeof(pg.why), "the server stopped as soon as it started");
+			rc = -1;
+		}
+	}
+	if (rc != 0 && start_after_failure(&pg) != 0) {
 		tandem_ocf_exit_reason("could not start PostgreSQL: %s", pg.why);
 		return TANDEM_OCF_ERR_GENERIC;
 	}
