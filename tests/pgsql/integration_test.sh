@@ -577,6 +577,12 @@ tap_like "$(cat "$T/agent.log")" 'emptied \(repair_keep=0\), cloning again' "and
 tap_ok "n3 streams again" tap_wait 30 streams_to n2 n3
 tap_is "$(sql n3 "SELECT count(*) FROM acked WHERE n BETWEEN 607 AND 612")" 6 "and holds every commit made while it was away"
 
+# The primary's slots keep WAL again as the agent set it: with 32MB,
+# n1's slot, valid when n1's start is announced, could be invalidated by
+# the checkpoint of n1's own clone (no primary monitor here to make it
+# again).  wal_keep_size stays 0 (n1 inherits it below).
+sql n2 "ALTER SYSTEM SET max_slot_wal_keep_size = '4GB'" >/dev/null
+sql n2 "SELECT pg_reload_conf()" >/dev/null
 echo "# a standby past the fork: it replayed WAL the new primary never had (the election did not wait for it)"
 # n1, the crashed primary of the double failure, cloned again (as the
 # README says of a node whose commits were abandoned) as n2's standby.
@@ -587,6 +593,8 @@ ra n1 start
 tap_is "$RC" 0 "n1, emptied, is cloned again as a standby of n2"
 [ "$RC" = 0 ] || echo "$ERR" | sed 's/^/#   /'
 tap_ok "and streams" tap_wait 30 streams_to n2 n1
+streams_to n2 n1 >/dev/null ||
+	{ sql n2 "SELECT slot_name, wal_status, restart_lsn, pg_current_wal_lsn() FROM pg_replication_slots"; tail -20 "$T/n1/log"; tail -10 "$T/n2/log"; tail -10 "$T/agent.log"; } | sed 's/^/#   /'
 ra n1 stop
 # n3 alone receives more; n2 is lost; n1 is promoted behind the agent's
 # back, as if the election had not waited for n3.

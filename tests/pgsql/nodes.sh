@@ -73,7 +73,14 @@ pg_on() {
 	esac
 }
 # streams_to PRIMARY STANDBY: STANDBY streams from PRIMARY.
-streams_to() { [ "$(sql "$1" "SELECT count(*) FROM pg_stat_replication WHERE application_name = '$2' AND state = 'streaming'")" = 1 ]; }
+# Prints what it saw otherwise: the primary's walsenders, the standby's receiver.
+streams_to() {
+	local seen
+	seen=$(sql "$1" "SELECT application_name || ' ' || state FROM pg_stat_replication")
+	[ "$(grep -cx "$2 streaming" <<<"$seen")" = 1 ] && return 0
+	echo "walsenders on $1: ${seen:-none}; receiver on $2: $(sql "$2" "SELECT coalesce(status, '') || ' ' || coalesce(sender_host, '') FROM pg_stat_wal_receiver")"
+	return 1
+}
 
 # first_node NODE: a first node, made by initdb as an admin would, with
 # the replication role and what pg_rewind needs from its source; stopped.

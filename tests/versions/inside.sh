@@ -12,6 +12,12 @@ rm -rf _build/versions && mkdir -p _build/versions && cd _build/versions || exit
 ../../configure -q >configure.out 2>&1 || { tail -20 configure.out; exit 1; }
 make -j2 >make.out 2>&1 || { grep -E 'error|warning' make.out | head -20; exit 1; }
 # TESTS is expanded by make: the same unit test list as make check's.
+# failures LOG: each failed test with what it printed around it (the
+# log's tail is only its last test).
+failures() {
+	grep -n -B 8 -A 30 -E '^not ok|^Bail out' "$1" | head -150
+	tail -5 "$1"
+}
 make -j2 check TESTS='$(unit_tests) tests/pgsql/integration_test.sh' >check.out 2>&1
 rc=$?
 grep -E '^(FAIL|ERROR|XPASS|SKIP):' check.out
@@ -22,7 +28,7 @@ grep -E '^# (TOTAL|PASS|SKIP|FAIL|ERROR):' check.out
 echo "ran $("$(pg_bindir)/postgres" --version)"
 grep -h "healthy primary's data directory" tests/pgsql/integration_test.log
 skips=$(sed -n 's/^# SKIP: *//p' check.out)
-[ "$rc" = 0 ] || { tail -60 test-suite.log; exit 1; }
+[ "$rc" = 0 ] || { failures test-suite.log; exit 1; }
 [ "${skips:-0}" = 0 ] || { echo "skipped tests count as failures here"; exit 1; }
 # TANDEM_PG_BINDIR_ALSO: the integration test once more, on the other
 # PostgreSQL installed here (the same build: a root with two majors).
@@ -37,5 +43,5 @@ echo "ran $("$TANDEM_PG_BINDIR_ALSO/postgres" --version)"
 grep -h "healthy primary's data directory" tests/pgsql/integration_test.log
 grep -h "the life runs to its end unattacked" tests/security/attack_test.log
 skips=$(sed -n 's/^# SKIP: *//p' check-also.out)
-[ "$rc" = 0 ] || { tail -60 test-suite.log; exit 1; }
+[ "$rc" = 0 ] || { failures test-suite.log; exit 1; }
 [ "${skips:-0}" = 0 ] || { echo "skipped tests count as failures here"; exit 1; }
