@@ -557,7 +557,10 @@ pg_election_format(const struct pg_candidate *c, int64_t when, char *out, size_t
 	if (c->upstream != 0 && used < len)
 		used += (size_t)snprintf(out + used, len - used, "@%s", tandem_lsn_str(c->upstream, buf));
 	if (c->parent != 0 && used < len)
-		snprintf(out + used, len - used, ",%" PRIu32 ":%s", c->parent, tandem_lsn_str(c->fork, buf));
+		used += (size_t)snprintf(out + used, len - used, ",%" PRIu32 ":%s", c->parent,
+					 tandem_lsn_str(c->fork, buf));
+	if (c->replayed != 0 && c->replayed < c->lsn && used < len)
+		snprintf(out + used, len - used, ";r=%s", tandem_lsn_str(c->replayed, buf));
 }
 
 /* A timeline: digits only, 1 to 0xffffffff. */
@@ -576,6 +579,38 @@ parse_tli(const char *s, size_t n, uint32_t *tli)
 	if (v == 0 || v > 0xffffffffULL)
 		return false;
 	*tli = (uint32_t)v;
+	return true;
+}
+
+/* ";KEY=VALUE" fields after the value proper (NULL: none): r= where
+ * replay is, once; a key this Tandem does not know is a later one's,
+ * skipped.  Only the timeline form carries them. */
+static bool
+parse_fields(const char *s, struct pg_candidate *c)
+{
+	bool have_r = false;
+
+	while (s != NULL) {
+		const char *next = strchr(s + 1, ';'), *eq;
+		size_t n = next != NULL ? (size_t)(next - s - 1) : strlen(s + 1);
+		char buf[18];
+
+		eq = memchr(s + 1, '=', n);
+		if (eq == NULL || eq == s + 1)
+			return false;
+		if (eq - s - 1 == 1 && s[1] == 'r') {
+			size_t k = n - 2;
+
+			if (have_r || k == 0 || k >= sizeof(buf))
+				return false;
+			memcpy(buf, eq + 1, k);
+			buf[k] = '\0';
+			if (!tandem_lsn_parse(buf, &c->replayed) || c->replayed == 0)
+				return false;
+			have_r = true;
+		}
+		s = next;
+	}
 	return true;
 }
 
@@ -600,13 +635,15 @@ parse_tli_lsn(const char *s, size_t n, uint32_t *tli, uint64_t *lsn)
 bool
 pg_election_parse(const char *value, struct pg_candidate *c, int64_t *when)
 {
-	const char *comma = strchr(value, ',');
-	size_t n = comma != NULL ? (size_t)(comma - value) : strlen(value), head;
+	const char *fields = strchr(value, ';');
+	size_t all = fields != NULL ? (size_t)(fields - value) : strlen(value), n, head;
+	const char *comma = memchr(value, ',', all);
 	char main[80], lsn[18], *at, *end;
 	long long t;
 
 	memset(c, 0, sizeof(*c));
-	if (n >= sizeof(main))
+	n = comma != NULL ? (size_t)(comma - value) : all;
+	if (n >= sizeof(main) || !parse_fields(fields, c))
 		return false;
 	memcpy(main, value, n);
 	main[n] = '\0';
@@ -638,8 +675,11 @@ pg_election_parse(const char *value, struct pg_candidate *c, int64_t *when)
 	}
 	/* Where the timeline began: only with a timeline, and from an older
 	 * one (timeline.c refuses a history whose parent is not older). */
-	if (comma != NULL && (c->tli == 0 || !parse_tli_lsn(comma + 1, strlen(comma + 1), &c->parent, &c->fork)
+	if (comma != NULL && (c->tli == 0 || !parse_tli_lsn(comma + 1, all - (size_t)(comma + 1 - value), &c->parent,
+							    &c->fork)
 			      || c->parent >= c->tli))
+		return false;
+	if (fields != NULL && c->tli == 0)
 		return false;
 	*when = t;
 	return true;
@@ -946,6 +986,20 @@ record_met(const struct pg_commit_record *r, const struct pg_candidate *w, const
 	return true;
 }
 
+/* Its replay has reached the end of the WAL it holds (a value without
+ * r=, a level node's or 0.2.0's, is taken as level: 0.2.0 kept ties so). */
+static bool
+level(const struct pg_candidate *c)
+{
+	return c->replayed == 0 || c->replayed >= c->lsn;
+}
+
+static bool
+tied(const struct pg_candidate *a, const struct pg_candidate *b)
+{
+	return a->tli == b->tli && a->lsn == b->lsn;
+}
+
 enum pg_promote_verdict
 pg_elect(const struct pg_candidate *self, const struct pg_candidate *others, size_t n,
 	 const struct pg_commit_record *record, uint64_t published, long long maxlag,
@@ -968,6 +1022,11 @@ pg_elect(const struct pg_candidate *self, const struct pg_candidate *others, siz
 		snprintf(why, len, "no candidate published a timeline");
 		return PG_PROMOTE_UNKNOWN;
 	}
+	/* A tie goes to a candidate whose replay is level (self, on a tie,
+	 * is w already). */
+	for (size_t i = 0; i < n && !level(w); i++)
+		if (tied(&others[i], w) && level(&others[i]))
+			w = &others[i];
 	for (size_t i = 0; i < n; i++) {
 		if (others[i].tli == 0 && others[i].lsn > w->lsn) {
 			snprintf(why, len, "%s published no timeline (an older Tandem) and WAL to %s, past %s's %s on "

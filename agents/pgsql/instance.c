@@ -617,6 +617,8 @@ election_self(struct pg *pg, struct pg_candidate *c)
 	c->name = pg->node;
 	c->present = true;
 	c->lsn = pg_election_lsn(&pg->facts);
+	if (pg->facts.recovery && pg->facts.replayed < c->lsn)
+		c->replayed = pg->facts.replayed != 0 ? pg->facts.replayed : 1;
 	c->tli = wal_timeline(pg);
 	c->upstream = known_upstream();
 	if (c->tli <= 1)
@@ -629,6 +631,29 @@ election_self(struct pg *pg, struct pg_candidate *c)
 	if (c->parent >= c->tli) {
 		c->parent = 0;
 		c->fork = 0;
+	}
+}
+
+void
+replay_settle(struct pg *pg, int64_t ms)
+{
+	tandem_deadline until = tandem_deadline_cap(pg->ctx->deadline, ms);
+
+	while (pg->facts.recovery && pg->facts.replayed < pg->facts.received) {
+		PGresult *r;
+		uint64_t lsn;
+		bool read;
+
+		if (!tandem_deadline_sleep(until, 10))
+			return;
+		r = sql(pg, "SELECT pg_last_wal_replay_lsn()");
+		read = r != NULL && PQntuples(r) == 1
+		       && tandem_lsn_parse(PQgetvalue(r, 0, 0), &lsn);
+		PQclear(r);
+		if (!read)
+			return;
+		if (lsn > pg->facts.replayed)
+			pg->facts.replayed = lsn;
 	}
 }
 

@@ -88,6 +88,11 @@ uint32_t wal_timeline(struct pg *pg);
  * of its WAL, on the timeline of that WAL, with where that timeline began
  * (its history file) and its primary's end as it last saw it. */
 void election_self(struct pg *pg, struct pg_candidate *c);
+/* A standby's replay a moment behind what it received (a switchover's
+ * target replaying the demote's last records) is waited for, up to ms:
+ * pg->facts.replayed as it reached.  One whose replay is held (a query
+ * conflict, recovery_min_apply_delay) stays behind, and loses a tie. */
+void replay_settle(struct pg *pg, int64_t ms);
 void free_pairs(char **nodes, char **values, size_t n);
 bool read_state(const char *what, char *buf, size_t len);
 void write_state(const char *what, const char *text);

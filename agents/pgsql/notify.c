@@ -74,6 +74,7 @@ pre_promote(struct pg *pg, const struct tandem_ocf_notify *n)
 
 		if (pg->seen.answered) {
 			/* The timeline travels with the LSN, in one value, read at once. */
+			replay_settle(pg, 1000);
 			election_self(pg, &self);
 			pg_election_format(&self, t, value, sizeof(value));
 			if (tandem_attr_send(PG_ATTR_LSN, value, true, pg->ctx->deadline, why, sizeof(why)) != 0)

@@ -262,6 +262,7 @@ struct pg_candidate {
 	uint32_t parent;
 	uint64_t fork;
 	uint64_t upstream;      //!< the lost primary's end as this standby last saw it (on tli), 0 unknown
+	uint64_t replayed;      //!< where its replay is when behind lsn; 0: level (or a 0.2.0 value)
 	bool present;           //!< running in this transition: may stand for the commit record
 };
 
@@ -275,8 +276,11 @@ enum pg_promote_verdict {
 
 /* The whole election, one decision: which candidate holds the newest WAL,
  * and whether it holds every acknowledged commit.  The winner is on the
- * newest timeline, and on it holds the most WAL (a tie: self keeps it, a
- * switchover's target and the demoted primary hold the same); a candidate
+ * newest timeline, and on it holds the most WAL; a tie goes to a
+ * candidate whose replay is level (a standby blocked by a query conflict
+ * or behind recovery_min_apply_delay would replay it all before its
+ * promotion ends), and else self keeps it (a switchover's target and the
+ * demoted primary hold the same); a candidate
  * on an older timeline never wins, whatever its LSN: past the newer one's
  * fork its WAL diverged, and before it the newer one holds it all.  Then
  * the commit record (NULL: none, or sync_mode off) must be met by the
@@ -298,7 +302,9 @@ enum pg_promote_verdict pg_elect(const struct pg_candidate *self, const struct p
  * "TLI:LSN@UNIXTIME", then "@UPSTREAM" when the instance is a standby that
  * knows where its primary's WAL ended (pg_stat_wal_receiver's
  * latest_end_lsn), then ",PARENT:FORK" when its timeline's history says
- * where it began: one attribute, so the timeline is read with its LSN, one
+ * where it began, then ";r=REPLAYED" when its replay is behind that end
+ * (";KEY=VALUE" fields a later Tandem adds are skipped by this one; a
+ * level node's value is as 0.2.0 wrote and reads it): one attribute, so the timeline is read with its LSN, one
  * spawn per node in pre-promote and one reading in promote.  The time is
  * the publisher's clock, for the logs only: nodes' clocks may disagree by
  * any amount, so no election compares them.  Which values are this

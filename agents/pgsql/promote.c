@@ -348,6 +348,7 @@ pg_promote(struct tandem_ctx *ctx)
 		tandem_ocf_exit_reason("cannot promote: the instance is %s", pg_role_str(role));
 		return TANDEM_OCF_ERR_GENERIC;
 	}
+	replay_settle(&pg, 1000);
 	election_self(&pg, &me);
 	self = me.lsn;
 	beside = tandem_beside_start(&bs, beside_child, &pg) == 0;
@@ -411,7 +412,11 @@ pg_promote(struct tandem_ctx *ctx)
 		 * so Pacemaker computes a new transition. */
 		set_score(&pg, better->name, PG_SCORE_BEST);
 		set_score(&pg, NULL, PG_SCORE_FORBIDDEN);
-		if (better->tli == me.tli)
+		if (better->tli == me.tli && better->lsn == self)
+			tandem_ocf_exit_reason("%s holds as much WAL as this node (%s) and has replayed it all, "
+					       "this node only to %s: it must be promoted instead", better->name,
+					       tandem_lsn_str(self, a), tandem_lsn_str(me.replayed, b));
+		else if (better->tli == me.tli)
 			tandem_ocf_exit_reason("%s holds more WAL than this node (%s): it must be promoted instead",
 					       better->name, tandem_lsn_str(self, a));
 		else

@@ -78,7 +78,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			pg_election_format(&c, when, again, sizeof(again));
 			if (!pg_election_parse(again, &again_c, &when2) || again_c.tli != c.tli || again_c.lsn != c.lsn
 			    || when2 != when || again_c.upstream != c.upstream || again_c.parent != c.parent
-			    || again_c.fork != c.fork)
+			    || again_c.fork != c.fork || again_c.replayed != c.replayed)
 				abort();
 			c.name = "n2";
 			c.present = true;

@@ -180,8 +180,9 @@ notify n2 pre promote OCF_RESKEY_CRM_meta_notify_promote_uname=n3 OCF_RESKEY_CRM
 notify n3 pre promote OCF_RESKEY_CRM_meta_notify_promote_uname=n3 OCF_RESKEY_CRM_meta_notify_unpromoted_uname="n2 n3"
 l2=$(attr n2 tandem-pgsql-lsn-pgsqld); l3=$(attr n3 tandem-pgsql-lsn-pgsqld)
 # TLI:LSN@time, @the primary's end as the standby last saw it when it
-# knows, and ,PARENT:FORK where its timeline began when not timeline 1.
-value_re='[0-9]+:[0-9A-F]+/[0-9A-F]+@[0-9]+(@[0-9A-F]+/[0-9A-F]+)?(,[0-9]+:[0-9A-F]+/[0-9A-F]+)?'
+# knows, ,PARENT:FORK where its timeline began when not timeline 1, and
+# ;r= where its replay is when behind.
+value_re='[0-9]+:[0-9A-F]+/[0-9A-F]+@[0-9]+(@[0-9A-F]+/[0-9A-F]+)?(,[0-9]+:[0-9A-F]+/[0-9A-F]+)?(;r=[0-9A-F]+/[0-9A-F]+)?'
 tap_like "$l2 $l3" "^$value_re $value_re\$" \
 	"both standbys published their LSNs ($l2, $l3)"
 tap_ok "n3 holds less WAL than n2" test "${l3%@*}" != "${l2%@*}"
@@ -193,7 +194,7 @@ tap_is "$(sql n3 "SELECT pg_is_in_recovery()")" t "n3 is still a standby"
 # n2's value as a node whose clock is 30 s behind n3's stamps it: the
 # stamp is never compared (issue 28: the old agent took it for a previous
 # election's and refused for want of n2's value).
-t2=${l2#*@}; t2=${t2%%[@,]*}
+t2=${l2#*@}; t2=${t2%%[@,;]*}
 echo "${l2/@$t2/@$((t2 - 30))}" >"$T/attrs/n2/tandem-pgsql-lsn-pgsqld"
 ra n3 promote
 tap_is "$RC" 1 "promote of the less advanced standby refuses, n2's clock 30 s behind"
@@ -846,6 +847,68 @@ if command -v pgbackrest >/dev/null && command -v strace >/dev/null; then
 	tap_is "$RC" 0 "once P answers, start S: rewound onto P's timeline"
 	[ "$RC" = 0 ] || echo "$ERR" | sed 's/^/#   /'
 	tap_ok "S streams from P" tap_wait 30 streams_to "$P" "$S"
+else
+	tap_skip "pgbackrest or strace is not installed (tests/deps.sh installs them)"
+fi
+echo "# a tie goes to the standby whose replay is level: the other's replay waits on a query conflict"
+# Issue 28: both hold the lost primary's last byte; Pacemaker chose S,
+# whose replay waits behind a standby query (max_standby_streaming_delay
+# -1: for as long as the query runs).  Its promotion would wait too.
+if command -v pgbackrest >/dev/null && command -v strace >/dev/null; then
+	X=n2
+	ra "$X" stop
+	rm -rf "${T:?}/$X/data"
+	notify "$P" pre start OCF_RESKEY_CRM_meta_notify_start_uname="$X" OCF_RESKEY_CRM_meta_notify_promoted_uname="$P"
+	ra "$X" start
+	tap_is "$RC" 0 "$X is cloned again, a standby of $P"
+	[ "$RC" = 0 ] || echo "$ERR" | sed 's/^/#   /'
+	tap_ok "and streams" tap_wait 30 streams_to "$P" "$X"
+	sql "$S" "ALTER SYSTEM SET max_standby_streaming_delay = -1" >/dev/null
+	sql "$S" "SELECT pg_reload_conf()" >/dev/null
+	sql "$P" "CREATE TABLE tie AS SELECT generate_series(1, 1000) AS n" >/dev/null
+	tie_there() { [ "$(sql "$S" "SELECT count(*) FROM tie")" = 1000 ]; }
+	tap_wait 30 tie_there
+	# A reporting query on S holds its snapshot; the primary's VACUUM then
+	# removes rows that snapshot still sees.
+	mkfifo "$T/hold"
+	runuser -u postgres -- "$BIN/psql" -h "$T/$S/sock" -d postgres -XAtq -f "$T/hold" >/dev/null 2>&1 &
+	holder=$!
+	exec 7>"$T/hold"
+	echo "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM tie;" >&7
+	holding() { [ "$(sql "$S" "SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction' AND backend_xmin IS NOT NULL")" = 1 ]; }
+	tap_wait 30 holding
+	sql "$P" "SET synchronous_commit = local; DELETE FROM tie" >/dev/null
+	sql "$P" "VACUUM tie" >/dev/null   # alone: never in a transaction block
+	sql "$P" "SET synchronous_commit = local; INSERT INTO acked VALUES (1201)" >/dev/null
+	pg_on "$P" stop -m fast
+	# Both received the primary's end (its shutdown checkpoint); X
+	# replayed it, S did not.
+	received() { sql "$1" "SELECT pg_last_wal_receive_lsn()"; }
+	tied_up() {
+		local s x
+		s=$(received "$S") x=$(received "$X")
+		echo "S received $s, X received $x, X replayed $(sql "$X" "SELECT pg_last_wal_replay_lsn()"), S replayed $(sql "$S" "SELECT pg_last_wal_replay_lsn()")"
+		[ -n "$s" ] && [ "$s" = "$x" ] && [ "$(sql "$X" "SELECT pg_last_wal_replay_lsn() = '$x'")" = t ] &&
+			[ "$(sql "$S" "SELECT pg_last_wal_replay_lsn() < '$s'")" = t ]
+	}
+	tap_ok "$S and $X received the same WAL; $X replayed it, $S waits on the query" tap_wait 30 tied_up
+	for n in "$S" "$X"; do
+		notify "$n" pre promote OCF_RESKEY_CRM_meta_notify_promote_uname="$S" \
+			OCF_RESKEY_CRM_meta_notify_unpromoted_uname="$S $X"
+	done
+	tap_like "$(attr "$S" tandem-pgsql-lsn-pgsqld)" ';r=[0-9A-F]+/[0-9A-F]+$' "$S published where its replay waits"
+	ra "$S" promote
+	tap_is "$RC" 1 "promote $S, chosen by Pacemaker: refused, $X has replayed it all"
+	tap_like "$ERR" "ocf-exit-reason:$X holds as much WAL as this node .* and has replayed it all, this node only to " \
+		"in one line that says so"
+	tap_is "$(attr "$X" master-pgsqld)" 1000 "$X is made Pacemaker's choice"
+	tap_is "$(sql "$S" "SELECT pg_is_in_recovery()")" t "$S is still a standby"
+	ra "$X" promote
+	tap_is "$RC" 0 "promote $X"
+	[ "$RC" = 0 ] || echo "$ERR" | sed 's/^/#   /'
+	tap_is "$(sql "$X" "SELECT count(*) FROM acked WHERE n = 1201")" 1 "$X holds the last commit"
+	exec 7>&-
+	wait "$holder"
 else
 	tap_skip "pgbackrest or strace is not installed (tests/deps.sh installs them)"
 fi

@@ -379,6 +379,45 @@ election(void **state)
 	self.lsn = 0x5000000;
 	assert_int_equal(elect(&self, others, 2, NULL, &better, why, sizeof(why)), PG_PROMOTE_OK);
 	assert_null(better);
+	/* A tie goes to a candidate whose replay is level (issue 28: one
+	 * blocked by a query conflict, or delayed, replays it all before its
+	 * promotion ends); self first, else self keeps it. */
+	{
+		struct pg_candidate tie[] = { cand("n1", 1, 0x5000000, 0, 0), cand("n3", 1, 0x5000000, 0, 0) };
+
+		self = cand("n2", 1, 0x5000000, 0, 0);
+		self.replayed = 0x4000000;
+		tie[0].replayed = 0x4800000;
+		tie[1].replayed = 0x5000000;
+		assert_int_equal(elect(&self, tie, 2, NULL, &better, why, sizeof(why)), PG_PROMOTE_BEHIND);
+		assert_string_equal(better, "n3");
+		self.replayed = 0;
+		assert_int_equal(elect(&self, tie, 2, NULL, &better, why, sizeof(why)), PG_PROMOTE_OK);
+		/* Nobody level: self keeps it. */
+		self.replayed = 0x4000000;
+		tie[1].replayed = 0x4000000;
+		assert_int_equal(elect(&self, tie, 2, NULL, &better, why, sizeof(why)), PG_PROMOTE_OK);
+		/* A value without r= (level, or 0.2.0's) is level. */
+		tie[1].replayed = 0;
+		assert_int_equal(elect(&self, tie, 2, NULL, &better, why, sizeof(why)), PG_PROMOTE_BEHIND);
+		assert_string_equal(better, "n3");
+		tie[1].replayed = 0x4000000;
+		/* More WAL still wins, level or not. */
+		tie[0].lsn = 0x5000100;
+		tie[1].replayed = 0x5000000;
+		assert_int_equal(elect(&self, tie, 2, NULL, &better, why, sizeof(why)), PG_PROMOTE_BEHIND);
+		assert_string_equal(better, "n1");
+		/* Another with more WAL, not level, ties a third that is: the third. */
+		{
+			struct pg_candidate ahead[] = { cand("n1", 1, 0x5000100, 0, 0), cand("n3", 1, 0x5000100, 0, 0) };
+
+			ahead[0].replayed = 0x5000000;
+			ahead[1].replayed = 0;
+			assert_int_equal(elect(&self, ahead, 2, NULL, &better, why, sizeof(why)), PG_PROMOTE_BEHIND);
+			assert_string_equal(better, "n3");
+		}
+		self.replayed = 0;
+	}
 	/* The most advanced of several is named. */
 	{
 		struct pg_candidate three[] = { cand("n1", 1, 0x5000000, 0, 0), cand("n3", 1, 0x6000000, 0, 0),
@@ -578,15 +617,21 @@ election_values(void **state)
 			      "0/5000000@1@", "0/5000000@1@zz", "0/5000000@1@0/5@", "0/5000000@1@0/5 ",
 			      "0:0/5000000@1", "x:0/5000000@1", "4294967296:0/5000000@1", "1:@1", " 1:0/5@1",
 			      "+1:0/5@1", "1:0/5@1,", "2:0/5@1,2:0/3", "2:0/5@1,3:0/3", "0/5@1,1:0/3", "2:0/5@1,1:",
-			      "2:0/5@1,1:0/3,1:0/3", "2:0/5@1,:0/3" };
+			      "2:0/5@1,1:0/3,1:0/3", "2:0/5@1,:0/3", "2:0/5@1;", "2:0/5@1;r", "2:0/5@1;=1",
+			      "2:0/5@1;r=", "2:0/5@1;r=zz", "2:0/5@1;r=0/0", "2:0/5@1;r=0/5;r=0/5", "0/5@1;r=0/5",
+			      "2:0/5@1;r=0/5 " };
 	/* Timeline 1 (no fork); a standby on timeline 2 that knows where its
 	 * primary's WAL ended and where timeline 2 began. */
 	const struct { struct pg_candidate c; const char *text; } good[] = {
 		{ { .tli = 1, .lsn = 0x50A2FD0 }, "1:0/50A2FD0@1795000000" },
 		{ { .tli = 2, .lsn = 0x50A2FD0, .upstream = 0x50A3000, .parent = 1, .fork = 0x3000060 },
 		  "2:0/50A2FD0@1795000000@0/50A3000,1:0/3000060" },
-		{ { .tli = 0xffffffff, .lsn = ~0ULL, .upstream = ~0ULL, .parent = 0xfffffffe, .fork = ~0ULL },
-		  "4294967295:FFFFFFFF/FFFFFFFF@1795000000@FFFFFFFF/FFFFFFFF,4294967294:FFFFFFFF/FFFFFFFF" },
+		{ { .tli = 2, .lsn = 0x50A2FD0, .parent = 1, .fork = 0x3000060, .replayed = 0x5000000 },
+		  "2:0/50A2FD0@1795000000,1:0/3000060;r=0/5000000" },
+		{ { .tli = 0xffffffff, .lsn = ~0ULL, .upstream = ~0ULL, .parent = 0xfffffffe, .fork = ~0ULL,
+		    .replayed = ~0ULL - 1 },
+		  "4294967295:FFFFFFFF/FFFFFFFF@1795000000@FFFFFFFF/FFFFFFFF,4294967294:FFFFFFFF/FFFFFFFF"
+		  ";r=FFFFFFFF/FFFFFFFE" },
 	};
 
 	(void)state;
@@ -600,7 +645,19 @@ election_values(void **state)
 		assert_int_equal(c.upstream, good[i].c.upstream);
 		assert_int_equal(c.parent, good[i].c.parent);
 		assert_int_equal(c.fork, good[i].c.fork);
+		assert_int_equal(c.replayed, good[i].c.replayed);
 	}
+	/* Level: no r=, the value 0.2.0 reads. */
+	{
+		struct pg_candidate lv = { .tli = 2, .lsn = 0x5000000, .replayed = 0x5000000 };
+
+		pg_election_format(&lv, 1795000000, buf, sizeof(buf));
+		assert_string_equal(buf, "2:0/5000000@1795000000");
+	}
+	/* A later Tandem's fields, unknown here, are skipped. */
+	assert_true(pg_election_parse("2:0/5000000@1,1:0/3;x=what ever;r=0/4000000;y=", &c, &when));
+	assert_int_equal(c.replayed, 0x4000000);
+	assert_int_equal(c.fork, 0x3);
 	/* An older Tandem's value: no timeline (unknown). */
 	assert_true(pg_election_parse("0/50A2FD0@1795000000@0/50A3000", &c, &when));
 	assert_int_equal(c.tli, 0);
