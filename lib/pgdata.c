@@ -235,6 +235,23 @@ tandem_pgdata_version(const char *pgdata)
 }
 
 bool
+tandem_pgdata_clone_cut_short(const char *pgdata)
+{
+	struct stat st;
+	bool cut;
+	int dfd = open(pgdata, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (dfd < 0)
+		return false;
+	/* Names only, never a link followed or a file opened. */
+	cut = fstatat(dfd, "global/pg_control", &st, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT
+	      && (fstatat(dfd, "backup_label", &st, AT_SYMLINK_NOFOLLOW) == 0
+		  || fstatat(dfd, "backup.manifest", &st, AT_SYMLINK_NOFOLLOW) == 0);
+	close(dfd);
+	return cut;
+}
+
+bool
 tandem_lsn_parse(const char *s, uint64_t *lsn)
 {
 	uint64_t hi = 0, lo = 0;

@@ -359,7 +359,9 @@ observe(struct pg *pg)
 		int r = tandem_pgcontrol_read(pg->datadir, &pg->control, why, sizeof(why));
 
 		pg->seen.control_ok = r == 0;
-		pg->seen.no_cluster = r == -ENOENT && tandem_pgdata_version(pg->datadir) < 0;
+		/* None yet, or a clone cut short (start clones it again). */
+		pg->seen.no_cluster = r == -ENOENT && (tandem_pgdata_version(pg->datadir) < 0
+						       || tandem_pgdata_clone_cut_short(pg->datadir));
 		if (r != 0 && !pg->seen.no_cluster)
 			snprintf(pg->why, sizeof(pg->why), "%s", why);
 	}

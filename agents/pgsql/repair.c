@@ -351,7 +351,7 @@ reclone(struct pg *pg, const char *why)
 		beside_datadir(pg, "repaired", aside, sizeof(aside));
 		if (!set_aside(pg, aside))
 			return TANDEM_OCF_ERR_GENERIC;
-		tandem_log(LOG_WARNING, "\"%s\" cannot follow (%s): set aside as \"%s\", cloning again",
+		tandem_log(LOG_WARNING, "\"%s\" must be cloned again (%s): set aside as \"%s\"",
 			   pg->datadir, why, aside);
 		prune_aside(pg, keep);
 	} else {
@@ -359,7 +359,7 @@ reclone(struct pg *pg, const char *why)
 			tandem_ocf_exit_reason("could not empty \"%s\" to clone it again", pg->datadir);
 			return TANDEM_OCF_ERR_GENERIC;
 		}
-		tandem_log(LOG_WARNING, "\"%s\" cannot follow (%s): emptied (repair_keep=0), cloning again",
+		tandem_log(LOG_WARNING, "\"%s\" must be cloned again (%s): emptied (repair_keep=0), cloning again",
 			   pg->datadir, why);
 	}
 	return clone_from_primary(pg);

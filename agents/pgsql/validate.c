@@ -218,6 +218,8 @@ pg_validate(struct tandem_ctx *ctx)
 	if (st.st_uid != pg.uid)
 		return tandem_ocf_refuse(TANDEM_FAULT_NODE, "datadir \"%s\" is not owned by the system_user",
 					 pg.datadir);
+	if (tandem_pgdata_clone_cut_short(pg.datadir))
+		return TANDEM_OCF_SUCCESS;      /* start clones it again */
 	version = tandem_pgdata_version(pg.datadir);
 	if (version < 0)
 		return tandem_ocf_refuse(TANDEM_FAULT_STATE, "\"%s\" is not a PostgreSQL data directory (no PG_VERSION: "

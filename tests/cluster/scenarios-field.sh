@@ -540,8 +540,9 @@ lost_report() { # lost_report NODE: the host's path of the report NODE's attribu
 # Two WAL receivers on the VIP from the client host, as Barman and a CDC
 # tool connect: never synchronous voters nor in the commit record, and the
 # primary's power cut fails over as without them.  The client's
-# pg_receivewal is this machine's: Debian 12's matrix only (its server's
-# major).
+# pg_receivewal is the nodes' own major (it refuses a newer server): in a
+# root (Debian 13's matrix), the root's, run chrooted there from the
+# client's network namespace, its files under the root's CL_DIR.
 neighbour_names="'barman_receive_wal', 'Debezium Streaming'"
 read_neighbours() { # read_neighbours NODE COUNT: COUNT of them stream from NODE
 	local c
@@ -550,20 +551,22 @@ read_neighbours() { # read_neighbours NODE COUNT: COUNT of them stream from NODE
 	[ "$c" = "$2" ]
 }
 scenario_neighbours() {
-	local p rec names bin
-	bin=$(. "$top/tests/lib/pg.sh" && pg_bindir)
+	local p rec names here=${CL_ROOT:-}$CL_DIR in=()
+	[ -n "${CL_ROOT:-}" ] && in=(chroot "$CL_ROOT")
 	p=$(primary "$(any_up)")
-	printf '*:*:*:replicator:%s\n' "${TANDEM_REPLICATION_PASSWORD:-tandem-replication}" >"$CL_DIR/replication.pgpass"
-	chmod 600 "$CL_DIR/replication.pgpass"
-	rm -rf "$CL_DIR/barman" "$CL_DIR/cdc" && mkdir -p "$CL_DIR/barman" "$CL_DIR/cdc"
-	(netns_exec client "$bin/pg_receivewal" -D "$CL_DIR/barman" --synchronous -d \
+	mkdir -p "$here"
+	printf '*:*:*:replicator:%s\n' "${TANDEM_REPLICATION_PASSWORD:-tandem-replication}" >"$here/replication.pgpass"
+	chmod 600 "$here/replication.pgpass"
+	rm -rf "$here/barman" "$here/cdc" && mkdir -p "$here/barman" "$here/cdc"
+	(netns_exec client "${in[@]}" "$PGBIN/pg_receivewal" -D "$CL_DIR/barman" --synchronous -d \
 		"host=$VIP user=replicator passfile=$CL_DIR/replication.pgpass application_name=barman_receive_wal" \
 		>"$CL_DIR/barman.log" 2>&1 &)
-	(netns_exec client "$bin/pg_receivewal" -D "$CL_DIR/cdc" -d \
+	(netns_exec client "${in[@]}" "$PGBIN/pg_receivewal" -D "$CL_DIR/cdc" -d \
 		"host=$VIP user=replicator passfile=$CL_DIR/replication.pgpass application_name='Debezium Streaming'" \
 		>"$CL_DIR/cdc.log" 2>&1 &)
 	wait_for 60 "neighbours: both stream from $p" read_neighbours "$p" 2
-	tap_result $? "neighbours: Barman's pg_receivewal and a CDC tool stream from the primary ($p)"
+	tap_result $? "neighbours: Barman's pg_receivewal and a CDC tool stream from the primary ($p)" \
+		"$(tail -n 3 "$CL_DIR/barman.log" "$CL_DIR/cdc.log")"
 	# Two monitors' time: a primary that could not read their names would
 	# have been failed meanwhile.
 	sleep 5

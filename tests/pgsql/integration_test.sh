@@ -909,6 +909,39 @@ if command -v pgbackrest >/dev/null && command -v strace >/dev/null; then
 	tap_is "$(sql "$X" "SELECT count(*) FROM acked WHERE n = 1201")" 1 "$X holds the last commit"
 	exec 7>&-
 	wait "$holder"
+
+	echo "# a clone cut short (its node lost power mid-clone): the next start clones it again"
+	# Issue 30: the partial directory never started, and validate refused
+	# it for good ("no PG_VERSION: an interrupted clone?").  Every write of
+	# the agent and its pg_basebackup is slowed, so the power cut finds
+	# the clone under way.
+	vip_to "$X"
+	rm -rf "${T:?}/$P/data"
+	notify "$X" pre start OCF_RESKEY_CRM_meta_notify_start_uname="$P" OCF_RESKEY_CRM_meta_notify_promoted_uname="$X"
+	VALGRIND="strace -f -qq -o /dev/null -e trace=write -e inject=write:delay_enter=20000" ra "$P" start 2>/dev/null &
+	cloning=$!
+	clone_begun() { [ -e "$T/$P/data/backup_label" ] && [ ! -e "$T/$P/data/global/pg_control" ]; }
+	tap_ok "$P is cloning: backup_label written, global/pg_control not yet" tap_wait 30 clone_begun
+	# The power cut: the agent, its pg_basebackup (and WAL streamer) and
+	# the tracer, in one kill: the tracer gone first would let it finish.
+	# shellcheck disable=SC2046 # one pid per word
+	kill -9 $(pgrep -f "pg_basebackup --pgdata $T/$P/data") $(pgrep -f "$AGENT start") \
+		$(pgrep -f "^strace -f -qq -o /dev/null -e trace=write")
+	wait "$cloning"
+	tap_ok "the clone was cut short" clone_begun
+	ra "$P" monitor
+	tap_is "$RC" 7 "a probe of $P: not running (nothing there ever ran)"
+	ra "$P" validate-all
+	tap_is "$RC" 0 "validate-all: valid (start clones it again)"
+	ra "$P" start
+	tap_is "$RC" 0 "start $P: cloned again"
+	[ "$RC" = 0 ] || echo "$ERR" | sed 's/^/#   /'
+	tap_like "$(attr "$P" tandem-pgsql-repair-pgsqld)" '^[0-9-]+T[0-9:]+Z cloned again: a clone cut short' \
+		"a node attribute says when and why"
+	partial_aside() { local d; for d in "$T/$P"/data.repaired-*; do [ -e "$d/backup_label" ] && [ ! -e "$d/global/pg_control" ] && return 0; done; return 1; }
+	tap_ok "the partial directory is kept aside (repair_keep=1)" partial_aside
+	tap_ok "$P streams from $X" tap_wait 30 streams_to "$X" "$P"
+	tap_is "$(sql "$P" "SELECT count(*) FROM acked WHERE n = 1201")" 1 "and holds the last commit"
 else
 	tap_skip "pgbackrest or strace is not installed (tests/deps.sh installs them)"
 fi

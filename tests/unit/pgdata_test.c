@@ -95,6 +95,38 @@ corrupt_and_missing(void **state)
 
 /* A data directory's owner plants what root then reads: a link to a file
  * of root's, a FIFO that never answers, a file of someone else's. */
+/* A clone cut short: the mark its tool writes first, no global/pg_control
+ * (written last); never a whole data directory, nor one with no mark. */
+static void
+clone_cut_short(void **state)
+{
+	char cut[256], path[300];
+	int fd;
+
+	(void)state;
+	assert_false(tandem_pgdata_clone_cut_short(data));
+	snprintf(cut, sizeof(cut), "%s/cut", dir);
+	assert_int_equal(mkdir(cut, 0700), 0);
+	assert_false(tandem_pgdata_clone_cut_short(cut));
+	snprintf(path, sizeof(path), "%s/global", cut);
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_false(tandem_pgdata_clone_cut_short(cut));
+	snprintf(path, sizeof(path), "%s/backup_label", cut);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_true(tandem_pgdata_clone_cut_short(cut));    /* pg_basebackup's */
+	assert_int_equal(unlink(path), 0);
+	snprintf(path, sizeof(path), "%s/backup.manifest", cut);
+	assert_int_equal(symlink("/nonexistent", path), 0);   /* only its name counts */
+	assert_true(tandem_pgdata_clone_cut_short(cut));    /* pgBackRest's restore */
+	/* pg_control written: whole, whatever else is there. */
+	snprintf(path, sizeof(path), "%s/global/pg_control", cut);
+	assert_int_equal(symlink("/nonexistent", path), 0);
+	assert_false(tandem_pgdata_clone_cut_short(cut));
+	assert_false(tandem_pgdata_clone_cut_short("/nonexistent"));
+}
+
 static void
 planted_files(void **state)
 {
@@ -492,6 +524,7 @@ main(void)
 		cmocka_unit_test(fresh_cluster),
 		cmocka_unit_test(corrupt_and_missing),
 		cmocka_unit_test(planted_files),
+		cmocka_unit_test(clone_cut_short),
 		cmocka_unit_test(real_files),
 		cmocka_unit_test(unknown_format),
 		cmocka_unit_test(crc32c_check_value),
