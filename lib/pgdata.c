@@ -246,7 +246,10 @@ tandem_pgdata_clone_cut_short(const char *pgdata)
 	/* Names only, never a link followed or a file opened. */
 	cut = fstatat(dfd, "global/pg_control", &st, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT
 	      && (fstatat(dfd, "backup_label", &st, AT_SYMLINK_NOFOLLOW) == 0
-		  || fstatat(dfd, "backup.manifest", &st, AT_SYMLINK_NOFOLLOW) == 0);
+		  /* pgBackRest's, once it built the tree: not a backup
+		   * set in its repository (pg_data/ there, no global/). */
+		  || (fstatat(dfd, "backup.manifest", &st, AT_SYMLINK_NOFOLLOW) == 0
+		      && fstatat(dfd, "global", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)));
 	close(dfd);
 	return cut;
 }

@@ -559,7 +559,7 @@ pg_election_format(const struct pg_candidate *c, int64_t when, char *out, size_t
 	if (c->parent != 0 && used < len)
 		used += (size_t)snprintf(out + used, len - used, ",%" PRIu32 ":%s", c->parent,
 					 tandem_lsn_str(c->fork, buf));
-	if (c->replayed != 0 && c->replayed < c->lsn && used < len)
+	if (c->tli != 0 && c->replayed != 0 && c->replayed < c->lsn && used < len)
 		snprintf(out + used, len - used, ";r=%s", tandem_lsn_str(c->replayed, buf));
 }
 
@@ -681,6 +681,8 @@ pg_election_parse(const char *value, struct pg_candidate *c, int64_t *when)
 		return false;
 	if (fields != NULL && c->tli == 0)
 		return false;
+	if (c->replayed >= c->lsn)
+		c->replayed = 0;        /* level: as the value without r= */
 	*when = t;
 	return true;
 }
@@ -1025,7 +1027,7 @@ pg_elect(const struct pg_candidate *self, const struct pg_candidate *others, siz
 	/* A tie goes to a candidate whose replay is level (self, on a tie,
 	 * is w already). */
 	for (size_t i = 0; i < n && !level(w); i++)
-		if (tied(&others[i], w) && level(&others[i]))
+		if (tied(&others[i], w) && level(&others[i]) && !others[i].demoted)
 			w = &others[i];
 	for (size_t i = 0; i < n; i++) {
 		if (others[i].tli == 0 && others[i].lsn > w->lsn) {

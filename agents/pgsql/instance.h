@@ -123,6 +123,7 @@ int rejoin_if_diverged(struct pg *pg, bool forked, bool *rewound, bool *cannot);
 int follow_or_repair(struct pg *pg);
 int repair_standby(struct pg *pg, const char *repair);
 int clone_again(struct pg *pg, const char *why);
+int reclone_cut_short(struct pg *pg);
 
 /* instance.c: pgBackRest's program (PG_PGBACKREST, or TANDEM_PGBACKREST in tests). */
 const char *pgbackrest_program(void);

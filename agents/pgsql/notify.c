@@ -64,6 +64,15 @@ pre_promote(struct pg *pg, const struct tandem_ocf_notify *n)
 
 	pg_election_expected(n, expected, sizeof(expected));
 	write_state("candidates", expected);
+	{
+		/* A switchover's old primary: never preferred on a tie. */
+		char demoted[2048] = "";
+		size_t used = 0;
+
+		for (size_t i = 0; i < n->demote.n && used < sizeof(demoted); i++)
+			used += (size_t)snprintf(demoted + used, sizeof(demoted) - used, "%.63s\n", n->demote.names[i]);
+		write_state("demoted", used < sizeof(demoted) ? demoted : "");
+	}
 	snprintf(now, sizeof(now), "%lld", (long long)t);
 	write_state("pre-promote", now);
 	(void)observe(pg);

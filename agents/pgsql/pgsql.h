@@ -264,6 +264,7 @@ struct pg_candidate {
 	uint64_t upstream;      //!< the lost primary's end as this standby last saw it (on tli), 0 unknown
 	uint64_t replayed;      //!< where its replay is when behind lsn; 0: level (or a 0.2.0 value)
 	bool present;           //!< running in this transition: may stand for the commit record
+	bool demoted;           //!< being demoted in this transition (a switchover's old primary)
 };
 
 enum pg_promote_verdict {
@@ -279,8 +280,8 @@ enum pg_promote_verdict {
  * newest timeline, and on it holds the most WAL; a tie goes to a
  * candidate whose replay is level (a standby blocked by a query conflict
  * or behind recovery_min_apply_delay would replay it all before its
- * promotion ends), and else self keeps it (a switchover's target and the
- * demoted primary hold the same); a candidate
+ * promotion ends), never to one being demoted, and else self keeps it (a
+ * switchover's target and the demoted primary hold the same); a candidate
  * on an older timeline never wins, whatever its LSN: past the newer one's
  * fork its WAL diverged, and before it the newer one holds it all.  Then
  * the commit record (NULL: none, or sync_mode off) must be met by the

@@ -366,6 +366,15 @@ pg_promote(struct tandem_ctx *ctx)
 			beside = false;
 		}
 	}
+	{
+		char demoted[32][64];
+		size_t n_demoted = read_names("demoted", demoted, 32);
+
+		for (size_t i = 0; i < n; i++)
+			for (size_t k = 0; k < n_demoted; k++)
+				if (strcmp(others[i].name, demoted[k]) == 0)
+					others[i].demoted = true;
+	}
 	if (absent > 0) {
 		/* As PAF: never elect without every candidate's LSN, it may
 		 * hold more WAL; a new transition brings a new pre-promote. */
@@ -411,7 +420,10 @@ pg_promote(struct tandem_ctx *ctx)
 		/* As PAF: make the better node the choice, and fail on purpose
 		 * so Pacemaker computes a new transition. */
 		set_score(&pg, better->name, PG_SCORE_BEST);
-		set_score(&pg, NULL, PG_SCORE_FORBIDDEN);
+		/* A tie lost on replay only: second choice, not forbidden (if
+		 * the level node cannot be promoted, this one still may). */
+		set_score(&pg, NULL, better->tli == me.tli && better->lsn == self ? PG_SCORE_BEST - 1
+										  : PG_SCORE_FORBIDDEN);
 		if (better->tli == me.tli && better->lsn == self)
 			tandem_ocf_exit_reason("%s holds as much WAL as this node (%s) and has replayed it all, "
 					       "this node only to %s: it must be promoted instead", better->name,

@@ -418,6 +418,34 @@ repair_standby(struct pg *pg, const char *repair)
 	return clone_again(pg, why);
 }
 
+/* A clone cut short holds nothing of its own: emptied in place, as
+ * system_user, and cloned again.  Never set aside: that would take room
+ * for nothing and prune an older copy that may hold a former primary's
+ * only commits (repair_keep). */
+int
+reclone_cut_short(struct pg *pg)
+{
+	const char *why = "a clone cut short: no global/pg_control";
+	uint32_t tli;
+	int rc;
+
+	if (remote_is_primary(pg, &tli, NULL) != 1) {
+		tandem_ocf_exit_reason("cannot clone again (%s): no primary answers at primary_conninfo now", why);
+		return TANDEM_OCF_ERR_GENERIC;
+	}
+	if (!remove_tree(pg, pg->datadir, true)) {
+		tandem_ocf_exit_reason("could not empty \"%s\" to clone it again", pg->datadir);
+		return TANDEM_OCF_ERR_GENERIC;
+	}
+	tandem_log(LOG_WARNING, "\"%s\" is %s: emptied, cloning again", pg->datadir, why);
+	rc = clone_from_primary(pg);
+	if (rc == TANDEM_OCF_SUCCESS) {
+		show_repair(pg, "cloned again", why);
+		write_state("repair", "");
+	}
+	return rc;
+}
+
 /* The last repair: cloned again (reclone: the old data directory kept
  * aside while there is room), shown in PG_ATTR_REPAIR with why. */
 int

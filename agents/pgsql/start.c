@@ -693,7 +693,7 @@ pg_start(struct tandem_ctx *ctx)
 	} else if (tandem_pgdata_clone_cut_short(pg.datadir)) {
 		/* Its start's deadline or the node's power ended the clone:
 		 * it can never start, and holds nothing the primary lacks. */
-		rc = clone_again(&pg, "a clone cut short: no global/pg_control");
+		rc = reclone_cut_short(&pg);
 		if (rc != TANDEM_OCF_SUCCESS)
 			return rc;
 	} else if (pg.seen.control_ok) {

@@ -54,8 +54,8 @@ const char *tandem_pg_state_str(enum tandem_pg_state s);
 int tandem_pgdata_version(const char *pgdata);
 /* Whether pgdata is a clone cut short: no global/pg_control, which
  * pg_basebackup and pgBackRest's restore write last, and the mark each
- * writes first (backup_label; pgBackRest's backup.manifest, removed when
- * its restore ends).  Such a directory never starts and holds nothing
+ * writes first (backup_label; pgBackRest's backup.manifest beside the
+ * tree it built, removed when its restore ends).  Such a directory never starts and holds nothing
  * the primary lacks. */
 bool tandem_pgdata_clone_cut_short(const char *pgdata);
 

@@ -117,9 +117,15 @@ clone_cut_short(void **state)
 	close(fd);
 	assert_true(tandem_pgdata_clone_cut_short(cut));    /* pg_basebackup's */
 	assert_int_equal(unlink(path), 0);
+	/* pgBackRest's, in the tree its restore built; never a backup set in
+	 * its repository (backup.manifest beside pg_data/, no global/). */
 	snprintf(path, sizeof(path), "%s/backup.manifest", cut);
 	assert_int_equal(symlink("/nonexistent", path), 0);   /* only its name counts */
-	assert_true(tandem_pgdata_clone_cut_short(cut));    /* pgBackRest's restore */
+	assert_true(tandem_pgdata_clone_cut_short(cut));
+	snprintf(path, sizeof(path), "%s/global", cut);
+	assert_int_equal(rmdir(path), 0);
+	assert_false(tandem_pgdata_clone_cut_short(cut));
+	assert_int_equal(mkdir(path, 0700), 0);
 	/* pg_control written: whole, whatever else is there. */
 	snprintf(path, sizeof(path), "%s/global/pg_control", cut);
 	assert_int_equal(symlink("/nonexistent", path), 0);

@@ -393,6 +393,10 @@ election(void **state)
 		assert_string_equal(better, "n3");
 		self.replayed = 0;
 		assert_int_equal(elect(&self, tie, 2, NULL, &better, why, sizeof(why)), PG_PROMOTE_OK);
+		/* Never to a node being demoted (a switchover's old primary). */
+		tie[1].demoted = true;
+		assert_int_equal(elect(&self, tie, 2, NULL, &better, why, sizeof(why)), PG_PROMOTE_OK);
+		tie[1].demoted = false;
 		/* Nobody level: self keeps it. */
 		self.replayed = 0x4000000;
 		tie[1].replayed = 0x4000000;
