@@ -305,8 +305,9 @@ enum pg_promote_verdict pg_elect(const struct pg_candidate *self, const struct p
  * latest_end_lsn), then ",PARENT:FORK" when its timeline's history says
  * where it began, then ";r=REPLAYED" when its replay is behind that end
  * (";KEY=VALUE" fields a later Tandem adds are skipped by this one; a
- * level node's value is as 0.2.0 wrote and reads it): one attribute, so the timeline is read with its LSN, one
- * spawn per node in pre-promote and one reading in promote.  The time is
+ * level node's value is as 0.2.0 wrote and reads it): one attribute, so
+ * the timeline is read with its LSN, one spawn per node in pre-promote
+ * and one reading in promote.  The time is
  * the publisher's clock, for the logs only: nodes' clocks may disagree by
  * any amount, so no election compares them.  Which values are this
  * election's is decided by order instead: every instance's pre-promote

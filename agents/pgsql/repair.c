@@ -320,13 +320,12 @@ set_aside(struct pg *pg, const char *aside)
 }
 
 /* A clone in place of a data directory that cannot follow: renamed aside
- * (kept, repair_keep) or removed (repair_keep=0), then cloned from the
+ * (kept: keep > 0, repair_keep) or emptied (keep 0), then cloned from the
  * primary.  Refused when the filesystem has no room for a copy besides
  * what is kept. */
 static int
-reclone(struct pg *pg, const char *why)
+reclone(struct pg *pg, const char *why, long long keep)
 {
-	long long keep = tandem_param_int(pg->p, PG_REPAIR_KEEP);
 	int64_t size;
 	uint64_t left = 0;
 	const char *where = pg->datadir;
@@ -359,8 +358,8 @@ reclone(struct pg *pg, const char *why)
 			tandem_ocf_exit_reason("could not empty \"%s\" to clone it again", pg->datadir);
 			return TANDEM_OCF_ERR_GENERIC;
 		}
-		tandem_log(LOG_WARNING, "\"%s\" must be cloned again (%s): emptied (repair_keep=0), cloning again",
-			   pg->datadir, why);
+		tandem_log(LOG_WARNING, "\"%s\" must be cloned again (%s): emptied%s, cloning again", pg->datadir, why,
+			   tandem_param_int(pg->p, PG_REPAIR_KEEP) == 0 ? " (repair_keep=0)" : "");
 	}
 	return clone_from_primary(pg);
 }
@@ -418,27 +417,13 @@ repair_standby(struct pg *pg, const char *repair)
 	return clone_again(pg, why);
 }
 
-/* A clone cut short holds nothing of its own: emptied in place, as
- * system_user, and cloned again.  Never set aside: that would take room
- * for nothing and prune an older copy that may hold a former primary's
- * only commits (repair_keep). */
-int
-reclone_cut_short(struct pg *pg)
+/* A repair by a clone (reclone, keeping keep copies aside), shown in
+ * PG_ATTR_REPAIR with why. */
+static int
+cloned_again(struct pg *pg, const char *why, long long keep)
 {
-	const char *why = "a clone cut short: no global/pg_control";
-	uint32_t tli;
-	int rc;
+	int rc = reclone(pg, why, keep);
 
-	if (remote_is_primary(pg, &tli, NULL) != 1) {
-		tandem_ocf_exit_reason("cannot clone again (%s): no primary answers at primary_conninfo now", why);
-		return TANDEM_OCF_ERR_GENERIC;
-	}
-	if (!remove_tree(pg, pg->datadir, true)) {
-		tandem_ocf_exit_reason("could not empty \"%s\" to clone it again", pg->datadir);
-		return TANDEM_OCF_ERR_GENERIC;
-	}
-	tandem_log(LOG_WARNING, "\"%s\" is %s: emptied, cloning again", pg->datadir, why);
-	rc = clone_from_primary(pg);
 	if (rc == TANDEM_OCF_SUCCESS) {
 		show_repair(pg, "cloned again", why);
 		write_state("repair", "");
@@ -446,16 +431,20 @@ reclone_cut_short(struct pg *pg)
 	return rc;
 }
 
-/* The last repair: cloned again (reclone: the old data directory kept
- * aside while there is room), shown in PG_ATTR_REPAIR with why. */
+/* The last repair: the old data directory kept aside while there is
+ * room (repair_keep). */
 int
 clone_again(struct pg *pg, const char *why)
 {
-	int rc = reclone(pg, why);
+	return cloned_again(pg, why, tandem_param_int(pg->p, PG_REPAIR_KEEP));
+}
 
-	if (rc == TANDEM_OCF_SUCCESS) {
-		show_repair(pg, "cloned again", why);
-		write_state("repair", "");
-	}
-	return rc;
+/* A clone cut short holds nothing of its own: emptied in place, as
+ * system_user, and cloned again.  Never set aside: that would take room
+ * for nothing and prune an older copy that may hold a former primary's
+ * only commits (repair_keep). */
+int
+reclone_cut_short(struct pg *pg)
+{
+	return cloned_again(pg, "a clone cut short: no global/pg_control", 0);
 }

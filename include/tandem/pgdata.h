@@ -55,8 +55,8 @@ int tandem_pgdata_version(const char *pgdata);
 /* Whether pgdata is a clone cut short: no global/pg_control, which
  * pg_basebackup and pgBackRest's restore write last, and the mark each
  * writes first (backup_label; pgBackRest's backup.manifest beside the
- * tree it built, removed when its restore ends).  Such a directory never starts and holds nothing
- * the primary lacks. */
+ * tree it built, removed when its restore ends).  Such a directory never
+ * starts and holds nothing the primary lacks. */
 bool tandem_pgdata_clone_cut_short(const char *pgdata);
 
 /* The directory of PostgreSQL major's programs: Debian's
