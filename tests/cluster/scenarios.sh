@@ -79,9 +79,8 @@ failcount() { node_exec "$(any_up)" crm_failcount --query -r "$1" -N "$2" 2>/dev
 # The node's own psql (PGBIN): Debian's /usr/bin/psql is a Perl wrapper,
 # three times the CPU of a call, and the watch below calls it ten times a second.
 sqlon() { node_exec "$1" runuser -u postgres -- "$PGBIN/psql" -h /run/postgresql -XAtq -d "${3:-app}" -c "$2" 2>/dev/null; }
-# attr NODE NAME: a node attribute's value, as the node itself sees it.
-# attr NODE NAME: a node attribute as the attribute daemon holds it, read
-# from its XML (Pacemaker 3.0's text escapes the value's quotes).
+# attr NODE NAME: a node attribute's value, as the node itself sees it,
+# read from attrd_updater's XML (Pacemaker 3.0's text escapes quotes).
 attr() {
 	node_exec "$1" attrd_updater -Q -N "$1" -n "$2" --output-as=xml 2>/dev/null |
 		xmllint --xpath 'string((//attribute)[1]/@value)' - 2>/dev/null
