@@ -873,7 +873,7 @@ if command -v pgbackrest >/dev/null && command -v strace >/dev/null; then
 	mkfifo "$T/hold"
 	runuser -u postgres -- "$BIN/psql" -h "$T/$S/sock" -d postgres -XAtq -f "$T/hold" >/dev/null 2>&1 &
 	holder=$!
-	exec 7>"$T/hold"
+	exec 7<>"$T/hold"   # read-write: never blocks, even if psql is gone
 	echo "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM tie;" >&7
 	holding() { [ "$(sql "$S" "SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction' AND backend_xmin IS NOT NULL")" = 1 ]; }
 	tap_wait 30 holding
