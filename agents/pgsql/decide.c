@@ -34,7 +34,16 @@ const char PG_MONITOR_QUERY[] =
 	/* The WAL file the archiver is stuck on: it failed, and archived
 	 * nothing since (a primary's; NULL otherwise or when it keeps up). */
 	" CASE WHEN pg_is_in_recovery() THEN NULL ELSE (SELECT last_failed_wal FROM pg_stat_archiver"
-	"  WHERE last_failed_time > coalesce(last_archived_time, '-infinity')) END";
+	"  WHERE last_failed_time > coalesce(last_archived_time, '-infinity')) END,"
+	/* What logical failover slots need (pg_logical_failover). */
+	" current_setting('wal_level'), current_setting('hot_standby_feedback'),"
+	" current_setting('sync_replication_slots', true), current_setting('synchronized_standby_slots', true),"
+	/* A standby's failover slots that are not synchronized: made while it
+	 * was a primary (a standby cannot make one), and slot synchronization
+	 * stops at the first whose name the primary's slots have. */
+	" CASE WHEN pg_is_in_recovery() THEN (SELECT string_agg(slot_name, ',' ORDER BY slot_name)"
+	"  FROM pg_replication_slots s WHERE slot_type = 'logical' AND NOT active"
+	"  AND (to_jsonb(s) ->> 'failover')::bool AND NOT (to_jsonb(s) ->> 'synced')::bool) END";
 
 static bool
 lsn_or_zero(const char *s, uint64_t *lsn)
@@ -425,6 +434,46 @@ static int
 cmp_names(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+bool
+pg_logical_failover(int server_version, const char *wal_level)
+{
+	return server_version >= 170000 && wal_level != NULL && strcmp(wal_level, "logical") == 0;
+}
+
+static int
+cmp_member(const void *a, const void *b)
+{
+	return strcmp((const char *)a, (const char *)b);
+}
+
+bool
+pg_standby_slots(const struct pg_facts *f, enum pg_sync_mode mode, const char *names,
+		 const char (*nodes)[64], size_t n_nodes, char *out, size_t len)
+{
+	char members[PG_MAX_STANDBYS][64], slot[80];
+	size_t n = 0, used = 0;
+
+	if (mode != PG_SYNC_OFF)
+		n = pg_sync_members(names, members, PG_MAX_STANDBYS);
+	else
+		for (size_t i = 0; i < f->n_standbys && n < PG_MAX_STANDBYS; i++)
+			if (f->standbys[i].streaming)
+				snprintf(members[n++], sizeof(members[0]), "%s", f->standbys[i].name);
+	qsort(members, n, sizeof(members[0]), cmp_member);
+	if (len == 0)
+		return false;
+	out[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(members[i], "*") == 0)
+			continue;       /* an admin's '*': no node to name */
+		pg_slot_name(members[i], nodes, n_nodes, slot, sizeof(slot));
+		used += (size_t)snprintf(out + used, len - used, "%s%s", used ? "," : "", slot);
+		if (used >= len)
+			return false;
+	}
+	return true;
 }
 
 void

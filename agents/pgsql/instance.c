@@ -208,6 +208,39 @@ sql(struct pg *pg, const char *statement)
 	return tandem_pq_query(&pg->conn, statement, pg->ctx->deadline, pg->why, sizeof(pg->why));
 }
 
+bool
+alter_system(struct pg *pg, const char *const *settings, size_t n)
+{
+	PGresult *r = NULL;
+
+	for (size_t i = 0; i + 1 < n; i += 2) {
+		char stmt[2400], *q = pg->conn != NULL ? PQescapeLiteral(pg->conn, settings[i + 1],
+									strlen(settings[i + 1])) : NULL;
+
+		if (q == NULL || strlen(q) > 2048) {
+			snprintf(pg->why, sizeof(pg->why), "%s: value too long or not escaped", settings[i]);
+			PQfreemem(q);
+			return false;
+		}
+		snprintf(stmt, sizeof(stmt), "ALTER SYSTEM SET %s = %s", settings[i], q);
+		PQfreemem(q);
+		r = sql(pg, stmt);
+		if (r == NULL)
+			return false;
+		PQclear(r);
+	}
+	r = sql(pg, "SELECT pg_reload_conf()");
+	PQclear(r);
+	return r != NULL;
+}
+
+bool
+logical_failover(struct pg *pg)
+{
+	return tandem_param_bool(pg->p, PG_LOGICAL_FAILOVER) && pg->conn != NULL
+	       && pg_logical_failover(PQserverVersion(pg->conn), pg->facts.wal_level);
+}
+
 static bool
 query_facts(struct pg *pg)
 {
@@ -220,8 +253,17 @@ query_facts(struct pg *pg)
 	     && pg_parse_facts(PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2),
 			       PQgetvalue(r, 0, 3), PQgetvalue(r, 0, 4), PQgetvalue(r, 0, 5),
 			       PQgetvalue(r, 0, 6), PQgetvalue(r, 0, 7), PQgetvalue(r, 0, 8), &pg->facts);
-	if (ok && PQnfields(r) > 9)
-		snprintf(pg->facts.archive_stuck, sizeof(pg->facts.archive_stuck), "%s", PQgetvalue(r, 0, 9));
+	if (ok && PQnfields(r) > 14) {
+		struct pg_facts *f = &pg->facts;
+
+		snprintf(f->archive_stuck, sizeof(f->archive_stuck), "%s", PQgetvalue(r, 0, 9));
+		snprintf(f->wal_level, sizeof(f->wal_level), "%s", PQgetvalue(r, 0, 10));
+		f->feedback = strcmp(PQgetvalue(r, 0, 11), "on") == 0;
+		snprintf(f->slot_sync, sizeof(f->slot_sync), "%s", PQgetvalue(r, 0, 12));
+		/* Too long to hold: compared, it differs, and is set again. */
+		snprintf(f->standby_slots, sizeof(f->standby_slots), "%s", PQgetvalue(r, 0, 13));
+		snprintf(f->stale_failover, sizeof(f->stale_failover), "%s", PQgetvalue(r, 0, 14));
+	}
 	if (ok) {
 		/* Only the clone's own walsenders count from here on. */
 		char nodes[32][64];
@@ -568,7 +610,10 @@ void
 conninfo(struct pg *pg, char *out, size_t len)
 {
 	const char *passfile = tandem_param_str(pg->p, PG_PASSFILE);
-	size_t used = (size_t)snprintf(out, len, "%s user=%s application_name=%s",
+	/* dbname first, so that the admin's wins: the database the
+	 * connections that are not replication ones use (slot synchronization,
+	 * pg_rewind, the look at the primary); a walreceiver ignores it. */
+	size_t used = (size_t)snprintf(out, len, "dbname=postgres %s user=%s application_name=%s",
 				       tandem_param_str(pg->p, PG_PRIMARY_CONNINFO),
 				       tandem_param_str(pg->p, PG_REPLICATION_USER), pg->node);
 
@@ -673,11 +718,9 @@ remote_is_primary(struct pg *pg, uint32_t *tli, uint32_t *ckpt_tli)
 	PGresult *r;
 	int is = -1;
 
-	/* Connected as replication_user to the postgres database: the same
-	 * rights a standby has, nothing more. */
+	/* Connected as replication_user, as a standby's slot synchronization
+	 * is: the same rights a standby has, nothing more. */
 	conninfo(pg, ci, sizeof(ci));
-	snprintf(ci + strlen(ci), sizeof(ci) - strlen(ci), " dbname=postgres");
-	keys[0] = "dbname";
 	c = tandem_pq_connect(keys, vals, d, why, sizeof(why));
 	if (c == NULL)
 		return -1;

@@ -50,6 +50,12 @@ int run_with(struct pg *pg, const char *const argv[], bool (*until)(void *arg), 
 int run_until(struct pg *pg, const char *const argv[], bool (*until)(void *arg), void *arg);
 bool local_connect(struct pg *pg, tandem_deadline deadline);
 PGresult * sql(struct pg *pg, const char *statement);
+/* ALTER SYSTEM SET each setting (n/2 pairs: name, value), then one
+ * pg_reload_conf(); false with pg->why set at the first that fails. */
+bool alter_system(struct pg *pg, const char *const *settings, size_t n);
+/* Whether this instance carries logical failover slots (logical_failover
+ * on, and its server can: pg_logical_failover), as its last facts say. */
+bool logical_failover(struct pg *pg);
 bool postmaster_alive(struct pg *pg);
 pid_t postmaster_pid(struct pg *pg);
 void remove_stale_pidfile(struct pg *pg);

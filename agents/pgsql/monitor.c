@@ -195,24 +195,13 @@ primary_duties(struct pg *pg, bool promoting)
 		}
 	}
 	if (names_change) {
-		PGresult *r;
-		bool applied;
-		char *quoted = PQescapeLiteral(pg->conn, names, strlen(names));
+		const char *set[] = { "synchronous_standby_names", names };
+		bool applied = alter_system(pg, set, 2);
 
-		snprintf(stmt, sizeof(stmt), "ALTER SYSTEM SET synchronous_standby_names = %s",
-			 quoted != NULL ? quoted : "''");
-		PQfreemem(quoted);
-		r = sql(pg, stmt);
-		if (r != NULL) {
-			PQclear(r);
-			r = sql(pg, "SELECT pg_reload_conf()");
-		}
-		applied = r != NULL;
 		if (!applied)
 			tandem_log(LOG_ERR, "could not set synchronous_standby_names: %s", pg->why);
 		else
 			tandem_log(LOG_INFO, "synchronous_standby_names: '%s' (was '%s')", names, f->sync_names);
-		PQclear(r);
 		for (size_t i = 0; i < n; i++)
 			if (scores[i].score >= 0)
 				set_score(pg, scores[i].name, scores[i].score);
@@ -224,6 +213,21 @@ primary_duties(struct pg *pg, bool promoting)
 			if (!write_commit_record(pg, &rec, false, why, sizeof(why)))
 				tandem_log(LOG_ERR, "could not write the commit record: %s", why);
 		}
+	}
+	/* A logical consumer never ahead of a node that may be promoted:
+	 * the slots of the set just decided, which grows before and shrinks
+	 * after the commit record as names does. */
+	if (logical_failover(pg)) {
+		char slots[sizeof(f->standby_slots)];
+		const char *set[] = { "synchronized_standby_slots", slots };
+
+		if (!pg_standby_slots(f, pg->mode, names, (const char (*)[64])nodes, n_nodes, slots, sizeof(slots)))
+			tandem_log(LOG_WARNING, "synchronized_standby_slots stays '%s': the slots to name do not fit",
+				   f->standby_slots);
+		else if (strcmp(slots, f->standby_slots) != 0 && !alter_system(pg, set, 2))
+			tandem_log(LOG_ERR, "could not set synchronized_standby_slots: %s", pg->why);
+		else if (strcmp(slots, f->standby_slots) != 0)
+			tandem_log(LOG_INFO, "synchronized_standby_slots: '%s' (was '%s')", slots, f->standby_slots);
 	}
 	if (pg->mode != PG_SYNC_OFF) {
 		const char *state = names[0] != '\0' ? (f->n_standbys > 0 ? "sync" : "waiting (strict)")
@@ -370,6 +374,39 @@ running_others(struct pg *pg, char names[][64], size_t max)
 	return k;
 }
 
+/* Logical failover slots carried here (logical_failover): the standby's
+ * settings for slot synchronization, and failover slots it made as a
+ * primary (synchronization stops at one whose name the primary's have,
+ * and promoted it would hand a consumer an old position) dropped. */
+static void
+slot_sync_duties(struct pg *pg)
+{
+	const struct pg_facts *f = &pg->facts;
+
+	if (!f->feedback || strcmp(f->slot_sync, "on") != 0) {
+		const char *set[] = { "hot_standby_feedback", "on", "sync_replication_slots", "on" };
+
+		if (alter_system(pg, set, 4))
+			tandem_log(LOG_INFO, "slot synchronization on: sync_replication_slots and hot_standby_feedback "
+				   "(were '%s' and '%s')", f->slot_sync, f->feedback ? "on" : "off");
+		else
+			tandem_log(LOG_ERR, "could not turn slot synchronization on: %s", pg->why);
+	}
+	if (f->stale_failover[0] != '\0') {
+		PGresult *r = sql(pg, "SELECT count(pg_drop_replication_slot(slot_name)) FROM pg_replication_slots s"
+				  " WHERE slot_type = 'logical' AND NOT active AND (to_jsonb(s) ->> 'failover')::bool"
+				  " AND NOT (to_jsonb(s) ->> 'synced')::bool");
+
+		if (r != NULL && PQntuples(r) == 1)
+			tandem_log(LOG_INFO, "dropped %s failover slot(s) this node made as a primary (%s): the "
+				   "primary's are synchronized here", PQgetvalue(r, 0, 0), f->stale_failover);
+		else
+			tandem_log(LOG_WARNING, "could not drop the failover slots this node made as a primary (%s): %s",
+				   f->stale_failover, pg->why);
+		PQclear(r);
+	}
+}
+
 static int
 standby_duties(struct pg *pg)
 {
@@ -396,6 +433,8 @@ standby_duties(struct pg *pg)
 				   pg->why);
 		PQclear(r);
 	}
+	if (logical_failover(pg))
+		slot_sync_duties(pg);
 	/* The primary's end as last reported to us, kept on this node (no
 	 * spawn): when the primary's node is lost, Pacemaker forgets its
 	 * attributes, and pre-promote publishes this instead. */

@@ -91,7 +91,9 @@ const struct tandem_param pg_params[PG_N_PARAMS] = {
 		"How standbys reach the primary",
 		"libpq connection parameters to the primary, normally its virtual IP: "
 		"\"host=192.0.2.100 port=5432\". The agent adds user (replication_user), "
-		"application_name (the node name) and passfile.",
+		"application_name (the node name), passfile, and dbname=postgres unless it names a "
+		"database: the one replication_user connects to besides replication (pg_rewind, "
+		"logical_failover's slot synchronization).",
 		.hide_value = true, .check = check_conninfo },
 	[PG_REPLICATION_USER] = { "replication_user", TANDEM_PARAM_STRING, "replicator", false, false, false,
 		"Replication role", "The role standbys stream WAL and clone (pg_basebackup) as." },
@@ -145,4 +147,15 @@ const struct tandem_param pg_params[PG_N_PARAMS] = {
 		"PgBouncer is resumed when it has passed even if the new primary does not answer yet "
 		"(and it is logged): a pause must never become an outage.",
 		.min = 1, .max = 600 },
+	[PG_LOGICAL_FAILOVER] = { "logical_failover", TANDEM_PARAM_BOOLEAN, "true", false, false, false,
+		"Carry logical replication slots across a failover",
+		"On PostgreSQL 17 and later with wal_level = logical: the standbys synchronize the "
+		"primary's failover slots (the agent turns on sync_replication_slots and "
+		"hot_standby_feedback on them; their primary_conninfo carries dbname=postgres unless "
+		"primary_conninfo names another database, which replication_user must be allowed to "
+		"connect to), and the primary's logical walsenders send nothing the standbys that may be "
+		"promoted have not flushed (the agent keeps synchronized_standby_slots naming their "
+		"slots). A subscriber or CDC tool whose slot was made with failover = true goes on from "
+		"the new primary after a failover or a switchover. false: these settings are the "
+		"admin's." },
 };

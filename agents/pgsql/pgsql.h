@@ -29,6 +29,7 @@ enum pg_param {
 	PG_PGBACKREST_STANZA,
 	PG_PGBOUNCER_ADMIN,
 	PG_PGBOUNCER_PAUSE,
+	PG_LOGICAL_FAILOVER,
 	PG_N_PARAMS
 };
 
@@ -98,6 +99,11 @@ struct pg_facts {
 	struct pg_standby neighbours[PG_MAX_NEIGHBOURS]; //!< walsenders not the clone's (pg_keep_members)
 	size_t n_neighbours;
 	char archive_stuck[64]; //!< primary: the WAL file archive_command last failed on, nothing archived since
+	char wal_level[16];     //!< wal_level in force
+	bool feedback;          //!< hot_standby_feedback
+	char slot_sync[8];      //!< sync_replication_slots ("" before 17)
+	char standby_slots[1024]; //!< synchronized_standby_slots ("" before 17)
+	char stale_failover[1024]; //!< standby: failover slots not synchronized (made as a primary)
 };
 
 /* The one query of a monitor: role, LSNs, timeline, replication state. */
@@ -122,6 +128,17 @@ size_t pg_keep_members(struct pg_facts *f, const char (*nodes)[64], size_t n_nod
 /* The neighbours on display: "\"NAME\" streaming, N MiB behind; ..." (whole
  * segments), or "none". */
 void pg_neighbours_str(const struct pg_facts *f, char *out, size_t len);
+/* Whether logical failover slots are Tandem's to carry (logical_failover
+ * on): a server of PostgreSQL 17 or later (server_version_num) with
+ * wal_level logical, the first with sync_replication_slots. */
+bool pg_logical_failover(int server_version, const char *wal_level);
+/* synchronized_standby_slots for a primary, into out: the slots of the
+ * standbys that may be promoted, comma-separated, sorted (names' members,
+ * the synchronous set in force; with sync_mode off, every clone standby
+ * streaming), so that a logical consumer is never ahead of any of them.
+ * False when it does not fit: fewer would let one be ahead. */
+bool pg_standby_slots(const struct pg_facts *f, enum pg_sync_mode mode, const char *names,
+		      const char (*nodes)[64], size_t n_nodes, char *out, size_t len);
 /* Whether the primary has the replication slot named slot. */
 bool pg_has_slot(const struct pg_facts *f, const char *slot);
 

@@ -490,20 +490,10 @@ pg_promote(struct tandem_ctx *ctx)
 	}
 	checkpoint_detached(&pg);
 	{
-		PGresult *r;
-		char stmt[256], *q = PQescapeLiteral(pg.conn, tandem_param_str(pg.p, PG_SLOT_WAL_KEEP),
-						    strlen(tandem_param_str(pg.p, PG_SLOT_WAL_KEEP)));
+		const char *keep[] = { "max_slot_wal_keep_size", tandem_param_str(pg.p, PG_SLOT_WAL_KEEP) };
 
-		snprintf(stmt, sizeof(stmt), "ALTER SYSTEM SET max_slot_wal_keep_size = %s", q ? q : "'-1'");
-		PQfreemem(q);
-		r = sql(&pg, stmt);
-		if (r != NULL) {
-			PQclear(r);
-			r = sql(&pg, "SELECT pg_reload_conf()");
-		}
-		if (r == NULL)
+		if (!alter_system(&pg, keep, 2))
 			tandem_log(LOG_WARNING, "could not set max_slot_wal_keep_size: %s", pg.why);
-		PQclear(r);
 	}
 	/* The failover record: what this promotion cost. */
 	since = pre_promote_time() > 0 ? time(NULL) - pre_promote_time() : -1;

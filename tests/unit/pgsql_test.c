@@ -332,6 +332,43 @@ sync_names(void **state)
 	assert_string_equal(out, "ANY 1 (\"a\"\"b\")");
 }
 
+/* Logical failover slots: 17 and later, wal_level logical only. */
+static void
+logical_failover(void **state)
+{
+	(void)state;
+	assert_true(pg_logical_failover(170000, "logical"));
+	assert_true(pg_logical_failover(180001, "logical"));
+	assert_false(pg_logical_failover(160004, "logical"));
+	assert_false(pg_logical_failover(170000, "replica"));
+	assert_false(pg_logical_failover(170000, NULL));
+}
+
+/* The primary's synchronized_standby_slots: the slots of the set that
+ * may be promoted, whatever order the names come in. */
+static void
+standby_slots(void **state)
+{
+	struct pg_facts f = three(true, false, false);
+	const char nodes[5][64] = { "n1", "n2", "n3", "n4", "N-4" };
+	char out[64];
+
+	(void)state;
+	assert_true(pg_standby_slots(&f, PG_SYNC_ON, "ANY 1 (\"n3\", \"n2\")", nodes, 5, out, sizeof(out)));
+	assert_string_equal(out, "tandem_n2,tandem_n3");
+	/* A standby that only leaves the set is still waited for while
+	 * names (the set in force) has it. */
+	assert_true(pg_standby_slots(&f, PG_SYNC_STRICT, "ANY 1 (\"N-4\")", nodes, 5, out, sizeof(out)));
+	assert_string_equal(out, "tandem_n_4");
+	assert_true(pg_standby_slots(&f, PG_SYNC_ON, "", nodes, 5, out, sizeof(out)));
+	assert_string_equal(out, "");
+	/* Asynchronous: every clone standby streaming (n3 is not here). */
+	assert_true(pg_standby_slots(&f, PG_SYNC_OFF, "", nodes, 5, out, sizeof(out)));
+	assert_string_equal(out, "tandem_n2,tandem_n4");
+	/* Fewer slots than the set would let a consumer get ahead: refused. */
+	assert_false(pg_standby_slots(&f, PG_SYNC_ON, "ANY 1 (\"n2\", \"n3\")", nodes, 5, out, 12));
+}
+
 /* A candidate: name, timeline, LSN; where its timeline began (parent,
  * fork; 0 unknown or timeline 1); present in this transition. */
 static struct pg_candidate
@@ -1015,6 +1052,8 @@ main(void)
 		cmocka_unit_test(history_switchpoint),
 		cmocka_unit_test(history_fork),
 		cmocka_unit_test(sync_names),
+		cmocka_unit_test(logical_failover),
+		cmocka_unit_test(standby_slots),
 		cmocka_unit_test(election),
 		cmocka_unit_test(election_field_case),
 		cmocka_unit_test(election_diverged),
