@@ -29,7 +29,7 @@ const char PG_MONITOR_QUERY[] =
 	 * missing, and made again (wal_status lost: its WAL removed; 17+ also
 	 * names an invalidation_reason, 18 for idle slots). */
 	" (SELECT string_agg(slot_name, ',') FROM pg_replication_slots s WHERE slot_name LIKE 'tandem\\_%'"
-	"   AND wal_status IS DISTINCT FROM 'lost' AND to_jsonb(s) ->> 'invalidation_reason' IS NULL),"
+	"   AND slot_type = 'physical' AND wal_status IS DISTINCT FROM 'lost' AND to_jsonb(s) ->> 'invalidation_reason' IS NULL),"
 	" (SELECT latest_end_lsn FROM pg_stat_wal_receiver),"
 	/* The WAL file the archiver is stuck on: it failed, and archived
 	 * nothing since (a primary's; NULL otherwise or when it keeps up). */
@@ -346,6 +346,7 @@ pg_keep_members(struct pg_facts *f, const char (*nodes)[64], size_t n_nodes)
 	size_t kept = 0;
 
 	f->n_neighbours = 0;
+	f->n_neighbours_all = 0;
 	for (size_t i = 0; i < f->n_standbys; i++) {
 		const struct pg_standby *sb = &f->standbys[i];
 		bool member = false;
@@ -358,6 +359,7 @@ pg_keep_members(struct pg_facts *f, const char (*nodes)[64], size_t n_nodes)
 			f->standbys[kept++] = *sb;
 		else if (!member && f->n_neighbours < PG_MAX_NEIGHBOURS)
 			f->neighbours[f->n_neighbours++] = *sb;
+		f->n_neighbours_all += !member;
 	}
 	f->n_standbys = kept;
 	return f->n_neighbours;
@@ -383,6 +385,8 @@ pg_neighbours_str(const struct pg_facts *f, char *out, size_t len)
 			break;
 		used += (size_t)w;
 	}
+	if (f->n_neighbours_all > f->n_neighbours && used < len)
+		snprintf(out + used, len - used, "; and %zu more", f->n_neighbours_all - f->n_neighbours);
 }
 
 size_t

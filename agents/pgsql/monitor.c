@@ -423,7 +423,7 @@ standby_duties(struct pg *pg)
 	 * monitor's query: no cost once they are gone. */
 	if (f->slots[0] != '\0') {
 		PGresult *r = sql(pg, "SELECT count(pg_drop_replication_slot(slot_name)) FROM pg_replication_slots"
-				  " WHERE slot_name LIKE 'tandem\\_%' AND NOT active");
+				  " WHERE slot_name LIKE 'tandem\\_%' AND slot_type = 'physical' AND NOT active");
 
 		if (r != NULL && PQntuples(r) == 1)
 			tandem_log(LOG_INFO, "dropped %s slot(s) this node made as a primary (%s): a standby's hold WAL"

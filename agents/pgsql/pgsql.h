@@ -98,6 +98,7 @@ struct pg_facts {
 	size_t n_standbys;
 	struct pg_standby neighbours[PG_MAX_NEIGHBOURS]; //!< walsenders not the clone's (pg_keep_members)
 	size_t n_neighbours;
+	size_t n_neighbours_all; //!< every neighbour, those not kept in f->neighbours too
 	char archive_stuck[64]; //!< primary: the WAL file archive_command last failed on, nothing archived since
 	char wal_level[16];     //!< wal_level in force
 	bool feedback;          //!< hot_standby_feedback
@@ -126,7 +127,7 @@ bool pg_parse_facts(const char *recovery, const char *current, const char *recei
  * neighbours kept in f->neighbours. */
 size_t pg_keep_members(struct pg_facts *f, const char (*nodes)[64], size_t n_nodes);
 /* The neighbours on display: "\"NAME\" streaming, N MiB behind; ..." (whole
- * segments), or "none". */
+ * segments; "; and N more" past PG_MAX_NEIGHBOURS), or "none". */
 void pg_neighbours_str(const struct pg_facts *f, char *out, size_t len);
 /* Whether logical failover slots are Tandem's to carry (logical_failover
  * on): a server of PostgreSQL 17 or later (server_version_num) with

@@ -63,6 +63,9 @@ CONF
 # place) fsyncs every file of its data directory before recovery, unless
 # one syncfs(2) per filesystem does it (PostgreSQL 14+, Linux).
 [ "$major" -lt 14 ] || echo "recovery_init_sync_method = syncfs" >>"$data/postgresql.conf"
+# From 17 on, logical decoding as a CDC tool or a subscriber needs it: its
+# failover slots are carried to the standbys (logical_failover).
+[ "$major" -lt 17 ] || echo "wal_level = logical" >>"$data/postgresql.conf"
 if [ -n "${ARCHIVE_REPO:-}" ]; then
 	pgbr="pgbackrest --config=/var/lib/postgresql/pgbackrest.conf --stanza=$cluster"
 	cat >>"$data/postgresql.conf" <<CONF

@@ -592,6 +592,121 @@ scenario_neighbours() {
 	verify neighbours "$p" other yes
 }
 
+# A logical subscriber outside the cluster (issue 27): another PostgreSQL
+# on the client's host (its own major, Debian 12's 15 here: a reporting
+# database) subscribed through the VIP to the table the client writes, on
+# a slot made with failover = true, as a CDC tool makes its own.  Across a
+# power cut of the primary and then a switchover it goes on from each new
+# primary, with every acknowledged row exactly once: PostgreSQL 17 carries
+# such slots to the standbys (the nodes run it here with wal_level
+# logical); before 17 there is nothing to carry, and the scenario says so.
+SUB_PORT=5499
+subsql() {
+	netns_exec client runuser -u postgres -- "$SUB_BIN/psql" -h "$CL_DIR/sub" -p "$SUB_PORT" -XAtq -d postgres \
+		-c "$1" 2>&1
+}
+read_sub_ready() { # read_sub_ready: the initial copy done, the apply worker streaming
+	local v
+	v=$(subsql "SELECT (SELECT count(*) FROM pg_subscription_rel WHERE srsubstate <> 'r') || ' ' ||
+		(SELECT count(*) FROM pg_stat_subscription WHERE pid IS NOT NULL AND relid IS NULL)")
+	echo "subscriber: tables not ready, apply workers: '$v' (want 0 1)"
+	[ "$v" = "0 1" ]
+}
+read_slot_synced() { # read_slot_synced NODE: the subscriber's slot synchronized there, ready for a failover
+	local v
+	v=$(sqlon "$1" "SELECT synced AND NOT temporary AND NOT conflicting FROM pg_replication_slots
+		WHERE slot_name = 'reporting'" postgres)
+	echo "slot reporting on $1: synced and ready: '$v' (want t)"
+	[ "$v" = t ]
+}
+read_sub_level() { # read_sub_level PRIMARY: the subscriber holds as many rows as the primary
+	local a b
+	a=$(sqlon "$1" "SELECT count(*) FROM acked")
+	b=$(subsql "SELECT count(*) FROM acked")
+	echo "rows: primary $1 '$a', subscriber '$b' (want equal)"
+	[ -n "$a" ] && [ "$a" = "$b" ]
+}
+scenario_subscriber() {
+	local p q n v sub=$CL_DIR/sub
+	p=$(the_primary)
+	v=$(sqlon "$p" "SELECT current_setting('server_version_num')::int >= 170000 AND current_setting('wal_level') = 'logical'" postgres)
+	if [ "$v" != t ]; then
+		say "subscriber: slots are carried from PostgreSQL 17 on with wal_level logical; skipped here"
+		return 0
+	fi
+	SUB_BIN=$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin | sort -V | tail -1)
+	rm -rf "$sub" && install -d -o postgres -g postgres -m 0700 "$sub"
+	printf '*:*:*:app:app\n' >"$sub/app.pgpass"
+	chown postgres:postgres "$sub/app.pgpass" && chmod 600 "$sub/app.pgpass"
+	runuser -u postgres -- "$SUB_BIN/initdb" -D "$sub/data" -U postgres --auth=peer >/dev/null
+	# A lost connection is noticed in seconds, and tried again each second.
+	printf "listen_addresses = ''\nport = %s\nunix_socket_directories = '%s'\nwal_receiver_timeout = 5s\nwal_retrieve_retry_interval = 1s\n" \
+		"$SUB_PORT" "$sub" >>"$sub/data/postgresql.conf"
+	netns_exec client runuser -u postgres -- "$SUB_BIN/pg_ctl" -D "$sub/data" -l "$sub/log" -w -s start
+	# The publication, and the slot with failover = true (a subscriber of
+	# 17 says so in CREATE SUBSCRIPTION; one of 15 is given the slot).
+	# One statement a call: a slot is not made in a transaction that wrote.
+	sqlon "$p" "ALTER ROLE app REPLICATION" postgres
+	sqlon "$p" "CREATE TABLE IF NOT EXISTS acked (n bigint PRIMARY KEY)"
+	sqlon "$p" "ALTER TABLE acked OWNER TO app"
+	sqlon "$p" "CREATE PUBLICATION reporting FOR TABLE acked"
+	v=$(sqlon "$p" "SELECT slot_name FROM pg_create_logical_replication_slot('reporting', 'pgoutput', false, false, true)")
+	tap_is "$v" reporting "subscriber: the publication and its failover slot are made on $p"
+	# No primary key here: a row sent twice would show.
+	subsql "CREATE TABLE acked (n bigint)" >/dev/null
+	subsql "CREATE SUBSCRIPTION reporting CONNECTION 'host=$VIP dbname=app user=app passfile=$sub/app.pgpass connect_timeout=2 tcp_user_timeout=2000 keepalives=1 keepalives_idle=2 keepalives_interval=1 keepalives_count=2'
+		PUBLICATION reporting WITH (create_slot = false, slot_name = 'reporting')" >/dev/null
+	# One client run throughout (its numbers would repeat in a second):
+	# rows to copy, to stream while the standbys take the slot, and
+	# through both faults; stopped at the end.
+	client_start 600
+	wait_for 120 "subscriber: ready" read_sub_ready
+	tap_result $? "subscriber: it copies the table and streams from $p" "$(tail -n 5 "$sub/log")"
+	for n in $(others "$p"); do
+		wait_for 120 "subscriber: slot synchronized on $n" read_slot_synced "$n"
+		tap_result $? "subscriber: its slot is synchronized on the standby $n"
+	done
+	watch_start
+	sleep 5
+	say "power cut of $p, the subscriber streaming from it"
+	node_poweroff "$p"
+	wait_for 120 "subscriber: a new primary" read_serving_primary
+	tap_result $? "subscriber: another node is promoted"
+	q=$(cat "$CL_DIR/serving" 2>/dev/null)
+	say "$p boots again"
+	node_boot "$p"
+	wait_for 180 "subscriber: $p back as a standby" read_unpromoted "$p" "$q"
+	tap_result $? "subscriber: $p is back as a standby"
+	# The former primary's own copy (made there as a primary) gives way
+	# to the new primary's, synchronized.
+	wait_for 120 "subscriber: slot synchronized on $p" read_slot_synced "$p"
+	tap_result $? "subscriber: the former primary $p synchronizes the slot again"
+	wait_for 60 "subscriber: $p ranked" read_score_from "$p" $((1001 - ${#CL_NODES[@]})) >/dev/null
+	say "switchover from $q to $p"
+	v=$(node_exec "$(any_up)" timeout 150 pcs resource move pgsqld-clone "$p" --promoted 2>&1)
+	tap_is "$?" 0 "subscriber: pcs resource move to $p succeeds" "$(tr '\n' ' ' <<<"$v" | cut -c1-300)"
+	[ "$(move_constraints)" = 0 ] || node_exec "$(any_up)" pcs resource clear pgsqld-clone >/dev/null 2>&1
+	sleep 5
+	client_stop
+	[ "${ACKED:-0}" -gt 0 ]
+	tap_result $? "subscriber: the client committed through both ($ACKED)" "$(tail -n 3 "$CL_DIR/writer.out")"
+	watch_stop
+	verify subscriber "$q" other yes
+	p=$(primary "$(any_up)")
+	wait_for 120 "subscriber: level with $p" read_sub_level "$p"
+	tap_result $? "subscriber: it streams from the new primary $p and holds its rows" "$(tail -n 5 "$sub/log")"
+	tap_is "$(subsql "SELECT count(*) - count(DISTINCT n) FROM acked")" 0 "subscriber: no row twice"
+	tap_is "$(comm -23 <(sort -u "$CL_DIR/acked") <(subsql "SELECT n FROM acked" | sort -u) | wc -l)" 0 \
+		"subscriber: all $(acked_now) acknowledged rows are on the subscriber"
+	# Gone with the subscription: its slot on the primary, then the
+	# standbys' synchronized copies.
+	subsql "DROP SUBSCRIPTION reporting" >/dev/null
+	netns_exec client runuser -u postgres -- "$SUB_BIN/pg_ctl" -D "$sub/data" -w -s -m fast stop
+	sqlon "$p" "SELECT pg_drop_replication_slot('reporting') FROM pg_replication_slots WHERE slot_name = 'reporting'" >/dev/null
+	sqlon "$p" "DROP PUBLICATION reporting"
+	sqlon "$p" "ALTER ROLE app NOREPLICATION" postgres
+}
+
 # A whole site's power lost (the field: after it, the old primary gone for
 # good and its two standbys back, no primary ever; each refused itself
 # against an empty list of nodes present).  Between them the standbys hold

@@ -80,6 +80,7 @@ main(int argc, char **argv)
 	PGconn *conn = NULL;
 	double end, last_ack = 0, gap = 0;
 	long n = 0, acked = 0, failed = 0;
+	char why[256] = "";     /* the last failure's message, for the test's diagnostics */
 	int interval;
 	FILE *ack;
 
@@ -103,6 +104,7 @@ main(int argc, char **argv)
 		if (conn == NULL) {
 			conn = PQconnectdb(argv[1]);
 			if (PQstatus(conn) != CONNECTION_OK) {
+				snprintf(why, sizeof(why), "%s", PQerrorMessage(conn));
 				PQfinish(conn);
 				conn = NULL;
 				failed++;
@@ -130,6 +132,8 @@ main(int argc, char **argv)
 			last_ack = t;
 			acked++;
 		} else {
+			snprintf(why, sizeof(why), "%s", PQresultErrorMessage(r)[0] ? PQresultErrorMessage(r)
+										 : PQerrorMessage(conn));
 			failed++;
 			PQfinish(conn);
 			conn = NULL;
@@ -139,6 +143,8 @@ main(int argc, char **argv)
 	}
 	PQfinish(conn);
 	fclose(ack);
+	if (why[0] != '\0')
+		fprintf(stderr, "writer: last failure: %s", why);
 	printf("acked %ld failed %ld gap_ms %.0f\n", acked, failed, gap);
 	return 0;
 }

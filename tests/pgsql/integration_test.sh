@@ -100,7 +100,15 @@ tap_is "$(attr n1 tandem-pgsql-neighbours-pgsqld)" \
 	'"Debezium Streaming, "x"" streaming, 0 MiB behind; "barman_receive_wal" streaming, 0 MiB behind' \
 	"the primary shows them, and their lag"
 tap_is "$(find "$T/attrs" -iname '*barman*' -o -iname '*debezium*' | wc -l)" 0 "no score or attribute is set for them"
-pkill -TERM -f "pg_receivewal -D $T/(barman|cdc)"
+# Twenty in all: more than are shown, none of them a voter.
+for i in $(seq 1 18); do receivewal "more$i" "receiver $i"; done
+twenty_stream() { [ "$(sql n1 "SELECT count(*) FROM pg_stat_replication WHERE application_name NOT IN ('n2', 'n3') AND state = 'streaming'")" = 20 ]; }
+tap_ok "twenty neighbours stream from the primary" tap_wait 30 twenty_stream
+ra n1 monitor OCF_RESKEY_CRM_meta_interval=15000
+tap_is "$RC/$(sql n1 "SHOW synchronous_standby_names")" '8/ANY 1 ("n2", "n3")' \
+	"with twenty, the primary is healthy and its voters are its standbys"
+tap_like "$(attr n1 tandem-pgsql-neighbours-pgsqld)" '; and 4 more$' "sixteen are shown, the others counted"
+pkill -TERM -f "pg_receivewal -D $T/(barman|cdc|more[0-9]+)"
 wait
 ra n1 monitor OCF_RESKEY_CRM_meta_interval=15000
 tap_is "$(attr n1 tandem-pgsql-neighbours-pgsqld)" none "gone, the primary shows none"

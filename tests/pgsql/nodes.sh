@@ -96,6 +96,8 @@ wal_sender_timeout = 0
 wal_log_hints = on
 fsync = off
 wal_keep_size = '64MB'
+# Room for twenty neighbours beside the standbys.
+max_wal_senders = 30
 CONF
 	cat >"$T/$n/data/pg_hba.conf" <<HBA
 local all postgres peer

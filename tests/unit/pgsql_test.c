@@ -888,6 +888,23 @@ neighbours(void **state)
 		assert_int_equal(pg_keep_members(&f, nodes, 3), 0);
 		assert_int_equal(f.n_standbys, PG_MAX_STANDBYS);
 	}
+	/* Twenty neighbours: the first PG_MAX_NEIGHBOURS shown, the rest
+	 * counted. */
+	{
+		char many[8192] = "x6e32 streaming sync 0/1 0/1 5";
+
+		for (int i = 0; i < 20; i++) {
+			size_t used = strlen(many);
+
+			snprintf(many + used, sizeof(many) - used, ",x%02x%02x streaming async 0/1 0/1 5", 'r',
+				 'a' + i);
+		}
+		assert_true(pg_parse_facts("f", "0/1", "", "", "1", many, "", "", "", &f));
+		assert_int_equal(pg_keep_members(&f, nodes, 3), PG_MAX_NEIGHBOURS);
+		assert_int_equal(f.n_standbys, 1);
+		pg_neighbours_str(&f, shown, sizeof(shown));
+		assert_non_null(strstr(shown, "\"rp\" streaming, 0 MiB behind; and 4 more"));
+	}
 }
 
 static void
