@@ -459,3 +459,19 @@ tandem_cluster_prop_get(const char *name, char **value, tandem_deadline deadline
 	*value = out;
 	return 0;
 }
+
+int
+tandem_node_attr_get(const char *node, const char *name, char **value, tandem_deadline deadline, char *why,
+		     size_t why_len)
+{
+	char *out = NULL;
+	const char *argv[] = { tool("TANDEM_CRM_ATTRIBUTE", TANDEM_CRM_ATTRIBUTE), "--type", "nodes", "--node", node,
+			       "--name", name, "--query", "--quiet", NULL };
+
+	*value = NULL;
+	if (run(argv, deadline, &out, why, why_len) != 0)
+		return unset_or_failed(why);
+	out[strcspn(out, "\n")] = '\0';
+	*value = out;
+	return 0;
+}

@@ -324,6 +324,7 @@ pg_unfit_str(enum pg_unfit u)
 	case PG_UNFIT_STALLED: return "stalled: behind, and no reply for over " PG_STR(PG_STALL_S) " s";
 	case PG_UNFIT_MAXLAG: return "more than maxlag behind";
 	case PG_UNFIT_NOT_SYNC: return "not synchronous";
+	case PG_UNFIT_MAINTENANCE: return "its node is in maintenance";
 	}
 	return "unknown";
 }
@@ -419,7 +420,9 @@ pg_rank_standbys(const struct pg_facts *f, enum pg_sync_mode mode, long long max
 		}
 		score = PG_SCORE_BEST - (long long)ahead;
 		out[n].unfit = PG_FIT;
-		if (!sb->streaming)
+		if (sb->maintenance)
+			out[n].unfit = PG_UNFIT_MAINTENANCE;
+		else if (!sb->streaming)
 			out[n].unfit = PG_UNFIT_NOT_STREAMING;
 		else if (sb->stalled)
 			out[n].unfit = PG_UNFIT_STALLED;
@@ -463,7 +466,7 @@ pg_standby_slots(const struct pg_facts *f, enum pg_sync_mode mode, const char *n
 		n = pg_sync_members(names, members, PG_MAX_STANDBYS);
 	else
 		for (size_t i = 0; i < f->n_standbys && n < PG_MAX_STANDBYS; i++)
-			if (f->standbys[i].streaming)
+			if (f->standbys[i].streaming && !f->standbys[i].maintenance)
 				snprintf(members[n++], sizeof(members[0]), "%s", f->standbys[i].name);
 	qsort(members, n, sizeof(members[0]), cmp_member);
 	if (len == 0)
@@ -492,7 +495,7 @@ pg_sync_names(const struct pg_facts *f, enum pg_sync_mode mode, const char *curr
 	if (mode == PG_SYNC_OFF)
 		return;
 	for (size_t i = 0; i < f->n_standbys && n < PG_MAX_STANDBYS; i++)
-		if (f->standbys[i].streaming)
+		if (f->standbys[i].streaming && !f->standbys[i].maintenance)
 			names[n++] = f->standbys[i].name;
 	if (n == 0) {
 		if (mode == PG_SYNC_STRICT)

@@ -234,6 +234,22 @@ alter_system(struct pg *pg, const char *const *settings, size_t n)
 	return r != NULL;
 }
 
+int
+node_in_maintenance(struct pg *pg, const char *node)
+{
+	char *v = NULL, why[256];
+	bool on = false;
+
+	if (tandem_node_attr_get(node, "maintenance", &v, pg->ctx->deadline, why, sizeof(why)) != 0) {
+		tandem_log(LOG_WARNING, "could not read whether %s is in maintenance: %s", node, why);
+		return -1;
+	}
+	if (v != NULL && !tandem_parse_bool(v, &on))
+		on = false;
+	free(v);
+	return on;
+}
+
 bool
 logical_failover(struct pg *pg)
 {

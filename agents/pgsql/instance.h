@@ -56,6 +56,9 @@ bool alter_system(struct pg *pg, const char *const *settings, size_t n);
 /* Whether this instance carries logical failover slots (logical_failover
  * on, and its server can: pg_logical_failover), as its last facts say. */
 bool logical_failover(struct pg *pg);
+/* Whether node is in maintenance (pcs node maintenance: its node
+ * attribute maintenance): 1 yes, 0 no, -1 unknown (logged). */
+int node_in_maintenance(struct pg *pg, const char *node);
 bool postmaster_alive(struct pg *pg);
 pid_t postmaster_pid(struct pg *pg);
 void remove_stale_pidfile(struct pg *pg);

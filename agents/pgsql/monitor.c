@@ -46,6 +46,62 @@ mark_stalled(struct pg *pg)
 	}
 }
 
+/* Standbys whose nodes are in maintenance (pcs node maintenance): no
+ * monitor runs there and no notification reaches them, so no election can
+ * count on them; they leave the synchronous set (the commit record
+ * follows), and an election goes on without them.  Looked at every
+ * PG_MAINTENANCE_LOOK_S (a spawn per standby) when look is set, kept in
+ * state "maintenance" as "TIME NAME..."; a reading that fails keeps the
+ * last. */
+static void
+mark_maintenance(struct pg *pg, bool look)
+{
+	char state[1100] = "", names[1024] = "", *list = NULL;
+	long long at = strtoll(read_state("maintenance", state, sizeof(state)) ? state : "0", &list, 10);
+	long long now = (long long)time(NULL);
+	struct pg_facts *f = &pg->facts;
+
+	/* An old list (this node last primary long ago) says nothing now. */
+	bool fresh = at > 0 && now >= at && now - at < 3 * PG_MAINTENANCE_LOOK_S;
+
+	snprintf(names, sizeof(names), "%s", fresh && list != NULL && *list == ' ' ? list + 1 : "");
+	if (look && (at <= 0 || now < at || now - at >= PG_MAINTENANCE_LOOK_S)) {
+		char was[1024], *save = NULL;
+		size_t used = 0;
+
+		snprintf(was, sizeof(was), "%s", names);
+		for (size_t i = 0; i < f->n_standbys; i++) {
+			int on = node_in_maintenance(pg, f->standbys[i].name);
+			bool before = false;
+			char copy[1024];
+
+			snprintf(copy, sizeof(copy), "%s", was);
+			for (char *w = strtok_r(copy, " ", &save); w != NULL && !before; w = strtok_r(NULL, " ", &save))
+				before = strcmp(w, f->standbys[i].name) == 0;
+			if (on < 0)
+				on = before;
+			if (on != before)
+				tandem_log(LOG_NOTICE, on ? "%s is in maintenance: out of the synchronous set and of elections "
+						       "until it is out of it" : "%s is out of maintenance",
+					   f->standbys[i].name);
+			if (on && used + strlen(f->standbys[i].name) + 2 < sizeof(names))
+				used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s", used ? " " : "",
+							 f->standbys[i].name);
+		}
+		if (used == 0)
+			names[0] = '\0';
+		snprintf(state, sizeof(state), "%lld %s", now, names);
+		write_state("maintenance", state);
+	}
+	for (size_t i = 0; i < f->n_standbys; i++) {
+		char copy[1024], *save = NULL;
+
+		snprintf(copy, sizeof(copy), "%s", names);
+		for (char *w = strtok_r(copy, " ", &save); w != NULL; w = strtok_r(NULL, " ", &save))
+			f->standbys[i].maintenance = f->standbys[i].maintenance || strcmp(w, f->standbys[i].name) == 0;
+	}
+}
+
 /* Whether node may be promoted, said once when it changes (state
  * "unfit-<node>"): the line an admin finds when a switchover to it is
  * refused (its score is -INFINITY: PG_SCORE_FORBIDDEN). */
@@ -115,6 +171,8 @@ primary_duties(struct pg *pg, bool promoting)
 	if (!pg->seen.answered)
 		return;         /* no facts to act on (a busy server) */
 	mark_stalled(pg);
+	/* Not looked at while promoting: spawns on the failover's path. */
+	mark_maintenance(pg, !promoting);
 	n = pg_rank_standbys(f, pg->mode, tandem_param_int(pg->p, PG_MAXLAG), scores, PG_MAX_STANDBYS);
 	set_score(pg, NULL, PG_SCORE_PRIMARY);
 	/* What is only on display waits for the first monitor (a second

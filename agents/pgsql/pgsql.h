@@ -78,6 +78,7 @@ struct pg_standby {
 	uint64_t replay;
 	long long reply_ms;     //!< since its last reply (reply_time), ms; -1: none yet
 	bool stalled;           //!< silent (pg_standby_silent) in two readings, at one flush LSN: set by the caller
+	bool maintenance;       //!< its node is in maintenance (no monitor, no notification): set by the caller
 };
 
 #define PG_MAX_STANDBYS 16     //!< the clone's standbys one primary serves
@@ -218,6 +219,7 @@ enum pg_unfit {
 	PG_UNFIT_STALLED,       //!< streaming, silent and behind (pg_standby_silent)
 	PG_UNFIT_MAXLAG,        //!< more than maxlag bytes behind
 	PG_UNFIT_NOT_SYNC,      //!< not synchronous while others are, or under strict
+	PG_UNFIT_MAINTENANCE,   //!< its node in maintenance: never a synchronous voter meanwhile
 };
 const char *pg_unfit_str(enum pg_unfit u);
 
@@ -228,6 +230,9 @@ struct pg_score {
 	enum pg_unfit unfit;    //!< PG_FIT unless score is PG_SCORE_FORBIDDEN
 };
 
+/* How often a primary looks which standbys' nodes are in maintenance (s):
+ * one crm_attribute per standby. */
+#define PG_MAINTENANCE_LOOK_S 10
 #define PG_STALL_S 5            //!< a standby behind and silent this long (s) has stopped receiving
 #define PG_STALL_MS (PG_STALL_S * 1000)
 #define PG_STR_(x) #x
@@ -246,14 +251,14 @@ bool pg_standby_silent(const struct pg_facts *f, const struct pg_standby *sb);
 #define PG_RANK_STEP (16ULL << 20)      //!< flush LSNs closer than this rank by name
 /* Ranks standbys: with sync_mode on or strict, synchronous ones first and,
  * under strict, only them; then by flush LSN, in steps of PG_RANK_STEP; a
- * standby lagging more than maxlag bytes (maxlag > 0), not streaming, or
- * stalled is forbidden, and out[i].unfit says why.  Writes one score per standby in facts order; returns their
+ * standby lagging more than maxlag bytes (maxlag > 0), not streaming,
+ * stalled or in maintenance is forbidden, and out[i].unfit says why.  Writes one score per standby in facts order; returns their
  * number. */
 size_t pg_rank_standbys(const struct pg_facts *f, enum pg_sync_mode mode, long long maxlag,
 			struct pg_score *out, size_t max);
 
 /* synchronous_standby_names for the standbys that are streaming (caught
- * up): 'ANY 1 ("a", "b")'.  With none: "" under on (degraded to async,
+ * up), their nodes not in maintenance: 'ANY 1 ("a", "b")'.  With none: "" under on (degraded to async,
  * *degraded set), the previous value under strict (writes wait), "" under
  * off.  Names are quoted as identifiers. */
 void pg_sync_names(const struct pg_facts *f, enum pg_sync_mode mode, const char *current,

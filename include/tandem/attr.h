@@ -79,6 +79,12 @@ int tandem_cluster_prop_set(const char *name, const char *value, tandem_deadline
 int tandem_cluster_prop_get(const char *name, char **value, tandem_deadline deadline,
 			    char *why, size_t why_len);
 
+/* A node's permanent attribute (the CIB's nodes section, crm_attribute
+ * --type nodes: what pcs node attribute and pcs node maintenance set), by
+ * its own name, not the resource's.  *value is NULL when it is not set. */
+int tandem_node_attr_get(const char *node, const char *name, char **value, tandem_deadline deadline,
+			 char *why, size_t why_len);
+
 /* Parses `attrd_updater -Q` output (lines of name="…" host="…" value="…")
  * and returns a copy of the value for node (NULL: the first line), or
  * NULL.  Exposed for tests and fuzzing. */

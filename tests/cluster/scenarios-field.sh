@@ -707,6 +707,48 @@ scenario_subscriber() {
 	sqlon "$p" "ALTER ROLE app NOREPLICATION" postgres
 }
 
+# A standby in maintenance (pcs node maintenance: its monitor stops, no
+# notification reaches it) when the primary loses power (the field: every
+# promote waited for its election value and refused, no primary).  The
+# primary takes it out of the synchronous set and the commit record, so
+# the other standby holds every acknowledged commit and is promoted; out
+# of maintenance, the node follows the new primary.
+read_sync_without() { # read_sync_without PRIMARY NODE: neither the synchronous set nor the record names NODE
+	local names rec
+	names=$(sqlon "$1" "SHOW synchronous_standby_names" postgres)
+	rec=$(commit_record "$1")
+	echo "synchronous_standby_names '$names', commit record '$rec' (want a standby, not $2)"
+	[ -n "$names" ] && [[ $names != *"\"$2\""* ]] && [[ $rec =~ ^primary=$1\ sync=n[0-9] ]] && [[ ,${rec#* sync=}, != *",$2,"* ]]
+}
+scenario_maintenance() {
+	local p m s
+	[ "$N" = 3 ] || { say "maintenance: written for 3 nodes, skipped with $N"; return 0; }
+	p=$(the_primary)
+	m=$(others "$p" | head -n 1)
+	s=$(others "$p" | sed -n 2p)
+	wait_for 60 "maintenance: the record names both standbys" read_record_both "$p"
+	say "$m in maintenance"
+	node_exec "$(any_up)" pcs node maintenance "$m" >/dev/null
+	wait_for 60 "maintenance: $m out of the synchronous set" read_sync_without "$p" "$m"
+	tap_result $? "maintenance: the primary takes $m out of the synchronous set and the commit record ($(commit_record "$p"))"
+	client_start 20
+	watch_start
+	sleep 5
+	say "power cut of $p, $m in maintenance"
+	node_poweroff "$p"
+	wait_for 120 "maintenance: a new primary" read_serving_primary
+	tap_result $? "maintenance: a standby is promoted while $m is in maintenance"
+	tap_is "$(cat "$CL_DIR/serving" 2>/dev/null)" "$s" "maintenance: $s is the new primary"
+	client_wait
+	say "$m out of maintenance; $p boots again"
+	node_exec "$(any_up)" pcs node unmaintenance "$m" >/dev/null
+	node_boot "$p"
+	watch_stop
+	verify maintenance "$p" other yes
+	wait_for 180 "maintenance: $m back as a standby" read_unpromoted "$m" "$s"
+	tap_result $? "maintenance: $m is a standby of the new primary again"
+}
+
 # A whole site's power lost (the field: after it, the old primary gone for
 # good and its two standbys back, no primary ever; each refused itself
 # against an empty list of nodes present).  Between them the standbys hold

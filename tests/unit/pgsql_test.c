@@ -325,6 +325,19 @@ sync_names(void **state)
 	f = three(true, true, true);
 	pg_sync_names(&f, PG_SYNC_OFF, "", out, sizeof(out), &degraded);
 	assert_string_equal(out, "");
+	/* A standby whose node is in maintenance is no voter, nor promotable. */
+	f = three(true, true, true);
+	f.standbys[1].maintenance = true;
+	pg_sync_names(&f, PG_SYNC_ON, "", out, sizeof(out), &degraded);
+	assert_string_equal(out, "ANY 1 (\"n2\", \"n4\")");
+	{
+		struct pg_score s[4];
+
+		assert_int_equal(pg_rank_standbys(&f, PG_SYNC_ON, 0, s, 4), 3);
+		assert_int_equal(s[1].score, PG_SCORE_FORBIDDEN);
+		assert_int_equal(s[1].unfit, PG_UNFIT_MAINTENANCE);
+		assert_string_equal(pg_unfit_str(s[1].unfit), "its node is in maintenance");
+	}
 	/* A quote in a node name is doubled, as in an identifier. */
 	snprintf(f.standbys[0].name, sizeof(f.standbys[0].name), "a\"b");
 	f.n_standbys = 1;
