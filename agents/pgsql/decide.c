@@ -456,26 +456,35 @@ cmp_member(const void *a, const void *b)
 }
 
 bool
-pg_standby_slots(const struct pg_facts *f, enum pg_sync_mode mode, const char *names,
+pg_standby_slots(const struct pg_facts *f, enum pg_sync_mode mode, const char *names, const char *also,
 		 const char (*nodes)[64], size_t n_nodes, char *out, size_t len)
 {
-	char members[PG_MAX_STANDBYS][64], slot[80];
+	char members[2 * PG_MAX_STANDBYS][64], slot[80];
 	size_t n = 0, used = 0;
 
-	if (mode != PG_SYNC_OFF)
+	if (mode != PG_SYNC_OFF) {
 		n = pg_sync_members(names, members, PG_MAX_STANDBYS);
-	else
+		if (also != NULL)
+			n += pg_sync_members(also, members + n, PG_MAX_STANDBYS);
+	} else {
 		for (size_t i = 0; i < f->n_standbys && n < PG_MAX_STANDBYS; i++)
 			if (f->standbys[i].streaming && !f->standbys[i].maintenance)
 				snprintf(members[n++], sizeof(members[0]), "%s", f->standbys[i].name);
+	}
 	qsort(members, n, sizeof(members[0]), cmp_member);
 	if (len == 0)
 		return false;
 	out[0] = '\0';
 	for (size_t i = 0; i < n; i++) {
-		if (strcmp(members[i], "*") == 0)
-			continue;       /* an admin's '*': no node to name */
+		/* An admin's '*' names no node; a name twice (names and also)
+		 * once; a slot this primary lacks (its own name, a node whose
+		 * slot is still to be made) could not be waited for, and
+		 * PostgreSQL 17 refuses the setting while it names one. */
+		if (strcmp(members[i], "*") == 0 || (i > 0 && strcmp(members[i], members[i - 1]) == 0))
+			continue;
 		pg_slot_name(members[i], nodes, n_nodes, slot, sizeof(slot));
+		if (!pg_has_slot(f, slot))
+			continue;
 		used += (size_t)snprintf(out + used, len - used, "%s%s", used ? "," : "", slot);
 		if (used >= len)
 			return false;

@@ -214,9 +214,13 @@ alter_system(struct pg *pg, const char *const *settings, size_t n)
 	PGresult *r = NULL;
 
 	for (size_t i = 0; i + 1 < n; i += 2) {
-		char stmt[2400], *q = pg->conn != NULL ? PQescapeLiteral(pg->conn, settings[i + 1],
-									strlen(settings[i + 1])) : NULL;
+		char stmt[2400], *q;
 
+		if (pg->conn == NULL) {
+			snprintf(pg->why, sizeof(pg->why), "no connection to the server");
+			return false;
+		}
+		q = PQescapeLiteral(pg->conn, settings[i + 1], strlen(settings[i + 1]));
 		if (q == NULL || strlen(q) > 2048) {
 			snprintf(pg->why, sizeof(pg->why), "%s: value too long or not escaped", settings[i]);
 			PQfreemem(q);
@@ -230,8 +234,10 @@ alter_system(struct pg *pg, const char *const *settings, size_t n)
 		PQclear(r);
 	}
 	r = sql(pg, "SELECT pg_reload_conf()");
+	if (r == NULL)
+		return false;
 	PQclear(r);
-	return r != NULL;
+	return true;
 }
 
 int
@@ -626,10 +632,7 @@ void
 conninfo(struct pg *pg, char *out, size_t len)
 {
 	const char *passfile = tandem_param_str(pg->p, PG_PASSFILE);
-	/* dbname first, so that the admin's wins: the database the
-	 * connections that are not replication ones use (slot synchronization,
-	 * pg_rewind, the look at the primary); a walreceiver ignores it. */
-	size_t used = (size_t)snprintf(out, len, "dbname=postgres %s user=%s application_name=%s",
+	size_t used = (size_t)snprintf(out, len, "%s user=%s application_name=%s",
 				       tandem_param_str(pg->p, PG_PRIMARY_CONNINFO),
 				       tandem_param_str(pg->p, PG_REPLICATION_USER), pg->node);
 
@@ -734,9 +737,10 @@ remote_is_primary(struct pg *pg, uint32_t *tli, uint32_t *ckpt_tli)
 	PGresult *r;
 	int is = -1;
 
-	/* Connected as replication_user, as a standby's slot synchronization
-	 * is: the same rights a standby has, nothing more. */
+	/* Connected as replication_user to the postgres database: the same
+	 * rights a standby has, nothing more. */
 	conninfo(pg, ci, sizeof(ci));
+	snprintf(ci + strlen(ci), sizeof(ci) - strlen(ci), " dbname=postgres");
 	c = tandem_pq_connect(keys, vals, d, why, sizeof(why));
 	if (c == NULL)
 		return -1;

@@ -223,6 +223,23 @@ primary_duties(struct pg *pg, bool promoting)
 		say_fitness(scores[i].name, scores[i].unfit != PG_FIT ? pg_unfit_str(scores[i].unfit) : NULL);
 	pg_sync_names(f, pg->mode, f->sync_names, names, sizeof(names), &degraded);
 	names_change = strcmp(names, f->sync_names) != 0;
+	/* A logical consumer is never ahead of a node that may be promoted:
+	 * the slots of both the set decided and the one in force, set before
+	 * the commit record and the scores let a joining standby be
+	 * promoted; one that leaves goes at the next monitor, after them. */
+	if (logical_failover(pg)) {
+		char slots[sizeof(f->standby_slots)];
+		const char *set[] = { "synchronized_standby_slots", slots };
+
+		if (!pg_standby_slots(f, pg->mode, names, f->sync_names, (const char (*)[64])nodes, n_nodes, slots,
+				      sizeof(slots)))
+			tandem_log(LOG_WARNING, "synchronized_standby_slots stays '%s': the slots to name do not fit",
+				   f->standby_slots);
+		else if (strcmp(slots, f->standby_slots) != 0 && !alter_system(pg, set, 2))
+			tandem_log(LOG_ERR, "could not set synchronized_standby_slots: %s", pg->why);
+		else if (strcmp(slots, f->standby_slots) != 0)
+			tandem_log(LOG_INFO, "synchronized_standby_slots: '%s' (was '%s')", slots, f->standby_slots);
+	}
 	/* Scores fall before a standby leaves the synchronous set and rise
 	 * after it joins, so Pacemaker never sees one promotable that lacks
 	 * acknowledged commits. */
@@ -271,21 +288,6 @@ primary_duties(struct pg *pg, bool promoting)
 			if (!write_commit_record(pg, &rec, false, why, sizeof(why)))
 				tandem_log(LOG_ERR, "could not write the commit record: %s", why);
 		}
-	}
-	/* A logical consumer never ahead of a node that may be promoted:
-	 * the slots of the set just decided, which grows before and shrinks
-	 * after the commit record as names does. */
-	if (logical_failover(pg)) {
-		char slots[sizeof(f->standby_slots)];
-		const char *set[] = { "synchronized_standby_slots", slots };
-
-		if (!pg_standby_slots(f, pg->mode, names, (const char (*)[64])nodes, n_nodes, slots, sizeof(slots)))
-			tandem_log(LOG_WARNING, "synchronized_standby_slots stays '%s': the slots to name do not fit",
-				   f->standby_slots);
-		else if (strcmp(slots, f->standby_slots) != 0 && !alter_system(pg, set, 2))
-			tandem_log(LOG_ERR, "could not set synchronized_standby_slots: %s", pg->why);
-		else if (strcmp(slots, f->standby_slots) != 0)
-			tandem_log(LOG_INFO, "synchronized_standby_slots: '%s' (was '%s')", slots, f->standby_slots);
 	}
 	if (pg->mode != PG_SYNC_OFF) {
 		const char *state = names[0] != '\0' ? (f->n_standbys > 0 ? "sync" : "waiting (strict)")
@@ -440,21 +442,58 @@ static void
 slot_sync_duties(struct pg *pg)
 {
 	const struct pg_facts *f = &pg->facts;
+	PGresult *r;
 
 	if (!f->feedback || strcmp(f->slot_sync, "on") != 0) {
 		const char *set[] = { "hot_standby_feedback", "on", "sync_replication_slots", "on" };
 
-		if (alter_system(pg, set, 4))
+		/* Asked for 30 s, then said once: a setting of higher priority
+		 * than postgresql.auto.conf (start_opts' -c) would have it
+		 * asked on every monitor. */
+		int64_t off = tandem_ocf_seen_for("slot-sync-off", true);
+
+		if (off >= 30) {
+			if (!take_flag("slot-sync-warned"))
+				tandem_log(LOG_WARNING, "slot synchronization stays off (sync_replication_slots '%s', "
+					   "hot_standby_feedback %s): a setting above postgresql.auto.conf wins",
+					   f->slot_sync, f->feedback ? "on" : "off");
+			write_flag("slot-sync-warned", true);
+		} else if (!alter_system(pg, set, 4)) {
+			tandem_log(LOG_ERR, "could not turn slot synchronization on: %s", pg->why);
+		} else if (off == 0) {
 			tandem_log(LOG_INFO, "slot synchronization on: sync_replication_slots and hot_standby_feedback "
 				   "(were '%s' and '%s')", f->slot_sync, f->feedback ? "on" : "off");
-		else
-			tandem_log(LOG_ERR, "could not turn slot synchronization on: %s", pg->why);
+		}
+	} else {
+		(void)tandem_ocf_seen_for("slot-sync-off", false);
+		(void)take_flag("slot-sync-warned");
 	}
-	if (f->stale_failover[0] != '\0') {
-		PGresult *r = sql(pg, "SELECT count(pg_drop_replication_slot(slot_name)) FROM pg_replication_slots s"
-				  " WHERE slot_type = 'logical' AND NOT active AND (to_jsonb(s) ->> 'failover')::bool"
-				  " AND NOT (to_jsonb(s) ->> 'synced')::bool");
+	/* Slot synchronization needs a database to connect to: a standby
+	 * started by an earlier version has none in primary_conninfo. */
+	r = sql(pg, "SELECT current_setting('primary_conninfo')");
+	if (r != NULL && PQntuples(r) == 1) {
+		PQconninfoOption *opts = PQconninfoParse(PQgetvalue(r, 0, 0), NULL);
+		bool has = false;
 
+		for (PQconninfoOption *o = opts; o != NULL && o->keyword != NULL; o++)
+			has = has || (strcmp(o->keyword, "dbname") == 0 && o->val != NULL && o->val[0] != '\0');
+		if (opts != NULL && !has) {
+			char ci[2200];
+			const char *set[] = { "primary_conninfo", ci };
+
+			snprintf(ci, sizeof(ci), "dbname=postgres %s", PQgetvalue(r, 0, 0));
+			if (alter_system(pg, set, 2))
+				tandem_log(LOG_INFO, "primary_conninfo given dbname=postgres, for slot synchronization");
+			else
+				tandem_log(LOG_ERR, "could not give primary_conninfo a dbname: %s", pg->why);
+		}
+		PQconninfoFree(opts);
+	}
+	PQclear(r);
+	if (f->stale_failover[0] != '\0') {
+		r = sql(pg, "SELECT count(pg_drop_replication_slot(slot_name)) FROM pg_replication_slots s"
+			" WHERE slot_type = 'logical' AND NOT active AND (to_jsonb(s) ->> 'failover')::bool"
+			" AND NOT (to_jsonb(s) ->> 'synced')::bool");
 		if (r != NULL && PQntuples(r) == 1)
 			tandem_log(LOG_INFO, "dropped %s failover slot(s) this node made as a primary (%s): the "
 				   "primary's are synchronized here", PQgetvalue(r, 0, 0), f->stale_failover);

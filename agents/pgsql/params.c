@@ -91,9 +91,8 @@ const struct tandem_param pg_params[PG_N_PARAMS] = {
 		"How standbys reach the primary",
 		"libpq connection parameters to the primary, normally its virtual IP: "
 		"\"host=192.0.2.100 port=5432\". The agent adds user (replication_user), "
-		"application_name (the node name), passfile, and dbname=postgres unless it names a "
-		"database: the one replication_user connects to besides replication (pg_rewind, "
-		"logical_failover's slot synchronization).",
+		"application_name (the node name) and passfile; a standby's also gets dbname=postgres "
+		"unless this names a database, for logical_failover's slot synchronization.",
 		.hide_value = true, .check = check_conninfo },
 	[PG_REPLICATION_USER] = { "replication_user", TANDEM_PARAM_STRING, "replicator", false, false, false,
 		"Replication role", "The role standbys stream WAL and clone (pg_basebackup) as." },
@@ -157,5 +156,6 @@ const struct tandem_param pg_params[PG_N_PARAMS] = {
 		"promoted have not flushed (the agent keeps synchronized_standby_slots naming their "
 		"slots). A subscriber or CDC tool whose slot was made with failover = true goes on from "
 		"the new primary after a failover or a switchover. false: these settings are the "
-		"admin's." },
+		"admin's (ALTER SYSTEM RESET synchronized_standby_slots on every node when turning it "
+		"off: the agent's last value stays)." },
 };

@@ -135,11 +135,13 @@ void pg_neighbours_str(const struct pg_facts *f, char *out, size_t len);
  * wal_level logical, the first with sync_replication_slots. */
 bool pg_logical_failover(int server_version, const char *wal_level);
 /* synchronized_standby_slots for a primary, into out: the slots of the
- * standbys that may be promoted, comma-separated, sorted (names' members,
- * the synchronous set in force; with sync_mode off, every clone standby
- * streaming), so that a logical consumer is never ahead of any of them.
- * False when it does not fit: fewer would let one be ahead. */
-bool pg_standby_slots(const struct pg_facts *f, enum pg_sync_mode mode, const char *names,
+ * standbys that may be promoted, comma-separated, sorted: the members of
+ * names and of also (the synchronous set decided and the one in force:
+ * it grows before the commit record and shrinks after it), or with
+ * sync_mode off every clone standby streaming, so that a logical consumer
+ * is never ahead of any of them.  Only slots the primary has (f->slots).
+ * False when they do not fit: fewer would let a consumer be ahead. */
+bool pg_standby_slots(const struct pg_facts *f, enum pg_sync_mode mode, const char *names, const char *also,
 		      const char (*nodes)[64], size_t n_nodes, char *out, size_t len);
 /* Whether the primary has the replication slot named slot. */
 bool pg_has_slot(const struct pg_facts *f, const char *slot);

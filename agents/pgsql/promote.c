@@ -83,8 +83,9 @@ static size_t
 candidates(struct pg *pg, struct pg_candidate *out, size_t max, size_t *n_out, char ***nodes,
 	   char ***values, size_t *n, const char **missing)
 {
-	static char expected[32][64];
+	static char expected[32][64], asked[32][64];
 	char why[256];
+	size_t n_asked = 0;
 	size_t n_expected = expected_candidates(expected, 32), absent;
 	int64_t half;
 	tandem_deadline wait;
@@ -99,27 +100,31 @@ candidates(struct pg *pg, struct pg_candidate *out, size_t max, size_t *n_out, c
 		}
 		absent = pg_election_gather(pg->node, *nodes, *values, *n, (const char (*)[64])expected,
 					    n_expected, out, max, n_out, missing);
+		/* A candidate whose node is in maintenance never publishes (no
+		 * notification reaches it): asked at once, not waited for; the
+		 * election goes on without it, and the commit record says
+		 * whether it may (its primary took it out of the synchronous
+		 * set; if the record still names it, the election is refused
+		 * as for any node away).  Each node asked once. */
+		while (absent > 0 && !in_names(asked, n_asked, *missing) && n_asked < 32) {
+			char gone[64];
+			size_t k = 0;
+
+			snprintf(gone, sizeof(gone), "%s", *missing);
+			snprintf(asked[n_asked++], sizeof(asked[0]), "%s", gone);
+			if (node_in_maintenance(pg, gone) != 1)
+				break;
+			tandem_log(LOG_WARNING, "%s is in maintenance: this election goes on without it", gone);
+			for (size_t e = 0; e < n_expected; e++)
+				if (strcmp(expected[e], gone) != 0)
+					memmove(expected[k++], expected[e], sizeof(expected[0]));
+			n_expected = k;
+			absent = pg_election_gather(pg->node, *nodes, *values, *n, (const char (*)[64])expected,
+						    n_expected, out, max, n_out, missing);
+		}
 		if (absent == 0 || !tandem_deadline_sleep(wait, 100))
 			break;
 		free_pairs(*nodes, *values, *n);
-	}
-	/* A candidate whose node is in maintenance never publishes (no
-	 * notification reaches it): the election goes on without it, and the
-	 * commit record says whether it may (its primary took it out of the
-	 * synchronous set; if the record still names it, the election is
-	 * refused as for any node away). */
-	while (absent > 0 && node_in_maintenance(pg, *missing) == 1) {
-		char gone[64];
-		size_t k = 0;
-
-		snprintf(gone, sizeof(gone), "%s", *missing);
-		tandem_log(LOG_WARNING, "%s is in maintenance: this election goes on without it", gone);
-		for (size_t e = 0; e < n_expected; e++)
-			if (strcmp(expected[e], gone) != 0)
-				memmove(expected[k++], expected[e], sizeof(expected[0]));
-		n_expected = k;
-		absent = pg_election_gather(pg->node, *nodes, *values, *n, (const char (*)[64])expected,
-					    n_expected, out, max, n_out, missing);
 	}
 	for (size_t i = 0; i < *n; i++)
 		tandem_log(absent > 0 ? LOG_WARNING : LOG_DEBUG, "election: %s published \"%s\"",

@@ -104,7 +104,11 @@ configure_standby(struct pg *pg)
 		}
 		fclose(f);
 	}
-	conninfo(pg, ci, sizeof(ci));
+	/* dbname first, so that one the admin's primary_conninfo names wins:
+	 * slot synchronization (logical_failover) connects to it; a
+	 * walreceiver ignores it. */
+	snprintf(ci, sizeof(ci), "dbname=postgres ");
+	conninfo(pg, ci + strlen(ci), sizeof(ci) - strlen(ci));
 	{
 		char nodes[32][64];
 
@@ -485,7 +489,7 @@ rejoin_if_diverged(struct pg *pg, bool forked, bool *rewound, bool *cannot)
 	 * once a primary runs.  Before the admin's primary_conninfo, whose
 	 * own values win (libpq takes a keyword's last value). */
 	snprintf(src, sizeof(src), "connect_timeout=5 tcp_user_timeout=5000 keepalives=1 keepalives_idle=2 "
-		 "keepalives_interval=1 keepalives_count=2 %s", ci);
+		 "keepalives_interval=1 keepalives_count=2 %s dbname=postgres", ci);
 	if (crashed) {
 		/* pg_rewind wants a clean shutdown and, in --dry-run, does not
 		 * run the crash recovery itself: do it as it would. */

@@ -593,8 +593,8 @@ scenario_neighbours() {
 }
 
 # A logical subscriber outside the cluster (issue 27): another PostgreSQL
-# on the client's host (its own major, Debian 12's 15 here: a reporting
-# database) subscribed through the VIP to the table the client writes, on
+# on the client's host (the host's newest major, Debian 12's 15 in CI: a
+# reporting database) subscribed through the VIP to the table the client writes, on
 # a slot made with failover = true, as a CDC tool makes its own.  Across a
 # power cut of the primary and then a switchover it goes on from each new
 # primary, with every acknowledged row exactly once: PostgreSQL 17 carries
@@ -618,6 +618,15 @@ read_slot_synced() { # read_slot_synced NODE: the subscriber's slot synchronized
 		WHERE slot_name = 'reporting'" postgres)
 	echo "slot reporting on $1: synced and ready: '$v' (want t)"
 	[ "$v" = t ]
+}
+read_no_slot() { # read_no_slot: no node holds the subscriber's slot any more
+	local n v held=""
+	for n in "${CL_NODES[@]}"; do
+		v=$(sqlon "$n" "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'reporting'" postgres)
+		[ "$v" = 0 ] || held="$held $n:'$v'"
+	done
+	echo "nodes holding slot reporting:${held:- none} (want none)"
+	[ -z "$held" ]
 }
 read_sub_level() { # read_sub_level PRIMARY: the subscriber holds as many rows as the primary
 	local a b
@@ -659,13 +668,18 @@ scenario_subscriber() {
 	# One client run throughout (its numbers would repeat in a second):
 	# rows to copy, to stream while the standbys take the slot, and
 	# through both faults; stopped at the end.
-	client_start 600
+	client_start 3600
 	wait_for 120 "subscriber: ready" read_sub_ready
 	tap_result $? "subscriber: it copies the table and streams from $p" "$(tail -n 5 "$sub/log")"
 	for n in $(others "$p"); do
 		wait_for 120 "subscriber: slot synchronized on $n" read_slot_synced "$n"
 		tap_result $? "subscriber: its slot is synchronized on the standby $n"
 	done
+	# What keeps the subscriber from ever being ahead of a node that may
+	# be promoted: both standbys' slots.
+	tap_is "$(sqlon "$p" "SHOW synchronized_standby_slots" postgres)" \
+		"$(for n in $(others "$p"); do echo "tandem_$n"; done | sort | paste -sd,)" \
+		"subscriber: the primary's logical walsenders wait for both standbys (synchronized_standby_slots)"
 	watch_start
 	sleep 5
 	say "power cut of $p, the subscriber streaming from it"
@@ -681,7 +695,8 @@ scenario_subscriber() {
 	# to the new primary's, synchronized.
 	wait_for 120 "subscriber: slot synchronized on $p" read_slot_synced "$p"
 	tap_result $? "subscriber: the former primary $p synchronizes the slot again"
-	wait_for 60 "subscriber: $p ranked" read_score_from "$p" $((1001 - ${#CL_NODES[@]})) >/dev/null
+	wait_for 60 "subscriber: $p ranked" read_score_from "$p" $((1001 - ${#CL_NODES[@]}))
+	tap_result $? "subscriber: $p is ranked by the new primary, a switchover may go to it"
 	say "switchover from $q to $p"
 	v=$(node_exec "$(any_up)" timeout 150 pcs resource move pgsqld-clone "$p" --promoted 2>&1)
 	tap_is "$?" 0 "subscriber: pcs resource move to $p succeeds" "$(tr '\n' ' ' <<<"$v" | cut -c1-300)"
@@ -705,6 +720,8 @@ scenario_subscriber() {
 	sqlon "$p" "SELECT pg_drop_replication_slot('reporting') FROM pg_replication_slots WHERE slot_name = 'reporting'" >/dev/null
 	sqlon "$p" "DROP PUBLICATION reporting"
 	sqlon "$p" "ALTER ROLE app NOREPLICATION" postgres
+	wait_for 120 "subscriber: its slot gone" read_no_slot
+	tap_result $? "subscriber: its slot is gone from every node with the subscription"
 }
 
 # A standby in maintenance (pcs node maintenance: its monitor stops, no

@@ -358,7 +358,8 @@ logical_failover(void **state)
 }
 
 /* The primary's synchronized_standby_slots: the slots of the set that
- * may be promoted, whatever order the names come in. */
+ * may be promoted, whatever order the names come in; the set decided and
+ * the one in force together; only slots the primary has. */
 static void
 standby_slots(void **state)
 {
@@ -367,19 +368,30 @@ standby_slots(void **state)
 	char out[64];
 
 	(void)state;
-	assert_true(pg_standby_slots(&f, PG_SYNC_ON, "ANY 1 (\"n3\", \"n2\")", nodes, 5, out, sizeof(out)));
+	snprintf(f.slots, sizeof(f.slots), "tandem_n2,tandem_n3,tandem_n4,tandem_n_4");
+	assert_true(pg_standby_slots(&f, PG_SYNC_ON, "ANY 1 (\"n3\", \"n2\")", NULL, nodes, 5, out, sizeof(out)));
 	assert_string_equal(out, "tandem_n2,tandem_n3");
-	/* A standby that only leaves the set is still waited for while
-	 * names (the set in force) has it. */
-	assert_true(pg_standby_slots(&f, PG_SYNC_STRICT, "ANY 1 (\"N-4\")", nodes, 5, out, sizeof(out)));
+	/* Growing: the new set's slots before the record; leaving: the old
+	 * one's until the next monitor. */
+	assert_true(pg_standby_slots(&f, PG_SYNC_ON, "ANY 1 (\"n2\", \"n3\")", "ANY 1 (\"n2\")", nodes, 5, out,
+				     sizeof(out)));
+	assert_string_equal(out, "tandem_n2,tandem_n3");
+	assert_true(pg_standby_slots(&f, PG_SYNC_ON, "ANY 1 (\"n2\")", "ANY 1 (\"n2\", \"n4\")", nodes, 5, out,
+				     sizeof(out)));
+	assert_string_equal(out, "tandem_n2,tandem_n4");
+	assert_true(pg_standby_slots(&f, PG_SYNC_STRICT, "ANY 1 (\"N-4\")", NULL, nodes, 5, out, sizeof(out)));
 	assert_string_equal(out, "tandem_n_4");
-	assert_true(pg_standby_slots(&f, PG_SYNC_ON, "", nodes, 5, out, sizeof(out)));
+	assert_true(pg_standby_slots(&f, PG_SYNC_ON, "", "", nodes, 5, out, sizeof(out)));
 	assert_string_equal(out, "");
+	/* A node whose slot this primary lacks (its own name after a
+	 * promotion, one still to be made): left out. */
+	assert_true(pg_standby_slots(&f, PG_SYNC_STRICT, "ANY 1 (\"n1\", \"n2\")", NULL, nodes, 5, out, sizeof(out)));
+	assert_string_equal(out, "tandem_n2");
 	/* Asynchronous: every clone standby streaming (n3 is not here). */
-	assert_true(pg_standby_slots(&f, PG_SYNC_OFF, "", nodes, 5, out, sizeof(out)));
+	assert_true(pg_standby_slots(&f, PG_SYNC_OFF, "", NULL, nodes, 5, out, sizeof(out)));
 	assert_string_equal(out, "tandem_n2,tandem_n4");
 	/* Fewer slots than the set would let a consumer get ahead: refused. */
-	assert_false(pg_standby_slots(&f, PG_SYNC_ON, "ANY 1 (\"n2\", \"n3\")", nodes, 5, out, 12));
+	assert_false(pg_standby_slots(&f, PG_SYNC_ON, "ANY 1 (\"n2\", \"n3\")", NULL, nodes, 5, out, 12));
 }
 
 /* A candidate: name, timeline, LSN; where its timeline began (parent,
