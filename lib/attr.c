@@ -461,12 +461,13 @@ tandem_cluster_prop_get(const char *name, char **value, tandem_deadline deadline
 }
 
 int
-tandem_node_attr_get(const char *node, const char *name, char **value, tandem_deadline deadline, char *why,
-		     size_t why_len)
+tandem_node_attr_get(const char *node, const char *name, bool per_resource, char **value,
+		     tandem_deadline deadline, char *why, size_t why_len)
 {
-	char *out = NULL;
+	char *out = NULL, full[256];
 	const char *argv[] = { tool("TANDEM_CRM_ATTRIBUTE", TANDEM_CRM_ATTRIBUTE), "--type", "nodes", "--node", node,
-			       "--name", name, "--query", "--quiet", NULL };
+			       "--name", per_resource ? resource_name(full, sizeof(full), name) : name, "--query",
+			       "--quiet", NULL };
 
 	*value = NULL;
 	if (run(argv, deadline, &out, why, why_len) != 0)

@@ -43,7 +43,8 @@ const char PG_MONITOR_QUERY[] =
 	 * stops at the first whose name the primary's slots have. */
 	" CASE WHEN pg_is_in_recovery() THEN (SELECT string_agg(slot_name, ',' ORDER BY slot_name)"
 	"  FROM pg_replication_slots s WHERE slot_type = 'logical' AND NOT active"
-	"  AND (to_jsonb(s) ->> 'failover')::bool AND NOT (to_jsonb(s) ->> 'synced')::bool) END";
+	"  AND (to_jsonb(s) ->> 'failover')::bool AND NOT (to_jsonb(s) ->> 'synced')::bool) END,"
+	" current_setting('recovery_min_apply_delay')";
 
 static bool
 lsn_or_zero(const char *s, uint64_t *lsn)
@@ -325,6 +326,7 @@ pg_unfit_str(enum pg_unfit u)
 	case PG_UNFIT_MAXLAG: return "more than maxlag behind";
 	case PG_UNFIT_NOT_SYNC: return "not synchronous";
 	case PG_UNFIT_MAINTENANCE: return "its node is in maintenance";
+	case PG_UNFIT_NEVER: return "it may never be promoted (" PG_ATTR_ROLE ", or a delayed standby)";
 	}
 	return "unknown";
 }
@@ -422,6 +424,8 @@ pg_rank_standbys(const struct pg_facts *f, enum pg_sync_mode mode, long long max
 		out[n].unfit = PG_FIT;
 		if (sb->maintenance)
 			out[n].unfit = PG_UNFIT_MAINTENANCE;
+		else if (sb->never)
+			out[n].unfit = PG_UNFIT_NEVER;
 		else if (!sb->streaming)
 			out[n].unfit = PG_UNFIT_NOT_STREAMING;
 		else if (sb->stalled)
@@ -441,6 +445,23 @@ static int
 cmp_names(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+bool
+pg_never_promote(const char *role, const char *apply_delay, char *why, size_t len)
+{
+	why[0] = '\0';
+	if (role != NULL && strcmp(role, "never-promote") == 0) {
+		snprintf(why, len, "its role is never-promote (" PG_ATTR_ROLE ")");
+		return true;
+	}
+	if (apply_delay != NULL && apply_delay[0] != '\0' && strcmp(apply_delay, "0") != 0
+	    && (role == NULL || strcmp(role, "promotable") != 0)) {
+		snprintf(why, len, "a delayed standby (recovery_min_apply_delay %.20s), and its role is not promotable",
+			 apply_delay);
+		return true;
+	}
+	return false;
 }
 
 bool
@@ -468,7 +489,7 @@ pg_standby_slots(const struct pg_facts *f, enum pg_sync_mode mode, const char *n
 			n += pg_sync_members(also, members + n, PG_MAX_STANDBYS);
 	} else {
 		for (size_t i = 0; i < f->n_standbys && n < PG_MAX_STANDBYS; i++)
-			if (f->standbys[i].streaming && !f->standbys[i].maintenance)
+			if (f->standbys[i].streaming && !f->standbys[i].maintenance && !f->standbys[i].never)
 				snprintf(members[n++], sizeof(members[0]), "%s", f->standbys[i].name);
 	}
 	qsort(members, n, sizeof(members[0]), cmp_member);
@@ -504,7 +525,7 @@ pg_sync_names(const struct pg_facts *f, enum pg_sync_mode mode, const char *curr
 	if (mode == PG_SYNC_OFF)
 		return;
 	for (size_t i = 0; i < f->n_standbys && n < PG_MAX_STANDBYS; i++)
-		if (f->standbys[i].streaming && !f->standbys[i].maintenance)
+		if (f->standbys[i].streaming && !f->standbys[i].maintenance && !f->standbys[i].never)
 			names[n++] = f->standbys[i].name;
 	if (n == 0) {
 		if (mode == PG_SYNC_STRICT)
@@ -625,7 +646,9 @@ pg_election_format(const struct pg_candidate *c, int64_t when, char *out, size_t
 		used += (size_t)snprintf(out + used, len - used, ",%" PRIu32 ":%s", c->parent,
 					 tandem_lsn_str(c->fork, buf));
 	if (c->tli != 0 && c->replayed != 0 && c->replayed < c->lsn && used < len)
-		snprintf(out + used, len - used, ";r=%s", tandem_lsn_str(c->replayed, buf));
+		used += (size_t)snprintf(out + used, len - used, ";r=%s", tandem_lsn_str(c->replayed, buf));
+	if (c->never && used < len)
+		snprintf(out + used, len - used, ";n=1");
 }
 
 /* A timeline: digits only, 1 to 0xffffffff. */
@@ -673,6 +696,10 @@ parse_fields(const char *s, struct pg_candidate *c)
 			if (!tandem_lsn_parse(buf, &c->replayed) || c->replayed == 0)
 				return false;
 			have_r = true;
+		} else if (eq - s - 1 == 1 && s[1] == 'n') {
+			if (n != 3 || eq[1] != '1' || c->never)
+				return false;
+			c->never = true;
 		}
 		s = next;
 	}
@@ -1072,17 +1099,27 @@ pg_elect(const struct pg_candidate *self, const struct pg_candidate *others, siz
 	 const struct pg_commit_record *record, uint64_t published, long long maxlag,
 	 const struct pg_candidate **better, uint64_t *primary_lsn, char *why, size_t len)
 {
-	const struct pg_candidate *w = self->tli != 0 ? self : NULL;
+	const struct pg_candidate *w = self->tli != 0 && !self->never ? self : NULL;
 	char a[18], b[18];
 
 	*better = NULL;
 	*primary_lsn = published;
 	why[0] = '\0';
-	/* Newest timeline first, then most WAL on it; on a tie self keeps it. */
+	if (self->never) {
+		snprintf(why, len, "this node may never be promoted (its " PG_ATTR_ROLE " node attribute, or a "
+			 "delayed standby)");
+		return PG_PROMOTE_REFUSED;
+	}
+	/* Newest timeline first, then most WAL on it; on a tie self keeps it.
+	 * A node that may never be promoted never wins: it is no synchronous
+	 * voter, so the record check below still finds every acknowledged
+	 * commit on the winner, and what it holds beyond was acknowledged by
+	 * nobody. */
 	for (size_t i = 0; i < n; i++) {
 		const struct pg_candidate *o = &others[i];
 
-		if (o->tli != 0 && (w == NULL || o->tli > w->tli || (o->tli == w->tli && o->lsn > w->lsn)))
+		if (o->tli != 0 && !o->never
+		    && (w == NULL || o->tli > w->tli || (o->tli == w->tli && o->lsn > w->lsn)))
 			w = o;
 	}
 	if (w == NULL) {
@@ -1092,7 +1129,7 @@ pg_elect(const struct pg_candidate *self, const struct pg_candidate *others, siz
 	/* A tie goes to a candidate whose replay is level (self, on a tie,
 	 * is w already). */
 	for (size_t i = 0; i < n && !level(w); i++)
-		if (tied(&others[i], w) && level(&others[i]) && !others[i].demoted)
+		if (tied(&others[i], w) && level(&others[i]) && !others[i].demoted && !others[i].never)
 			w = &others[i];
 	for (size_t i = 0; i < n; i++) {
 		if (others[i].tli == 0 && others[i].lsn > w->lsn) {
@@ -1111,8 +1148,20 @@ pg_elect(const struct pg_candidate *self, const struct pg_candidate *others, siz
 		*better = w;
 		return PG_PROMOTE_BEHIND;
 	}
-	if (record != NULL && !record_met(record, w, self, others, n, why, len))
+	if (record != NULL && !record_met(record, w, self, others, n, why, len)) {
+		/* The record still names a node that may never be promoted (its
+		 * role set a moment before the primary was lost): what an admin
+		 * can do. */
+		for (size_t i = 0; i < n; i++)
+			if (others[i].never && others[i].present && strstr(why, others[i].name) == why) {
+				size_t used = strlen(why);
+
+				snprintf(why + used, len - used, "; %s may never be promoted: clear its " PG_ATTR_ROLE
+					 " node attribute to promote it knowingly", others[i].name);
+				break;
+			}
 		return PG_PROMOTE_REFUSED;
+	}
 	if (w != self) {
 		*better = w;
 		return PG_PROMOTE_BEHIND;

@@ -246,7 +246,7 @@ node_in_maintenance(struct pg *pg, const char *node)
 	char *v = NULL, why[256];
 	bool on = false;
 
-	if (tandem_node_attr_get(node, "maintenance", &v, pg->ctx->deadline, why, sizeof(why)) != 0) {
+	if (tandem_node_attr_get(node, "maintenance", false, &v, pg->ctx->deadline, why, sizeof(why)) != 0) {
 		tandem_log(LOG_WARNING, "could not read whether %s is in maintenance: %s", node, why);
 		return -1;
 	}
@@ -254,6 +254,17 @@ node_in_maintenance(struct pg *pg, const char *node)
 		on = false;
 	free(v);
 	return on;
+}
+
+bool
+never_promote(struct pg *pg, char *why, size_t len)
+{
+	char state[128] = "", *role = state;
+
+	if (read_state("role", state, sizeof(state)))
+		role = strchr(state, ' ') != NULL ? strchr(state, ' ') + 1 : state + strlen(state);
+	role[strcspn(role, "\n")] = '\0';
+	return pg_never_promote(role, pg->facts.apply_delay, why, len);
 }
 
 bool
@@ -275,7 +286,7 @@ query_facts(struct pg *pg)
 	     && pg_parse_facts(PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2),
 			       PQgetvalue(r, 0, 3), PQgetvalue(r, 0, 4), PQgetvalue(r, 0, 5),
 			       PQgetvalue(r, 0, 6), PQgetvalue(r, 0, 7), PQgetvalue(r, 0, 8), &pg->facts);
-	if (ok && PQnfields(r) > 14) {
+	if (ok && PQnfields(r) > 15) {
 		struct pg_facts *f = &pg->facts;
 
 		snprintf(f->archive_stuck, sizeof(f->archive_stuck), "%s", PQgetvalue(r, 0, 9));
@@ -285,6 +296,7 @@ query_facts(struct pg *pg)
 		/* Too long to hold: compared, it differs, and is set again. */
 		snprintf(f->standby_slots, sizeof(f->standby_slots), "%s", PQgetvalue(r, 0, 13));
 		snprintf(f->stale_failover, sizeof(f->stale_failover), "%s", PQgetvalue(r, 0, 14));
+		snprintf(f->apply_delay, sizeof(f->apply_delay), "%s", PQgetvalue(r, 0, 15));
 	}
 	if (ok) {
 		/* Only the clone's own walsenders count from here on. */
@@ -687,6 +699,11 @@ election_self(struct pg *pg, struct pg_candidate *c)
 		c->replayed = pg->facts.replayed != 0 ? pg->facts.replayed : 1;
 	c->tli = wal_timeline(pg);
 	c->upstream = known_upstream();
+	{
+		char why[160];
+
+		c->never = never_promote(pg, why, sizeof(why));
+	}
 	if (c->tli <= 1)
 		return;
 	if (tandem_pgdata_history_read(pg->datadir, c->tli, history, sizeof(history)) < 0)

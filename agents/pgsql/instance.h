@@ -59,6 +59,9 @@ bool logical_failover(struct pg *pg);
 /* Whether node is in maintenance (pcs node maintenance: its node
  * attribute maintenance): 1 yes, 0 no, -1 unknown (logged). */
 int node_in_maintenance(struct pg *pg, const char *node);
+/* Whether this node may never be promoted (pg_never_promote with its role
+ * as its monitor last read it, and its recovery_min_apply_delay). */
+bool never_promote(struct pg *pg, char *why, size_t len);
 bool postmaster_alive(struct pg *pg);
 pid_t postmaster_pid(struct pg *pg);
 void remove_stale_pidfile(struct pg *pg);

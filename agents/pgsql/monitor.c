@@ -46,59 +46,93 @@ mark_stalled(struct pg *pg)
 	}
 }
 
-/* Standbys whose nodes are in maintenance (pcs node maintenance): no
- * monitor runs there and no notification reaches them, so no election can
- * count on them; they leave the synchronous set (the commit record
- * follows), and an election goes on without them.  Looked at every
- * PG_MAINTENANCE_LOOK_S (a spawn per standby) when look is set, kept in
- * state "maintenance" as "TIME NAME..."; a reading that fails keeps the
- * last. */
-static void
-mark_maintenance(struct pg *pg, bool look)
+/* Whether name is a word of list (names separated by blanks). */
+static bool
+listed_in(const char *list, const char *name)
 {
-	char state[1100] = "", names[1024] = "", *list = NULL;
-	long long at = strtoll(read_state("maintenance", state, sizeof(state)) ? state : "0", &list, 10);
-	long long now = (long long)time(NULL);
+	size_t len = strlen(name);
+
+	for (const char *p = list; (p = strstr(p, name)) != NULL; p += len)
+		if ((p == list || p[-1] == ' ') && (p[len] == ' ' || p[len] == '\0'))
+			return true;
+	return false;
+}
+
+/* What the primary must know of each standby that no reply of its shows,
+ * looked at every PG_MAINTENANCE_LOOK_S when look is set (a spawn per
+ * standby, and one for all) and kept in state "standbys" as three lines:
+ * the time, those whose nodes are in maintenance (pcs node maintenance:
+ * no monitor runs there and no notification reaches them, so no election
+ * can count on them), those that may never be promoted (PG_ATTR_NEVER,
+ * which each standby publishes).  Neither kind is a synchronous voter
+ * (the commit record follows), nor promotable.  A reading that fails
+ * keeps the last; an old list (this node last primary long ago) says
+ * nothing. */
+static void
+look_standbys(struct pg *pg, bool look)
+{
+	char state[2200] = "", maint[1024] = "", never[1024] = "", *line, *save = NULL;
 	struct pg_facts *f = &pg->facts;
+	long long at = 0, now = (long long)time(NULL);
 
-	/* An old list (this node last primary long ago) says nothing now. */
-	bool fresh = at > 0 && now >= at && now - at < 3 * PG_MAINTENANCE_LOOK_S;
+	{
+		/* Three lines: read_state reads one. */
+		char path[512];
+		FILE *in;
 
-	snprintf(names, sizeof(names), "%s", fresh && list != NULL && *list == ' ' ? list + 1 : "");
-	if (look && (at <= 0 || now < at || now - at >= PG_MAINTENANCE_LOOK_S)) {
-		char was[1024], *save = NULL;
-		size_t used = 0;
-
-		snprintf(was, sizeof(was), "%s", names);
-		for (size_t i = 0; i < f->n_standbys; i++) {
-			int on = node_in_maintenance(pg, f->standbys[i].name);
-			bool before = false;
-			char copy[1024];
-
-			snprintf(copy, sizeof(copy), "%s", was);
-			for (char *w = strtok_r(copy, " ", &save); w != NULL && !before; w = strtok_r(NULL, " ", &save))
-				before = strcmp(w, f->standbys[i].name) == 0;
-			if (on < 0)
-				on = before;
-			if (on != before)
-				tandem_log(LOG_NOTICE, on ? "%s is in maintenance: out of the synchronous set and of elections "
-						       "until it is out of it" : "%s is out of maintenance",
-					   f->standbys[i].name);
-			if (on && used + strlen(f->standbys[i].name) + 2 < sizeof(names))
-				used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s", used ? " " : "",
-							 f->standbys[i].name);
+		state_path(path, sizeof(path), "standbys");
+		in = fopen(path, "r");
+		if (in != NULL) {
+			state[fread(state, 1, sizeof(state) - 1, in)] = '\0';
+			fclose(in);
 		}
-		if (used == 0)
-			names[0] = '\0';
-		snprintf(state, sizeof(state), "%lld %s", now, names);
-		write_state("maintenance", state);
+	}
+	line = strtok_r(state, "\n", &save);
+	at = line != NULL ? atoll(line) : 0;
+	if (at > 0 && now >= at && now - at < 3 * PG_MAINTENANCE_LOOK_S) {
+		line = strtok_r(NULL, "\n", &save);
+		snprintf(maint, sizeof(maint), "%s", line != NULL && strcmp(line, "-") != 0 ? line : "");
+		line = strtok_r(NULL, "\n", &save);
+		snprintf(never, sizeof(never), "%s", line != NULL && strcmp(line, "-") != 0 ? line : "");
+	}
+	if (look && (at <= 0 || now < at || now - at >= PG_MAINTENANCE_LOOK_S)) {
+		char m[1024] = "", nv[1024] = "", text[2200], **nodes = NULL, **values = NULL, why[256];
+		size_t um = 0, un = 0, n_all = 0;
+		bool all = tandem_attr_get_all(PG_ATTR_NEVER, &nodes, &values, &n_all, pg->ctx->deadline, why,
+					       sizeof(why)) == 0;
+
+		if (!all)
+			tandem_log(LOG_WARNING, "could not read which standbys may never be promoted: %s", why);
+		for (size_t i = 0; i < f->n_standbys; i++) {
+			const char *name = f->standbys[i].name;
+			int on = node_in_maintenance(pg, name);
+			bool was = listed_in(maint, name), nv_now = all ? false : listed_in(never, name);
+
+			if (on < 0)
+				on = was;
+			if (on != was)
+				tandem_log(LOG_NOTICE, on ? "%s is in maintenance: out of the synchronous set and of "
+						       "elections until it is out of it" : "%s is out of maintenance", name);
+			if (on && um + strlen(name) + 2 < sizeof(m))
+				um += (size_t)snprintf(m + um, sizeof(m) - um, "%s%s", um ? " " : "", name);
+			for (size_t k = 0; all && k < n_all; k++)
+				nv_now = nv_now || (strcmp(nodes[k], name) == 0 && values[k][0] != '\0');
+			if (nv_now != listed_in(never, name))
+				tandem_log(LOG_NOTICE, nv_now ? "%s may never be promoted: out of the synchronous set"
+						       : "%s may be promoted again", name);
+			if (nv_now && un + strlen(name) + 2 < sizeof(nv))
+				un += (size_t)snprintf(nv + un, sizeof(nv) - un, "%s%s", un ? " " : "", name);
+		}
+		if (all)
+			free_pairs(nodes, values, n_all);
+		snprintf(maint, sizeof(maint), "%s", m);
+		snprintf(never, sizeof(never), "%s", nv);
+		snprintf(text, sizeof(text), "%lld\n%s\n%s\n", now, maint[0] ? maint : "-", never[0] ? never : "-");
+		write_state("standbys", text);
 	}
 	for (size_t i = 0; i < f->n_standbys; i++) {
-		char copy[1024], *save = NULL;
-
-		snprintf(copy, sizeof(copy), "%s", names);
-		for (char *w = strtok_r(copy, " ", &save); w != NULL; w = strtok_r(NULL, " ", &save))
-			f->standbys[i].maintenance = f->standbys[i].maintenance || strcmp(w, f->standbys[i].name) == 0;
+		f->standbys[i].maintenance = listed_in(maint, f->standbys[i].name);
+		f->standbys[i].never = listed_in(never, f->standbys[i].name);
 	}
 }
 
@@ -172,7 +206,7 @@ primary_duties(struct pg *pg, bool promoting)
 		return;         /* no facts to act on (a busy server) */
 	mark_stalled(pg);
 	/* Not looked at while promoting: spawns on the failover's path. */
-	mark_maintenance(pg, !promoting);
+	look_standbys(pg, !promoting);
 	n = pg_rank_standbys(f, pg->mode, tandem_param_int(pg->p, PG_MAXLAG), scores, PG_MAX_STANDBYS);
 	set_score(pg, NULL, PG_SCORE_PRIMARY);
 	/* What is only on display waits for the first monitor (a second
@@ -504,16 +538,42 @@ slot_sync_duties(struct pg *pg)
 	}
 }
 
+/* The admin's role for this node (PG_ATTR_ROLE), looked at every
+ * PG_MAINTENANCE_LOOK_S and kept in state "role" ("TIME VALUE"); a
+ * reading that fails keeps the last. */
+static void
+look_role(struct pg *pg)
+{
+	char state[128] = "", *v = NULL, why[256], *rest = NULL;
+	long long at = strtoll(read_state("role", state, sizeof(state)) ? state : "0", &rest, 10);
+	long long now = (long long)time(NULL);
+
+	if (at > 0 && now >= at && now - at < PG_MAINTENANCE_LOOK_S)
+		return;
+	if (tandem_node_attr_get(pg->node, PG_ATTR_ROLE, true, &v, pg->ctx->deadline, why, sizeof(why)) != 0) {
+		tandem_log(LOG_WARNING, "could not read this node's role: %s", why);
+		return;
+	}
+	snprintf(state, sizeof(state), "%lld %.60s", now, v != NULL ? v : "");
+	write_state("role", state);
+	free(v);
+}
+
 static int
 standby_duties(struct pg *pg)
 {
 	const struct pg_facts *f = &pg->facts;
-	char why[256], tli[16];
+	char why[256], tli[16], never_why[160];
 	long long score;
-	bool set = false, refused;
+	bool set = false, refused, never;
 
 	publish_lsn(pg, PG_ATTR_RECEIVED, f->received);
 	publish_lsn(pg, PG_ATTR_REPLAYED, f->replayed);
+	/* A node that may never be promoted says so (the primary keeps it out
+	 * of the synchronous set) and is never promotable by its own score. */
+	look_role(pg);
+	never = never_promote(pg, never_why, sizeof(never_why));
+	publish(pg, PG_ATTR_NEVER, never ? never_why : "", false);
 	/* Slots it made as a primary (demoted, rewound: pg_rewind keeps
 	 * pg_replslot) hold WAL here for nobody, up to max_slot_wal_keep_size
 	 * each: every standby streams from the primary.  Read by every
@@ -558,6 +618,10 @@ standby_duties(struct pg *pg)
 		if (take_flag("refused"))
 			clear_refusal(pg);
 		return TANDEM_OCF_SUCCESS;
+	}
+	if (never) {
+		set_score(pg, NULL, PG_SCORE_FORBIDDEN);
+		return follow_or_repair(pg);
 	}
 	if (tandem_promotion_get(&score, &set, pg->ctx->deadline, why, sizeof(why)) != 0)
 		return follow_or_repair(pg);

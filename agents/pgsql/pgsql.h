@@ -66,6 +66,8 @@ enum pg_sync_mode { PG_SYNC_OFF, PG_SYNC_ON, PG_SYNC_STRICT };
 #define PG_ATTR_FAILOVER "tandem-pgsql-last-failover"
 #define PG_ATTR_REFUSED "tandem-pgsql-refused"  //!< why this node is not promoted (the commit record)
 #define PG_ATTR_LOST "tandem-pgsql-lost-transactions" //!< a rewound node: what its WAL held past the fork (lost.c)
+#define PG_ATTR_ROLE "tandem-pgsql-role"      //!< permanent, the admin's (pcs node attribute): never-promote | promotable
+#define PG_ATTR_NEVER "tandem-pgsql-never-promote" //!< a standby that may never be promoted: why ("" when it may)
 #define PG_ATTR_REPAIR "tandem-pgsql-repair"    //!< the last repair of a standby that could not follow: when, what, why
 #define PG_COMMIT_RECORD "tandem-pgsql-commits" //!< cluster property, tandem-pgsql-commits-<resource>
 
@@ -79,6 +81,7 @@ struct pg_standby {
 	long long reply_ms;     //!< since its last reply (reply_time), ms; -1: none yet
 	bool stalled;           //!< silent (pg_standby_silent) in two readings, at one flush LSN: set by the caller
 	bool maintenance;       //!< its node is in maintenance (no monitor, no notification): set by the caller
+	bool never;             //!< may never be promoted (pg_never_promote, as it shows it): set by the caller
 };
 
 #define PG_MAX_STANDBYS 16     //!< the clone's standbys one primary serves
@@ -106,6 +109,7 @@ struct pg_facts {
 	char slot_sync[8];      //!< sync_replication_slots ("" before 17)
 	char standby_slots[1024]; //!< synchronized_standby_slots ("" before 17)
 	char stale_failover[1024]; //!< standby: failover slots not synchronized (made as a primary)
+	char apply_delay[32];   //!< recovery_min_apply_delay ("0": none)
 };
 
 /* The one query of a monitor: role, LSNs, timeline, replication state. */
@@ -130,6 +134,13 @@ size_t pg_keep_members(struct pg_facts *f, const char (*nodes)[64], size_t n_nod
 /* The neighbours on display: "\"NAME\" streaming, N MiB behind; ..." (whole
  * segments; "; and N more" past PG_MAX_NEIGHBOURS), or "none". */
 void pg_neighbours_str(const struct pg_facts *f, char *out, size_t len);
+/* Whether a standby may never be promoted, and why: its role (the node
+ * attribute PG_ATTR_ROLE, "" when unset) is never-promote, or it is a
+ * delayed standby (recovery_min_apply_delay not "0") whose role is not
+ * promotable: its replay is hours behind what it received.  Such a node
+ * is never a synchronous voter either, so no acknowledged commit is its
+ * alone, and the others elect among themselves. */
+bool pg_never_promote(const char *role, const char *apply_delay, char *why, size_t len);
 /* Whether logical failover slots are Tandem's to carry (logical_failover
  * on): a server of PostgreSQL 17 or later (server_version_num) with
  * wal_level logical, the first with sync_replication_slots. */
@@ -222,6 +233,7 @@ enum pg_unfit {
 	PG_UNFIT_MAXLAG,        //!< more than maxlag bytes behind
 	PG_UNFIT_NOT_SYNC,      //!< not synchronous while others are, or under strict
 	PG_UNFIT_MAINTENANCE,   //!< its node in maintenance: never a synchronous voter meanwhile
+	PG_UNFIT_NEVER,         //!< may never be promoted: never a synchronous voter either
 };
 const char *pg_unfit_str(enum pg_unfit u);
 
@@ -290,6 +302,7 @@ struct pg_candidate {
 	uint64_t replayed;      //!< where its replay is when behind lsn; 0: level (or a 0.2.0 value)
 	bool present;           //!< running in this transition: may stand for the commit record
 	bool demoted;           //!< being demoted in this transition (a switchover's old primary)
+	bool never;             //!< may never be promoted (";n=1"): never the winner
 };
 
 enum pg_promote_verdict {

@@ -80,10 +80,12 @@ int tandem_cluster_prop_get(const char *name, char **value, tandem_deadline dead
 			    char *why, size_t why_len);
 
 /* A node's permanent attribute (the CIB's nodes section, crm_attribute
- * --type nodes: what pcs node attribute and pcs node maintenance set), by
- * its own name, not the resource's.  *value is NULL when it is not set. */
-int tandem_node_attr_get(const char *node, const char *name, char **value, tandem_deadline deadline,
-			 char *why, size_t why_len);
+ * --type nodes: what pcs node attribute and pcs node maintenance set):
+ * name followed by the resource's when per_resource (an admin's setting
+ * for this resource), else name itself (Pacemaker's own, maintenance).
+ * *value is NULL when it is not set. */
+int tandem_node_attr_get(const char *node, const char *name, bool per_resource, char **value,
+			 tandem_deadline deadline, char *why, size_t why_len);
 
 /* Parses `attrd_updater -Q` output (lines of name="…" host="…" value="…")
  * and returns a copy of the value for node (NULL: the first line), or

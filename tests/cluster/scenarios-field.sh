@@ -766,6 +766,71 @@ scenario_maintenance() {
 	tap_result $? "maintenance: $m is a standby of the new primary again"
 }
 
+# A node that may never be promoted (a reporting replica, another site's
+# node: pcs node attribute NODE tandem-pgsql-role-pgsqld=never-promote)
+# holding more WAL than the other standby when the primary is lost (the
+# field: every promote refused, "NODE holds more WAL", and Pacemaker would
+# not promote it: no primary).  It is no synchronous voter, so the other
+# standby holds every acknowledged commit and is promoted; what the
+# never-promote node held beyond was acknowledged by nobody, and it is
+# rewound to follow.  The other standby is made to lag by its link: the
+# primary's replication traffic to it slowed to 1 Mbit/s on the switch
+# (it keeps replying, so it stays a streaming, synchronous standby).
+slow_replication() { # slow_replication NODE: replication traffic to NODE at 1 Mbit/s
+	local sw=${CL_PREFIX}sw dev=p${1}eth0
+	ip netns exec "$sw" tc qdisc add dev "$dev" root handle 1: htb default 10 r2q 100000 &&
+		ip netns exec "$sw" tc class add dev "$dev" parent 1: classid 1:10 htb rate 10gbit &&
+		ip netns exec "$sw" tc class add dev "$dev" parent 1: classid 1:20 htb rate 1mbit &&
+		ip netns exec "$sw" tc filter add dev "$dev" parent 1: protocol ip u32 match ip sport 5432 0xffff flowid 1:20
+}
+fast_replication() { ip netns exec "${CL_PREFIX}sw" tc qdisc del dev "p${1}eth0" root 2>/dev/null; }
+read_forbidden() { local s; s=$(score_of "$1"); echo "promotion score of $1: '$s' (want -INFINITY)"; [ "$s" = -INFINITY ]; }
+read_ahead() { # read_ahead PRIMARY X S LSN: X has flushed LSN, S has not
+	local v
+	v=$(sqlon "$1" "SELECT string_agg(application_name || '=' || (flush_lsn >= '$4')::text, ' '
+		ORDER BY application_name) FROM pg_stat_replication WHERE application_name IN ('$2', '$3')" postgres)
+	echo "flushed $4: $v (want $2=true $3=false)"
+	[[ " $v " == *" $2=true "* ]] && [[ " $v " == *" $3=false "* ]]
+}
+scenario_never_promote() {
+	local p x s lsn
+	[ "$N" = 3 ] || { say "never_promote: written for 3 nodes, skipped with $N"; return 0; }
+	p=$(the_primary)
+	x=$(others "$p" | head -n 1)
+	s=$(others "$p" | sed -n 2p)
+	wait_for 60 "never_promote: the record names both standbys" read_record_both "$p"
+	say "$x may never be promoted"
+	node_exec "$(any_up)" pcs node attribute "$x" tandem-pgsql-role-pgsqld=never-promote >/dev/null
+	wait_for 60 "never_promote: $x out of the synchronous set" read_sync_without "$p" "$x"
+	tap_result $? "never_promote: the primary takes $x out of the synchronous set and the commit record ($(commit_record "$p"))"
+	wait_for 60 "never_promote: $x unpromotable" read_forbidden "$x"
+	tap_result $? "never_promote: $x is never promotable (-INFINITY)"
+	client_start 15
+	watch_start
+	client_wait
+	# WAL that nobody acknowledges, which $x receives and $s, slowed, not.
+	slow_replication "$s"
+	tap_result $? "never_promote: replication to $s slowed (tc on the switch)"
+	sqlon "$p" "SET synchronous_commit = local; CREATE TABLE IF NOT EXISTS bulk (n int); INSERT INTO bulk SELECT generate_series(1, 600000)"
+	lsn=$(sqlon "$p" "SELECT pg_current_wal_lsn()" postgres)
+	wait_for 60 "never_promote: $x ahead of $s" read_ahead "$p" "$x" "$s" "$lsn"
+	tap_result $? "never_promote: $x holds WAL to $lsn, $s does not"
+	say "power cut of $p, $x (never-promote) ahead of $s"
+	node_poweroff "$p"
+	wait_for 120 "never_promote: a new primary" read_serving_primary
+	tap_result $? "never_promote: a standby is promoted"
+	tap_is "$(cat "$CL_DIR/serving" 2>/dev/null)" "$s" "never_promote: $s, not $x, is the new primary"
+	fast_replication "$s"
+	say "$x may be promoted again; $p boots again"
+	node_exec "$(any_up)" pcs node attribute "$x" tandem-pgsql-role-pgsqld= >/dev/null
+	node_boot "$p"
+	watch_stop
+	verify never_promote "$p" other yes
+	wait_for 180 "never_promote: $x back as a standby" read_unpromoted "$x" "$s"
+	tap_result $? "never_promote: $x is a standby of the new primary again"
+	sqlon "$(primary "$(any_up)")" "DROP TABLE IF EXISTS bulk"
+}
+
 # A whole site's power lost (the field: after it, the old primary gone for
 # good and its two standbys back, no primary ever; each refused itself
 # against an empty list of nodes present).  Between them the standbys hold

@@ -421,6 +421,59 @@ elect(const struct pg_candidate *self, const struct pg_candidate *others, size_t
 	return v;
 }
 
+/* Roles: never-promote, and a delayed standby unless promotable; such
+ * a node is no voter, and never wins an election, however much WAL. */
+static void
+roles(void **state)
+{
+	char why[160], better_why[300];
+	struct pg_facts f = three(true, true, true);
+	const char *better;
+
+	(void)state;
+	assert_false(pg_never_promote("", "0", why, sizeof(why)));
+	assert_false(pg_never_promote(NULL, "", why, sizeof(why)));
+	assert_true(pg_never_promote("never-promote", "0", why, sizeof(why)));
+	assert_string_equal(why, "its role is never-promote (tandem-pgsql-role)");
+	assert_true(pg_never_promote("", "1h", why, sizeof(why)));
+	assert_string_equal(why, "a delayed standby (recovery_min_apply_delay 1h), and its role is not promotable");
+	assert_false(pg_never_promote("promotable", "1h", why, sizeof(why)));
+	assert_true(pg_never_promote("never-promote", "1h", why, sizeof(why)));
+	f.standbys[0].never = true;
+	{
+		char out[256];
+		bool degraded;
+		struct pg_score s[4];
+
+		pg_sync_names(&f, PG_SYNC_ON, "", out, sizeof(out), &degraded);
+		assert_string_equal(out, "ANY 1 (\"n3\", \"n4\")");
+		assert_int_equal(pg_rank_standbys(&f, PG_SYNC_ON, 0, s, 4), 3);
+		assert_int_equal(s[0].unfit, PG_UNFIT_NEVER);
+		assert_int_equal(s[0].score, PG_SCORE_FORBIDDEN);
+	}
+	{
+		/* n3 may never be promoted and holds the most WAL: n2, which
+		 * the record names with n4, wins; as self it is OK. */
+		struct pg_candidate self = cand("n2", 2, 0x5000000, 1, 0x3000000);
+		struct pg_candidate o[2] = { cand("n3", 2, 0x6000000, 1, 0x3000000),
+					     cand("n4", 2, 0x4000000, 1, 0x3000000) };
+
+		o[0].never = true;
+		assert_int_equal(elect(&self, o, 2, "primary=n1 sync=n2,n4", &better, better_why,
+				       sizeof(better_why)), PG_PROMOTE_OK);
+		/* The record still names it (its role set a moment before the
+		 * primary was lost): refused, saying what to do. */
+		assert_int_equal(elect(&self, o, 2, "primary=n1 sync=n2,n3,n4", &better, better_why,
+				       sizeof(better_why)), PG_PROMOTE_REFUSED);
+		assert_non_null(strstr(better_why, "n3 may never be promoted: clear its tandem-pgsql-role node "
+					   "attribute to promote it knowingly"));
+		/* It never promotes itself. */
+		self.never = true;
+		o[0].never = false;
+		assert_int_equal(elect(&self, o, 2, NULL, &better, better_why, sizeof(better_why)), PG_PROMOTE_REFUSED);
+	}
+}
+
 /* One timeline: the most WAL wins, as before timelines counted. */
 static void
 election(void **state)
@@ -685,7 +738,7 @@ election_values(void **state)
 			      "+1:0/5@1", "1:0/5@1,", "2:0/5@1,2:0/3", "2:0/5@1,3:0/3", "0/5@1,1:0/3", "2:0/5@1,1:",
 			      "2:0/5@1,1:0/3,1:0/3", "2:0/5@1,:0/3", "2:0/5@1;", "2:0/5@1;r", "2:0/5@1;=1",
 			      "2:0/5@1;r=", "2:0/5@1;r=zz", "2:0/5@1;r=0/0", "2:0/5@1;r=0/5;r=0/5", "0/5@1;r=0/5",
-			      "2:0/5@1;r=0/5 " };
+			      "2:0/5@1;r=0/5 ", "2:0/5@1;n=", "2:0/5@1;n=2", "2:0/5@1;n=11", "2:0/5@1;n=1;n=1" };
 	/* Timeline 1 (no fork); a standby on timeline 2 that knows where its
 	 * primary's WAL ended and where timeline 2 began. */
 	const struct { struct pg_candidate c; const char *text; } good[] = {
@@ -695,9 +748,11 @@ election_values(void **state)
 		{ { .tli = 2, .lsn = 0x50A2FD0, .parent = 1, .fork = 0x3000060, .replayed = 0x5000000 },
 		  "2:0/50A2FD0@1795000000,1:0/3000060;r=0/5000000" },
 		{ { .tli = 0xffffffff, .lsn = ~0ULL, .upstream = ~0ULL, .parent = 0xfffffffe, .fork = ~0ULL,
-		    .replayed = ~0ULL - 1 },
+		    .replayed = ~0ULL - 1, .never = true },
 		  "4294967295:FFFFFFFF/FFFFFFFF@1795000000@FFFFFFFF/FFFFFFFF,4294967294:FFFFFFFF/FFFFFFFF"
-		  ";r=FFFFFFFF/FFFFFFFE" },
+		  ";r=FFFFFFFF/FFFFFFFE;n=1" },
+		/* A node that may never be promoted. */
+		{ { .tli = 2, .lsn = 0x5000000, .never = true }, "2:0/5000000@1795000000;n=1" },
 	};
 
 	(void)state;
@@ -712,6 +767,7 @@ election_values(void **state)
 		assert_int_equal(c.parent, good[i].c.parent);
 		assert_int_equal(c.fork, good[i].c.fork);
 		assert_int_equal(c.replayed, good[i].c.replayed);
+		assert_int_equal(c.never, good[i].c.never);
 	}
 	/* Level: no r=, the value 0.2.0 reads. */
 	{
@@ -1095,6 +1151,7 @@ main(void)
 		cmocka_unit_test(history_fork),
 		cmocka_unit_test(sync_names),
 		cmocka_unit_test(logical_failover),
+		cmocka_unit_test(roles),
 		cmocka_unit_test(standby_slots),
 		cmocka_unit_test(election),
 		cmocka_unit_test(election_field_case),
