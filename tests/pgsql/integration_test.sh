@@ -199,6 +199,21 @@ ra n3 promote
 tap_is "$RC" 1 "promote refuses when a candidate published nothing"
 tap_like "$ERR" 'ocf-exit-reason:n2 published no LSN for this election in time' "reason names the silent candidate"
 tap_is "$(sql n3 "SELECT pg_is_in_recovery()")" t "n3 is still a standby"
+# n2 given the role never-promote: its monitor says so, its value
+# carries it, and the more advanced n2 no longer wins; the record still
+# naming it (the primary never dropped it), n3's promote says what to do.
+echo never-promote >"$T/attrs/n2/tandem-pgsql-role-pgsqld"
+ra n2 monitor
+tap_is "$RC/$(attr n2 tandem-pgsql-never-promote-pgsqld)" "0/its role is never-promote (tandem-pgsql-role)" \
+	"a never-promote node says so"
+notify n2 pre promote OCF_RESKEY_CRM_meta_notify_promote_uname=n3 OCF_RESKEY_CRM_meta_notify_unpromoted_uname="n2 n3"
+tap_like "$(attr n2 tandem-pgsql-lsn-pgsqld)" ';n=1$' "its election value says it may never be promoted"
+ra n3 promote
+tap_is "$RC" 1 "promote of n3, which lacks n2's WAL the record may hold, refuses"
+tap_like "$ERR" 'n2 may never be promoted: clear its tandem-pgsql-role node attribute' "and says what an admin can do"
+rm -f "$T/attrs/n2/tandem-pgsql-role-pgsqld" "$T/n2/rsctmp/tandem-pgsql-pgsqld-role"
+ra n2 monitor
+tap_is "$(attr n2 tandem-pgsql-never-promote-pgsqld)" "" "its role cleared, it may be promoted again"
 # n2's value as a node whose clock is 30 s behind n3's stamps it: the
 # stamp is never compared (issue 28: the old agent took it for a previous
 # election's and refused for want of n2's value).
