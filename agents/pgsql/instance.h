@@ -59,6 +59,9 @@ bool logical_failover(struct pg *pg);
 /* Whether node is in maintenance (pcs node maintenance: its node
  * attribute maintenance): 1 yes, 0 no, -1 unknown (logged). */
 int node_in_maintenance(struct pg *pg, const char *node);
+/* Removes the oldest DATADIR.<what>-* (beside_datadir's) beyond keep,
+ * as system_user: a repair's data directories, a rewind's diverged WAL. */
+void prune_aside(struct pg *pg, const char *what, long long keep);
 /* Whether this node may never be promoted (pg_never_promote with its role
  * as its monitor last read it, and its recovery_min_apply_delay). */
 bool never_promote(struct pg *pg, char *why, size_t len);

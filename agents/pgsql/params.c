@@ -123,7 +123,8 @@ const struct tandem_param pg_params[PG_N_PARAMS] = {
 		"applies, else cloned again with pg_basebackup. Before a clone, its data directory is "
 		"renamed aside (DATADIR.repaired-<UTC time>) and the newest repair_keep of those are "
 		"kept; the clone goes ahead only if the filesystem has room for a copy of it besides. "
-		"0: the old data directory is removed before the clone.", 0, 100 },
+		"0: the old data directory is removed before the clone. The WAL a rewind saves aside "
+		"(DATADIR.diverged-<UTC time>) is kept the same way, the newest always.", 0, 100 },
 	[PG_PGBACKREST_STANZA] = { "pgbackrest_stanza", TANDEM_PARAM_STRING, NULL, false, false, true,
 		"Clone from this pgBackRest stanza",
 		"When set, a node with no data (a new node, a repair's clone) is restored from the "

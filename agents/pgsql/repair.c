@@ -263,9 +263,8 @@ remove_tree(struct pg *pg, const char *path, bool contents_only)
 	return ok;
 }
 
-/* Removes the oldest DATADIR.repaired-* beyond keep. */
-static void
-prune_aside(struct pg *pg, long long keep)
+void
+prune_aside(struct pg *pg, const char *what, long long keep)
 {
 	char dir[4096], prefix[512], names[64][256], path[4400];
 	const char *base = strrchr(pg->datadir, '/');
@@ -275,7 +274,7 @@ prune_aside(struct pg *pg, long long keep)
 
 	snprintf(dir, sizeof(dir), "%.*s", base != NULL && base != pg->datadir ? (int)(base - pg->datadir) : 1,
 		 base != NULL ? pg->datadir : ".");
-	snprintf(prefix, sizeof(prefix), "%s.repaired-", base != NULL ? base + 1 : pg->datadir);
+	snprintf(prefix, sizeof(prefix), "%s.%s-", base != NULL ? base + 1 : pg->datadir, what);
 	d = opendir(dir);
 	if (d == NULL)
 		return;
@@ -352,7 +351,7 @@ reclone(struct pg *pg, const char *why, long long keep)
 			return TANDEM_OCF_ERR_GENERIC;
 		tandem_log(LOG_WARNING, "\"%s\" must be cloned again (%s): set aside as \"%s\"",
 			   pg->datadir, why, aside);
-		prune_aside(pg, keep);
+		prune_aside(pg, "repaired", keep);
 	} else {
 		if (!remove_tree(pg, pg->datadir, true)) {
 			tandem_ocf_exit_reason("could not empty \"%s\" to clone it again", pg->datadir);

@@ -559,6 +559,13 @@ rejoin_if_diverged(struct pg *pg, bool forked, bool *rewound, bool *cannot)
 	tandem_spawn_result_free(&res);
 	restore_common_wal(pg, dest, line);
 	report_lost(pg, dest, line, pg->control.timeline);
+	/* Copies kept as repair_keep keeps data directories, this one (its
+	 * report being written) always. */
+	{
+		long long keep = tandem_param_int(pg->p, PG_REPAIR_KEEP);
+
+		prune_aside(pg, "diverged", keep > 0 ? keep : 1);
+	}
 	tandem_log(LOG_INFO, "rewound \"%s\" to the new primary's timeline%s", pg->datadir,
 		   real[5] != NULL ? ", WAL it no longer held fetched from the archive (restore_command)" : "");
 	*rewound = true;

@@ -58,6 +58,8 @@ unix_socket_directories = '/run/postgresql'
 wal_log_hints = on
 wal_keep_size = '256MB'
 hot_standby = on
+# Room for twenty neighbours beside the standbys (the neighbours scenario).
+max_wal_senders = 30
 CONF
 # As the README advises: a crashed server's start (kill -9, restart in
 # place) fsyncs every file of its data directory before recovery, unless

@@ -538,15 +538,21 @@ lost_report() { # lost_report NODE: the host's path of the report NODE's attribu
 # Neighbours on the stream (the field: Barman's receiver blocked every
 # failover, a receiver named with a blank got the primary restarted).
 # Two WAL receivers on the VIP from the client host, as Barman and a CDC
-# tool connect: never synchronous voters nor in the commit record, and the
-# primary's power cut fails over as without them.  The client's
+# tool connect, and eighteen more (twenty neighbours, more than the
+# primary shows): never synchronous voters nor in the commit record, and
+# the primary's power cut fails over as without them.  The client's
 # pg_receivewal is the nodes' own major (it refuses a newer server): in a
 # root (Debian 13's matrix), the root's, run chrooted there from the
 # client's network namespace, its files under the root's CL_DIR.
-neighbour_names="'barman_receive_wal', 'Debezium Streaming'"
+read_shown() { # read_shown NODE: NODE's neighbours attribute names Barman's, and counts those past sixteen
+	local v
+	v=$(attr "$1" tandem-pgsql-neighbours-pgsqld)
+	echo "tandem-pgsql-neighbours-pgsqld on $1: '$v' (want Barman's streaming, and 4 more)"
+	[[ $v == *'"barman_receive_wal" streaming'*'; and 4 more' ]]
+}
 read_neighbours() { # read_neighbours NODE COUNT: COUNT of them stream from NODE
 	local c
-	c=$(sqlon "$1" "SELECT count(*) FROM pg_stat_replication WHERE application_name IN ($neighbour_names) AND state = 'streaming'" postgres)
+	c=$(sqlon "$1" "SELECT count(*) FROM pg_stat_replication WHERE application_name !~ '^n[0-9]+$' AND state = 'streaming'" postgres)
 	echo "$1: $c neighbours streaming (want $2)"
 	[ "$c" = "$2" ]
 }
@@ -564,8 +570,14 @@ scenario_neighbours() {
 	(netns_exec client "${in[@]}" "$PGBIN/pg_receivewal" -D "$CL_DIR/cdc" -d \
 		"host=$VIP user=replicator passfile=$CL_DIR/replication.pgpass application_name='Debezium Streaming'" \
 		>"$CL_DIR/cdc.log" 2>&1 &)
-	wait_for 60 "neighbours: both stream from $p" read_neighbours "$p" 2
-	tap_result $? "neighbours: Barman's pg_receivewal and a CDC tool stream from the primary ($p)" \
+	for i in $(seq 1 18); do
+		rm -rf "$here/more$i" && mkdir -p "$here/more$i"
+		(netns_exec client "${in[@]}" "$PGBIN/pg_receivewal" -D "$CL_DIR/more$i" -d \
+			"host=$VIP user=replicator passfile=$CL_DIR/replication.pgpass application_name='receiver $i'" \
+			>/dev/null 2>&1 &)
+	done
+	wait_for 60 "neighbours: twenty stream from $p" read_neighbours "$p" 20
+	tap_result $? "neighbours: Barman's pg_receivewal, a CDC tool and eighteen more stream from the primary ($p)" \
 		"$(tail -n 3 "$CL_DIR/barman.log" "$CL_DIR/cdc.log")"
 	# Two monitors' time: a primary that could not read their names would
 	# have been failed meanwhile.
@@ -577,8 +589,8 @@ scenario_neighbours() {
 	tap_like "$names" '^ANY 1 \("n[0-9]"(, "n[0-9]")?\)$' "neighbours: only the clone's standbys are synchronous voters ($names)"
 	rec=$(commit_record "$p")
 	tap_like "$rec" "^primary=$p sync=n[0-9](,n[0-9])?\$" "neighbours: nor named in the commit record ($rec)"
-	tap_like "$(attr "$p" tandem-pgsql-neighbours-pgsqld)" '"barman_receive_wal" streaming' \
-		"neighbours: the primary shows them"
+	wait_for 30 "neighbours: shown on $p" read_shown "$p"
+	tap_result $? "neighbours: the primary shows them, sixteen by name"
 	client_start 30
 	watch_start
 	sleep 5
@@ -588,7 +600,8 @@ scenario_neighbours() {
 	say "$p boots again"
 	node_boot "$p"
 	watch_stop
-	pkill -TERM -f "pg_receivewal -D $CL_DIR/(barman|cdc)" 2>/dev/null
+	pkill -TERM -f "pg_receivewal -D $CL_DIR/(barman|cdc|more[0-9]+)" 2>/dev/null
+	rm -rf "$here"/more*
 	verify neighbours "$p" other yes
 }
 
@@ -737,17 +750,26 @@ read_sync_without() { # read_sync_without PRIMARY NODE: neither the synchronous 
 	echo "synchronous_standby_names '$names', commit record '$rec' (want a standby, not $2)"
 	[ -n "$names" ] && [[ $names != *"\"$2\""* ]] && [[ $rec =~ ^primary=$1\ sync=n[0-9] ]] && [[ ,${rec#* sync=}, != *",$2,"* ]]
 }
+# standby_apart NAME PCS_ARGS...: of 3 nodes, P the primary, A a standby
+# set apart by pcs PCS_ARGS (the word NODE standing for A), B the other;
+# the primary takes A out of the synchronous set and the commit record.
+standby_apart() {
+	local name=$1
+	shift
+	P=$(the_primary)
+	A=$(others "$P" | head -n 1)
+	B=$(others "$P" | sed -n 2p)
+	wait_for 60 "$name: the record names both standbys" read_record_both "$P"
+	say "$name: pcs ${*//NODE/$A}"
+	node_exec "$(any_up)" pcs "${@//NODE/$A}" >/dev/null
+	wait_for 60 "$name: $A out of the synchronous set" read_sync_without "$P" "$A"
+	tap_result $? "$name: the primary takes $A out of the synchronous set and the commit record ($(commit_record "$P"))"
+}
 scenario_maintenance() {
 	local p m s
 	[ "$N" = 3 ] || { say "maintenance: written for 3 nodes, skipped with $N"; return 0; }
-	p=$(the_primary)
-	m=$(others "$p" | head -n 1)
-	s=$(others "$p" | sed -n 2p)
-	wait_for 60 "maintenance: the record names both standbys" read_record_both "$p"
-	say "$m in maintenance"
-	node_exec "$(any_up)" pcs node maintenance "$m" >/dev/null
-	wait_for 60 "maintenance: $m out of the synchronous set" read_sync_without "$p" "$m"
-	tap_result $? "maintenance: the primary takes $m out of the synchronous set and the commit record ($(commit_record "$p"))"
+	standby_apart maintenance node maintenance NODE
+	p=$P m=$A s=$B
 	client_start 20
 	watch_start
 	sleep 5
@@ -784,7 +806,7 @@ slow_replication() { # slow_replication NODE: replication traffic to NODE at 1 M
 		ip netns exec "$sw" tc filter add dev "$dev" parent 1: protocol ip u32 match ip sport 5432 0xffff flowid 1:20
 }
 fast_replication() { ip netns exec "${CL_PREFIX}sw" tc qdisc del dev "p${1}eth0" root 2>/dev/null; }
-read_forbidden() { local s; s=$(score_of "$1"); echo "promotion score of $1: '$s' (want -INFINITY)"; [ "$s" = -INFINITY ]; }
+read_forbidden() { local s; s=$(score_of "$1"); echo "promotion score of $1: '$s' (want -INFINITY)"; [ "$s" = -1000000 ] || [ "$s" = -INFINITY ]; }
 read_ahead() { # read_ahead PRIMARY X S LSN: X has flushed LSN, S has not
 	local v
 	v=$(sqlon "$1" "SELECT string_agg(application_name || '=' || (flush_lsn >= '$4')::text, ' '
@@ -795,14 +817,8 @@ read_ahead() { # read_ahead PRIMARY X S LSN: X has flushed LSN, S has not
 scenario_never_promote() {
 	local p x s lsn
 	[ "$N" = 3 ] || { say "never_promote: written for 3 nodes, skipped with $N"; return 0; }
-	p=$(the_primary)
-	x=$(others "$p" | head -n 1)
-	s=$(others "$p" | sed -n 2p)
-	wait_for 60 "never_promote: the record names both standbys" read_record_both "$p"
-	say "$x may never be promoted"
-	node_exec "$(any_up)" pcs node attribute "$x" tandem-pgsql-role-pgsqld=never-promote >/dev/null
-	wait_for 60 "never_promote: $x out of the synchronous set" read_sync_without "$p" "$x"
-	tap_result $? "never_promote: the primary takes $x out of the synchronous set and the commit record ($(commit_record "$p"))"
+	standby_apart never_promote node attribute NODE tandem-pgsql-role-pgsqld=never-promote
+	p=$P x=$A s=$B
 	wait_for 60 "never_promote: $x unpromotable" read_forbidden "$x"
 	tap_result $? "never_promote: $x is never promotable (-INFINITY)"
 	client_start 15

@@ -143,8 +143,11 @@ main(int argc, char **argv)
 	}
 	PQfinish(conn);
 	fclose(ack);
+	/* One line, whatever the message (the result line must start one). */
+	why[strcspn(why, "\n")] = '\0';
 	if (why[0] != '\0')
-		fprintf(stderr, "writer: last failure: %s", why);
+		fprintf(stderr, "writer: last failure: %s\n", why);
+	fflush(stderr);
 	printf("acked %ld failed %ld gap_ms %.0f\n", acked, failed, gap);
 	return 0;
 }

@@ -252,12 +252,16 @@ notify n2 pre start OCF_RESKEY_CRM_meta_notify_start_uname=n1 OCF_RESKEY_CRM_met
 ra n1 start OCF_RESKEY_auto_rewind=false
 tap_is "$RC" 1 "auto_rewind=false: start refuses to stream from a former primary"
 tap_like "$ERR" 'auto_rewind is off, rewind' "reason tells what to do"
+# An older rewind's saved WAL, which repair_keep=1 prunes.
+install -d -o postgres -m 0700 "$T/n1/data.diverged-20000101T000000Z"
 ra n1 start
 tap_is "$RC" 0 "start n1: rewound, then a standby"
 [ "$RC" = 0 ] || { echo "$ERR"; tail -8 "$T/n1/log"; } | sed 's/^/#   /'
 [ "$RC" = 0 ] || echo "$ERR" | sed 's/^/#   /'
 tap_like "$(cat "$T/agent.log")" 'its WAL up to segment [0-9A-F]{24} is saved in' "diverged WAL saved aside, and said so"
 tap_ok "the saved WAL is there" sh -c "ls -d $T/n1/data.diverged-* >/dev/null 2>&1"
+tap_is "$(ls -d "$T"/n1/data.diverged-* | wc -l)/$(ls -d "$T"/n1/data.diverged-2000* 2>/dev/null | wc -l)" 1/0 \
+	"the older copy is pruned (repair_keep=1)"
 # What n1 committed alone, decoded from that WAL by a child the start
 # leaves running (issue 28, item 7): the one transaction of 100 rows,
 # writing acked (database/relfilenode).
