@@ -784,8 +784,8 @@ scenario_maintenance() {
 	node_boot "$p"
 	watch_stop
 	verify maintenance "$p" other yes
-	wait_for 180 "maintenance: $m back as a standby" read_unpromoted "$m" "$s"
-	tap_result $? "maintenance: $m is a standby of the new primary again"
+	wait_for 240 "maintenance: $m streams from $s" read_streams "$s" "$m"
+	tap_result $? "maintenance: $m, out of maintenance, streams from the new primary"
 }
 
 # A node that may never be promoted (a reporting replica, another site's
@@ -842,8 +842,8 @@ scenario_never_promote() {
 	node_boot "$p"
 	watch_stop
 	verify never_promote "$p" other yes
-	wait_for 180 "never_promote: $x back as a standby" read_unpromoted "$x" "$s"
-	tap_result $? "never_promote: $x is a standby of the new primary again"
+	wait_for 240 "never_promote: $x streams from $s" read_streams "$s" "$x"
+	tap_result $? "never_promote: $x, rewound past the WAL only it held, streams from the new primary"
 	sqlon "$(primary "$(any_up)")" "DROP TABLE IF EXISTS bulk"
 }
 

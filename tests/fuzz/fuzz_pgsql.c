@@ -78,14 +78,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			pg_election_format(&c, when, again, sizeof(again));
 			if (!pg_election_parse(again, &again_c, &when2) || again_c.tli != c.tli || again_c.lsn != c.lsn
 			    || when2 != when || again_c.upstream != c.upstream || again_c.parent != c.parent
-			    || again_c.fork != c.fork || again_c.replayed != c.replayed)
+			    || again_c.fork != c.fork || again_c.replayed != c.replayed || again_c.never != c.never)
 				abort();
 			c.name = "n2";
 			c.present = true;
 			(void)pg_commit_record_parse("primary=n2 sync=n3", &rec);
 			/* An older timeline never wins; nor does an unknown one. */
+			/* Nor one that may never be promoted. */
 			if (pg_elect(&self, &c, 1, &rec, 0, 0, &better, &primary, why, sizeof(why)) == PG_PROMOTE_BEHIND
-			    && (c.tli == 0 || c.tli < self.tli))
+			    && (c.tli == 0 || c.tli < self.tli || c.never))
 				abort();
 		}
 		(void)pg_history_fork(text, &self.parent, &self.fork, &bad);
