@@ -335,6 +335,12 @@ scenario_poweroff() { # the primary node loses power; it comes back and rejoins 
 
 # move_promoted FROM TO: the admin's switchover from FROM to TO (pcs
 # resource move --promoted), with the client committing; MOVE_RC its code.
+read_no_tandem_slot() { # read_no_tandem_slot NODE: NODE holds no tandem_ slot
+	local v
+	v=$(sqlon "$1" "SELECT coalesce(string_agg(slot_name, ','), 'none') FROM pg_replication_slots WHERE slot_name LIKE 'tandem\\_%'" postgres)
+	echo "tandem_ slots on $1: '$v' (want none)"
+	[ "$v" = none ]
+}
 move_promoted() {
 	local out
 	client_start 25
@@ -356,6 +362,9 @@ scenario_switchover() { # planned: pcs resource move --promoted
 	watch_stop
 	verify switchover "$p" other yes
 	tap_is "$(primary "$target")" "$target" "switchover: the chosen node is primary"
+	# The demoted primary's slots hold WAL there for nobody: gone.
+	wait_for 60 "switchover: $p drops its slots" read_no_tandem_slot "$p"
+	tap_result $? "switchover: the demoted primary drops the slots it made as a primary"
 	# pcs moves with a constraint it removes once the move is done and
 	# would not move back; one left behind pins the primary for good.
 	tap_is "$rc/$(move_constraints)" "0/0" "switchover: pcs resource move succeeds and leaves no constraint"
