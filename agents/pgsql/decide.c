@@ -447,6 +447,45 @@ cmp_names(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+static bool
+member_of(char m[][64], size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(m[i], name) == 0)
+			return true;
+	return false;
+}
+
+enum pg_narrow
+pg_narrow_step(const struct pg_facts *f, const char *names, const char *old, uint64_t mark)
+{
+	char now[PG_MAX_STANDBYS][64], was[PG_MAX_STANDBYS][64];
+	size_t n_now = pg_sync_members(names, now, PG_MAX_STANDBYS);
+	size_t n_was = pg_sync_members(old, was, PG_MAX_STANDBYS);
+	bool left = false;
+
+	/* No set: the record names the primary alone, which holds it all. */
+	if (n_now == 0)
+		return PG_NARROW_DONE;
+	for (size_t i = 0; i < n_was; i++) {
+		if (member_of(now, n_now, was[i]))
+			continue;
+		left = true;
+		for (size_t k = 0; k < f->n_standbys; k++)
+			if (strcmp(f->standbys[k].name, was[i]) == 0 && f->standbys[k].sync)
+				return PG_NARROW_WAIT;
+	}
+	if (!left)
+		return PG_NARROW_DONE;
+	if (mark == 0)
+		return PG_NARROW_MARK;
+	for (size_t k = 0; k < f->n_standbys; k++)
+		if (member_of(now, n_now, f->standbys[k].name) && f->standbys[k].streaming
+		    && f->standbys[k].flush >= mark)
+			return PG_NARROW_DONE;
+	return PG_NARROW_WAIT;
+}
+
 bool
 pg_never_promote(const char *role, const char *apply_delay, char *why, size_t len)
 {
@@ -1105,11 +1144,6 @@ pg_elect(const struct pg_candidate *self, const struct pg_candidate *others, siz
 	*better = NULL;
 	*primary_lsn = published;
 	why[0] = '\0';
-	if (self->never) {
-		snprintf(why, len, "this node may never be promoted (its " PG_ATTR_ROLE " node attribute, or a "
-			 "delayed standby)");
-		return PG_PROMOTE_REFUSED;
-	}
 	/* Newest timeline first, then most WAL on it; on a tie self keeps it.
 	 * A node that may never be promoted never wins: it is no synchronous
 	 * voter, so the record check below still finds every acknowledged
@@ -1121,6 +1155,11 @@ pg_elect(const struct pg_candidate *self, const struct pg_candidate *others, siz
 		if (o->tli != 0 && !o->never
 		    && (w == NULL || o->tli > w->tli || (o->tli == w->tli && o->lsn > w->lsn)))
 			w = o;
+	}
+	if (w == NULL && self->never) {
+		snprintf(why, len, "this node may never be promoted (its " PG_ATTR_ROLE " node attribute, or a "
+			 "delayed standby), and no other candidate may");
+		return PG_PROMOTE_REFUSED;
 	}
 	if (w == NULL) {
 		snprintf(why, len, "no candidate published a timeline");
@@ -1153,7 +1192,8 @@ pg_elect(const struct pg_candidate *self, const struct pg_candidate *others, siz
 		 * role set a moment before the primary was lost): what an admin
 		 * can do. */
 		for (size_t i = 0; i < n; i++)
-			if (others[i].never && others[i].present && strstr(why, others[i].name) == why) {
+			if (others[i].never && others[i].present && strncmp(why, others[i].name, strlen(others[i].name)) == 0
+			    && why[strlen(others[i].name)] == ' ') {
 				size_t used = strlen(why);
 
 				snprintf(why + used, len - used, "; %s may never be promoted: clear its " PG_ATTR_ROLE

@@ -246,7 +246,9 @@ node_in_maintenance(struct pg *pg, const char *node)
 	char *v = NULL, why[256];
 	bool on = false;
 
-	if (tandem_node_attr_get(node, "maintenance", false, &v, pg->ctx->deadline, why, sizeof(why)) != 0) {
+	/* Capped: the primary asks for each standby on its monitor's path. */
+	if (tandem_node_attr_get(node, "maintenance", false, &v, tandem_deadline_cap(pg->ctx->deadline, 2000), why,
+				 sizeof(why)) != 0) {
 		tandem_log(LOG_WARNING, "could not read whether %s is in maintenance: %s", node, why);
 		return -1;
 	}
@@ -625,6 +627,15 @@ record_of(struct pg *pg, const char *names, const char *also, struct pg_commit_r
 	snprintf(r->primary, sizeof(r->primary), "%.63s", pg->node);
 	for (size_t i = 0; i < n; i++)
 		snprintf(r->sync[r->n_sync++], sizeof(r->sync[0]), "%.63s", members[i]);
+	record_add(r, also);
+}
+
+void
+record_add(struct pg_commit_record *r, const char *also)
+{
+	char members[PG_MAX_STANDBYS][64];
+	size_t n;
+
 	if (also == NULL)
 		return;
 	n = pg_sync_members(also, members, PG_MAX_STANDBYS);

@@ -90,6 +90,9 @@ void remember_nodes(const struct tandem_ocf_notify *ntf);
 int read_commit_record(struct pg *pg, struct pg_commit_record *r, char *why, size_t len);
 bool write_commit_record(struct pg *pg, const struct pg_commit_record *r, bool force, char *why, size_t len);
 void record_of(struct pg *pg, const char *names, const char *also, struct pg_commit_record *r);
+/* The members of also (a synchronous_standby_names value or a plain
+ * list; NULL: none) added to r's synchronous standbys, once each. */
+void record_add(struct pg_commit_record *r, const char *also);
 void conninfo(struct pg *pg, char *out, size_t len);
 int remote_is_primary(struct pg *pg, uint32_t *tli, uint32_t *ckpt_tli);
 const char * seconds_left(struct pg *pg, double share, char buf[32]);

@@ -190,6 +190,71 @@ skip_refused_partial(struct pg *pg)
 		   stuck, tli, pg->facts.timeline);
 }
 
+/* The members a shrunk synchronous set left, still named by the commit
+ * record (pg_narrow_step), as the plain list in state "narrow-from", or
+ * "" when none; the mark in "narrow-mark".  One step per monitor. */
+static void
+narrowing(struct pg *pg, const char *names, char *old, size_t len)
+{
+	char mark_s[32] = "";
+	uint64_t mark = 0;
+
+	if (!read_state("narrow-from", old, len) || old[0] == '\0') {
+		old[0] = '\0';
+		return;
+	}
+	old[strcspn(old, "\n")] = '\0';
+	if (read_state("narrow-mark", mark_s, sizeof(mark_s)) && !tandem_lsn_parse(mark_s, &mark))
+		mark = 0;
+	switch (pg_narrow_step(&pg->facts, names, old, mark)) {
+	case PG_NARROW_MARK:
+		write_state("narrow-mark", tandem_lsn_str(pg->facts.current, mark_s));
+		break;
+	case PG_NARROW_DONE:
+		tandem_log(LOG_INFO, "the standbys that left the synchronous set ('%s') hold nothing acknowledged "
+			   "that the set left ('%s') lacks: the commit record lets them go", old, names);
+		write_state("narrow-from", "");
+		write_state("narrow-mark", "");
+		old[0] = '\0';
+		break;
+	case PG_NARROW_WAIT:
+		break;
+	}
+}
+
+/* A shrink of the synchronous set from was to names (non-empty): the
+ * members that left join those still pending in "narrow-from", and the
+ * mark starts again. */
+static void
+narrow_begin(const char *was, const char *names)
+{
+	char pending[512] = "", m[2 * PG_MAX_STANDBYS][64], now[PG_MAX_STANDBYS][64], list[1100] = "";
+	size_t n = 0, n_now = pg_sync_members(names, now, PG_MAX_STANDBYS), used = 0;
+	bool left = false;
+
+	if (read_state("narrow-from", pending, sizeof(pending)))
+		pending[strcspn(pending, "\n")] = '\0';
+	n = pg_sync_members(was, m, PG_MAX_STANDBYS);
+	n += pg_sync_members(pending, m + n, PG_MAX_STANDBYS);
+	for (size_t i = 0; i < n; i++) {
+		bool stays = false, dup = false;
+
+		for (size_t k = 0; k < n_now; k++)
+			stays = stays || strcmp(now[k], m[i]) == 0;
+		for (size_t k = 0; k < i; k++)
+			dup = dup || strcmp(m[k], m[i]) == 0;
+		if (dup || strcmp(m[i], "*") == 0)
+			continue;
+		left = left || !stays;
+		used += (size_t)snprintf(list + used, used < sizeof(list) ? sizeof(list) - used : 0, "%s%s",
+					 used ? "," : "", m[i]);
+	}
+	if (!left || used >= sizeof(list))
+		return;
+	write_state("narrow-from", list);
+	write_state("narrow-mark", "");
+}
+
 /* The primary's duties on each monitor and at promotion: slots, scores,
  * synchronous names, the commit record. */
 void
@@ -197,7 +262,7 @@ primary_duties(struct pg *pg, bool promoting)
 {
 	const struct pg_facts *f = &pg->facts;
 	struct pg_score scores[PG_MAX_STANDBYS];
-	char nodes[32][64], db[32][64], names[512], stmt[1024];
+	char nodes[32][64], db[32][64], names[512], stmt[1024], narrow_old[512];
 	size_t n_db, n;
 	size_t n_nodes = known_nodes(nodes, 32);
 	bool degraded = false, names_change;
@@ -257,6 +322,12 @@ primary_duties(struct pg *pg, bool promoting)
 		say_fitness(scores[i].name, scores[i].unfit != PG_FIT ? pg_unfit_str(scores[i].unfit) : NULL);
 	pg_sync_names(f, pg->mode, f->sync_names, names, sizeof(names), &degraded);
 	names_change = strcmp(names, f->sync_names) != 0;
+	/* A new primary's set begins with it; before, one step. */
+	if (promoting) {
+		write_state("narrow-from", "");
+		write_state("narrow-mark", "");
+	}
+	narrowing(pg, f->sync_names, narrow_old, sizeof(narrow_old));
 	/* A logical consumer is never ahead of a node that may be promoted:
 	 * the slots of both the set decided and the one in force, set before
 	 * the commit record and the scores let a joining standby be
@@ -294,6 +365,9 @@ primary_duties(struct pg *pg, bool promoting)
 			record_of(pg, names, f->sync_names, &rec);
 		else
 			record_of(pg, names, NULL, &rec);
+		/* Members that left and may still hold commits the set lacks. */
+		if (names[0] != '\0')
+			record_add(&rec, narrow_old);
 		if (!write_commit_record(pg, &rec, names_change, why, sizeof(why))) {
 			tandem_log(LOG_ERR, "could not write the commit record: %s", why);
 			if (names_change)
@@ -314,14 +388,11 @@ primary_duties(struct pg *pg, bool promoting)
 		for (size_t i = 0; i < n; i++)
 			if (scores[i].score >= 0)
 				set_score(pg, scores[i].name, scores[i].score);
-		if (pg->mode != PG_SYNC_OFF && names[0] != '\0' && applied) {
-			struct pg_commit_record rec;
-			char why[256];
-
-			record_of(pg, names, NULL, &rec);
-			if (!write_commit_record(pg, &rec, false, why, sizeof(why)))
-				tandem_log(LOG_ERR, "could not write the commit record: %s", why);
-		}
+		/* A grown set is in the record already; one that shrank keeps
+		 * the members that left there until pg_narrow_step lets them
+		 * go (a later monitor). */
+		if (pg->mode != PG_SYNC_OFF && names[0] != '\0' && applied)
+			narrow_begin(f->sync_names, names);
 	}
 	if (pg->mode != PG_SYNC_OFF) {
 		const char *state = names[0] != '\0' ? (f->n_standbys > 0 ? "sync" : "waiting (strict)")
@@ -511,7 +582,10 @@ slot_sync_duties(struct pg *pg)
 
 		for (PQconninfoOption *o = opts; o != NULL && o->keyword != NULL; o++)
 			has = has || (strcmp(o->keyword, "dbname") == 0 && o->val != NULL && o->val[0] != '\0');
-		if (opts != NULL && !has) {
+		/* Given for 30 s, then left (a setting above postgresql.auto.conf). */
+		int64_t since = tandem_ocf_seen_for("conninfo-no-dbname", opts != NULL && !has);
+
+		if (opts != NULL && !has && since < 30) {
 			char ci[2200];
 			const char *set[] = { "primary_conninfo", ci };
 
@@ -553,6 +627,12 @@ look_role(struct pg *pg)
 	if (tandem_node_attr_get(pg->node, PG_ATTR_ROLE, true, &v, pg->ctx->deadline, why, sizeof(why)) != 0) {
 		tandem_log(LOG_WARNING, "could not read this node's role: %s", why);
 		return;
+	}
+	if (v != NULL && v[0] != '\0' && strcmp(v, "never-promote") != 0 && strcmp(v, "promotable") != 0
+	    && (!read_state("role-unknown", why, sizeof(why)) || strcmp(why, v) != 0)) {
+		tandem_log(LOG_WARNING, "%s is \"%.60s\": neither never-promote nor promotable, taken as unset",
+			   PG_ATTR_ROLE, v);
+		write_state("role-unknown", v);
 	}
 	snprintf(state, sizeof(state), "%lld %.60s", now, v != NULL ? v : "");
 	write_state("role", state);

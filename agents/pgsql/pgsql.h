@@ -134,6 +134,17 @@ size_t pg_keep_members(struct pg_facts *f, const char (*nodes)[64], size_t n_nod
 /* The neighbours on display: "\"NAME\" streaming, N MiB behind; ..." (whole
  * segments; "; and N more" past PG_MAX_NEIGHBOURS), or "none". */
 void pg_neighbours_str(const struct pg_facts *f, char *out, size_t len);
+/* A synchronous set that shrank from old (the members it had, a
+ * synchronous_standby_names value or a plain list) to names: a member that
+ * left may have acknowledged commits no remaining one holds yet (ANY 1:
+ * whichever answered first), and if it is in maintenance or never to be
+ * promoted it is no candidate, so the commit record keeps naming it until
+ * this says DONE.  MARK: every member that left shows asynchronous (its
+ * walsender has the new setting) and no mark is set yet: the caller sets
+ * mark to f->current (the WAL end read with that).  DONE: none left, or a
+ * remaining member streams and has flushed mark.  WAIT otherwise. */
+enum pg_narrow { PG_NARROW_DONE, PG_NARROW_MARK, PG_NARROW_WAIT };
+enum pg_narrow pg_narrow_step(const struct pg_facts *f, const char *names, const char *old, uint64_t mark);
 /* Whether a standby may never be promoted, and why: its role (the node
  * attribute PG_ATTR_ROLE, "" when unset) is never-promote, or it is a
  * delayed standby (recovery_min_apply_delay not "0") whose role is not

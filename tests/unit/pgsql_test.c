@@ -345,6 +345,34 @@ sync_names(void **state)
 	assert_string_equal(out, "ANY 1 (\"a\"\"b\")");
 }
 
+/* A set that shrank lets the members that left go once they are
+ * asynchronous and a remaining member has flushed the WAL as it stood
+ * then. */
+static void
+narrow(void **state)
+{
+	struct pg_facts f = three(true, true, true);
+	const char *was = "ANY 1 (\"n2\", \"n3\", \"n4\")", *now = "ANY 1 (\"n2\", \"n4\")";
+
+	(void)state;
+	/* n3 still acknowledges (its walsender has not read the new set). */
+	assert_int_equal(pg_narrow_step(&f, now, was, 0), PG_NARROW_WAIT);
+	f.standbys[1].sync = false;
+	assert_int_equal(pg_narrow_step(&f, now, was, 0), PG_NARROW_MARK);
+	/* n2 flushed 0x5000000, n4 0x4000000: a mark past both waits. */
+	assert_int_equal(pg_narrow_step(&f, now, was, 0x5000001), PG_NARROW_WAIT);
+	assert_int_equal(pg_narrow_step(&f, now, "n3", 0x5000000), PG_NARROW_DONE);
+	/* Gone from pg_stat_replication: as asynchronous. */
+	f.n_standbys = 1;
+	assert_int_equal(pg_narrow_step(&f, "ANY 1 (\"n2\")", "n2,n3,n4", 0), PG_NARROW_MARK);
+	/* A remaining member not streaming does not count. */
+	f.standbys[0].streaming = false;
+	assert_int_equal(pg_narrow_step(&f, "ANY 1 (\"n2\")", "n2,n3,n4", 0x1000), PG_NARROW_WAIT);
+	/* Nobody left (they came back), or no set at all: done. */
+	assert_int_equal(pg_narrow_step(&f, was, "n2,n3", 0), PG_NARROW_DONE);
+	assert_int_equal(pg_narrow_step(&f, "", "n2,n3", 0), PG_NARROW_DONE);
+}
+
 /* Logical failover slots: 17 and later, wal_level logical only. */
 static void
 logical_failover(void **state)
@@ -467,10 +495,13 @@ roles(void **state)
 				       sizeof(better_why)), PG_PROMOTE_REFUSED);
 		assert_non_null(strstr(better_why, "n3 may never be promoted: clear its tandem-pgsql-role node "
 					   "attribute to promote it knowingly"));
-		/* It never promotes itself. */
+		/* Chosen by Pacemaker all the same, it points at the winner;
+		 * with no other candidate, it refuses. */
 		self.never = true;
 		o[0].never = false;
-		assert_int_equal(elect(&self, o, 2, NULL, &better, better_why, sizeof(better_why)), PG_PROMOTE_REFUSED);
+		assert_int_equal(elect(&self, o, 2, NULL, &better, better_why, sizeof(better_why)), PG_PROMOTE_BEHIND);
+		assert_string_equal(better, "n3");
+		assert_int_equal(elect(&self, NULL, 0, NULL, &better, better_why, sizeof(better_why)), PG_PROMOTE_REFUSED);
 	}
 }
 
@@ -1151,6 +1182,7 @@ main(void)
 		cmocka_unit_test(history_fork),
 		cmocka_unit_test(sync_names),
 		cmocka_unit_test(logical_failover),
+		cmocka_unit_test(narrow),
 		cmocka_unit_test(roles),
 		cmocka_unit_test(standby_slots),
 		cmocka_unit_test(election),
