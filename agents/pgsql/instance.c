@@ -852,18 +852,23 @@ read_state(const char *what, char *buf, size_t len)
 void
 write_state(const char *what, const char *text)
 {
-	char path[512];
+	char path[512], tmp[540];
 	FILE *f;
 
+	/* Whole or not at all: an action killed at its timeout mid-write
+	 * leaves the old value, never a truncated one. */
 	state_path(path, sizeof(path), what);
-	f = fopen(path, "w");
+	snprintf(tmp, sizeof(tmp), "%s.%d", path, (int)getpid());
+	f = fopen(tmp, "w");
 	if (f == NULL) {
 		tandem_log(LOG_WARNING, "could not write %s: %s", path, strerror(errno));
 		return;
 	}
 	fputs(text, f);
-	if (fclose(f) != 0)
+	if (fclose(f) != 0 || rename(tmp, path) != 0) {
 		tandem_log(LOG_WARNING, "could not write %s: %s", path, strerror(errno));
+		unlink(tmp);
+	}
 }
 
 /* A yes/no the notification leaves for the action that follows. */

@@ -207,9 +207,16 @@ narrowing(struct pg *pg, const char *names, char *old, size_t len)
 	if (read_state("narrow-mark", mark_s, sizeof(mark_s)) && !tandem_lsn_parse(mark_s, &mark))
 		mark = 0;
 	switch (pg_narrow_step(&pg->facts, names, old, mark)) {
-	case PG_NARROW_MARK:
-		write_state("narrow-mark", tandem_lsn_str(pg->facts.current, mark_s));
+	case PG_NARROW_MARK: {
+		/* Read now, after the leavers were seen asynchronous (the
+		 * monitor's query read the WAL end before them). */
+		PGresult *r = sql(pg, "SELECT pg_current_wal_lsn()");
+
+		if (r != NULL && PQntuples(r) == 1 && tandem_lsn_parse(PQgetvalue(r, 0, 0), &mark) && mark != 0)
+			write_state("narrow-mark", tandem_lsn_str(mark, mark_s));
+		PQclear(r);
 		break;
+	}
 	case PG_NARROW_DONE:
 		tandem_log(LOG_INFO, "the standbys that left the synchronous set ('%s') hold nothing acknowledged "
 			   "that the set left ('%s') lacks: the commit record lets them go", old, names);
@@ -222,37 +229,46 @@ narrowing(struct pg *pg, const char *names, char *old, size_t len)
 	}
 }
 
-/* A shrink of the synchronous set from was to names (non-empty): the
- * members that left join those still pending in "narrow-from", and the
- * mark starts again. */
+/* A shrink of the synchronous set from was to names (non-empty), before
+ * it is applied: the members that leave join those still pending in
+ * "narrow-from" (a member that stays is harmless there: it is no leaver),
+ * and the mark starts again when one of them was not pending yet. */
 static void
 narrow_begin(const char *was, const char *names)
 {
-	char pending[512] = "", m[2 * PG_MAX_STANDBYS][64], now[PG_MAX_STANDBYS][64], list[1100] = "";
-	size_t n = 0, n_now = pg_sync_members(names, now, PG_MAX_STANDBYS), used = 0;
-	bool left = false;
+	char pending[1100] = "", m[3 * PG_MAX_STANDBYS][64], now[PG_MAX_STANDBYS][64], list[1100] = "";
+	char before[2 * PG_MAX_STANDBYS][64];
+	size_t n = 0, n_now = pg_sync_members(names, now, PG_MAX_STANDBYS), used = 0, n_before;
+	bool fresh = false;
 
 	if (read_state("narrow-from", pending, sizeof(pending)))
 		pending[strcspn(pending, "\n")] = '\0';
+	n_before = pg_sync_members(pending, before, 2 * PG_MAX_STANDBYS);
 	n = pg_sync_members(was, m, PG_MAX_STANDBYS);
-	n += pg_sync_members(pending, m + n, PG_MAX_STANDBYS);
+	for (size_t i = 0; i < n_before && n < sizeof(m) / sizeof(m[0]); i++)
+		memcpy(m[n++], before[i], sizeof(m[0]));
 	for (size_t i = 0; i < n; i++) {
-		bool stays = false, dup = false;
+		bool stays = false, dup = false, known = false;
 
 		for (size_t k = 0; k < n_now; k++)
 			stays = stays || strcmp(now[k], m[i]) == 0;
 		for (size_t k = 0; k < i; k++)
 			dup = dup || strcmp(m[k], m[i]) == 0;
-		if (dup || strcmp(m[i], "*") == 0)
+		for (size_t k = 0; k < n_before; k++)
+			known = known || strcmp(before[k], m[i]) == 0;
+		if (dup || stays || strcmp(m[i], "*") == 0)
 			continue;
-		left = left || !stays;
+		fresh = fresh || !known;
 		used += (size_t)snprintf(list + used, used < sizeof(list) ? sizeof(list) - used : 0, "%s%s",
 					 used ? "," : "", m[i]);
 	}
-	if (!left || used >= sizeof(list))
+	if (used == 0 || used >= sizeof(list))
 		return;
+	/* The mark first: a pending list with an older mark would let a new
+	 * leaver go on WAL read before it left. */
+	if (fresh)
+		write_state("narrow-mark", "");
 	write_state("narrow-from", list);
-	write_state("narrow-mark", "");
 }
 
 /* The primary's duties on each monitor and at promotion: slots, scores,
@@ -262,7 +278,7 @@ primary_duties(struct pg *pg, bool promoting)
 {
 	const struct pg_facts *f = &pg->facts;
 	struct pg_score scores[PG_MAX_STANDBYS];
-	char nodes[32][64], db[32][64], names[512], stmt[1024], narrow_old[512];
+	char nodes[32][64], db[32][64], names[512], stmt[1024], narrow_old[1100];
 	size_t n_db, n;
 	size_t n_nodes = known_nodes(nodes, 32);
 	bool degraded = false, names_change;
@@ -379,7 +395,15 @@ primary_duties(struct pg *pg, bool promoting)
 	}
 	if (names_change) {
 		const char *set[] = { "synchronous_standby_names", names };
-		bool applied = alter_system(pg, set, 2);
+		bool applied;
+
+		/* Before it applies: a shrink in force with no pending list
+		 * would let the leavers go at the next monitor.  Only names
+		 * are added; if the apply fails they are still in the set,
+		 * no leavers, and pg_narrow_step lets them go. */
+		if (pg->mode != PG_SYNC_OFF && names[0] != '\0')
+			narrow_begin(f->sync_names, names);
+		applied = alter_system(pg, set, 2);
 
 		if (!applied)
 			tandem_log(LOG_ERR, "could not set synchronous_standby_names: %s", pg->why);
@@ -388,11 +412,6 @@ primary_duties(struct pg *pg, bool promoting)
 		for (size_t i = 0; i < n; i++)
 			if (scores[i].score >= 0)
 				set_score(pg, scores[i].name, scores[i].score);
-		/* A grown set is in the record already; one that shrank keeps
-		 * the members that left there until pg_narrow_step lets them
-		 * go (a later monitor). */
-		if (pg->mode != PG_SYNC_OFF && names[0] != '\0' && applied)
-			narrow_begin(f->sync_names, names);
 	}
 	if (pg->mode != PG_SYNC_OFF) {
 		const char *state = names[0] != '\0' ? (f->n_standbys > 0 ? "sync" : "waiting (strict)")
