@@ -11,10 +11,10 @@ cib=$(mktemp)
 trap 'rm -f "$cib"' EXIT
 cibadmin --empty >"$cib"
 # Join "\" continuations, keep the lines that start with "pcs " and change
-# the CIB (describe only reads; resource move needs a live cluster: the
-# cluster scenarios run it).
+# the CIB (describe only reads; resource move and node attribute need a
+# live cluster, its nodes: the cluster scenarios run them).
 sed -e ':a' -e '/\\$/N; s/\\\n//; ta' "$top/README.md" | sed -n 's/^ *\(pcs .*\)$/\1/p' |
-	grep -v -e 'describe' -e 'resource move' >"$cib.cmds"
+	grep -v -e 'describe' -e 'resource move' -e 'node attribute' >"$cib.cmds"
 while IFS= read -r line; do
 	# The README's words, split as the shell would split them, and no more.
 	eval "set -- $line"
