@@ -61,9 +61,11 @@ targets >"$T/targets.ok"
 sleep 100000 &
 ROOT_SENTINEL=$!
 runuser -u postgres -- sleep 100000 &
+pg_runuser=$!
 disown -a
 sleep 0.1
-PG_SENTINEL=$(pgrep -u postgres -x sleep -n)
+# runuser's own child (another test beside this one may run its sleeps).
+PG_SENTINEL=$(pgrep -P "$pg_runuser" -u postgres -x sleep || echo "$pg_runuser")
 trap 'kill $ROOT_SENTINEL $PG_SENTINEL 2>/dev/null; cleanup' EXIT
 
 first_node n1
