@@ -6,14 +6,16 @@
 #   cpu       the tests that use the processor: the namespace and
 #             integration tests under ASan+UBSan, the units and the agents
 #             under valgrind, the package, the version matrix (Debian
-#             11/13/14 roots), distcheck, the fuzzers, the CPU benchmarks.
+#             11/13/14 roots), distcheck, the fuzzers, the CPU benchmarks;
+#             then a five-node cluster (sync_count=2) on this machine's stack.
 #   cluster   the failure matrix in a real Pacemaker cluster on this
 #             machine's own stack (make check-cluster), the pgsql monitor
 #             benchmark in a cluster node.
 #   trixie    the package on Debian 13, the same matrix with every node in
 #             a Debian 13 root (make check-cluster-trixie), then the
-#             failover benchmark beside PAF + IPaddr2 there.
-# The two cluster lanes are two clusters of their own (CL_PREFIX, CL_DIR).
+#             failover benchmark beside PAF + IPaddr2 there, then the
+#             five-node cluster there.
+# Each cluster is one of its own (CL_PREFIX, CL_DIR).
 # Each step's output is printed whole when it ends; at the end a table of
 # every step (lane, wall seconds, tests passed and failed), then one line
 # "tests: N passed, N failed" counting every test of every step.
@@ -267,16 +269,20 @@ lane_cpu() {
 	# replaces (a 256 MiB database here; the README's figures are 1 GiB).
 	step cpu "benchmark: repairs against a clone by hand" env REPAIR_MB=256 _build/werror/tests/lib/reaper \
 		bash tests/bench/repair.sh _build/werror
+	# Five nodes, two copies of each commit (sync_count=2): a cluster of
+	# its own, when this lane's CPU work is done.
+	CL_PREFIX=tdq- CLUSTER_NODES=5 CLUSTER_EXTRAS=0 CLUSTER_SCENARIOS=quorum \
+		step cpu "make check-cluster, five nodes: sync_count=2" cluster check-cluster check-cluster-five
 }
 
 # --- the cluster lanes -------------------------------------------------------
-cluster() { # cluster TARGET: make TARGET, its TAP lines counted; its output in _build/TARGET.out
-	local rc
-	make -C _build/werror "$1" >"_build/$1.out" 2>&1
+cluster() { # cluster TARGET [NAME]: make TARGET, its TAP lines counted; its output in _build/NAME.out (TARGET's)
+	local rc out=_build/${2:-$1}.out
+	make -C _build/werror "$1" >"$out" 2>&1
 	rc=$?
-	grep -E '^(ok|not ok|# )' "_build/$1.out"
-	count_tap "$(cat "_build/$1.out")"
-	[ $rc = 0 ] || tail -30 "_build/$1.out"
+	grep -E '^(ok|not ok|# )' "$out"
+	count_tap "$(cat "$out")"
+	[ $rc = 0 ] || tail -30 "$out"
 	return $rc
 }
 lane_cluster() {
@@ -299,6 +305,9 @@ lane_trixie() {
 	step trixie "benchmark: failover against PAF + IPaddr2, Debian 13 nodes" \
 		env TANDEM_SUMMARY=_build/check-cluster-trixie.out \
 		CL_ROOT=/var/cache/tandem/roots/trixie-cluster bash tests/bench/failover.sh _build/werror
+	# The cpu lane's five nodes, on Debian 13 (the root's Tandem built again).
+	CLUSTER_NODES=5 CLUSTER_SCENARIOS=quorum CLUSTER_TLS=0 CLUSTER_ARCHIVE=0 \
+		step trixie "make check-cluster-trixie, five nodes: sync_count=2" cluster check-cluster-trixie check-cluster-trixie-five
 }
 
 if [ $main_ok = 0 ]; then

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "pgsql.h"
 
@@ -457,12 +458,13 @@ member_of(char m[][64], size_t n, const char *name)
 }
 
 enum pg_narrow
-pg_narrow_step(const struct pg_facts *f, const char *names, const char *old, uint64_t mark)
+pg_narrow_step(const struct pg_facts *f, const char *names, const char *old, int pending_k, uint64_t mark)
 {
 	char now[PG_MAX_STANDBYS][64], was[PG_MAX_STANDBYS][64];
 	size_t n_now = pg_sync_members(names, now, PG_MAX_STANDBYS);
 	size_t n_was = pg_sync_members(old, was, PG_MAX_STANDBYS);
-	bool left = false;
+	int k = pg_sync_num(names), flushed = 0;
+	bool pending = pending_k >= 0 && pending_k < k;
 
 	/* No set: the record names the primary alone, which holds it all. */
 	if (n_now == 0)
@@ -470,20 +472,20 @@ pg_narrow_step(const struct pg_facts *f, const char *names, const char *old, uin
 	for (size_t i = 0; i < n_was; i++) {
 		if (member_of(now, n_now, was[i]))
 			continue;
-		left = true;
-		for (size_t k = 0; k < f->n_standbys; k++)
-			if (strcmp(f->standbys[k].name, was[i]) == 0 && f->standbys[k].sync)
+		pending = true;
+		for (size_t s = 0; s < f->n_standbys; s++)
+			if (strcmp(f->standbys[s].name, was[i]) == 0 && f->standbys[s].sync)
 				return PG_NARROW_WAIT;
 	}
-	if (!left)
+	if (!pending)
 		return PG_NARROW_DONE;
 	if (mark == 0)
 		return PG_NARROW_MARK;
-	for (size_t k = 0; k < f->n_standbys; k++)
-		if (member_of(now, n_now, f->standbys[k].name) && f->standbys[k].streaming
-		    && f->standbys[k].flush >= mark)
-			return PG_NARROW_DONE;
-	return PG_NARROW_WAIT;
+	for (size_t s = 0; s < f->n_standbys; s++)
+		if (member_of(now, n_now, f->standbys[s].name) && f->standbys[s].streaming
+		    && f->standbys[s].flush >= mark)
+			flushed++;
+	return flushed >= k ? PG_NARROW_DONE : PG_NARROW_WAIT;
 }
 
 bool
@@ -553,7 +555,7 @@ pg_standby_slots(const struct pg_facts *f, enum pg_sync_mode mode, const char *n
 }
 
 void
-pg_sync_names(const struct pg_facts *f, enum pg_sync_mode mode, const char *current,
+pg_sync_names(const struct pg_facts *f, enum pg_sync_mode mode, int count, const char *current,
 	      char *out, size_t len, bool *degraded)
 {
 	const char *names[PG_MAX_STANDBYS];
@@ -566,16 +568,22 @@ pg_sync_names(const struct pg_facts *f, enum pg_sync_mode mode, const char *curr
 	for (size_t i = 0; i < f->n_standbys && n < PG_MAX_STANDBYS; i++)
 		if (f->standbys[i].streaming && !f->standbys[i].maintenance && !f->standbys[i].never)
 			names[n++] = f->standbys[i].name;
-	if (n == 0) {
+	if (count < 1)
+		count = 1;
+	if (n == 0 || (mode == PG_SYNC_STRICT && n < (size_t)count && current != NULL && current[0] != '\0')) {
 		if (mode == PG_SYNC_STRICT)
 			snprintf(out, len, "%s", current != NULL ? current : "");
 		else
 			*degraded = true;
 		return;
 	}
+	/* Under on, as many copies as there are standbys to make them: one
+	 * more only lost, the writes would wait for a standby not there. */
+	if (mode == PG_SYNC_ON && n < (size_t)count)
+		count = (int)n;
 	/* Sorted, so the value is stable and an unchanged set costs nothing. */
 	qsort(names, n, sizeof(names[0]), cmp_names);
-	used = (size_t)snprintf(out, len, "ANY 1 (");
+	used = (size_t)snprintf(out, len, "ANY %d (", count);
 	for (size_t i = 0; i < n && used < len; i++) {
 		used += (size_t)snprintf(out + used, len - used, "%s\"", i ? ", " : "");
 		for (const char *p = names[i]; *p != '\0' && used + 3 < len; p++) {
@@ -588,6 +596,27 @@ pg_sync_names(const struct pg_facts *f, enum pg_sync_mode mode, const char *curr
 	}
 	if (used < len)
 		snprintf(out + used, len - used, ")");
+}
+
+int
+pg_sync_num(const char *names)
+{
+	const char *p = names + strspn(names, " ");
+	char *end;
+	long k;
+
+	if (*p == '\0')
+		return 0;
+	if (strncasecmp(p, "ANY", 3) == 0 && (p[3] == ' ' || isdigit((unsigned char)p[3])))
+		p += 3;
+	else if (strncasecmp(p, "FIRST", 5) == 0 && (p[5] == ' ' || isdigit((unsigned char)p[5])))
+		p += 5;
+	p += strspn(p, " ");
+	if (!isdigit((unsigned char)*p))
+		return 1;       /* a plain list: FIRST 1 */
+	k = strtol(p, &end, 10);
+	end += strspn(end, " ");
+	return *end == '(' && k >= 1 && k <= PG_MAX_STANDBYS ? (int)k : 1;
 }
 
 bool
@@ -928,8 +957,11 @@ parse_names(const char *list, struct pg_commit_record *r)
 bool
 pg_commit_record_parse(const char *s, struct pg_commit_record *r)
 {
-	const char *sync;
+	char list[PG_MAX_STANDBYS * 65];
+	const char *sync, *any;
+	char *end;
 	size_t len;
+	long k = 1;
 
 	memset(r, 0, sizeof(*r));
 	if (s == NULL || strncmp(s, "primary=", 8) != 0)
@@ -943,9 +975,24 @@ pg_commit_record_parse(const char *s, struct pg_commit_record *r)
 	sync += strspn(sync, " ");
 	if (*sync == '\0')
 		return true;
-	if (strncmp(sync, "sync=", 5) != 0 || strchr(sync + 5, ' ') != NULL)
+	if (strncmp(sync, "sync=", 5) != 0)
 		return false;
-	return parse_names(sync + 5, r);
+	sync += 5;
+	len = strcspn(sync, " ");
+	if (len >= sizeof(list))
+		return false;
+	snprintf(list, sizeof(list), "%.*s", (int)len, sync);
+	any = sync + len;
+	if (*any != '\0') {
+		if (strncmp(any, " any=", 5) != 0 || !isdigit((unsigned char)any[5]))
+			return false;
+		errno = 0;
+		k = strtol(any + 5, &end, 10);
+		if (errno != 0 || *end != '\0' || k < 1 || k > PG_MAX_STANDBYS)
+			return false;
+	}
+	r->any = (int)k;
+	return parse_names(list, r);
 }
 
 void
@@ -955,6 +1002,8 @@ pg_commit_record_format(const struct pg_commit_record *r, char *out, size_t len)
 
 	for (size_t i = 0; i < r->n_sync && used < len; i++)
 		used += (size_t)snprintf(out + used, len - used, "%s%s", i ? "," : "", r->sync[i]);
+	if (r->any > 1 && r->n_sync > 0 && used < len)
+		snprintf(out + used, len - used, " any=%d", r->any);
 }
 
 size_t
@@ -1003,10 +1052,33 @@ listed(const char *node, const char *const *names, size_t n)
 	return false;
 }
 
+/* k: how many copies of each commit the record's standbys hold. */
+static size_t
+record_k(const struct pg_commit_record *r)
+{
+	return r->any > 1 ? (size_t)r->any : 1;
+}
+
+/* why, when missing of r's standbys (first: one of them, and what of it)
+ * may hold commits the winner lacks and that is more than r allows. */
+static void
+record_gap(const struct pg_commit_record *r, size_t missing, const char *first, char *why, size_t len)
+{
+	if (record_k(r) == 1)
+		snprintf(why, len, "%s", first);
+	else
+		snprintf(why, len, "%zu of the %zu synchronous standbys of %s may hold commits the others lack (each "
+			 "commit is on %zu of them, so no more than %zu may be missing): %s", missing, r->n_sync,
+			 r->primary, record_k(r), record_k(r) - 1, first);
+}
+
 bool
 pg_commit_record_allows(const struct pg_commit_record *r, const char *node,
 			const char *const *present, size_t n_present, char *why, size_t len)
 {
+	char first[300] = "";
+	size_t missing = 0;
+
 	if (strcmp(r->primary, node) == 0 || listed(r->primary, present, n_present))
 		return true;
 	if (r->n_sync == 0) {
@@ -1015,13 +1087,16 @@ pg_commit_record_allows(const struct pg_commit_record *r, const char *node,
 		return false;
 	}
 	for (size_t i = 0; i < r->n_sync; i++) {
-		if (strcmp(r->sync[i], node) != 0 && !listed(r->sync[i], present, n_present)) {
-			snprintf(why, len, "%s may hold commits this node lacks (acknowledged while %s was "
-				 "primary), and it is not in this election", r->sync[i], r->primary);
-			return false;
-		}
+		if (strcmp(r->sync[i], node) == 0 || listed(r->sync[i], present, n_present))
+			continue;
+		if (missing++ == 0)
+			snprintf(first, sizeof(first), "%s may hold commits this node lacks (acknowledged while %s "
+				 "was primary), and it is not in this election", r->sync[i], r->primary);
 	}
-	return true;
+	if (missing < record_k(r))
+		return true;
+	record_gap(r, missing, first, why, len);
+	return false;
 }
 
 /* Whether the winner w (called who) holds all the WAL candidate h holds,
@@ -1086,14 +1161,17 @@ candidate_named(const char *name, const struct pg_candidate *self, const struct 
 	return NULL;
 }
 
-/* Whether the winner w holds every acknowledged commit by the record. */
+/* Whether the winner w holds every acknowledged commit by the record: the
+ * primary's WAL, or that of all but k - 1 of its synchronous standbys
+ * (each commit is on k of them, so on one w holds). */
 static bool
 record_met(const struct pg_commit_record *r, const struct pg_candidate *w, const struct pg_candidate *self,
 	   const struct pg_candidate *others, size_t n, char *why, size_t len)
 {
 	const struct pg_candidate *p = candidate_named(r->primary, self, others, n);
 	const char *who = w == self ? "this node" : w->name;
-	char gap[300] = "";
+	char gap[300] = "", first[600] = "";
+	size_t missing = 0;
 
 	if (p != NULL && holds(w, who, p, gap, sizeof(gap)))
 		return true;
@@ -1105,18 +1183,21 @@ record_met(const struct pg_commit_record *r, const struct pg_candidate *w, const
 	for (size_t i = 0; i < r->n_sync; i++) {
 		const struct pg_candidate *c = candidate_named(r->sync[i], self, others, n);
 
-		if (c == NULL) {
-			snprintf(why, len, "%s may hold commits %s lacks (acknowledged while %s was primary), and it "
-				 "is not in this election", r->sync[i], who, r->primary);
-			return false;
-		}
-		if (!holds(w, who, c, gap, sizeof(gap))) {
-			snprintf(why, len, "%s may hold commits %s lacks (acknowledged while %s was primary): %s",
-				 r->sync[i], who, r->primary, gap);
-			return false;
-		}
+		if (c != NULL && holds(w, who, c, gap, sizeof(gap)))
+			continue;
+		if (missing++ > 0)
+			continue;
+		if (c == NULL)
+			snprintf(first, sizeof(first), "%s may hold commits %s lacks (acknowledged while %s was "
+				 "primary), and it is not in this election", r->sync[i], who, r->primary);
+		else
+			snprintf(first, sizeof(first), "%s may hold commits %s lacks (acknowledged while %s was "
+				 "primary): %s", r->sync[i], who, r->primary, gap);
 	}
-	return true;
+	if (missing < record_k(r))
+		return true;
+	record_gap(r, missing, first, why, len);
+	return false;
 }
 
 /* Its replay has reached the end of the WAL it holds (a value without

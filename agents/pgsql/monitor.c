@@ -1,6 +1,7 @@
 /* monitor.c --- ocf:tandem:pgsql monitor: the primary's and the standby's duties */
 #include "config.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -190,23 +191,28 @@ skip_refused_partial(struct pg *pg)
 		   stuck, tli, pg->facts.timeline);
 }
 
-/* The members a shrunk synchronous set left, still named by the commit
- * record (pg_narrow_step), as the plain list in state "narrow-from", or
- * "" when none; the mark in "narrow-mark".  One step per monitor. */
+/* What the commit record keeps of a synchronous set changed before the
+ * members in force caught up (pg_narrow_step): the members it left, as
+ * the plain list in state "narrow-from" (old, "" when none), and the k it
+ * still claims when k grew, in "narrow-k" (*pending_k, -1 when none); the
+ * mark in "narrow-mark".  One step per monitor. */
 static void
-narrowing(struct pg *pg, const char *names, char *old, size_t len)
+narrowing(struct pg *pg, const char *names, char *old, size_t len, int *pending_k)
 {
-	char mark_s[32] = "";
+	char mark_s[32] = "", k_s[16] = "";
 	uint64_t mark = 0;
 
-	if (!read_state("narrow-from", old, len) || old[0] == '\0') {
+	*pending_k = -1;
+	if (read_state("narrow-k", k_s, sizeof(k_s)) && isdigit((unsigned char)k_s[0]))
+		*pending_k = atoi(k_s);
+	if (!read_state("narrow-from", old, len))
 		old[0] = '\0';
-		return;
-	}
 	old[strcspn(old, "\n")] = '\0';
+	if (old[0] == '\0' && *pending_k < 0)
+		return;
 	if (read_state("narrow-mark", mark_s, sizeof(mark_s)) && !tandem_lsn_parse(mark_s, &mark))
 		mark = 0;
-	switch (pg_narrow_step(&pg->facts, names, old, mark)) {
+	switch (pg_narrow_step(&pg->facts, names, old, *pending_k, mark)) {
 	case PG_NARROW_MARK: {
 		/* Read now, after the leavers were seen asynchronous (the
 		 * monitor's query read the WAL end before them). */
@@ -218,29 +224,40 @@ narrowing(struct pg *pg, const char *names, char *old, size_t len)
 		break;
 	}
 	case PG_NARROW_DONE:
-		tandem_log(LOG_INFO, "the standbys that left the synchronous set ('%s') hold nothing acknowledged "
-			   "that the set left ('%s') lacks: the commit record lets them go", old, names);
+		tandem_log(LOG_INFO, "the synchronous set in force ('%s') holds every acknowledged commit %d times%s%s%s: "
+			   "the commit record says so", names, pg_sync_num(names), old[0] != '\0' ? " (without '" : "",
+			   old, old[0] != '\0' ? "', which left it)" : "");
 		write_state("narrow-from", "");
+		write_state("narrow-k", "");
 		write_state("narrow-mark", "");
 		old[0] = '\0';
+		*pending_k = -1;
 		break;
 	case PG_NARROW_WAIT:
 		break;
 	}
 }
 
-/* A shrink of the synchronous set from was to names (non-empty), before
+/* A change of the synchronous set from was to names (non-empty), before
  * it is applied: the members that leave join those still pending in
- * "narrow-from" (a member that stays is harmless there: it is no leaver),
- * and the mark starts again when one of them was not pending yet. */
+ * "narrow-from" (a member that stays is harmless there: it is no leaver);
+ * a k that grows (from none: 0) keeps the lower one pending in "narrow-k";
+ * the mark starts again when something new became pending. */
 static void
 narrow_begin(const char *was, const char *names)
 {
 	char pending[1100] = "", m[3 * PG_MAX_STANDBYS][64], now[PG_MAX_STANDBYS][64], list[1100] = "";
-	char before[2 * PG_MAX_STANDBYS][64];
+	char before[2 * PG_MAX_STANDBYS][64], k_s[16] = "";
 	size_t n = 0, n_now = pg_sync_members(names, now, PG_MAX_STANDBYS), used = 0, n_before;
+	int k_was = pg_sync_num(was), k_pending = -1;
 	bool fresh = false;
 
+	if (read_state("narrow-k", k_s, sizeof(k_s)) && isdigit((unsigned char)k_s[0]))
+		k_pending = atoi(k_s);
+	if (pg_sync_num(names) > k_was && (k_pending < 0 || k_was < k_pending)) {
+		k_pending = k_was;
+		fresh = true;
+	}
 	if (read_state("narrow-from", pending, sizeof(pending)))
 		pending[strcspn(pending, "\n")] = '\0';
 	n_before = pg_sync_members(pending, before, 2 * PG_MAX_STANDBYS);
@@ -262,13 +279,18 @@ narrow_begin(const char *was, const char *names)
 		used += (size_t)snprintf(list + used, used < sizeof(list) ? sizeof(list) - used : 0, "%s%s",
 					 used ? "," : "", m[i]);
 	}
-	if (used == 0 || used >= sizeof(list))
+	if (used >= sizeof(list))
 		return;
 	/* The mark first: a pending list with an older mark would let a new
 	 * leaver go on WAL read before it left. */
 	if (fresh)
 		write_state("narrow-mark", "");
-	write_state("narrow-from", list);
+	if (k_pending >= 0) {
+		snprintf(k_s, sizeof(k_s), "%d", k_pending);
+		write_state("narrow-k", k_s);
+	}
+	if (used > 0)
+		write_state("narrow-from", list);
 }
 
 /* The primary's duties on each monitor and at promotion: slots, scores,
@@ -282,6 +304,7 @@ primary_duties(struct pg *pg, bool promoting)
 	size_t n_db, n;
 	size_t n_nodes = known_nodes(nodes, 32);
 	bool degraded = false, names_change;
+	int pending_k;
 
 	if (!pg->seen.answered)
 		return;         /* no facts to act on (a busy server) */
@@ -336,14 +359,16 @@ primary_duties(struct pg *pg, bool promoting)
 	}
 	for (size_t i = 0; i < n; i++)
 		say_fitness(scores[i].name, scores[i].unfit != PG_FIT ? pg_unfit_str(scores[i].unfit) : NULL);
-	pg_sync_names(f, pg->mode, f->sync_names, names, sizeof(names), &degraded);
+	pg_sync_names(f, pg->mode, (int)tandem_param_int(pg->p, PG_SYNC_COUNT), f->sync_names, names, sizeof(names),
+		      &degraded);
 	names_change = strcmp(names, f->sync_names) != 0;
 	/* A new primary's set begins with it; before, one step. */
 	if (promoting) {
 		write_state("narrow-from", "");
+		write_state("narrow-k", "");
 		write_state("narrow-mark", "");
 	}
-	narrowing(pg, f->sync_names, narrow_old, sizeof(narrow_old));
+	narrowing(pg, f->sync_names, narrow_old, sizeof(narrow_old), &pending_k);
 	/* A logical consumer is never ahead of a node that may be promoted:
 	 * the slots of both the set decided and the one in force, set before
 	 * the commit record and the scores let a joining standby be
@@ -384,6 +409,18 @@ primary_duties(struct pg *pg, bool promoting)
 		/* Members that left and may still hold commits the set lacks. */
 		if (names[0] != '\0')
 			record_add(&rec, narrow_old);
+		/* The copies every acknowledged commit has: the fewest of the
+		 * set in force, the one decided and a k still pending (none:
+		 * the set grew from nothing, the primary alone holds some). */
+		rec.any = pg_sync_num(names);
+		if (names_change && f->sync_names[0] != '\0' && pg_sync_num(f->sync_names) < rec.any)
+			rec.any = pg_sync_num(f->sync_names);
+		if (names_change && f->sync_names[0] == '\0')
+			rec.any = 0;
+		if (pending_k >= 0 && pending_k < rec.any)
+			rec.any = pending_k;
+		if (rec.any == 0)
+			rec.n_sync = 0;
 		if (!write_commit_record(pg, &rec, names_change, why, sizeof(why))) {
 			tandem_log(LOG_ERR, "could not write the commit record: %s", why);
 			if (names_change)

@@ -107,6 +107,13 @@ const struct tandem_param pg_params[PG_N_PARAMS] = {
 		"is lost; with no such standby it falls back to asynchronous (logged, and shown in the "
 		"tandem-pgsql-sync-<resource> attribute). strict: as on, but writes wait rather than go "
 		"asynchronous. off: asynchronous, as PAF.", .options = sync_modes },
+	[PG_SYNC_COUNT] = { "sync_count", TANDEM_PARAM_INTEGER, "1", false, false, true,
+		"Synchronous copies of each commit",
+		"How many standbys confirm each commit before it is acknowledged (ANY k in "
+		"synchronous_standby_names). The standbys then elect a new primary by themselves "
+		"while no more than sync_count - 1 of them are lost with the primary. Under on, fewer "
+		"when fewer standbys stream; under strict, writes wait for sync_count.",
+		.min = 1, .max = PG_MAX_STANDBYS },
 	[PG_AUTO_REWIND] = { "auto_rewind", TANDEM_PARAM_BOOLEAN, "true", false, false, false,
 		"Rejoin a former primary with pg_rewind",
 		"A former primary that comes back is rewound against the new primary (its diverged "

@@ -23,6 +23,7 @@ enum pg_param {
 	PG_REPLICATION_USER,
 	PG_PASSFILE,
 	PG_SYNC_MODE,
+	PG_SYNC_COUNT,
 	PG_AUTO_REWIND,
 	PG_SLOT_WAL_KEEP,
 	PG_REPAIR_KEEP,
@@ -134,17 +135,21 @@ size_t pg_keep_members(struct pg_facts *f, const char (*nodes)[64], size_t n_nod
 /* The neighbours on display: "\"NAME\" streaming, N MiB behind; ..." (whole
  * segments; "; and N more" past PG_MAX_NEIGHBOURS), or "none". */
 void pg_neighbours_str(const struct pg_facts *f, char *out, size_t len);
-/* A synchronous set that shrank from old (the members it had, a
- * synchronous_standby_names value or a plain list) to names: a member that
- * left may have acknowledged commits no remaining one holds yet (ANY 1:
- * whichever answered first), and if it is in maintenance or never to be
- * promoted it is no candidate, so the commit record keeps naming it until
- * this says DONE.  MARK: every member that left shows asynchronous (its
- * walsender has the new setting) and no mark is set yet: the caller sets
- * mark to f->current (the WAL end read with that).  DONE: none left, or a
- * remaining member streams and has flushed mark.  WAIT otherwise. */
+/* A change of the synchronous set that weakens what the commit record may
+ * claim until the members in force have caught up: members that left
+ * (old: a synchronous_standby_names value or a plain list, "" for none)
+ * may hold acknowledged commits no remaining one holds yet, and a set
+ * whose k grew (pending_k: the k the record still keeps, 0 for a set that
+ * grew from none, -1 for no such change) acknowledged earlier commits
+ * with fewer copies.  The commit record keeps the leavers and pending_k
+ * until this says DONE.  MARK: every member that left shows asynchronous
+ * (its walsender has the new setting) and no mark is set yet: the caller
+ * sets mark to the WAL end read after that.  DONE: nothing pending, or k
+ * remaining members (names' k) stream and have flushed mark.  WAIT
+ * otherwise. */
 enum pg_narrow { PG_NARROW_DONE, PG_NARROW_MARK, PG_NARROW_WAIT };
-enum pg_narrow pg_narrow_step(const struct pg_facts *f, const char *names, const char *old, uint64_t mark);
+enum pg_narrow pg_narrow_step(const struct pg_facts *f, const char *names, const char *old, int pending_k,
+			      uint64_t mark);
 /* Whether a standby may never be promoted, and why: its role (the node
  * attribute PG_ATTR_ROLE, "" when unset) is never-promote, or it is a
  * delayed standby (recovery_min_apply_delay not "0") whose role is not
@@ -283,11 +288,16 @@ size_t pg_rank_standbys(const struct pg_facts *f, enum pg_sync_mode mode, long l
 			struct pg_score *out, size_t max);
 
 /* synchronous_standby_names for the standbys that are streaming (caught
- * up), their nodes not in maintenance: 'ANY 1 ("a", "b")'.  With none: "" under on (degraded to async,
- * *degraded set), the previous value under strict (writes wait), "" under
- * off.  Names are quoted as identifiers. */
-void pg_sync_names(const struct pg_facts *f, enum pg_sync_mode mode, const char *current,
+ * up), their nodes not in maintenance: 'ANY k ("a", "b", ...)', k the
+ * sync_count asked (count), or as many as stream when fewer do under on.
+ * With none: "" under on (degraded to async, *degraded set), the previous
+ * value under strict (writes wait; with fewer than count streaming too,
+ * when there is one), "" under off.  Names are quoted as identifiers. */
+void pg_sync_names(const struct pg_facts *f, enum pg_sync_mode mode, int count, const char *current,
 		   char *out, size_t len, bool *degraded);
+/* The k of a synchronous_standby_names value: each commit waits for k of
+ * its members (ANY k, FIRST k, k (...)); 1 for a plain list, 0 for "". */
+int pg_sync_num(const char *names);
 
 struct pg_commit_record;
 
@@ -407,17 +417,21 @@ size_t pg_election_gather(const char *self, char *const *nodes, char *const *val
  * included, are gone when a node is lost or reboots, and a node that
  * comes back alone would otherwise be promoted over commits it never saw
  * (PAF #26, #180; stolon PR #514).  Every acknowledged commit is on the
- * primary and on one or more of the synchronous standbys (ANY 1): which
- * one is not known, so a standby may stand in for the primary only when
- * all of them are in the election (it elects the most advanced). */
+ * primary and on k or more of the synchronous standbys (ANY k): which
+ * ones is not known, so standbys may stand in for the primary only when
+ * at most k - 1 of them are missing from the election (it elects the most
+ * advanced, which then holds every commit some present member holds). */
 struct pg_commit_record {
 	char primary[64];
 	char sync[PG_MAX_STANDBYS][64];
 	size_t n_sync;
+	int any;        //!< k: copies of each commit among sync (0 is taken as 1)
 };
 
-/* "primary=NODE sync=A,B" (sync= empty: asynchronous, the primary alone
- * holds every commit).  False on anything else. */
+/* "primary=NODE sync=A,B[ any=K]" (sync= empty: asynchronous, the primary
+ * alone holds every commit; any= only when K > 1: a reader that does not
+ * know it refuses the record, never a weaker reading).  False on anything
+ * else. */
 bool pg_commit_record_parse(const char *s, struct pg_commit_record *r);
 void pg_commit_record_format(const struct pg_commit_record *r, char *out, size_t len);
 /* The standbys synchronous_standby_names names ('ANY 1 ("a", "b")', a
@@ -426,7 +440,8 @@ size_t pg_sync_members(const char *names, char out[][64], size_t max);
 /* Whether node may be promoted by the record, outside an election (a
  * standby no primary ranks, before it is given a score), present the
  * other nodes known to run: node is the primary; or the primary is
- * present; or every synchronous standby is (node itself or another).  The
+ * present; or all but k - 1 of the synchronous standbys are (node itself
+ * or others).  The
  * election's own check is pg_elect's, with each node's WAL.  When not,
  * why says which node may hold commits node lacks. */
 bool pg_commit_record_allows(const struct pg_commit_record *r, const char *node,

@@ -884,3 +884,55 @@ scenario_site_loss() {
 	node_boot "$p"
 	verify site_loss "$p" other yes
 }
+
+# Two synchronous copies of each commit (sync_count=2: ANY 2 of the four
+# standbys of a five-node cluster): the primary and a standby lose power at
+# once (links first).  Each acknowledged commit is on two standbys, so on
+# one of the three left: they elect the most advanced by themselves, with
+# every commit.  Under ANY 1 the same loss waits for a person (the lost
+# standby may hold the only copy of some).
+read_record_any2() { # read_record_any2 PRIMARY: the record names it, four standbys and any=2
+	local r
+	r=$(commit_record "$1")
+	echo "commit record: '$r' (want primary=$1, four standbys, any=2)"
+	[[ $r =~ ^primary=$1\ sync=n[0-9](,n[0-9]){3}\ any=2$ ]]
+}
+read_sync_any() { # read_sync_any NODE K: NODE's synchronous_standby_names is ANY K of four
+	local v
+	v=$(sqlon "$1" "SHOW synchronous_standby_names" postgres)
+	echo "synchronous_standby_names on $1: '$v' (want ANY $2 of four)"
+	[[ $v =~ ^ANY\ $2\ \(\"n[0-9]\"(,\ \"n[0-9]\"){3}\)$ ]]
+}
+scenario_quorum() {
+	local p s won
+	[ "$N" -ge 5 ] || { say "quorum: written for five nodes, skipped with $N"; return 0; }
+	p=$(the_primary)
+	node_exec "$(any_up)" pcs resource update pgsqld sync_count=2 >/dev/null
+	tap_result $? "quorum: pcs resource update pgsqld sync_count=2"
+	wait_for 120 "quorum: the record names ANY 2 of four" read_record_any2 "$p"
+	tap_result $? "quorum: the commit record names the four standbys, two copies each ($(commit_record "$p"))"
+	tap_ok "quorum: synchronous_standby_names is ANY 2 of them" read_sync_any "$p" 2
+	client_start 30
+	watch_start
+	sleep 5
+	s=$(others "$p" | head -n 1)
+	say "power cut of $p and $s at once (each link first)"
+	node_poweroff "$p"
+	node_poweroff "$s"
+	wait_for 240 "quorum: a primary among the three left" read_serving_primary
+	tap_result $? "quorum: the three standbys left elect a primary by themselves"
+	won=$(cat "$CL_DIR/serving" 2>/dev/null)
+	client_wait
+	tap_is "$(comm -23 <(sort -u "$CL_DIR/acked") <(sqlon "$won" "SELECT n FROM acked" | sort -u) | wc -l)" 0 \
+		"quorum: all $(acked_now) acknowledged commits are on the new primary ($won)"
+	say "$p and $s boot again"
+	node_boot "$p"
+	node_boot "$s"
+	watch_stop
+	verify quorum "$p" other yes
+	wait_for 180 "quorum: $s back as a standby" read_unpromoted "$s" "$(primary "$(any_up)")"
+	tap_result $? "quorum: $s is back as a standby"
+	node_exec "$(any_up)" pcs resource update pgsqld sync_count=1 >/dev/null
+	wait_for 60 "quorum: back to ANY 1" read_sync_any "$(the_primary)" 1
+	tap_result $? "quorum: sync_count=1 again: ANY 1 of the four"
+}

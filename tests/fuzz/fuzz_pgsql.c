@@ -102,11 +102,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (pg_commit_record_parse(text, &r)) {
 			pg_commit_record_format(&r, out, sizeof(out));
 			if (!pg_commit_record_parse(out, &again) || strcmp(again.primary, r.primary) != 0
-			    || again.n_sync != r.n_sync)
+			    || again.n_sync != r.n_sync || (r.n_sync > 0 && again.any != r.any))
 				abort();
 			(void)pg_commit_record_allows(&r, "n1", none, 0, why, sizeof(why));
 		}
 		(void)pg_sync_members(text, m, PG_MAX_STANDBYS);
+		(void)pg_sync_num(text);
 	}
 	for (p = text; n < 9; n++) {
 		field[n] = p;
@@ -126,10 +127,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		char shown[1024];
 
 		pg_rank_standbys(&facts, PG_SYNC_STRICT, 1 << 20, scores, PG_MAX_STANDBYS);
-		pg_sync_names(&facts, PG_SYNC_ON, facts.sync_names, names, sizeof(names), &degraded);
+		pg_sync_names(&facts, PG_SYNC_ON, 2, facts.sync_names, names, sizeof(names), &degraded);
+		(void)pg_narrow_step(&facts, names, facts.sync_names, 1, facts.current);
 		(void)pg_keep_members(&facts, nodes, 3);
 		pg_neighbours_str(&facts, shown, sizeof(shown));
-		pg_sync_names(&facts, PG_SYNC_ON, facts.sync_names, names, sizeof(names), &degraded);
+		pg_sync_names(&facts, PG_SYNC_STRICT, 3, facts.sync_names, names, sizeof(names), &degraded);
 	}
 	free(text);
 	tandem_pgcontrol_parse(data, size, &control);

@@ -319,7 +319,13 @@ ra n1 start
 notify n2 post start OCF_RESKEY_CRM_meta_notify_start_uname=n1
 ra n2 monitor OCF_RESKEY_CRM_meta_interval=15000
 tap_is "$(sql n2 "SHOW synchronous_standby_names")" 'ANY 1 ("n1")' "n2 primary, n1 its one synchronous standby"
-tap_is "$(record)" "primary=n2 sync=n1" "the commit record (a cluster property) names both"
+tap_is "$(record)" "primary=n2 sync=" "a set grown from none: the commit record (a cluster property) names n2 alone"
+for _ in $(seq "$(scaled 30)"); do
+	[ "$(record)" = "primary=n2 sync=n1" ] && break
+	sleep 0.2
+	ra n2 monitor OCF_RESKEY_CRM_meta_interval=15000
+done
+tap_is "$(record)" "primary=n2 sync=n1" "then both, once n1 has flushed the WAL as it stood when the set applied"
 echo "# the last synchronous standby goes silent (its node cut: no FIN, no RST)"
 # shellcheck disable=SC2046 # one pid per word
 kill -STOP $(procs n1)
@@ -344,12 +350,15 @@ tap_is "$(sql n2 "SHOW synchronous_standby_names")" "" "n1 left the synchronous 
 tap_is "$(record)" "primary=n2 sync=" "and the commit record"
 # shellcheck disable=SC2046 # one pid per word
 kill -CONT $(procs n1)
+# The record names n1 once n1 has flushed the WAL written while it was
+# out (a set that grows from none): a few monitors after the set.
 for _ in $(seq "$(scaled 100)"); do
 	ra n2 monitor OCF_RESKEY_CRM_meta_interval=15000
-	[ "$(sql n2 "SHOW synchronous_standby_names")" = 'ANY 1 ("n1")' ] && break
+	[ "$(record)" = "primary=n2 sync=n1" ] && break
 	sleep 0.3
 done
-tap_is "$(record)" "primary=n2 sync=n1" "n1 streams again: back in the set and the record"
+tap_is "$(sql n2 "SHOW synchronous_standby_names")" 'ANY 1 ("n1")' "n1 streams again: back in the set"
+tap_is "$(record)" "primary=n2 sync=n1" "and in the record"
 # shellcheck disable=SC2046 # one pid per word
 kill -9 $(procs n2)
 notify n1 pre promote OCF_RESKEY_CRM_meta_notify_promote_uname=n1 OCF_RESKEY_CRM_meta_notify_unpromoted_uname=n1 \

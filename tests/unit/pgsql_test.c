@@ -309,26 +309,26 @@ sync_names(void **state)
 	bool degraded;
 
 	(void)state;
-	pg_sync_names(&f, PG_SYNC_ON, "", out, sizeof(out), &degraded);
+	pg_sync_names(&f, PG_SYNC_ON, 1, "", out, sizeof(out), &degraded);
 	assert_string_equal(out, "ANY 1 (\"n2\", \"n3\", \"n4\")");
 	assert_false(degraded);
 	f = three(true, true, false);
-	pg_sync_names(&f, PG_SYNC_ON, "", out, sizeof(out), &degraded);
+	pg_sync_names(&f, PG_SYNC_ON, 1, "", out, sizeof(out), &degraded);
 	assert_string_equal(out, "ANY 1 (\"n2\", \"n4\")");
 	f.n_standbys = 0;
-	pg_sync_names(&f, PG_SYNC_ON, "ANY 1 (\"n2\")", out, sizeof(out), &degraded);
+	pg_sync_names(&f, PG_SYNC_ON, 1, "ANY 1 (\"n2\")", out, sizeof(out), &degraded);
 	assert_string_equal(out, "");
 	assert_true(degraded);
-	pg_sync_names(&f, PG_SYNC_STRICT, "ANY 1 (\"n2\")", out, sizeof(out), &degraded);
+	pg_sync_names(&f, PG_SYNC_STRICT, 1, "ANY 1 (\"n2\")", out, sizeof(out), &degraded);
 	assert_string_equal(out, "ANY 1 (\"n2\")");
 	assert_false(degraded);
 	f = three(true, true, true);
-	pg_sync_names(&f, PG_SYNC_OFF, "", out, sizeof(out), &degraded);
+	pg_sync_names(&f, PG_SYNC_OFF, 1, "", out, sizeof(out), &degraded);
 	assert_string_equal(out, "");
 	/* A standby whose node is in maintenance is no voter, nor promotable. */
 	f = three(true, true, true);
 	f.standbys[1].maintenance = true;
-	pg_sync_names(&f, PG_SYNC_ON, "", out, sizeof(out), &degraded);
+	pg_sync_names(&f, PG_SYNC_ON, 1, "", out, sizeof(out), &degraded);
 	assert_string_equal(out, "ANY 1 (\"n2\", \"n4\")");
 	{
 		struct pg_score s[4];
@@ -341,7 +341,7 @@ sync_names(void **state)
 	/* A quote in a node name is doubled, as in an identifier. */
 	snprintf(f.standbys[0].name, sizeof(f.standbys[0].name), "a\"b");
 	f.n_standbys = 1;
-	pg_sync_names(&f, PG_SYNC_ON, "", out, sizeof(out), &degraded);
+	pg_sync_names(&f, PG_SYNC_ON, 1, "", out, sizeof(out), &degraded);
 	assert_string_equal(out, "ANY 1 (\"a\"\"b\")");
 }
 
@@ -356,21 +356,78 @@ narrow(void **state)
 
 	(void)state;
 	/* n3 still acknowledges (its walsender has not read the new set). */
-	assert_int_equal(pg_narrow_step(&f, now, was, 0), PG_NARROW_WAIT);
+	assert_int_equal(pg_narrow_step(&f, now, was, -1, 0), PG_NARROW_WAIT);
 	f.standbys[1].sync = false;
-	assert_int_equal(pg_narrow_step(&f, now, was, 0), PG_NARROW_MARK);
+	assert_int_equal(pg_narrow_step(&f, now, was, -1, 0), PG_NARROW_MARK);
 	/* n2 flushed 0x5000000, n4 0x4000000: a mark past both waits. */
-	assert_int_equal(pg_narrow_step(&f, now, was, 0x5000001), PG_NARROW_WAIT);
-	assert_int_equal(pg_narrow_step(&f, now, "n3", 0x5000000), PG_NARROW_DONE);
+	assert_int_equal(pg_narrow_step(&f, now, was, -1, 0x5000001), PG_NARROW_WAIT);
+	assert_int_equal(pg_narrow_step(&f, now, "n3", -1, 0x5000000), PG_NARROW_DONE);
 	/* Gone from pg_stat_replication: as asynchronous. */
 	f.n_standbys = 1;
-	assert_int_equal(pg_narrow_step(&f, "ANY 1 (\"n2\")", "n2,n3,n4", 0), PG_NARROW_MARK);
+	assert_int_equal(pg_narrow_step(&f, "ANY 1 (\"n2\")", "n2,n3,n4", -1, 0), PG_NARROW_MARK);
 	/* A remaining member not streaming does not count. */
 	f.standbys[0].streaming = false;
-	assert_int_equal(pg_narrow_step(&f, "ANY 1 (\"n2\")", "n2,n3,n4", 0x1000), PG_NARROW_WAIT);
+	assert_int_equal(pg_narrow_step(&f, "ANY 1 (\"n2\")", "n2,n3,n4", -1, 0x1000), PG_NARROW_WAIT);
 	/* Nobody left (they came back), or no set at all: done. */
-	assert_int_equal(pg_narrow_step(&f, was, "n2,n3", 0), PG_NARROW_DONE);
-	assert_int_equal(pg_narrow_step(&f, "", "n2,n3", 0), PG_NARROW_DONE);
+	assert_int_equal(pg_narrow_step(&f, was, "n2,n3", -1, 0), PG_NARROW_DONE);
+	assert_int_equal(pg_narrow_step(&f, "", "n2,n3", -1, 0), PG_NARROW_DONE);
+}
+
+/* sync_count: ANY k, fewer under on when fewer stream, kept under strict. */
+static void
+sync_count(void **state)
+{
+	struct pg_facts f = three(true, true, true);
+	char out[256];
+	bool degraded;
+
+	(void)state;
+	pg_sync_names(&f, PG_SYNC_ON, 2, "", out, sizeof(out), &degraded);
+	assert_string_equal(out, "ANY 2 (\"n2\", \"n3\", \"n4\")");
+	assert_int_equal(pg_sync_num(out), 2);
+	f = three(true, true, false);
+	pg_sync_names(&f, PG_SYNC_ON, 3, out, out, sizeof(out), &degraded);
+	assert_string_equal(out, "ANY 2 (\"n2\", \"n4\")");
+	assert_false(degraded);
+	/* strict: two asked, one streams, the set in force stays (writes wait). */
+	f.n_standbys = 1;
+	pg_sync_names(&f, PG_SYNC_STRICT, 2, "ANY 2 (\"n2\", \"n3\")", out, sizeof(out), &degraded);
+	assert_string_equal(out, "ANY 2 (\"n2\", \"n3\")");
+	pg_sync_names(&f, PG_SYNC_STRICT, 2, "", out, sizeof(out), &degraded);
+	assert_string_equal(out, "ANY 2 (\"n2\")");
+	/* The k of what an admin may have written. */
+	assert_int_equal(pg_sync_num(""), 0);
+	assert_int_equal(pg_sync_num("n2, n3"), 1);
+	assert_int_equal(pg_sync_num("*"), 1);
+	assert_int_equal(pg_sync_num("FIRST 2 (n2, n3)"), 2);
+	assert_int_equal(pg_sync_num("any 3(a, b, c)"), 3);
+	assert_int_equal(pg_sync_num("2 (n2, n3)"), 2);
+	assert_int_equal(pg_sync_num("ANY 0 (n2)"), 1);
+	assert_int_equal(pg_sync_num("anybody"), 1);
+}
+
+/* A k that grew, or a set that grew from none, is pending until k members
+ * in force flushed a mark read after it applied. */
+static void
+narrow_k(void **state)
+{
+	struct pg_facts f = three(true, true, true);
+	const char *any2 = "ANY 2 (\"n2\", \"n3\", \"n4\")";
+
+	(void)state;
+	assert_int_equal(pg_narrow_step(&f, any2, "", -1, 0), PG_NARROW_DONE);
+	assert_int_equal(pg_narrow_step(&f, any2, "", 1, 0), PG_NARROW_MARK);
+	/* n2 flushed 0x5000000, n3 0x4ff0000, n4 0x4000000. */
+	assert_int_equal(pg_narrow_step(&f, any2, "", 1, 0x4ff0000), PG_NARROW_DONE);
+	assert_int_equal(pg_narrow_step(&f, any2, "", 1, 0x5000000), PG_NARROW_WAIT);
+	assert_int_equal(pg_narrow_step(&f, any2, "", 0, 0x5000000), PG_NARROW_WAIT);
+	assert_int_equal(pg_narrow_step(&f, "ANY 1 (\"n2\")", "", 0, 0x5000000), PG_NARROW_DONE);
+	/* A pending k no lower than the set's is nothing pending. */
+	assert_int_equal(pg_narrow_step(&f, any2, "", 2, 0), PG_NARROW_DONE);
+	/* Leavers and k both: k members of the rest. */
+	f.standbys[1].sync = false;
+	assert_int_equal(pg_narrow_step(&f, "ANY 2 (\"n2\", \"n4\")", "n3", -1, 0x4000000), PG_NARROW_DONE);
+	assert_int_equal(pg_narrow_step(&f, "ANY 2 (\"n2\", \"n4\")", "n3", -1, 0x4000001), PG_NARROW_WAIT);
 }
 
 /* Logical failover slots: 17 and later, wal_level logical only. */
@@ -473,7 +530,7 @@ roles(void **state)
 		bool degraded;
 		struct pg_score s[4];
 
-		pg_sync_names(&f, PG_SYNC_ON, "", out, sizeof(out), &degraded);
+		pg_sync_names(&f, PG_SYNC_ON, 1, "", out, sizeof(out), &degraded);
 		assert_string_equal(out, "ANY 1 (\"n3\", \"n4\")");
 		assert_int_equal(pg_rank_standbys(&f, PG_SYNC_ON, 0, s, 4), 3);
 		assert_int_equal(s[0].unfit, PG_UNFIT_NEVER);
@@ -756,6 +813,68 @@ election_record(void **state)
 	}
 }
 
+/* ANY 2 of four standbys: any one may be lost with the primary, not two. */
+static void
+election_any(void **state)
+{
+	struct pg_candidate n2 = cand("n2", 3, 0x6000000, 2, 0x1000000), n3 = cand("n3", 3, 0x5000000, 2, 0x1000000);
+	struct pg_candidate n4 = cand("n4", 3, 0x4000000, 2, 0x1000000), n5 = cand("n5", 3, 0x3000000, 2, 0x1000000);
+	struct pg_candidate three_of[] = { n3, n4, n5 }, two_of[] = { n4, n5 };
+	const char *rec = "primary=n1 sync=n2,n3,n4,n5 any=2", *better, *none[] = { NULL };
+	const char *n4n5[] = { "n4", "n5" }, *n3n4[] = { "n3", "n4" };
+	struct pg_commit_record r;
+	char why[600], out[256];
+
+	(void)state;
+	assert_true(pg_commit_record_parse(rec, &r));
+	assert_int_equal(r.any, 2);
+	assert_int_equal(r.n_sync, 4);
+	pg_commit_record_format(&r, out, sizeof(out));
+	assert_string_equal(out, rec);
+	assert_false(pg_commit_record_parse("primary=n1 sync=n2 any=0", &r));
+	assert_false(pg_commit_record_parse("primary=n1 sync=n2 any=", &r));
+	assert_false(pg_commit_record_parse("primary=n1 sync=n2 any=2 more", &r));
+	assert_false(pg_commit_record_parse("primary=n1 sync=n2 k=2", &r));
+	assert_true(pg_commit_record_parse("primary=n1 sync=n2", &r));
+	assert_int_equal(r.any, 1);
+	pg_commit_record_format(&r, out, sizeof(out));
+	assert_string_equal(out, "primary=n1 sync=n2");
+
+	/* The primary and n2 lost: n3, n4, n5 hold a copy of every commit. */
+	assert_int_equal(elect(&n4, three_of, 3, rec, &better, why, sizeof(why)), PG_PROMOTE_BEHIND);
+	assert_string_equal(better, "n3");
+	assert_int_equal(elect(&n3, two_of, 2, rec, &better, why, sizeof(why)), PG_PROMOTE_OK);
+	/* Two lost with the primary: a commit may be on those two only. */
+	assert_int_equal(elect(&n2, &n3, 1, rec, &better, why, sizeof(why)), PG_PROMOTE_REFUSED);
+	assert_int_equal(elect(&n4, &n5, 1, rec, &better, why, sizeof(why)), PG_PROMOTE_REFUSED);
+	assert_non_null(strstr(why, "2 of the 4 synchronous standbys of n1 may hold commits the others lack"));
+	assert_non_null(strstr(why, "n2 may hold commits this node lacks"));
+	/* Under ANY 1 the same loss of one standby waits. */
+	assert_int_equal(elect(&n3, two_of, 2, "primary=n1 sync=n2,n3,n4,n5", &better, why, sizeof(why)),
+			 PG_PROMOTE_REFUSED);
+	/* A present member on another history counts as missing. */
+	{
+		struct pg_candidate fork = cand("n5", 3, 0x3000000, 2, 0x2000000), odd[] = { n4, fork };
+
+		assert_int_equal(elect(&n3, odd, 2, rec, &better, why, sizeof(why)), PG_PROMOTE_REFUSED);
+		assert_non_null(strstr(why, "2 of the 4 synchronous standbys"));
+		/* n2 back: n5 alone is missing. */
+		{
+			struct pg_candidate back[] = { n2, n4, fork };
+
+			assert_int_equal(elect(&n3, back, 3, rec, &better, why, sizeof(why)), PG_PROMOTE_BEHIND);
+			assert_string_equal(better, "n2");
+		}
+	}
+	/* Outside an election, by presence alone. */
+	assert_true(pg_commit_record_parse(rec, &r));
+	assert_true(pg_commit_record_allows(&r, "n3", n4n5, 2, why, sizeof(why)));
+	assert_true(pg_commit_record_allows(&r, "n2", n3n4, 2, why, sizeof(why)));
+	assert_false(pg_commit_record_allows(&r, "n3", n4n5 + 1, 1, why, sizeof(why)));
+	assert_non_null(strstr(why, "2 of the 4 synchronous standbys"));
+	assert_false(pg_commit_record_allows(&r, "n3", none, 0, why, sizeof(why)));
+}
+
 static void
 election_values(void **state)
 {
@@ -957,7 +1076,7 @@ neighbours(void **state)
 	assert_int_equal(f.n_standbys, 2);
 	assert_string_equal(f.standbys[0].name, "n2");
 	assert_string_equal(f.standbys[1].name, "n3");
-	pg_sync_names(&f, PG_SYNC_ON, "", names, sizeof(names), &degraded);
+	pg_sync_names(&f, PG_SYNC_ON, 1, "", names, sizeof(names), &degraded);
 	assert_string_equal(names, "ANY 1 (\"n2\", \"n3\")");
 	pg_neighbours_str(&f, shown, sizeof(shown));
 	assert_string_equal(shown, "\"barman_receive_wal\" streaming, 0 MiB behind; \"Debezium Streaming\" not "
@@ -1183,6 +1302,9 @@ main(void)
 		cmocka_unit_test(sync_names),
 		cmocka_unit_test(logical_failover),
 		cmocka_unit_test(narrow),
+		cmocka_unit_test(narrow_k),
+		cmocka_unit_test(sync_count),
+		cmocka_unit_test(election_any),
 		cmocka_unit_test(roles),
 		cmocka_unit_test(standby_slots),
 		cmocka_unit_test(election),
