@@ -422,6 +422,66 @@ has_restore_command(struct pg *pg)
 	return yes;
 }
 
+/* The node's own configuration files in its data directory, which
+ * pg_rewind replaces with the source's (it copies every file but a few):
+ * an ALTER SYSTEM made on this node (a delayed standby's
+ * recovery_min_apply_delay) and, where the configuration lives in the data
+ * directory, its postgresql.conf and pg_hba.conf would silently become
+ * the primary's.  Read before the rewind (as postgres's own regular files,
+ * 1 MiB at most), written back after it. */
+static const char *const own_conf[] = { "postgresql.auto.conf", "postgresql.conf", "pg_hba.conf", "pg_ident.conf" };
+#define N_OWN_CONF (sizeof(own_conf) / sizeof(own_conf[0]))
+
+static void
+keep_own_conf(struct pg *pg, char *kept[N_OWN_CONF])
+{
+	int dfd = datadir_fd(pg);
+
+	for (size_t i = 0; i < N_OWN_CONF; i++) {
+		size_t cap = 1 << 20, used = 0;
+		ssize_t n = 0;
+		int fd = dfd < 0 ? -1 : tandem_safefs_open_read(dfd, own_conf[i], pg->uid);
+
+		kept[i] = NULL;
+		if (fd < 0) {
+			if (dfd >= 0 && errno != ENOENT)
+				tandem_log(LOG_WARNING, "%s not kept across pg_rewind: %s", own_conf[i],
+					   tandem_safefs_strerror(errno));
+			continue;
+		}
+		kept[i] = malloc(cap + 1);
+		while (kept[i] != NULL && used < cap && (n = read(fd, kept[i] + used, cap - used)) > 0)
+			used += (size_t)n;
+		close(fd);
+		if (kept[i] == NULL || n < 0 || used == cap || memchr(kept[i], '\0', used) != NULL) {
+			tandem_log(LOG_WARNING, "%s not kept across pg_rewind: %s", own_conf[i],
+				   kept[i] == NULL || n < 0 ? strerror(errno) : "over 1 MiB, or not text");
+			free(kept[i]);
+			kept[i] = NULL;
+			continue;
+		}
+		kept[i][used] = '\0';
+	}
+	if (dfd >= 0)
+		close(dfd);
+}
+
+static void
+put_back_own_conf(struct pg *pg, char *kept[N_OWN_CONF])
+{
+	int dfd = datadir_fd(pg);
+
+	for (size_t i = 0; i < N_OWN_CONF; i++) {
+		if (kept[i] != NULL && (dfd < 0 || !write_owned(pg, dfd, own_conf[i], kept[i])))
+			tandem_log(LOG_WARNING, "could not put back this node's %s after pg_rewind (it is the "
+				   "primary's now): %s", own_conf[i], dfd < 0 ? pg->why : strerror(errno));
+		free(kept[i]);
+		kept[i] = NULL;
+	}
+	if (dfd >= 0)
+		close(dfd);
+}
+
 /* Data that may have diverged from the running primary's timeline is
  * rewound (pg_rewind) before it streams: a former primary (pg_control: shut
  * down, or stopped uncleanly as a primary: pg_control_crashed_primary), or a standby shut down on an
@@ -433,7 +493,7 @@ has_restore_command(struct pg *pg)
 int
 rejoin_if_diverged(struct pg *pg, bool forked, bool *rewound, bool *cannot)
 {
-	char ci[2048], src[2200], dest[4200], last[32], line[256] = "";
+	char ci[2048], src[2200], dest[4200], last[32], line[256] = "", *conf[N_OWN_CONF];
 	const char *dry[] = { pg->pg_rewind, "--target-pgdata", pg->datadir, "--source-server", src,
 			      "--dry-run", NULL, NULL };
 	const char *real[] = { pg->pg_rewind, "--target-pgdata", pg->datadir, "--source-server", src, NULL, NULL };
@@ -550,13 +610,16 @@ rejoin_if_diverged(struct pg *pg, bool forked, bool *rewound, bool *cannot)
 	tandem_log(LOG_WARNING, "%s diverged (%s); its WAL up to segment %s is saved in \"%s\"",
 		   was_primary ? "former primary" : "standby", line[0] ? line : "diverging point unknown",
 		   last[0] ? last : "(none)", dest);
+	keep_own_conf(pg, conf);
 	if (run_as(pg, real, &res) != 0) {
 		tandem_log(LOG_WARNING, "pg_rewind failed on \"%s\": %s", pg->datadir, pg->why);
 		tandem_spawn_result_free(&res);
+		put_back_own_conf(pg, conf);
 		*cannot = true;
 		return TANDEM_OCF_ERR_GENERIC;
 	}
 	tandem_spawn_result_free(&res);
+	put_back_own_conf(pg, conf);
 	restore_common_wal(pg, dest, line);
 	report_lost(pg, dest, line, pg->control.timeline);
 	/* Copies kept as repair_keep keeps data directories, this one (its

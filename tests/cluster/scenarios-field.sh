@@ -814,29 +814,35 @@ read_ahead() { # read_ahead PRIMARY X S LSN: X has flushed LSN, S has not
 	echo "flushed $4: $v (want $2=true $3=false)"
 	[[ " $v " == *" $2=true "* ]] && [[ " $v " == *" $3=false "* ]]
 }
+# ahead_then_cut NAME P X S: X, which may not be promoted, receives WAL
+# nobody acknowledges that S, slowed, does not; P loses power: S is
+# promoted, not X.
+ahead_then_cut() {
+	local name=$1 p=$2 x=$3 s=$4 lsn
+	client_start 15
+	watch_start
+	client_wait
+	slow_replication "$s"
+	tap_result $? "$name: replication to $s slowed (tc on the switch)"
+	sqlon "$p" "SET synchronous_commit = local; CREATE TABLE IF NOT EXISTS bulk (n int); INSERT INTO bulk SELECT generate_series(1, 600000)"
+	lsn=$(sqlon "$p" "SELECT pg_current_wal_lsn()" postgres)
+	wait_for 60 "$name: $x ahead of $s" read_ahead "$p" "$x" "$s" "$lsn"
+	tap_result $? "$name: $x holds WAL to $lsn, $s does not"
+	say "power cut of $p, $x ahead of $s"
+	node_poweroff "$p"
+	wait_for 120 "$name: a new primary" read_serving_primary
+	tap_result $? "$name: a standby is promoted"
+	tap_is "$(cat "$CL_DIR/serving" 2>/dev/null)" "$s" "$name: $s, not $x, is the new primary"
+	fast_replication "$s"
+}
 scenario_never_promote() {
-	local p x s lsn
+	local p x s
 	[ "$N" = 3 ] || { say "never_promote: written for 3 nodes, skipped with $N"; return 0; }
 	standby_apart never_promote node attribute NODE tandem-pgsql-role-pgsqld=never-promote
 	p=$P x=$A s=$B
 	wait_for 60 "never_promote: $x unpromotable" read_forbidden "$x"
 	tap_result $? "never_promote: $x is never promotable (-INFINITY)"
-	client_start 15
-	watch_start
-	client_wait
-	# WAL that nobody acknowledges, which $x receives and $s, slowed, not.
-	slow_replication "$s"
-	tap_result $? "never_promote: replication to $s slowed (tc on the switch)"
-	sqlon "$p" "SET synchronous_commit = local; CREATE TABLE IF NOT EXISTS bulk (n int); INSERT INTO bulk SELECT generate_series(1, 600000)"
-	lsn=$(sqlon "$p" "SELECT pg_current_wal_lsn()" postgres)
-	wait_for 60 "never_promote: $x ahead of $s" read_ahead "$p" "$x" "$s" "$lsn"
-	tap_result $? "never_promote: $x holds WAL to $lsn, $s does not"
-	say "power cut of $p, $x (never-promote) ahead of $s"
-	node_poweroff "$p"
-	wait_for 120 "never_promote: a new primary" read_serving_primary
-	tap_result $? "never_promote: a standby is promoted"
-	tap_is "$(cat "$CL_DIR/serving" 2>/dev/null)" "$s" "never_promote: $s, not $x, is the new primary"
-	fast_replication "$s"
+	ahead_then_cut never_promote "$p" "$x" "$s"
 	say "$x may be promoted again; $p boots again"
 	node_exec "$(any_up)" pcs node attribute "$x" tandem-pgsql-role-pgsqld= >/dev/null
 	node_boot "$p"
@@ -844,6 +850,40 @@ scenario_never_promote() {
 	verify never_promote "$p" other yes
 	wait_for 240 "never_promote: $x streams from $s" read_streams "$s" "$x"
 	tap_result $? "never_promote: $x, rewound past the WAL only it held, streams from the new primary"
+	sqlon "$(primary "$(any_up)")" "DROP TABLE IF EXISTS bulk"
+}
+
+# A delayed standby (recovery_min_apply_delay: an hour's guard against a
+# mistaken DROP) receives everything and replays it an hour late (the
+# field: it won the election with the most WAL, and its promotion replayed
+# the whole delay before the VIP moved).  Unless its role says
+# promotable, it is no synchronous voter and never promoted; it follows
+# the new primary, its delay kept.
+read_delay() { local v; v=$(sqlon "$1" "SHOW recovery_min_apply_delay" postgres); echo "recovery_min_apply_delay on $1: '$v' (want '$2')"; [ "$v" = "$2" ]; }
+scenario_delayed() {
+	local p x s
+	[ "$N" = 3 ] || { say "delayed: written for 3 nodes, skipped with $N"; return 0; }
+	P=$(the_primary)
+	p=$P x=$(others "$P" | head -n 1) s=$(others "$P" | sed -n 2p)
+	wait_for 60 "delayed: the record names both standbys" read_record_both "$p"
+	say "delayed: $x replays an hour late (ALTER SYSTEM SET recovery_min_apply_delay = '1h')"
+	sqlon "$x" "ALTER SYSTEM SET recovery_min_apply_delay = '1h'" postgres >/dev/null
+	sqlon "$x" "SELECT pg_reload_conf()" postgres >/dev/null
+	wait_for 60 "delayed: $x out of the synchronous set" read_sync_without "$p" "$x"
+	tap_result $? "delayed: the primary takes $x out of the synchronous set and the commit record ($(commit_record "$p"))"
+	wait_for 60 "delayed: $x unpromotable" read_forbidden "$x"
+	tap_result $? "delayed: $x is never promotable (-INFINITY)"
+	ahead_then_cut delayed "$p" "$x" "$s"
+	say "$p boots again"
+	node_boot "$p"
+	watch_stop
+	verify delayed "$p" other yes
+	wait_for 240 "delayed: $x streams from $s" read_streams "$s" "$x"
+	tap_result $? "delayed: $x, rewound past the WAL only it held, streams from the new primary"
+	tap_ok "delayed: and still replays an hour late" read_delay "$x" 1h
+	sqlon "$x" "ALTER SYSTEM RESET recovery_min_apply_delay" postgres >/dev/null
+	sqlon "$x" "SELECT pg_reload_conf()" postgres >/dev/null
+	wait_for 60 "delayed: $x no longer delayed" read_delay "$x" 0
 	sqlon "$(primary "$(any_up)")" "DROP TABLE IF EXISTS bulk"
 }
 

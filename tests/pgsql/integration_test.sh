@@ -659,11 +659,16 @@ said=$ERR
 ra n3 monitor OCF_RESKEY_CRM_meta_interval=16000
 tap_is "$RC/$(head -n 1 <<<"$ERR")" "1/$(head -n 1 <<<"$said")" \
 	"the next monitor says the same until the restart: never back to success in between (each new failure counts towards migration-threshold)"
+# A setting of n3's own (ALTER SYSTEM on n3: as a delayed standby's
+# recovery_min_apply_delay), which pg_rewind would replace with n1's file.
+sql n3 "ALTER SYSTEM SET work_mem = '7777kB'" >/dev/null
 ra n3 stop
 notify n1 pre start OCF_RESKEY_CRM_meta_notify_start_uname=n3 OCF_RESKEY_CRM_meta_notify_promoted_uname=n1
 ra n3 start
 tap_is "$RC" 0 "start n3 repairs it: rewound (pg_rewind), not cloned"
 [ "$RC" = 0 ] || echo "$ERR" | sed 's/^/#   /'
+tap_is "$(sql n3 "SHOW work_mem")/$(sql n1 "SHOW work_mem")" "7777kB/4MB" \
+	"n3 keeps its own settings (postgresql.auto.conf), not n1's that pg_rewind copied"
 tap_like "$(attr n3 tandem-pgsql-repair-pgsqld)" '^[0-9-]+T[0-9:]+Z rewound: ' "the node attribute says it was rewound, when and why"
 tap_ok "n3 streams from n1" tap_wait 30 streams_to n1 n3
 has_801() { [ "$(sql n3 "SELECT count(*) FROM acked WHERE n = 801")" = 1 ]; }
@@ -899,6 +904,14 @@ if command -v pgbackrest >/dev/null && command -v strace >/dev/null; then
 	tap_is "$RC" 0 "$X is cloned again, a standby of $P"
 	[ "$RC" = 0 ] || echo "$ERR" | sed 's/^/#   /'
 	tap_ok "and streams" tap_wait 30 streams_to "$P" "$X"
+	# The primary's monitors: both in the set, then in the record (once
+	# they have flushed the WAL as it stood when the set applied).
+	recorded() {
+		ra "$P" monitor OCF_RESKEY_CRM_meta_interval=15000
+		echo "commit record: '$(record)'"
+		[[ $(record) =~ ^primary=$P\ sync=($S,$X|$X,$S)$ ]]
+	}
+	tap_ok "$P's commit record names $S and $X" tap_wait 30 recorded
 	sql "$S" "ALTER SYSTEM SET max_standby_streaming_delay = -1" >/dev/null
 	sql "$S" "SELECT pg_reload_conf()" >/dev/null
 	sql "$P" "CREATE TABLE tie AS SELECT generate_series(1, 1000) AS n" >/dev/null
