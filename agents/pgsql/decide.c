@@ -489,6 +489,40 @@ pg_narrow_step(const struct pg_facts *f, const char *names, const char *old, int
 }
 
 bool
+pg_wal_name_parse(const char *name, uint64_t seg, uint32_t *tli, uint64_t *segno)
+{
+	unsigned long long t, hi, lo;
+	uint64_t per = seg > 0 ? 0x100000000ULL / seg : 0;
+	char x[3][9];
+
+	if (per == 0 || strlen(name) != 24 || strspn(name, "0123456789ABCDEF") != 24)
+		return false;
+	for (int i = 0; i < 3; i++)
+		snprintf(x[i], sizeof(x[i]), "%.8s", name + 8 * i);
+	t = strtoull(x[0], NULL, 16);
+	hi = strtoull(x[1], NULL, 16);
+	lo = strtoull(x[2], NULL, 16);
+	if (t == 0 || lo >= per)
+		return false;
+	*tli = (uint32_t)t;
+	*segno = hi * per + lo;
+	return true;
+}
+
+bool
+pg_wal_page_is(const unsigned char *head, size_t n, uint32_t tli, uint64_t segno, uint64_t seg)
+{
+	uint32_t t;
+	uint64_t addr;
+
+	if (n < 16)
+		return false;
+	memcpy(&t, head + 4, sizeof(t));
+	memcpy(&addr, head + 8, sizeof(addr));
+	return t == tli && addr == segno * seg;
+}
+
+bool
 pg_never_promote(const char *role, const char *apply_delay, char *why, size_t len)
 {
 	why[0] = '\0';
@@ -566,7 +600,8 @@ pg_sync_names(const struct pg_facts *f, enum pg_sync_mode mode, int count, const
 	if (mode == PG_SYNC_OFF)
 		return;
 	for (size_t i = 0; i < f->n_standbys && n < PG_MAX_STANDBYS; i++)
-		if (f->standbys[i].streaming && !f->standbys[i].maintenance && !f->standbys[i].never)
+		if (f->standbys[i].streaming && !f->standbys[i].maintenance && !f->standbys[i].never
+		    && !f->standbys[i].no_vote)
 			names[n++] = f->standbys[i].name;
 	if (count < 1)
 		count = 1;

@@ -270,6 +270,17 @@ never_promote(struct pg *pg, char *why, size_t len)
 }
 
 bool
+never_sync(void)
+{
+	char state[128] = "";
+	const char *role = "";
+
+	if (read_state("role", state, sizeof(state)) && strchr(state, ' ') != NULL)
+		role = strchr(state, ' ') + 1;
+	return strncmp(role, "never-sync", 10) == 0 && (role[10] == '\0' || role[10] == '\n');
+}
+
+bool
 logical_failover(struct pg *pg)
 {
 	return tandem_param_bool(pg->p, PG_LOGICAL_FAILOVER) && pg->conn != NULL

@@ -65,6 +65,10 @@ void prune_aside(struct pg *pg, const char *what, long long keep);
 /* Whether this node may never be promoted (pg_never_promote with its role
  * as its monitor last read it, and its recovery_min_apply_delay). */
 bool never_promote(struct pg *pg, char *why, size_t len);
+/* Whether this node's role is never-sync: promotable, never a synchronous
+ * voter (a standby across a slow link, whose latency every commit would
+ * wait for). */
+bool never_sync(void);
 bool postmaster_alive(struct pg *pg);
 pid_t postmaster_pid(struct pg *pg);
 void remove_stale_pidfile(struct pg *pg);
@@ -73,6 +77,15 @@ void remove_stale_pidfile(struct pg *pg);
  * goes through this descriptor only (issue 26).  -1 with pg->why set. */
 int datadir_fd(struct pg *pg);
 void beside_datadir(struct pg *pg, const char *what, char *out, size_t len);
+/* The segments of timeline tli in pg_wal from the one where at falls on,
+ * when a later one of them holds WAL (its first page says so: a recycled
+ * file renamed ahead does not): WAL received from a primary that went on
+ * past at and not replayed yet (a delayed standby), which the startup
+ * process would replay before it streams.  Returns how many (0: none
+ * past at), -1 when pg_wal cannot be read (pg->why).  move: set aside
+ * into a DATADIR.diverged-<time> directory (dest, len) instead, and
+ * returns how many were. */
+int wal_past(struct pg *pg, uint32_t tli, uint64_t at, bool move, char *dest, size_t len);
 /* What this node's WAL held past the fork (diverged: pg_rewind's "servers
  * diverged at WAL location ..." line), decoded from the WAL saved in
  * saved on its timeline by a detached child: a report there, and

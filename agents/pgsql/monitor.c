@@ -59,25 +59,57 @@ listed_in(const char *list, const char *name)
 	return false;
 }
 
+/* The standbys whose nodes publish a non-empty attr (a why), as a
+ * space-separated list into out; was: the last list, kept for a node
+ * when the attribute cannot be read, and compared to say a change once
+ * (said: "%s <said>" / "%s <unsaid>"). */
+static void
+flagged(struct pg *pg, const char *attr, const char *was, char *out, size_t len, const char *said,
+	const char *unsaid)
+{
+	const struct pg_facts *f = &pg->facts;
+	char **nodes = NULL, **values = NULL, why[256];
+	size_t n_all = 0, used = 0;
+	bool all = tandem_attr_get_all(attr, &nodes, &values, &n_all, pg->ctx->deadline, why, sizeof(why)) == 0;
+
+	if (!all)
+		tandem_log(LOG_WARNING, "could not read %s: %s", attr, why);
+	out[0] = '\0';
+	for (size_t i = 0; i < f->n_standbys; i++) {
+		const char *name = f->standbys[i].name;
+		bool now = all ? false : listed_in(was, name);
+
+		for (size_t k = 0; all && k < n_all; k++)
+			now = now || (strcmp(nodes[k], name) == 0 && values[k][0] != '\0');
+		if (now != listed_in(was, name))
+			tandem_log(LOG_NOTICE, "%s %s", name, now ? said : unsaid);
+		if (now && used + strlen(name) + 2 < len)
+			used += (size_t)snprintf(out + used, len - used, "%s%s", used ? " " : "", name);
+	}
+	if (all)
+		free_pairs(nodes, values, n_all);
+}
+
 /* What the primary must know of each standby that no reply of its shows,
  * looked at every PG_MAINTENANCE_LOOK_S when look is set (a spawn per
- * standby, and one for all) and kept in state "standbys" as three lines:
- * the time, those whose nodes are in maintenance (pcs node maintenance:
- * no monitor runs there and no notification reaches them, so no election
- * can count on them), those that may never be promoted (PG_ATTR_NEVER,
- * which each standby publishes).  Neither kind is a synchronous voter
- * (the commit record follows), nor promotable.  A reading that fails
- * keeps the last; an old list (this node last primary long ago) says
- * nothing. */
+ * standby, and one per attribute for all) and kept in state "standbys" as
+ * four lines: the time, those whose nodes are in maintenance (pcs node
+ * maintenance: no monitor runs there and no notification reaches them, so
+ * no election can count on them), those that may never be promoted
+ * (PG_ATTR_NEVER, which each standby publishes), those never synchronous
+ * (PG_ATTR_NO_SYNC, likewise).  None of them is a synchronous voter (the
+ * commit record follows); the first two are not promotable.  A reading
+ * that fails keeps the last; an old list (this node last primary long
+ * ago) says nothing. */
 static void
 look_standbys(struct pg *pg, bool look)
 {
-	char state[2200] = "", maint[1024] = "", never[1024] = "", *line, *save = NULL;
+	char state[3300] = "", maint[1024] = "", never[1024] = "", nosync[1024] = "", *line, *save = NULL;
 	struct pg_facts *f = &pg->facts;
 	long long at = 0, now = (long long)time(NULL);
 
 	{
-		/* Three lines: read_state reads one. */
+		/* Four lines: read_state reads one. */
 		char path[512];
 		FILE *in;
 
@@ -91,23 +123,21 @@ look_standbys(struct pg *pg, bool look)
 	line = strtok_r(state, "\n", &save);
 	at = line != NULL ? atoll(line) : 0;
 	if (at > 0 && now >= at && now - at < 3 * PG_MAINTENANCE_LOOK_S) {
-		line = strtok_r(NULL, "\n", &save);
-		snprintf(maint, sizeof(maint), "%s", line != NULL && strcmp(line, "-") != 0 ? line : "");
-		line = strtok_r(NULL, "\n", &save);
-		snprintf(never, sizeof(never), "%s", line != NULL && strcmp(line, "-") != 0 ? line : "");
+		char *lists[] = { maint, never, nosync };
+
+		for (size_t i = 0; i < 3; i++) {
+			line = strtok_r(NULL, "\n", &save);
+			snprintf(lists[i], 1024, "%s", line != NULL && strcmp(line, "-") != 0 ? line : "");
+		}
 	}
 	if (look && (at <= 0 || now < at || now - at >= PG_MAINTENANCE_LOOK_S)) {
-		char m[1024] = "", nv[1024] = "", text[2200], **nodes = NULL, **values = NULL, why[256];
-		size_t um = 0, un = 0, n_all = 0;
-		bool all = tandem_attr_get_all(PG_ATTR_NEVER, &nodes, &values, &n_all, pg->ctx->deadline, why,
-					       sizeof(why)) == 0;
+		char m[1024] = "", text[3300];
+		size_t um = 0;
 
-		if (!all)
-			tandem_log(LOG_WARNING, "could not read which standbys may never be promoted: %s", why);
 		for (size_t i = 0; i < f->n_standbys; i++) {
 			const char *name = f->standbys[i].name;
 			int on = node_in_maintenance(pg, name);
-			bool was = listed_in(maint, name), nv_now = all ? false : listed_in(never, name);
+			bool was = listed_in(maint, name);
 
 			if (on < 0)
 				on = was;
@@ -116,24 +146,22 @@ look_standbys(struct pg *pg, bool look)
 						       "elections until it is out of it" : "%s is out of maintenance", name);
 			if (on && um + strlen(name) + 2 < sizeof(m))
 				um += (size_t)snprintf(m + um, sizeof(m) - um, "%s%s", um ? " " : "", name);
-			for (size_t k = 0; all && k < n_all; k++)
-				nv_now = nv_now || (strcmp(nodes[k], name) == 0 && values[k][0] != '\0');
-			if (nv_now != listed_in(never, name))
-				tandem_log(LOG_NOTICE, nv_now ? "%s may never be promoted: out of the synchronous set"
-						       : "%s may be promoted again", name);
-			if (nv_now && un + strlen(name) + 2 < sizeof(nv))
-				un += (size_t)snprintf(nv + un, sizeof(nv) - un, "%s%s", un ? " " : "", name);
 		}
-		if (all)
-			free_pairs(nodes, values, n_all);
 		snprintf(maint, sizeof(maint), "%s", m);
-		snprintf(never, sizeof(never), "%s", nv);
-		snprintf(text, sizeof(text), "%lld\n%s\n%s\n", now, maint[0] ? maint : "-", never[0] ? never : "-");
+		flagged(pg, PG_ATTR_NEVER, never, m, sizeof(m), "may never be promoted: out of the synchronous set",
+			"may be promoted again");
+		snprintf(never, sizeof(never), "%s", m);
+		flagged(pg, PG_ATTR_NO_SYNC, nosync, m, sizeof(m), "is never synchronous (its role): out of the "
+			"synchronous set", "may be synchronous again");
+		snprintf(nosync, sizeof(nosync), "%s", m);
+		snprintf(text, sizeof(text), "%lld\n%s\n%s\n%s\n", now, maint[0] ? maint : "-", never[0] ? never : "-",
+			 nosync[0] ? nosync : "-");
 		write_state("standbys", text);
 	}
 	for (size_t i = 0; i < f->n_standbys; i++) {
 		f->standbys[i].maintenance = listed_in(maint, f->standbys[i].name);
 		f->standbys[i].never = listed_in(never, f->standbys[i].name);
+		f->standbys[i].no_vote = listed_in(nosync, f->standbys[i].name);
 	}
 }
 
@@ -685,8 +713,8 @@ look_role(struct pg *pg)
 		return;
 	}
 	if (v != NULL && v[0] != '\0' && strcmp(v, "never-promote") != 0 && strcmp(v, "promotable") != 0
-	    && (!read_state("role-unknown", why, sizeof(why)) || strcmp(why, v) != 0)) {
-		tandem_log(LOG_WARNING, "%s is \"%.60s\": neither never-promote nor promotable, taken as unset",
+	    && strcmp(v, "never-sync") != 0 && (!read_state("role-unknown", why, sizeof(why)) || strcmp(why, v) != 0)) {
+		tandem_log(LOG_WARNING, "%s is \"%.60s\": not never-promote, never-sync nor promotable, taken as unset",
 			   PG_ATTR_ROLE, v);
 		write_state("role-unknown", v);
 	}
@@ -710,6 +738,7 @@ standby_duties(struct pg *pg)
 	look_role(pg);
 	never = never_promote(pg, never_why, sizeof(never_why));
 	publish(pg, PG_ATTR_NEVER, never ? never_why : "", false);
+	publish(pg, PG_ATTR_NO_SYNC, never_sync() ? "its role is never-sync (" PG_ATTR_ROLE ")" : "", false);
 	/* Slots it made as a primary (demoted, rewound: pg_rewind keeps
 	 * pg_replslot) hold WAL here for nobody, up to max_slot_wal_keep_size
 	 * each: every standby streams from the primary.  Read by every

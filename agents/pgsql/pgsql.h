@@ -67,8 +67,9 @@ enum pg_sync_mode { PG_SYNC_OFF, PG_SYNC_ON, PG_SYNC_STRICT };
 #define PG_ATTR_FAILOVER "tandem-pgsql-last-failover"
 #define PG_ATTR_REFUSED "tandem-pgsql-refused"  //!< why this node is not promoted (the commit record)
 #define PG_ATTR_LOST "tandem-pgsql-lost-transactions" //!< a rewound node: what its WAL held past the fork (lost.c)
-#define PG_ATTR_ROLE "tandem-pgsql-role"      //!< permanent, the admin's (pcs node attribute): never-promote | promotable
+#define PG_ATTR_ROLE "tandem-pgsql-role"      //!< permanent, the admin's (pcs node attribute): never-promote | never-sync | promotable
 #define PG_ATTR_NEVER "tandem-pgsql-never-promote" //!< a standby that may never be promoted: why ("" when it may)
+#define PG_ATTR_NO_SYNC "tandem-pgsql-never-sync" //!< a standby never synchronous (its role): why ("" when it may be)
 #define PG_ATTR_REPAIR "tandem-pgsql-repair"    //!< the last repair of a standby that could not follow: when, what, why
 #define PG_COMMIT_RECORD "tandem-pgsql-commits" //!< cluster property, tandem-pgsql-commits-<resource>
 
@@ -83,6 +84,7 @@ struct pg_standby {
 	bool stalled;           //!< silent (pg_standby_silent) in two readings, at one flush LSN: set by the caller
 	bool maintenance;       //!< its node is in maintenance (no monitor, no notification): set by the caller
 	bool never;             //!< may never be promoted (pg_never_promote, as it shows it): set by the caller
+	bool no_vote;           //!< never synchronous (its role is never-sync, as it shows it): set by the caller
 };
 
 #define PG_MAX_STANDBYS 16     //!< the clone's standbys one primary serves
@@ -150,6 +152,14 @@ void pg_neighbours_str(const struct pg_facts *f, char *out, size_t len);
 enum pg_narrow { PG_NARROW_DONE, PG_NARROW_MARK, PG_NARROW_WAIT };
 enum pg_narrow pg_narrow_step(const struct pg_facts *f, const char *names, const char *old, int pending_k,
 			      uint64_t mark);
+/* A WAL segment's file name ("TTTTTTTTXXXXXXXXYYYYYYYY"): its timeline and
+ * segment number for segments of seg bytes.  False for any other name. */
+bool pg_wal_name_parse(const char *name, uint64_t seg, uint32_t *tli, uint64_t *segno);
+/* Whether the first bytes of a WAL segment file (16 at least: its first
+ * page header, xlp_tli at 4 and xlp_pageaddr at 8, native order) say it
+ * holds segment segno of timeline tli: a recycled file, renamed ahead of
+ * the WAL, still holds the old segment's pages. */
+bool pg_wal_page_is(const unsigned char *head, size_t n, uint32_t tli, uint64_t segno, uint64_t seg);
 /* Whether a standby may never be promoted, and why: its role (the node
  * attribute PG_ATTR_ROLE, "" when unset) is never-promote, or it is a
  * delayed standby (recovery_min_apply_delay not "0") whose role is not

@@ -76,6 +76,31 @@ past_the_fork(PGconn **c, uint32_t tli, uint32_t primary_tli, uint64_t primary_e
 	return 1;
 }
 
+/* Where the primary's history (TIMELINE_HISTORY primary_tli over c)
+ * leaves the timeline of this node's newest WAL file: 1 with *tli and *at,
+ * 0 when that is the primary's timeline or not in its history, -1
+ * unknown (why). */
+static int
+received_fork(struct pg *pg, PGconn **c, uint32_t primary_tli, uint32_t *tli, uint64_t *at, tandem_deadline d,
+	      char *why, size_t len)
+{
+	char cmd[48];
+	bool bad = false, found;
+	PGresult *r;
+
+	if (tandem_pgdata_wal_timeline(pg->datadir, tli) != 0 || *tli == 0 || *tli >= primary_tli)
+		return 0;
+	snprintf(cmd, sizeof(cmd), "TIMELINE_HISTORY %" PRIu32, primary_tli);
+	r = tandem_pq_query_simple(c, cmd, d, why, len);
+	if (r == NULL || PQntuples(r) != 1 || PQnfields(r) < 2) {
+		PQclear(r);
+		return -1;
+	}
+	found = pg_history_switchpoint(PQgetvalue(r, 0, 1), *tli, at, &bad);
+	PQclear(r);
+	return bad ? -1 : found ? 1 : 0;
+}
+
 /* Whether this standby, running but not streaming, can follow the
  * primary, asked of the primary as its walreceiver asks, with the same
  * rights (a replication connection as replication_user): IDENTIFY_SYSTEM,
@@ -98,8 +123,8 @@ follow_check(struct pg *pg, const char **repair, char *why, size_t len)
 	struct tandem_pgcontrol control;
 	PGconn *c;
 	PGresult *r;
-	uint64_t sysid = 0, end = 0, start, seg;
-	uint32_t tli, primary_tli = 0;
+	uint64_t sysid = 0, end = 0, start, seg, fork = 0;
+	uint32_t tli, primary_tli = 0, wal_tli = 0;
 	int rc = -1;
 
 	*repair = NULL;
@@ -139,6 +164,15 @@ follow_check(struct pg *pg, const char **repair, char *why, size_t len)
 		*repair = "rewind";
 		rc = 0;
 	} else if (past_the_fork(&c, tli, primary_tli, end, pg->facts.replayed, d, why, len) == 1) {
+		*repair = "rewind";
+		rc = 0;
+	} else if (c != NULL && received_fork(pg, &c, primary_tli, &wal_tli, &fork, d, why, len) == 1
+		   && wal_past(pg, wal_tli, fork, false, NULL, 0) > 0) {
+		/* Received, not replayed (a delayed standby): its startup
+		 * process reads pg_wal before it streams, so it would replay
+		 * it, and stream nothing meanwhile. */
+		snprintf(why, len, "this node holds WAL of timeline %" PRIu32 " past %s, where the primary's history "
+			 "leaves it, not replayed yet", wal_tli, tandem_lsn_str(fork, at));
 		*repair = "rewind";
 		rc = 0;
 	} else if (start < end && c != NULL) {
@@ -377,6 +411,48 @@ show_repair(struct pg *pg, const char *what, const char *why)
 	publish(pg, PG_ATTR_REPAIR, text, false);
 }
 
+/* Before a standby starts whose replay has not diverged (pg_rewind found
+ * nothing to rewind): WAL it received past where the primary's history
+ * leaves its timeline (a delayed standby) is set aside, so that its
+ * startup process, which reads pg_wal before it streams, takes those
+ * segments from the primary and its history instead.  True when some were
+ * (logged). */
+static bool
+set_aside_received_fork(struct pg *pg)
+{
+	char ci[2048], why[512] = "", dest[4200] = "", a[18];
+	const char *keys[] = { "dbname", "replication", NULL };
+	const char *vals[] = { ci, "true", NULL };
+	tandem_deadline d = tandem_deadline_cap(pg->ctx->deadline, 2000);
+	PGconn *c;
+	PGresult *r;
+	uint32_t primary_tli = 0, tli = 0;
+	uint64_t at = 0;
+	int n = 0;
+
+	conninfo(pg, ci, sizeof(ci));
+	c = tandem_pq_connect(keys, vals, d, why, sizeof(why));
+	if (c == NULL)
+		return false;
+	r = tandem_pq_query_simple(&c, "IDENTIFY_SYSTEM", d, why, sizeof(why));
+	if (r != NULL && PQntuples(r) == 1 && PQnfields(r) >= 2)
+		primary_tli = (uint32_t)strtoul(PQgetvalue(r, 0, 1), NULL, 10);
+	PQclear(r);
+	if (primary_tli > 0 && c != NULL && received_fork(pg, &c, primary_tli, &tli, &at, d, why, sizeof(why)) == 1)
+		n = wal_past(pg, tli, at, true, dest, sizeof(dest));
+	if (c != NULL)
+		PQfinish(c);
+	if (n < 0)
+		tandem_log(LOG_WARNING, "could not set aside the WAL of timeline %" PRIu32 " past %s: %s", tli,
+			   tandem_lsn_str(at, a), pg->why);
+	if (n <= 0)
+		return false;
+	tandem_log(LOG_WARNING, "%d segments of timeline %" PRIu32 " from %s on, received past where the primary's "
+		   "history leaves it and not replayed, set aside in \"%s\": this node streams them again from "
+		   "the primary", n, tli, tandem_lsn_str(at, a), dest);
+	return true;
+}
+
 /* The repair a monitor left ("clone WHY" or "rewind WHY", follow_or_repair),
  * made by start: pg_rewind where the history forked, falling back to a
  * clone only when the rewind cannot run (a rewind that finds nothing to
@@ -406,6 +482,8 @@ repair_standby(struct pg *pg, const char *repair)
 			 * that: started as it is. */
 			if (rewound)
 				show_repair(pg, "rewound", why);
+			else if (set_aside_received_fork(pg))
+				show_repair(pg, "WAL past the fork set aside", why);
 			else
 				tandem_log(LOG_INFO, "pg_rewind found nothing to rewind: starting it as it is");
 			write_state("repair", "");

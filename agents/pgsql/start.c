@@ -315,6 +315,86 @@ save_wal(struct pg *pg, char *dest, size_t len, char *last, size_t last_len)
 	return true;
 }
 
+int
+wal_past(struct pg *pg, uint32_t tli, uint64_t at, bool move, char *dest, size_t len)
+{
+	uint64_t seg = pg->control.wal_segment_size > 0 ? pg->control.wal_segment_size : SEGMENT;
+	uint64_t from = at / seg, segno;
+	uint32_t t;
+	char why[512], base[256];
+	bool later = false;
+	struct dirent *e;
+	int dfd = datadir_fd(pg), wal, to = -1, n = 0, failed = 0;
+	DIR *d;
+
+	if (dest != NULL && len > 0)
+		dest[0] = '\0';
+	wal = dfd < 0 ? -1 : tandem_safefs_dir(dfd, "pg_wal", pg->uid, pg->why, sizeof(pg->why));
+	if (dfd >= 0)
+		close(dfd);
+	d = wal < 0 ? NULL : fdopendir(dup(wal));
+	if (d == NULL) {
+		if (wal >= 0)
+			close(wal);
+		return -1;
+	}
+	while ((e = readdir(d)) != NULL) {
+		unsigned char head[16];
+		ssize_t got;
+		int fd;
+
+		if (!pg_wal_name_parse(e->d_name, seg, &t, &segno) || t != tli || segno < from)
+			continue;
+		n++;
+		if (segno == from || later)
+			continue;
+		/* Read as postgres's own regular file, never through a link. */
+		fd = tandem_safefs_open_read(wal, e->d_name, pg->uid);
+		got = fd < 0 ? -1 : read(fd, head, sizeof(head));
+		if (fd >= 0)
+			close(fd);
+		later = got == (ssize_t)sizeof(head) && pg_wal_page_is(head, sizeof(head), tli, segno, seg);
+	}
+	if (!later || !move) {
+		closedir(d);
+		close(wal);
+		return later ? n : 0;
+	}
+	/* Beside the data directory, as save_wal's copies. */
+	beside_datadir(pg, "diverged", dest, len);
+	if ((to = tandem_safefs_parent(dest, base, sizeof(base))) >= 0) {
+		int parent = to;
+
+		to = tandem_safefs_mkdir(parent, base, 0700, pg->uid, pg->gid, why, sizeof(why));
+		close(parent);
+		if (to < 0)
+			snprintf(pg->why, sizeof(pg->why), "%s", why);
+	} else {
+		snprintf(pg->why, sizeof(pg->why), "%s", strerror(errno));
+	}
+	n = 0;
+	rewinddir(d);
+	while (to >= 0 && (e = readdir(d)) != NULL) {
+		if (!pg_wal_name_parse(e->d_name, seg, &t, &segno) || t != tli || segno < from)
+			continue;
+		/* Renamed; copied, then removed, where pg_wal is elsewhere. */
+		if (renameat(wal, e->d_name, to, e->d_name) == 0
+		    || (errno == EXDEV && copy_owned(pg, wal, e->d_name, to) && unlinkat(wal, e->d_name, 0) == 0)) {
+			n++;
+		} else {
+			tandem_log(LOG_WARNING, "could not set %s aside: %s", e->d_name, strerror(errno));
+			failed++;
+		}
+	}
+	closedir(d);
+	if (to >= 0)
+		close(to);
+	close(wal);
+	if (to >= 0 && failed > 0)
+		snprintf(pg->why, sizeof(pg->why), "%d segments could not be set aside", failed);
+	return to < 0 || failed > 0 ? -1 : n;
+}
+
 /* Puts back into pg_wal the segments saved (save_wal) that the rewound
  * node replays first: from its last common checkpoint's redo (the
  * segment backup_label names, which pg_rewind writes) to the one before

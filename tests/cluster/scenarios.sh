@@ -39,7 +39,7 @@ ARCHIVE=${CLUSTER_ARCHIVE:-0}
 # benchmark's cluster runs as PAF's does, without.
 TLS=${CLUSTER_TLS:-$EXTRAS}
 [ "$STACK" = tandem ] || TLS=0
-SCEN=${CLUSTER_SCENARIOS:-kill9 poweroff partition switchover switchover_lagging switchover_back switchover_pgbouncer pgbouncer_stuck poweroff_pgbouncer lagging standby_loss strict last_standby_cut double_failure lost_slot wiped_standby replaced_disk clock_skew two_databases neighbours site_loss maintenance never_promote timeline_fork stash_crash stash_maintenance stash_error stash_dbdown stash_poweroff chaos}
+SCEN=${CLUSTER_SCENARIOS:-kill9 poweroff partition switchover switchover_lagging switchover_back switchover_pgbouncer pgbouncer_stuck poweroff_pgbouncer lagging standby_loss strict last_standby_cut double_failure lost_slot wiped_standby replaced_disk clock_skew two_databases neighbours site_loss maintenance never_sync never_promote delayed timeline_fork stash_crash stash_maintenance stash_error stash_dbdown stash_poweroff chaos}
 DIAG=$CL_DIR-diagnostics
 
 [ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 77; }

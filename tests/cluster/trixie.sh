@@ -45,7 +45,7 @@ fi
 echo "# Tandem built and installed inside $root in $((SECONDS - t)) s ($build/trixie-build.out)"
 
 CL_ROOT=$root CLUSTER_STACK=${TRIXIE_STACK:-tandem} \
-	CLUSTER_SCENARIOS=${CLUSTER_SCENARIOS:-kill9 poweroff partition switchover switchover_lagging switchover_back lagging last_standby_cut double_failure lost_slot wiped_standby replaced_disk clock_skew two_databases neighbours subscriber site_loss maintenance never_promote timeline_fork} \
+	CLUSTER_SCENARIOS=${CLUSTER_SCENARIOS:-kill9 poweroff partition switchover switchover_lagging switchover_back lagging last_standby_cut double_failure lost_slot wiped_standby replaced_disk clock_skew two_databases neighbours subscriber site_loss maintenance never_sync never_promote delayed timeline_fork} \
 	CLUSTER_EXTRAS=${CLUSTER_EXTRAS:-0} CLUSTER_ARCHIVE=${CLUSTER_ARCHIVE:-1} CLUSTER_TLS=${CLUSTER_TLS:-1} \
 	"$build/tests/lib/reaper" bash "$top/tests/cluster/scenarios.sh" "$build"
 rc=$?

@@ -108,6 +108,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		(void)pg_sync_members(text, m, PG_MAX_STANDBYS);
 		(void)pg_sync_num(text);
+		{
+			uint32_t t;
+			uint64_t segno;
+
+			if (pg_wal_name_parse(text, 16ULL << 20, &t, &segno) && t == 0)
+				abort();
+			(void)pg_wal_page_is((const unsigned char *)data, size, 1, 1, 16ULL << 20);
+		}
 	}
 	for (p = text; n < 9; n++) {
 		field[n] = p;

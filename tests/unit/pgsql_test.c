@@ -535,6 +535,14 @@ roles(void **state)
 		assert_int_equal(pg_rank_standbys(&f, PG_SYNC_ON, 0, s, 4), 3);
 		assert_int_equal(s[0].unfit, PG_UNFIT_NEVER);
 		assert_int_equal(s[0].score, PG_SCORE_FORBIDDEN);
+		/* never-sync: no voter, an asynchronous standby (promoted only
+		 * by an election whose record it meets). */
+		f.standbys[0].never = false;
+		f.standbys[1].no_vote = true;
+		pg_sync_names(&f, PG_SYNC_ON, 2, "", out, sizeof(out), &degraded);
+		assert_string_equal(out, "ANY 2 (\"n2\", \"n4\")");
+		f.standbys[1].no_vote = false;
+		f.standbys[0].never = true;
 	}
 	{
 		/* n3 may never be promoted and holds the most WAL: n2, which
@@ -811,6 +819,38 @@ election_record(void **state)
 		assert_non_null(strstr(why, "n1 holds WAL to 0/6000000 on timeline 3, past 0/1000000 where n4's "
 					    "timeline 4 began: it diverged"));
 	}
+}
+
+/* WAL file names and first page headers: a recycled file renamed ahead
+ * still holds its old segment's pages. */
+static void
+wal_files(void **state)
+{
+	uint64_t seg = 16ULL << 20, segno, addr;
+	uint32_t tli, t = 3;
+	unsigned char head[16] = { 0 };
+
+	(void)state;
+	assert_true(pg_wal_name_parse("000000030000000000000004", seg, &tli, &segno));
+	assert_int_equal(tli, 3);
+	assert_int_equal(segno, 4);
+	assert_true(pg_wal_name_parse("0000000A00000001000000FF", seg, &tli, &segno));
+	assert_int_equal(tli, 10);
+	assert_int_equal(segno, 0x1FF);
+	assert_true(pg_wal_name_parse("000000010000000100000003", 1ULL << 30, &tli, &segno));
+	assert_int_equal(segno, 7);
+	assert_false(pg_wal_name_parse("000000010000000100000004", 1ULL << 30, &tli, &segno));
+	assert_false(pg_wal_name_parse("00000003.history", seg, &tli, &segno));
+	assert_false(pg_wal_name_parse("000000030000000000000004.partial", seg, &tli, &segno));
+	assert_false(pg_wal_name_parse("00000003000000000000000g", seg, &tli, &segno));
+	assert_false(pg_wal_name_parse("000000000000000000000004", seg, &tli, &segno));
+	addr = 5 * seg;
+	memcpy(head + 4, &t, sizeof(t));
+	memcpy(head + 8, &addr, sizeof(addr));
+	assert_true(pg_wal_page_is(head, sizeof(head), 3, 5, seg));
+	assert_false(pg_wal_page_is(head, sizeof(head), 3, 6, seg));
+	assert_false(pg_wal_page_is(head, sizeof(head), 4, 5, seg));
+	assert_false(pg_wal_page_is(head, 15, 3, 5, seg));
 }
 
 /* ANY 2 of four standbys: any one may be lost with the primary, not two. */
@@ -1303,6 +1343,7 @@ main(void)
 		cmocka_unit_test(logical_failover),
 		cmocka_unit_test(narrow),
 		cmocka_unit_test(narrow_k),
+		cmocka_unit_test(wal_files),
 		cmocka_unit_test(sync_count),
 		cmocka_unit_test(election_any),
 		cmocka_unit_test(roles),
