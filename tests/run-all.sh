@@ -305,8 +305,9 @@ lane_trixie() {
 	step trixie "benchmark: failover against PAF + IPaddr2, Debian 13 nodes" \
 		env TANDEM_SUMMARY=_build/check-cluster-trixie.out \
 		CL_ROOT=/var/cache/tandem/roots/trixie-cluster bash tests/bench/failover.sh _build/werror
-	# The cpu lane's five nodes, on Debian 13 (the root's Tandem built again).
-	CLUSTER_NODES=5 CLUSTER_SCENARIOS=quorum CLUSTER_TLS=0 CLUSTER_ARCHIVE=0 \
+	# The cpu lane's five nodes, on Debian 13 (the root's Tandem as the
+	# matrix built it).
+	TRIXIE_BUILD=reuse CLUSTER_NODES=5 CLUSTER_SCENARIOS=quorum CLUSTER_TLS=0 CLUSTER_ARCHIVE=0 \
 		step trixie "make check-cluster-trixie, five nodes: sync_count=2" cluster check-cluster-trixie check-cluster-trixie-five
 }
 

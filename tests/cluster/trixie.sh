@@ -25,24 +25,33 @@ start=$SECONDS
 bash "$top/tests/versions/roots.sh" trixie-cluster | sed 's/^/# /'
 [ "${PIPESTATUS[0]}" = 0 ] || { echo "Bail out! the trixie-cluster root could not be built"; exit 1; }
 
-# Tandem, built in the root by its own compiler and installed there.
+# Tandem, built in the root by its own compiler and installed there;
+# TRIXIE_BUILD=reuse keeps what an earlier run of the same source tree
+# installed there (the source's checksum is kept beside it).
 t=$SECONDS
-rm -rf "${root:?}/tandem"
-mkdir -p "$root/tandem"
-tar -C "$top" --exclude=./.git --exclude=./_build --exclude='./_build*' --exclude=./autom4te.cache \
-	--exclude=./tandem-\* -cf - . | tar -C "$root/tandem" -xf -
-trap chroot_cleanup EXIT
-chroot_mount "$root"
-chroot_run "$root" bash -c 'cd /tandem && autoreconf -fi && mkdir -p _build && cd _build &&
-	../configure -q && make -j2 && make install' >"$build/trixie-build.out" 2>&1
-rc=$?
-chroot_cleanup
-if [ "$rc" != 0 ]; then
-	tail -30 "$build/trixie-build.out"
-	echo "Bail out! Tandem did not build or install inside $root"
-	exit 1
+sum=$(tar -C "$top" --exclude=./.git --exclude=./_build --exclude='./_build*' --exclude=./autom4te.cache \
+	--exclude=./tandem-\* --sort=name --mtime=@0 --owner=0 --group=0 -cf - . | sha256sum | cut -d' ' -f1)
+if [ "${TRIXIE_BUILD:-}" = reuse ] && [ "$(cat "$root/tandem.sum" 2>/dev/null)" = "$sum" ]; then
+	echo "# Tandem as installed inside $root by an earlier run of this source tree"
+else
+	rm -rf "${root:?}/tandem" "$root/tandem.sum"
+	mkdir -p "$root/tandem"
+	tar -C "$top" --exclude=./.git --exclude=./_build --exclude='./_build*' --exclude=./autom4te.cache \
+		--exclude=./tandem-\* -cf - . | tar -C "$root/tandem" -xf -
+	trap chroot_cleanup EXIT
+	chroot_mount "$root"
+	chroot_run "$root" bash -c 'cd /tandem && autoreconf -fi && mkdir -p _build && cd _build &&
+		../configure -q && make -j2 && make install' >"$build/trixie-build.out" 2>&1
+	rc=$?
+	chroot_cleanup
+	if [ "$rc" != 0 ]; then
+		tail -30 "$build/trixie-build.out"
+		echo "Bail out! Tandem did not build or install inside $root"
+		exit 1
+	fi
+	echo "$sum" >"$root/tandem.sum"
+	echo "# Tandem built and installed inside $root in $((SECONDS - t)) s ($build/trixie-build.out)"
 fi
-echo "# Tandem built and installed inside $root in $((SECONDS - t)) s ($build/trixie-build.out)"
 
 CL_ROOT=$root CLUSTER_STACK=${TRIXIE_STACK:-tandem} \
 	CLUSTER_SCENARIOS=${CLUSTER_SCENARIOS:-kill9 poweroff partition switchover switchover_lagging switchover_back lagging last_standby_cut double_failure lost_slot wiped_standby replaced_disk clock_skew two_databases neighbours subscriber site_loss maintenance never_sync never_promote delayed timeline_fork} \
