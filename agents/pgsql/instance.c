@@ -860,7 +860,7 @@ read_state(const char *what, char *buf, size_t len)
 	return true;
 }
 
-void
+bool
 write_state(const char *what, const char *text)
 {
 	char path[512], tmp[540];
@@ -873,13 +873,15 @@ write_state(const char *what, const char *text)
 	f = fopen(tmp, "w");
 	if (f == NULL) {
 		tandem_log(LOG_WARNING, "could not write %s: %s", path, strerror(errno));
-		return;
+		return false;
 	}
 	fputs(text, f);
 	if (fclose(f) != 0 || rename(tmp, path) != 0) {
 		tandem_log(LOG_WARNING, "could not write %s: %s", path, strerror(errno));
 		unlink(tmp);
+		return false;
 	}
+	return true;
 }
 
 /* A yes/no the notification leaves for the action that follows. */

@@ -126,7 +126,7 @@ void election_self(struct pg *pg, struct pg_candidate *c);
 void replay_settle(struct pg *pg, int64_t ms);
 void free_pairs(char **nodes, char **values, size_t n);
 bool read_state(const char *what, char *buf, size_t len);
-void write_state(const char *what, const char *text);
+bool write_state(const char *what, const char *text);
 void write_flag(const char *what, bool yes);
 bool take_flag(const char *what);
 

@@ -243,10 +243,18 @@ narrowing(struct pg *pg, const char *names, char *old, size_t len, int *pending_
 	switch (pg_narrow_step(&pg->facts, names, old, *pending_k, mark)) {
 	case PG_NARROW_MARK: {
 		/* Read now, after the leavers were seen asynchronous (the
-		 * monitor's query read the WAL end before them). */
-		PGresult *r = sql(pg, "SELECT pg_current_wal_lsn()");
+		 * monitor's query read the WAL end before them), and only
+		 * while the checkpointer waits in its main loop or between the
+		 * writes of a spread checkpoint: a set that grew from none
+		 * holds commits back only once the checkpointer has reloaded
+		 * (sync_standbys_defined), which it does not inside an
+		 * immediate checkpoint (promote asks for one). */
+		PGresult *r = sql(pg, "SELECT pg_current_wal_lsn(), (SELECT count(*) FROM pg_stat_activity WHERE "
+				  "backend_type = 'checkpointer' AND wait_event IN ('CheckpointerMain', "
+				  "'CheckpointWriteDelay'))");
 
-		if (r != NULL && PQntuples(r) == 1 && tandem_lsn_parse(PQgetvalue(r, 0, 0), &mark) && mark != 0)
+		if (r != NULL && PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 1), "1") == 0
+		    && tandem_lsn_parse(PQgetvalue(r, 0, 0), &mark) && mark != 0)
 			write_state("narrow-mark", tandem_lsn_str(mark, mark_s));
 		PQclear(r);
 		break;
@@ -269,9 +277,11 @@ narrowing(struct pg *pg, const char *names, char *old, size_t len, int *pending_
 /* A change of the synchronous set from was to names (non-empty), before
  * it is applied: the members that leave join those still pending in
  * "narrow-from" (a member that stays is harmless there: it is no leaver);
- * a k that grows (from none: 0) keeps the lower one pending in "narrow-k";
- * the mark starts again when something new became pending. */
-static void
+ * a k that grows (from none: 0) keeps the lowest pending in "narrow-k";
+ * the mark starts again when a leaver is new or k grows (a mark read
+ * under the lower k says nothing of the commits after it).  False when
+ * that could not be noted: the change is not to be applied. */
+static bool
 narrow_begin(const char *was, const char *names)
 {
 	char pending[1100] = "", m[3 * PG_MAX_STANDBYS][64], now[PG_MAX_STANDBYS][64], list[1100] = "";
@@ -282,8 +292,9 @@ narrow_begin(const char *was, const char *names)
 
 	if (read_state("narrow-k", k_s, sizeof(k_s)) && isdigit((unsigned char)k_s[0]))
 		k_pending = atoi(k_s);
-	if (pg_sync_num(names) > k_was && (k_pending < 0 || k_was < k_pending)) {
-		k_pending = k_was;
+	if (pg_sync_num(names) > k_was) {
+		if (k_pending < 0 || k_was < k_pending)
+			k_pending = k_was;
 		fresh = true;
 	}
 	if (read_state("narrow-from", pending, sizeof(pending)))
@@ -307,18 +318,20 @@ narrow_begin(const char *was, const char *names)
 		used += (size_t)snprintf(list + used, used < sizeof(list) ? sizeof(list) - used : 0, "%s%s",
 					 used ? "," : "", m[i]);
 	}
-	if (used >= sizeof(list))
-		return;
+	if (used >= sizeof(list)) {
+		tandem_log(LOG_ERR, "the standbys leaving the synchronous set do not fit in its state");
+		return false;
+	}
 	/* The mark first: a pending list with an older mark would let a new
 	 * leaver go on WAL read before it left. */
-	if (fresh)
-		write_state("narrow-mark", "");
+	if (fresh && !write_state("narrow-mark", ""))
+		return false;
 	if (k_pending >= 0) {
 		snprintf(k_s, sizeof(k_s), "%d", k_pending);
-		write_state("narrow-k", k_s);
+		if (!write_state("narrow-k", k_s))
+			return false;
 	}
-	if (used > 0)
-		write_state("narrow-from", list);
+	return used == 0 || write_state("narrow-from", list);
 }
 
 /* The primary's duties on each monitor and at promotion: slots, scores,
@@ -391,10 +404,12 @@ primary_duties(struct pg *pg, bool promoting)
 		      &degraded);
 	names_change = strcmp(names, f->sync_names) != 0;
 	/* A new primary's set begins with it; before, one step. */
+	/* A new primary's set in force (its postgresql.auto.conf's, stale)
+	 * has acknowledged nothing yet: as a set grown from none. */
 	if (promoting) {
 		write_state("narrow-from", "");
-		write_state("narrow-k", "");
 		write_state("narrow-mark", "");
+		write_state("narrow-k", "0");
 	}
 	narrowing(pg, f->sync_names, narrow_old, sizeof(narrow_old), &pending_k);
 	/* A logical consumer is never ahead of a node that may be promoted:
@@ -466,17 +481,22 @@ primary_duties(struct pg *pg, bool promoting)
 		 * would let the leavers go at the next monitor.  Only names
 		 * are added; if the apply fails they are still in the set,
 		 * no leavers, and pg_narrow_step lets them go. */
-		if (pg->mode != PG_SYNC_OFF && names[0] != '\0')
-			narrow_begin(f->sync_names, names);
-		applied = alter_system(pg, set, 2);
-
-		if (!applied)
-			tandem_log(LOG_ERR, "could not set synchronous_standby_names: %s", pg->why);
-		else
-			tandem_log(LOG_INFO, "synchronous_standby_names: '%s' (was '%s')", names, f->sync_names);
-		for (size_t i = 0; i < n; i++)
-			if (scores[i].score >= 0)
-				set_score(pg, scores[i].name, scores[i].score);
+		if (pg->mode != PG_SYNC_OFF && names[0] != '\0' && !narrow_begin(f->sync_names, names)) {
+			/* The record written above names both sets, at the
+			 * lower k: still true with the old set in force. */
+			tandem_log(LOG_WARNING, "synchronous_standby_names stays '%s': what the commit record must "
+				   "keep could not be noted", f->sync_names);
+		} else {
+			applied = alter_system(pg, set, 2);
+			if (!applied)
+				tandem_log(LOG_ERR, "could not set synchronous_standby_names: %s", pg->why);
+			else
+				tandem_log(LOG_INFO, "synchronous_standby_names: '%s' (was '%s')", names,
+					   f->sync_names);
+			for (size_t i = 0; i < n; i++)
+				if (scores[i].score >= 0)
+					set_score(pg, scores[i].name, scores[i].score);
+		}
 	}
 	if (pg->mode != PG_SYNC_OFF) {
 		const char *state = names[0] != '\0' ? (f->n_standbys > 0 ? "sync" : "waiting (strict)")

@@ -415,42 +415,60 @@ show_repair(struct pg *pg, const char *what, const char *why)
  * nothing to rewind): WAL it received past where the primary's history
  * leaves its timeline (a delayed standby) is set aside, so that its
  * startup process, which reads pg_wal before it streams, takes those
- * segments from the primary and its history instead.  True when some were
- * (logged). */
-static bool
-set_aside_received_fork(struct pg *pg)
+ * segments from the primary and its history instead.  Returns 1 when some
+ * were (logged), 0 when there is nothing to set aside, 2 when the primary
+ * no longer holds the segment of the fork (only a clone can follow), -1
+ * when they could not be (why set: the start fails, and is tried again). */
+static int
+set_aside_received_fork(struct pg *pg, char *why, size_t len)
 {
-	char ci[2048], why[512] = "", dest[4200] = "", a[18];
+	char ci[2048], dest[4200] = "", a[18], state[6];
 	const char *keys[] = { "dbname", "replication", NULL };
 	const char *vals[] = { ci, "true", NULL };
 	tandem_deadline d = tandem_deadline_cap(pg->ctx->deadline, 2000);
+	uint64_t seg = pg->control.wal_segment_size > 0 ? pg->control.wal_segment_size : SEGMENT;
 	PGconn *c;
 	PGresult *r;
 	uint32_t primary_tli = 0, tli = 0;
 	uint64_t at = 0;
-	int n = 0;
+	int n = 0, serves;
 
+	why[0] = '\0';
 	conninfo(pg, ci, sizeof(ci));
-	c = tandem_pq_connect(keys, vals, d, why, sizeof(why));
+	c = tandem_pq_connect(keys, vals, d, why, len);
 	if (c == NULL)
-		return false;
-	r = tandem_pq_query_simple(&c, "IDENTIFY_SYSTEM", d, why, sizeof(why));
+		return 0;
+	r = tandem_pq_query_simple(&c, "IDENTIFY_SYSTEM", d, why, len);
 	if (r != NULL && PQntuples(r) == 1 && PQnfields(r) >= 2)
 		primary_tli = (uint32_t)strtoul(PQgetvalue(r, 0, 1), NULL, 10);
 	PQclear(r);
-	if (primary_tli > 0 && c != NULL && received_fork(pg, &c, primary_tli, &tli, &at, d, why, sizeof(why)) == 1)
-		n = wal_past(pg, tli, at, true, dest, sizeof(dest));
-	if (c != NULL)
-		PQfinish(c);
-	if (n < 0)
-		tandem_log(LOG_WARNING, "could not set aside the WAL of timeline %" PRIu32 " past %s: %s", tli,
-			   tandem_lsn_str(at, a), pg->why);
-	if (n <= 0)
-		return false;
+	if (primary_tli == 0 || c == NULL || received_fork(pg, &c, primary_tli, &tli, &at, d, why, len) != 1
+	    || wal_past(pg, tli, at, false, NULL, 0) <= 0) {
+		if (c != NULL)
+			PQfinish(c);
+		return 0;
+	}
+	/* The segment of the fork is set aside too (its tail is the lost
+	 * primary's): this node takes it again from the primary. */
+	serves = tandem_pq_stream_from(c, tli, at - at % seg, d, state, why, len);
+	PQfinish(c);
+	if (serves == 0 && strcmp(state, "58P01") == 0)
+		return 2;
+	if (serves != 1) {
+		snprintf(why + strlen(why), len - strlen(why), " (asking the primary for timeline %" PRIu32 " at %s)",
+			 tli, tandem_lsn_str(at - at % seg, a));
+		return -1;
+	}
+	n = wal_past(pg, tli, at, true, dest, sizeof(dest));
+	if (n < 0) {
+		snprintf(why, len, "could not set aside the WAL of timeline %" PRIu32 " past %s, received and not "
+			 "replayed: %s", tli, tandem_lsn_str(at, a), pg->why);
+		return -1;
+	}
 	tandem_log(LOG_WARNING, "%d segments of timeline %" PRIu32 " from %s on, received past where the primary's "
 		   "history leaves it and not replayed, set aside in \"%s\": this node streams them again from "
 		   "the primary", n, tli, tandem_lsn_str(at, a), dest);
-	return true;
+	return n > 0;
 }
 
 /* The repair a monitor left ("clone WHY" or "rewind WHY", follow_or_repair),
@@ -480,9 +498,19 @@ repair_standby(struct pg *pg, const char *repair)
 			 * all (the monitor guessed its timeline from pg_control,
 			 * which a restart brings up to date).  Never a clone for
 			 * that: started as it is. */
+			char aside_why[600];
+			int aside = rewound ? 0 : set_aside_received_fork(pg, aside_why, sizeof(aside_why));
+
+			if (aside < 0) {
+				tandem_ocf_exit_reason("%s", aside_why);
+				return TANDEM_OCF_ERR_GENERIC;
+			}
+			if (aside == 2)
+				return clone_again(pg, "the primary no longer holds the WAL this node needs to follow "
+						   "it past what it received from the lost primary");
 			if (rewound)
 				show_repair(pg, "rewound", why);
-			else if (set_aside_received_fork(pg))
+			else if (aside == 1)
 				show_repair(pg, "WAL past the fork set aside", why);
 			else
 				tandem_log(LOG_INFO, "pg_rewind found nothing to rewind: starting it as it is");

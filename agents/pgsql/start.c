@@ -329,11 +329,16 @@ wal_past(struct pg *pg, uint32_t tli, uint64_t at, bool move, char *dest, size_t
 
 	if (dest != NULL && len > 0)
 		dest[0] = '\0';
+	int w2;
+
 	wal = dfd < 0 ? -1 : tandem_safefs_dir(dfd, "pg_wal", pg->uid, pg->why, sizeof(pg->why));
 	if (dfd >= 0)
 		close(dfd);
-	d = wal < 0 ? NULL : fdopendir(dup(wal));
+	w2 = wal < 0 ? -1 : dup(wal);
+	d = w2 < 0 ? NULL : fdopendir(w2);
 	if (d == NULL) {
+		if (w2 >= 0)
+			close(w2);
 		if (wal >= 0)
 			close(wal);
 		return -1;
@@ -377,11 +382,12 @@ wal_past(struct pg *pg, uint32_t tli, uint64_t at, bool move, char *dest, size_t
 	while (to >= 0 && (e = readdir(d)) != NULL) {
 		if (!pg_wal_name_parse(e->d_name, seg, &t, &segno) || t != tli || segno < from)
 			continue;
-		/* Renamed; copied, then removed, where pg_wal is elsewhere. */
+		/* Renamed; copied, then removed, where pg_wal is elsewhere.
+		 * An entry seen again after its rename is gone (ENOENT). */
 		if (renameat(wal, e->d_name, to, e->d_name) == 0
 		    || (errno == EXDEV && copy_owned(pg, wal, e->d_name, to) && unlinkat(wal, e->d_name, 0) == 0)) {
 			n++;
-		} else {
+		} else if (errno != ENOENT) {
 			tandem_log(LOG_WARNING, "could not set %s aside: %s", e->d_name, strerror(errno));
 			failed++;
 		}
@@ -513,7 +519,7 @@ static const char *const own_conf[] = { "postgresql.auto.conf", "postgresql.conf
 #define N_OWN_CONF (sizeof(own_conf) / sizeof(own_conf[0]))
 
 static void
-keep_own_conf(struct pg *pg, char *kept[N_OWN_CONF])
+keep_own_conf(struct pg *pg, char *kept[N_OWN_CONF], mode_t modes[N_OWN_CONF])
 {
 	int dfd = datadir_fd(pg);
 
@@ -521,8 +527,10 @@ keep_own_conf(struct pg *pg, char *kept[N_OWN_CONF])
 		size_t cap = 1 << 20, used = 0;
 		ssize_t n = 0;
 		int fd = dfd < 0 ? -1 : tandem_safefs_open_read(dfd, own_conf[i], pg->uid);
+		struct stat st;
 
 		kept[i] = NULL;
+		modes[i] = fd >= 0 && fstat(fd, &st) == 0 ? st.st_mode & 07777 : 0600;
 		if (fd < 0) {
 			if (dfd >= 0 && errno != ENOENT)
 				tandem_log(LOG_WARNING, "%s not kept across pg_rewind: %s", own_conf[i],
@@ -547,14 +555,25 @@ keep_own_conf(struct pg *pg, char *kept[N_OWN_CONF])
 }
 
 static void
-put_back_own_conf(struct pg *pg, char *kept[N_OWN_CONF])
+put_back_own_conf(struct pg *pg, char *kept[N_OWN_CONF], const mode_t modes[N_OWN_CONF])
 {
 	int dfd = datadir_fd(pg);
 
 	for (size_t i = 0; i < N_OWN_CONF; i++) {
-		if (kept[i] != NULL && (dfd < 0 || !write_owned(pg, dfd, own_conf[i], kept[i])))
+		if (kept[i] != NULL && (dfd < 0 || !write_owned(pg, dfd, own_conf[i], kept[i]))) {
 			tandem_log(LOG_WARNING, "could not put back this node's %s after pg_rewind (it is the "
 				   "primary's now): %s", own_conf[i], dfd < 0 ? pg->why : strerror(errno));
+		} else if (kept[i] != NULL && modes[i] != 0600) {
+			/* Its mode again (a group-readable pg_hba.conf), on the
+			 * file just written, opened without following a link. */
+			int fd = tandem_safefs_open_read(dfd, own_conf[i], pg->uid);
+
+			if (fd < 0 || fchmod(fd, modes[i] & 0777) != 0)
+				tandem_log(LOG_WARNING, "could not give %s its mode %04o again", own_conf[i],
+					   (unsigned)modes[i]);
+			if (fd >= 0)
+				close(fd);
+		}
 		free(kept[i]);
 		kept[i] = NULL;
 	}
@@ -574,6 +593,7 @@ int
 rejoin_if_diverged(struct pg *pg, bool forked, bool *rewound, bool *cannot)
 {
 	char ci[2048], src[2200], dest[4200], last[32], line[256] = "", *conf[N_OWN_CONF];
+	mode_t conf_modes[N_OWN_CONF];
 	const char *dry[] = { pg->pg_rewind, "--target-pgdata", pg->datadir, "--source-server", src,
 			      "--dry-run", NULL, NULL };
 	const char *real[] = { pg->pg_rewind, "--target-pgdata", pg->datadir, "--source-server", src, NULL, NULL };
@@ -690,16 +710,16 @@ rejoin_if_diverged(struct pg *pg, bool forked, bool *rewound, bool *cannot)
 	tandem_log(LOG_WARNING, "%s diverged (%s); its WAL up to segment %s is saved in \"%s\"",
 		   was_primary ? "former primary" : "standby", line[0] ? line : "diverging point unknown",
 		   last[0] ? last : "(none)", dest);
-	keep_own_conf(pg, conf);
+	keep_own_conf(pg, conf, conf_modes);
 	if (run_as(pg, real, &res) != 0) {
 		tandem_log(LOG_WARNING, "pg_rewind failed on \"%s\": %s", pg->datadir, pg->why);
 		tandem_spawn_result_free(&res);
-		put_back_own_conf(pg, conf);
+		put_back_own_conf(pg, conf, conf_modes);
 		*cannot = true;
 		return TANDEM_OCF_ERR_GENERIC;
 	}
 	tandem_spawn_result_free(&res);
-	put_back_own_conf(pg, conf);
+	put_back_own_conf(pg, conf, conf_modes);
 	restore_common_wal(pg, dest, line);
 	report_lost(pg, dest, line, pg->control.timeline);
 	/* Copies kept as repair_keep keeps data directories, this one (its
