@@ -790,6 +790,33 @@ start_server(struct pg *pg, bool own_timeline)
 	return run_until(pg, argv, server_ready, &since);
 }
 
+/* Whether this node's data runs past where the newest timeline it knows
+ * (history files in pg_wal, probed upward as PostgreSQL does) leaves its
+ * own (*tli): followed, PostgreSQL refuses that timeline, or, when its
+ * segment holding this node's checkpoint is in the archive, reads the
+ * checkpoint record there, finds none, and waits for WAL that never comes
+ * (the start's whole deadline).  *newest is set when true. */
+static bool
+past_newer_fork(struct pg *pg, uint32_t *tli, uint32_t *newest)
+{
+	char history[65536], why[256];
+	struct tandem_pgcontrol control;
+	uint64_t at = 0;
+	bool bad = false;
+
+	/* As it is now: a rewind or a repair may have changed it. */
+	if (tandem_pgcontrol_read(pg->datadir, &control, why, sizeof(why)) != 0)
+		return false;
+	*tli = control.timeline;
+	*newest = *tli;
+	while (*newest < UINT32_MAX && tandem_pgdata_history_read(pg->datadir, *newest + 1, history, sizeof(history)) >= 0)
+		(*newest)++;
+	if (*newest == *tli || tandem_pgdata_history_read(pg->datadir, *newest, history, sizeof(history)) < 0
+	    || !pg_history_switchpoint(history, *tli, &at, &bad) || bad)
+		return false;
+	return control.checkpoint >= at || (control.min_recovery_tli == *tli && control.min_recovery_point > at);
+}
+
 /* The start failed: data past a newer timeline's fork (a former primary,
  * or a standby shut down there), which PostgreSQL refuses to recover
  * towards ("requested timeline ... does not contain minimum recovery
@@ -836,6 +863,7 @@ pg_start(struct tandem_ctx *ctx)
 	struct pg pg;
 	enum pg_role role;
 	int rc;
+	uint32_t own, newest, remote_tli, remote_ckpt;
 
 	pg_init(&pg, ctx);
 	role = observe(&pg);
@@ -894,7 +922,16 @@ pg_start(struct tandem_ctx *ctx)
 		tandem_ocf_exit_reason("%s", pg.why);
 		return TANDEM_OCF_ERR_GENERIC;
 	}
-	rc = start_server(&pg, false);
+	if (past_newer_fork(&pg, &own, &newest) && remote_is_primary(&pg, &remote_tli, &remote_ckpt) != 1) {
+		/* No primary answered to rewind it against (rejoin_if_diverged
+		 * would have): as start_after_failure, at once. */
+		tandem_log(LOG_WARNING, "this node's data runs past where timeline %" PRIu32 " leaves its timeline %" PRIu32
+			   ", and no primary answers to rewind against: starting on this node's own timeline %" PRIu32
+			   ", until a primary runs", newest, own, own);
+		rc = start_server(&pg, true);
+	} else {
+		rc = start_server(&pg, false);
+	}
 	if (rc == 0) {
 		/* PostgreSQL 18 may say ready a moment before its startup
 		 * process refuses the newest timeline: gone at once, it failed. */

@@ -452,7 +452,10 @@ tap_is "$(head -1 "$T/n2/data/postmaster.pid")" "$pid_before" "nothing restarted
 kill "${sleepers[@]}" 2>/dev/null
 pkill -f "psql -h $T/n2/sock -d postgres -XAtqc SELECT pg_sleep\(60\)" 2>/dev/null
 wait "${sleepers[@]}" 2>/dev/null
-sql n2 "ALTER SYSTEM RESET max_connections" >/dev/null
+# Once a slot is free (the sleepers' sessions end a moment after them):
+# each node keeps its own postgresql.auto.conf, through rewinds too.
+reset_conns() { sql n2 "ALTER SYSTEM RESET max_connections" >/dev/null; }
+tap_ok "max_connections reset on n2" tap_wait 30 reset_conns
 
 echo "# bad input: a code and one clear line"
 ra n2 validate-all
@@ -720,6 +723,10 @@ if command -v pgbackrest >/dev/null; then
 	tli3=$(sql n3 "SELECT substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8)")
 	history_archived() { ls "$T"/repo/archive/tandem/*/"$tli3".history* >/dev/null 2>&1; }
 	tap_ok "the new timeline's history ($tli3.history) is in the archive" tap_wait 30 history_archived
+	# n1's own settings for this section go (a rewind keeps them now).
+	sql n1 "ALTER SYSTEM RESET max_slot_wal_keep_size" >/dev/null
+	sql n1 "ALTER SYSTEM RESET wal_keep_size" >/dev/null
+	sql n1 "SELECT pg_reload_conf()" >/dev/null
 	echo "# a node restored from the repository (pgbackrest_stanza), not copied from the primary"
 	out=$(pgbackrest_as n3 backup --type=full) || echo "$out" | sed 's/^/#   /'
 	tap_like "$(runuser -u postgres -- pgbackrest --config="$T/pgbackrest.conf" --stanza=tandem info 2>&1)" 'full backup' \
