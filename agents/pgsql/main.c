@@ -6,8 +6,8 @@
 static const struct tandem_action pg_actions[] = {
 	{ "start", pg_start, 120, 0, -1, NULL },
 	{ "stop", pg_stop, 120, 0, -1, NULL },
-	{ "monitor", pg_monitor, 10, 16, 0, "Unpromoted" },
-	{ "monitor", pg_monitor, 10, 15, 0, "Promoted" },
+	{ "monitor", pg_monitor, 10, 2, 0, "Unpromoted" },
+	{ "monitor", pg_monitor, 10, 1, 0, "Promoted" },
 	{ "promote", pg_promote, 30, 0, -1, NULL },
 	{ "demote", pg_demote, 120, 0, -1, NULL },
 	{ "notify", pg_notify, 60, 0, -1, NULL },
