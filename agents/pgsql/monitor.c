@@ -219,6 +219,16 @@ skip_refused_partial(struct pg *pg)
 		   stuck, tli, pg->facts.timeline);
 }
 
+/* The checkpoints begun so far (pg_stat_checkpointer from 17, before it
+ * pg_stat_bgwriter), as an SQL expression. */
+static const char *
+checkpoints_sql(struct pg *pg)
+{
+	return PQserverVersion(pg->conn) >= 170000
+		       ? "(SELECT num_timed + num_requested FROM pg_stat_checkpointer)"
+		       : "(SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter)";
+}
+
 /* What the commit record keeps of a synchronous set changed before the
  * members in force caught up (pg_narrow_step): the members it left, as
  * the plain list in state "narrow-from" (old, "" when none), and the k it
@@ -249,20 +259,35 @@ narrowing(struct pg *pg, const char *names, char *old, size_t len, int *pending_
 		 * holds commits back only once the checkpointer has reloaded
 		 * (sync_standbys_defined), which it does not inside an
 		 * immediate checkpoint (promote asks for one). */
-		PGresult *r = sql(pg, "SELECT pg_current_wal_lsn(), (SELECT count(*) FROM pg_stat_activity WHERE "
-				  "backend_type = 'checkpointer' AND wait_event IN ('CheckpointerMain', "
-				  "'CheckpointWriteDelay'))");
+		char ckpt_s[32] = "", query[512];
+		long long ckpt_then = -1;
+		PGresult *r;
 
-		if (r != NULL && PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 1), "1") == 0
+		if (read_state("narrow-checkpoints", ckpt_s, sizeof(ckpt_s)) && isdigit((unsigned char)ckpt_s[0]))
+			ckpt_then = atoll(ckpt_s);
+		/* Or two checkpoints begun since the apply (each begins after
+		 * the checkpointer's reload): where the wait event says nothing
+		 * (PostgreSQL 13 naps unreported, or track_activities off) or
+		 * checkpoints run back to back. */
+		if (ckpt_then >= 0)
+			snprintf(ckpt_s, sizeof(ckpt_s), "%lld", ckpt_then + 2);
+		snprintf(query, sizeof(query), "SELECT pg_current_wal_lsn(), (SELECT count(*) FROM pg_stat_activity WHERE "
+			 "backend_type = 'checkpointer' AND wait_event IN ('CheckpointerMain', 'CheckpointWriteDelay')) "
+			 "+ (%s >= %s)::int", checkpoints_sql(pg), ckpt_then >= 0 ? ckpt_s : "9223372036854775807");
+		r = sql(pg, query);
+		if (r != NULL && PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 1), "0") != 0
 		    && tandem_lsn_parse(PQgetvalue(r, 0, 0), &mark) && mark != 0)
 			write_state("narrow-mark", tandem_lsn_str(mark, mark_s));
+		else if (r == NULL)
+			tandem_log(LOG_WARNING, "could not read the mark the commit record waits for: %s", pg->why);
 		PQclear(r);
 		break;
 	}
 	case PG_NARROW_DONE:
-		tandem_log(LOG_INFO, "the synchronous set in force ('%s') holds every acknowledged commit %d times%s%s%s: "
-			   "the commit record says so", names, pg_sync_num(names), old[0] != '\0' ? " (without '" : "",
-			   old, old[0] != '\0' ? "', which left it)" : "");
+		if (names[0] != '\0')
+			tandem_log(LOG_INFO, "the synchronous set in force ('%s') holds every acknowledged commit %d "
+				   "times%s%s%s: the commit record says so", names, pg_sync_num(names),
+				   old[0] != '\0' ? " (without '" : "", old, old[0] != '\0' ? "', which left it)" : "");
 		write_state("narrow-from", "");
 		write_state("narrow-k", "");
 		write_state("narrow-mark", "");
@@ -344,7 +369,7 @@ primary_duties(struct pg *pg, bool promoting)
 	char nodes[32][64], db[32][64], names[512], stmt[1024], narrow_old[1100];
 	size_t n_db, n;
 	size_t n_nodes = known_nodes(nodes, 32);
-	bool degraded = false, names_change;
+	bool degraded = false, names_change, weak = false;
 	int pending_k;
 
 	if (!pg->seen.answered)
@@ -407,9 +432,12 @@ primary_duties(struct pg *pg, bool promoting)
 	/* A new primary's set in force (its postgresql.auto.conf's, stale)
 	 * has acknowledged nothing yet: as a set grown from none. */
 	if (promoting) {
-		write_state("narrow-from", "");
-		write_state("narrow-mark", "");
-		write_state("narrow-k", "0");
+		PGresult *c = sql(pg, checkpoints_sql(pg));
+
+		if (!(write_state("narrow-from", "") && write_state("narrow-mark", "") && write_state("narrow-k", "0")
+		      && write_state("narrow-checkpoints", c != NULL && PQntuples(c) == 1 ? PQgetvalue(c, 0, 0) : "")))
+			weak = true;
+		PQclear(c);
 	}
 	narrowing(pg, f->sync_names, narrow_old, sizeof(narrow_old), &pending_k);
 	/* A logical consumer is never ahead of a node that may be promoted:
@@ -462,6 +490,8 @@ primary_duties(struct pg *pg, bool promoting)
 			rec.any = 0;
 		if (pending_k >= 0 && pending_k < rec.any)
 			rec.any = pending_k;
+		if (weak)
+			rec.any = 0;    /* what it holds back is not noted: claim nothing */
 		if (rec.any == 0)
 			rec.n_sync = 0;
 		if (!write_commit_record(pg, &rec, names_change, why, sizeof(why))) {
@@ -487,6 +517,12 @@ primary_duties(struct pg *pg, bool promoting)
 			tandem_log(LOG_WARNING, "synchronous_standby_names stays '%s': what the commit record must "
 				   "keep could not be noted", f->sync_names);
 		} else {
+			PGresult *c = sql(pg, checkpoints_sql(pg));
+
+			/* Before the apply: two more begun after it prove the
+			 * checkpointer has reloaded (narrowing). */
+			write_state("narrow-checkpoints", c != NULL && PQntuples(c) == 1 ? PQgetvalue(c, 0, 0) : "");
+			PQclear(c);
 			applied = alter_system(pg, set, 2);
 			if (!applied)
 				tandem_log(LOG_ERR, "could not set synchronous_standby_names: %s", pg->why);

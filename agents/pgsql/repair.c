@@ -416,9 +416,10 @@ show_repair(struct pg *pg, const char *what, const char *why)
  * leaves its timeline (a delayed standby) is set aside, so that its
  * startup process, which reads pg_wal before it streams, takes those
  * segments from the primary and its history instead.  Returns 1 when some
- * were (logged), 0 when there is nothing to set aside, 2 when the primary
- * no longer holds the segment of the fork (only a clone can follow), -1
- * when they could not be (why set: the start fails, and is tried again). */
+ * were (logged), 0 when there is nothing to set aside (or the primary
+ * did not answer), 2 when the primary no longer holds the segment of the
+ * fork (only a clone can follow), -1 when they could not be moved here
+ * (why set: the start fails). */
 static int
 set_aside_received_fork(struct pg *pg, char *why, size_t len)
 {
@@ -455,9 +456,13 @@ set_aside_received_fork(struct pg *pg, char *why, size_t len)
 	if (serves == 0 && strcmp(state, "58P01") == 0)
 		return 2;
 	if (serves != 1) {
-		snprintf(why + strlen(why), len - strlen(why), " (asking the primary for timeline %" PRIu32 " at %s)",
-			 tli, tandem_lsn_str(at - at % seg, a));
-		return -1;
+		/* Nothing known (the primary busy, or gone meanwhile): started
+		 * as it is, its monitor asks again; a failed start would keep
+		 * it out for good. */
+		tandem_log(LOG_WARNING, "WAL of timeline %" PRIu32 " past %s, received and not replayed, left in place: "
+			   "the primary did not say it holds that segment (%s)", tli, tandem_lsn_str(at - at % seg, a),
+			   why);
+		return 0;
 	}
 	n = wal_past(pg, tli, at, true, dest, sizeof(dest));
 	if (n < 0) {

@@ -765,12 +765,13 @@ server_gone(void *arg)
 	return tandem_pm_status_read(pg->datadir, &st) == -ENOENT;
 }
 
-/* pg_ctl start -w; own_timeline: recovery stays on the timeline the data
- * directory is on (this start only: a later one follows the newest again). */
+/* pg_ctl start -w; own_tli (0: the newest): recovery stays on that
+ * timeline, the data directory's own (this start only: a later one
+ * follows the newest again). */
 static int
-start_server(struct pg *pg, bool own_timeline)
+start_server(struct pg *pg, uint32_t own_tli)
 {
-	char secs[32];
+	char secs[32], target[64];
 	const char *opts = tandem_param_str(pg->p, PG_START_OPTS);
 	const char *argv[16] = { pg->pg_ctl, "start", "-D", pg->pgdata, "-w", "-t", secs, "-s",
 				 "-l", tandem_param_str(pg->p, PG_LOGFILE) };
@@ -781,9 +782,10 @@ start_server(struct pg *pg, bool own_timeline)
 		argv[k++] = "-o";
 		argv[k++] = opts;
 	}
-	if (own_timeline) {
+	if (own_tli > 0) {
+		snprintf(target, sizeof(target), "-c recovery_target_timeline=%" PRIu32, own_tli);
 		argv[k++] = "-o";     /* pg_ctl joins its -o options */
-		argv[k++] = "-c recovery_target_timeline=current";
+		argv[k++] = target;
 	}
 	argv[k] = NULL;
 	seconds_left(pg, 1.0, secs);
@@ -807,14 +809,17 @@ past_newer_fork(struct pg *pg, uint32_t *tli, uint32_t *newest)
 	/* As it is now: a rewind or a repair may have changed it. */
 	if (tandem_pgcontrol_read(pg->datadir, &control, why, sizeof(why)) != 0)
 		return false;
-	*tli = control.timeline;
+	/* Its own: where its replay is, as far as pg_control tells (the
+	 * minimum recovery point's, when past the last restartpoint's). */
+	*tli = control.min_recovery_tli > control.timeline ? control.min_recovery_tli : control.timeline;
 	*newest = *tli;
 	while (*newest < UINT32_MAX && tandem_pgdata_history_read(pg->datadir, *newest + 1, history, sizeof(history)) >= 0)
 		(*newest)++;
 	if (*newest == *tli || tandem_pgdata_history_read(pg->datadir, *newest, history, sizeof(history)) < 0
 	    || !pg_history_switchpoint(history, *tli, &at, &bad) || bad)
 		return false;
-	return control.checkpoint >= at || (control.min_recovery_tli == *tli && control.min_recovery_point > at);
+	return (control.timeline == *tli && control.checkpoint >= at)
+	       || (control.min_recovery_tli == *tli && control.min_recovery_point > at);
 }
 
 /* The start failed: data past a newer timeline's fork (a former primary,
@@ -832,7 +837,7 @@ static int
 start_after_failure(struct pg *pg)
 {
 	char first[sizeof(pg->why)];
-	uint32_t tli = 0, ckpt_tli = 0;
+	uint32_t tli = 0, ckpt_tli = 0, own;
 	bool rewound = false, cannot = false;
 
 	snprintf(first, sizeof(first), "%s", pg->why);
@@ -845,12 +850,13 @@ start_after_failure(struct pg *pg)
 		    || rejoin_if_diverged(pg, true, &rewound, &cannot) != TANDEM_OCF_SUCCESS || !rewound
 		    || !configure_standby(pg))
 			goto failed;
-		return start_server(pg, false);
+		return start_server(pg, 0);
 	}
+	own = pg->control.min_recovery_tli > pg->control.timeline ? pg->control.min_recovery_tli : pg->control.timeline;
 	tandem_log(LOG_WARNING, "could not start following the newest timeline (%s) and no primary answers "
 		   "to rewind against: starting on this node's own timeline %" PRIu32 ", until a primary runs",
-		   first, pg->control.timeline);
-	if (start_server(pg, true) == 0)
+		   first, own);
+	if (start_server(pg, own) == 0)
 		return 0;
 failed:
 	snprintf(pg->why, sizeof(pg->why), "%s", first);
@@ -928,9 +934,9 @@ pg_start(struct tandem_ctx *ctx)
 		tandem_log(LOG_WARNING, "this node's data runs past where timeline %" PRIu32 " leaves its timeline %" PRIu32
 			   ", and no primary answers to rewind against: starting on this node's own timeline %" PRIu32
 			   ", until a primary runs", newest, own, own);
-		rc = start_server(&pg, true);
+		rc = start_server(&pg, own);
 	} else {
-		rc = start_server(&pg, false);
+		rc = start_server(&pg, 0);
 	}
 	if (rc == 0) {
 		/* PostgreSQL 18 may say ready a moment before its startup
