@@ -14,20 +14,6 @@ commit_record() {
 	node_exec "$1" crm_attribute --type crm_config --name tandem-pgsql-commits-pgsqld --query --quiet 2>/dev/null
 }
 
-# the_primary: the promoted node, read until one is seen (a reading taken
-# while the cluster settles, or a crm_mon that failed, shows none); the
-# answer is that reading's.  Empty after 60 s, and says so.
-the_primary() {
-	local p="" _i
-	for _i in $(seq "$(scaled 60)"); do
-		p=$(primary "$(any_up)")
-		[ -n "$p" ] && break
-		sleep 1
-	done
-	[ -n "$p" ] || echo "# no primary seen in 60 s" >&2
-	echo "$p"
-}
-
 # READs for wait_for (tests/lib/wait.sh): each prints what it saw.
 read_primary_is() { local p; p=$(primary "$2"); echo "primary: [${p}] (want $1)"; [ "$p" = "$1" ]; }
 read_refused() { local v; v=$(attr "$1" tandem-pgsql-refused-pgsqld); echo "tandem-pgsql-refused-pgsqld on $1: '$v'"; [ -n "$v" ]; }

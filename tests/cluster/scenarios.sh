@@ -65,6 +65,20 @@ words() { tr '\n' ' ' | sed 's/ *$//'; }
 # primary [NODE]: the promoted node, as NODE (default n1) sees it.
 primary() { mon_xml "${1:-n1}" | role_nodes Promoted | head -n 1; }
 # unpromoted_has NODE [ASKED]: NODE is an unpromoted (standby) instance.
+# the_primary: the promoted node, read until one is seen (a reading taken
+# while the cluster settles, or a crm_mon that failed, shows none); the
+# answer is that reading's.  Empty after 60 s, and says so.
+the_primary() {
+	local p="" _i
+	for _i in $(seq "$(scaled 60)"); do
+		p=$(primary "$(any_up)")
+		[ -n "$p" ] && break
+		sleep 1
+	done
+	[ -n "$p" ] || echo "# no primary seen in 60 s" >&2
+	echo "$p"
+}
+
 unpromoted_has() { mon_xml "${2:-$(any_up)}" | role_nodes Unpromoted | grep -qx "$1"; }
 # read_unpromoted NODE [FROM]: (a READ for wait_for) NODE runs as a standby.
 read_unpromoted() {
@@ -85,11 +99,16 @@ attr() {
 	node_exec "$1" attrd_updater -Q -N "$1" -n "$2" --output-as=xml 2>/dev/null |
 		xmllint --xpath 'string((//attribute)[1]/@value)' - 2>/dev/null
 }
-# standbys ban|clear PRIMARY: stop (or let run again) the instance on every other node.
+# standbys ban|clear PRIMARY: stop (or let run again) the instance on every
+# other node; a pcs that fails is tried once more, on any node, and said.
 standbys() {
 	local n
+	[ -n "$2" ] || { echo "# standbys $1: no primary named" >&2; return 1; }
 	for n in "${CL_NODES[@]}"; do
-		[ "$n" != "$2" ] && node_exec "$2" pcs resource "$1" pgsqld-clone "$n" >/dev/null 2>&1
+		[ "$n" != "$2" ] || continue
+		node_exec "$2" pcs resource "$1" pgsqld-clone "$n" >/dev/null 2>&1 ||
+			node_exec "$(any_up)" pcs resource "$1" pgsqld-clone "$n" >/dev/null 2>&1 ||
+			echo "# pcs resource $1 pgsqld-clone $n failed twice" >&2
 	done
 	return 0
 }
@@ -615,7 +634,7 @@ read_no_standby() { # read_no_standby: no node runs an unpromoted instance
 
 scenario_standby_loss() { # sync_mode=on: every standby stopped, writes go on (asynchronous)
 	local p a0
-	p=$(primary "$(any_up)")
+	p=$(the_primary)
 	# Longer than any machine needs; stopped once the checks are done.
 	client_start "$(scaled 30)"
 	watch_start
@@ -637,10 +656,10 @@ scenario_standby_loss() { # sync_mode=on: every standby stopped, writes go on (a
 
 scenario_strict() { # sync_mode=strict: every standby stopped, writes wait, then resume
 	local p a0 a1
-	p=$(primary "$(any_up)")
+	p=$(the_primary)
 	node_exec "$p" pcs resource update pgsqld sync_mode=strict >/dev/null 2>&1
 	healthy 240
-	p=$(primary "$(any_up)")
+	p=$(the_primary)
 	client_start "$(scaled 40)"
 	watch_start
 	sleep 3
