@@ -122,6 +122,14 @@ life() {
 	notify_all post start OCF_RESKEY_CRM_meta_notify_start_uname=n2 OCF_RESKEY_CRM_meta_notify_promoted_uname=n1 || return
 	act n2 monitor OCF_RESKEY_CRM_meta_interval=16000 || return
 	act n1 monitor OCF_RESKEY_CRM_meta_interval=15000 || return
+	# A set grown from none: the commit record names n2 once n2 has
+	# flushed the WAL as it stood then, a few of n1's monitors later
+	# (untraced, so that the life's steps stay the same each run).
+	for _ in $(seq "$(scaled 30)"); do
+		[ "$(cat "$T/attrs/crm_config/tandem-pgsql-commits-pgsqld" 2>/dev/null)" = "primary=n1 sync=n2" ] && break
+		sleep 0.2
+		ra n1 monitor OCF_RESKEY_CRM_meta_interval=15000
+	done
 	sql n1 "INSERT INTO acked SELECT generate_series(1, 1000)" >/dev/null
 	crash n1
 	act n1 monitor OCF_RESKEY_CRM_meta_interval=15000
