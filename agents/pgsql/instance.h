@@ -86,6 +86,10 @@ void beside_datadir(struct pg *pg, const char *what, char *out, size_t len);
  * into a DATADIR.diverged-<time> directory (dest, len) instead, and
  * returns how many were. */
 int wal_past(struct pg *pg, uint32_t tli, uint64_t at, bool move, char *dest, size_t len);
+/* A standby's look, every few seconds, for WAL it received past where the
+ * newest timeline it knows leaves its own, not replayed (a delayed standby
+ * at a failover): an error with the repair its restart makes, or success. */
+int received_fork_look(struct pg *pg);
 /* What this node's WAL held past the fork (diverged: pg_rewind's "servers
  * diverged at WAL location ..." line), decoded from the WAL saved in
  * saved on its timeline by a detached child: a report there, and

@@ -826,6 +826,14 @@ standby_duties(struct pg *pg)
 	snprintf(tli, sizeof(tli), "%" PRIu32, wal_timeline(pg));
 	if (strcmp(tli, "0") != 0)
 		publish(pg, PG_ATTR_TIMELINE, tli, false);
+	/* Streaming or not: WAL received past the new primary's fork and not
+	 * replayed (a delayed standby) is repaired before it is replayed. */
+	{
+		int rc = received_fork_look(pg);
+
+		if (rc != TANDEM_OCF_SUCCESS)
+			return rc;
+	}
 	/* Streaming: the primary ranks us.  Not streaming (no primary yet,
 	 * the cluster's first start): a standby with no score at all gets 1,
 	 * so that one of them can be promoted, after pre-promote compares. */

@@ -202,6 +202,69 @@ follow_check(struct pg *pg, const char **repair, char *why, size_t len)
  * retries every wal_retrieve_retry_interval (5 s). */
 #define PG_FOLLOW_CHECK_S 10
 
+/* WAL received past where the newest timeline this node knows (its newest
+ * history file in pg_wal, which its walreceiver fetched from the new
+ * primary) leaves the timeline of its newest WAL files, and not replayed
+ * yet: a delayed standby at a failover, streaming or not.  Its startup
+ * process would replay it once its replay reaches the fork (PostgreSQL
+ * reads an older timeline's segment where the newer one's is not here
+ * yet).  Looked at from pg_wal alone every PG_FOLLOW_CHECK_S; when found,
+ * the repair its restart makes (the segments set aside, streamed again
+ * from the primary).  An OCF code: success when there is none. */
+/* Said once, said until the restart that repairs it: true (the exit
+ * reason set) while the repair noted is pending and the same postmaster
+ * runs.  Back to success until the next check, the monitor had Pacemaker
+ * drop the recovery it planned and count each new failure until
+ * migration-threshold banned the node (CI's timeline_fork). */
+static bool
+repair_said(struct pg *pg)
+{
+	char text[700], pid[24];
+	pid_t postmaster;
+	size_t word;
+
+	if (!read_state("repair", text, sizeof(text)) || text[0] == '\0'
+	    || !read_state("repair-postmaster", pid, sizeof(pid)) || (postmaster = postmaster_pid(pg)) <= 0
+	    || atoll(pid) != (long long)postmaster)
+		return false;
+	word = strcspn(text, " ");
+	tandem_ocf_exit_reason("this standby cannot follow the primary: %s; its restart will %.*s it",
+			       text[word] != '\0' ? text + word + 1 : text, (int)word, text);
+	return true;
+}
+
+int
+received_fork_look(struct pg *pg)
+{
+	char history[65536], why[600], text[700], pid[24], a[18];
+	uint32_t tli = 0, newest;
+	uint64_t at = 0;
+	bool bad = false;
+
+	if (repair_said(pg))
+		return TANDEM_OCF_ERR_GENERIC;
+	if (tandem_ocf_seen_for("fork-look", true) < PG_FOLLOW_CHECK_S)
+		return TANDEM_OCF_SUCCESS;
+	tandem_ocf_seen_for("fork-look", false);
+	if (tandem_pgdata_wal_timeline(pg->datadir, &tli) != 0 || tli == 0)
+		return TANDEM_OCF_SUCCESS;
+	newest = tli;
+	while (newest < UINT32_MAX && tandem_pgdata_history_read(pg->datadir, newest + 1, history, sizeof(history)) >= 0)
+		newest++;
+	if (newest == tli || tandem_pgdata_history_read(pg->datadir, newest, history, sizeof(history)) < 0
+	    || !pg_history_switchpoint(history, tli, &at, &bad) || bad || wal_past(pg, tli, at, false, NULL, 0) <= 0)
+		return TANDEM_OCF_SUCCESS;
+	snprintf(why, sizeof(why), "this node holds WAL of timeline %" PRIu32 " past %s, where timeline %" PRIu32
+		 " leaves it, not replayed yet", tli, tandem_lsn_str(at, a), newest);
+	snprintf(text, sizeof(text), "rewind %s", why);
+	write_state("repair", text);
+	snprintf(pid, sizeof(pid), "%lld", (long long)postmaster_pid(pg));
+	write_state("repair-postmaster", pid);
+	tandem_ocf_exit_reason("this standby cannot follow the primary: %s; its restart will rewind it", why);
+	return TANDEM_OCF_ERR_GENERIC;
+}
+
+
 /* The monitor's share: 0, or an error when this standby cannot follow,
  * leaving the repair its start will make.  Pacemaker's recovery of a
  * failed unpromoted instance is stop, start: the start repairs. */
@@ -210,21 +273,9 @@ follow_or_repair(struct pg *pg)
 {
 	const char *repair;
 	char why[600], text[700], replayed[18], last[24] = "", pid[24];
-	pid_t postmaster;
 
-	/* Said once, said until the restart that repairs it.  Back to
-	 * success until the next check (PG_FOLLOW_CHECK_S), the monitor had
-	 * Pacemaker drop the recovery it planned and count each new failure
-	 * until migration-threshold banned the node (CI's timeline_fork). */
-	if (read_state("repair", text, sizeof(text)) && text[0] != '\0'
-	    && read_state("repair-postmaster", pid, sizeof(pid)) && (postmaster = postmaster_pid(pg)) > 0
-	    && atoll(pid) == (long long)postmaster) {
-		size_t word = strcspn(text, " ");
-
-		tandem_ocf_exit_reason("this standby cannot follow the primary: %s; its restart will %.*s it",
-				       text[word] != '\0' ? text + word + 1 : text, (int)word, text);
+	if (repair_said(pg))
 		return TANDEM_OCF_ERR_GENERIC;
-	}
 	if (tandem_ocf_seen_for("not-streaming", true) < PG_FOLLOW_CHECK_S)
 		return TANDEM_OCF_SUCCESS;
 	tandem_ocf_seen_for("not-streaming", false); /* asked again in PG_FOLLOW_CHECK_S */
