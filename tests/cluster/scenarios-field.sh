@@ -866,6 +866,13 @@ scenario_never_promote() {
 # replay it before streaming), and it follows the new primary once its
 # replay reaches the fork (PostgreSQL streams one timeline at a time), its
 # delay kept: 30 s here, so that the scenario does not wait an hour.
+read_replayed_level() { # read_replayed_level PRIMARY STANDBY: STANDBY replayed PRIMARY's WAL end, streaming
+	local v
+	v=$(sqlon "$1" "SELECT state || ' ' || (replay_lsn >= pg_current_wal_lsn())::text FROM pg_stat_replication
+		WHERE application_name = '$2'" postgres)
+	echo "$2 on $1: '$v' (want 'streaming true')"
+	[ "$v" = "streaming true" ]
+}
 read_delay() { local v; v=$(sqlon "$1" "SHOW recovery_min_apply_delay" postgres); echo "recovery_min_apply_delay on $1: '$v' (want '$2')"; [ "$v" = "$2" ]; }
 scenario_delayed() {
 	local p x s
@@ -888,9 +895,15 @@ scenario_delayed() {
 	wait_for 240 "delayed: $x streams from $s" read_streams "$s" "$x"
 	tap_result $? "delayed: $x, what it received past the fork set aside, streams from the new primary"
 	tap_ok "delayed: and still replays 30 s late" read_delay "$x" 30s
+	tap_like "$(attr "$x" tandem-pgsql-repair-pgsqld)" "WAL past the fork set aside" \
+		"delayed: what $x received past the fork was set aside, not replayed (tandem-pgsql-repair-pgsqld)"
 	sqlon "$x" "ALTER SYSTEM RESET recovery_min_apply_delay" postgres >/dev/null
 	sqlon "$x" "SELECT pg_reload_conf()" postgres >/dev/null
 	wait_for 60 "delayed: $x no longer delayed" read_delay "$x" 0
+	# Level with the new primary before the next scenario: its replay
+	# of what it holds, all on the new primary's history.
+	wait_for 120 "delayed: $x replays level with $s" read_replayed_level "$s" "$x"
+	tap_result $? "delayed: $x, no longer delayed, replays everything $s has, no repair needed"
 	sqlon "$(primary "$(any_up)")" "DROP TABLE IF EXISTS bulk"
 }
 
