@@ -202,15 +202,6 @@ follow_check(struct pg *pg, const char **repair, char *why, size_t len)
  * retries every wal_retrieve_retry_interval (5 s). */
 #define PG_FOLLOW_CHECK_S 10
 
-/* WAL received past where the newest timeline this node knows (its newest
- * history file in pg_wal, which its walreceiver fetched from the new
- * primary) leaves the timeline of its newest WAL files, and not replayed
- * yet: a delayed standby at a failover, streaming or not.  Its startup
- * process would replay it once its replay reaches the fork (PostgreSQL
- * reads an older timeline's segment where the newer one's is not here
- * yet).  Looked at from pg_wal alone every PG_FOLLOW_CHECK_S; when found,
- * the repair its restart makes (the segments set aside, streamed again
- * from the primary).  An OCF code: success when there is none. */
 /* Said once, said until the restart that repairs it: true (the exit
  * reason set) while the repair noted is pending and the same postmaster
  * runs.  Back to success until the next check, the monitor had Pacemaker
@@ -233,6 +224,15 @@ repair_said(struct pg *pg)
 	return true;
 }
 
+/* WAL received past where the newest timeline this node knows (its newest
+ * history file in pg_wal, which its walreceiver fetched from the new
+ * primary) leaves the timeline of its newest WAL files, and not replayed
+ * yet: a delayed standby at a failover, streaming or not.  Its startup
+ * process would replay it once its replay reaches the fork (PostgreSQL
+ * reads an older timeline's segment where the newer one's is not here
+ * yet).  Looked at from pg_wal alone every PG_FOLLOW_CHECK_S; when found,
+ * the repair its restart makes (the segments set aside, streamed again
+ * from the primary).  An OCF code: success when there is none. */
 int
 received_fork_look(struct pg *pg)
 {
@@ -263,7 +263,6 @@ received_fork_look(struct pg *pg)
 	tandem_ocf_exit_reason("this standby cannot follow the primary: %s; its restart will rewind it", why);
 	return TANDEM_OCF_ERR_GENERIC;
 }
-
 
 /* The monitor's share: 0, or an error when this standby cannot follow,
  * leaving the repair its start will make.  Pacemaker's recovery of a
